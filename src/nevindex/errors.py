@@ -1,0 +1,79 @@
+"""One exception family, so every edge (CLI, API, report) can turn failures into a sentence.
+
+Each error carries enough context (file, row, column, setting) for a person to fix the input
+without reading a traceback. The CLI prints ``str(error)`` and exits 2; the API returns 4xx.
+"""
+
+from __future__ import annotations
+
+
+class NevIndexError(Exception):
+    """Base of every error nevindex raises on purpose."""
+
+    #: HTTP status an API edge should answer with.
+    status_code: int = 400
+
+
+class DataError(NevIndexError):
+    """The data file is wrong: names the file and, where known, row and column."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.message, self.file, self.row, self.column, self.hint = message, file, row, column, hint
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where = []
+        if self.file:
+            where.append(str(self.file))
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column '{self.column}'")
+        text = (", ".join(where) + ": " if where else "") + self.message
+        return text + (f"\n  → {self.hint}" if self.hint else "")
+
+
+class MethodologyError(DataError):
+    """The methodology (framework) file is wrong: names the file and the node or setting."""
+
+
+class RecipeError(DataError):
+    """A method choice is wrong: unknown method or parameter, bad value; names the setting."""
+
+
+class ComputationError(NevIndexError):
+    """The maths cannot proceed on these data with these choices (e.g. log of a negative)."""
+
+
+class NotFoundError(NevIndexError):
+    """A named thing (edition, brand, indicator) does not exist."""
+
+    status_code = 404
+
+
+class ImmutableError(NevIndexError):
+    """Something tried to change a published edition."""
+
+    status_code = 409
+
+
+class KernelError(ComputationError):
+    """Raised by pure kernels, which know positions but not names.
+
+    ``units`` and ``columns`` are indices into the arrays the kernel received; the caller
+    (``build``) re-raises a :class:`ComputationError` with unit codes and indicator codes.
+    """
+
+    def __init__(self, message: str, *, units: list[int] | None = None, columns: list[int] | None = None):
+        self.message = message
+        self.units = list(units or [])
+        self.columns = list(columns or [])
+        super().__init__(message)
