@@ -1,0 +1,3 @@
+from nevindex.cli import run
+
+run()

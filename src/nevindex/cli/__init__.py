@@ -1,0 +1,55 @@
+"""The ``nevindex`` command. Thin: parse, call the library, print. Errors → one message, exit 2."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from nevindex.errors import NevIndexError
+
+app = typer.Typer(
+    name="nevindex",
+    help="Build, audit and publish the Global NEV Brand Evaluation Index (and any composite indicator).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _register() -> None:
+    # Each area adds its commands to ``app`` on import.
+    from nevindex.cli import engine  # noqa: F401
+
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the app, turning our errors into a short message and exit code 2."""
+    _register()
+    try:
+        app(args=argv, standalone_mode=False)
+    except NevIndexError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        return 2
+    except typer.Abort:
+        err_console.print("aborted")
+        return 1
+    except typer.Exit as exc:
+        return int(exc.exit_code or 0)
+    except SystemExit as exc:  # click usage errors
+        return int(exc.code or 0) if isinstance(exc.code, int) else 2
+    except Exception as exc:  # click.UsageError and friends carry their own exit code
+        from click.exceptions import ClickException
+
+        if isinstance(exc, ClickException):
+            exc.show()
+            return 2
+        raise
+    return 0
+
+
+def run() -> None:
+    sys.exit(main())

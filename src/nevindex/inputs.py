@@ -1,0 +1,45 @@
+"""Load a framework, its data and a recipe from files in one call (what the CLI and API do)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from nevindex.dataset import Dataset, load_dataset
+from nevindex.framework import Framework, load_framework
+from nevindex.recipe import Recipe, load_recipe
+
+
+@dataclass(frozen=True)
+class Inputs:
+    framework: Framework
+    dataset: Dataset
+    recipe: Recipe
+
+
+def numeric_columns(framework: Framework) -> set[str]:
+    """Columns that must hold numbers: indicators, their denominators and declared denominators."""
+    return (set(framework.indicator_codes) | {i.denominator for i in framework.indicators if i.denominator}
+            | {d.code for d in framework.denominators})
+
+
+def load_inputs(framework: str | Path | Framework, data: str | Path | Dataset, recipe: str | Path | Recipe | None = None,
+                *, units_file: str | Path | None = None, year: int | None = None) -> Inputs:
+    fw = framework if isinstance(framework, Framework) else load_framework(framework)
+    if isinstance(data, Dataset):
+        ds = data
+    else:
+        ds = load_dataset(data, numeric=numeric_columns(fw) if not fw.derived else None, units_file=units_file)
+    if fw.derived:
+        from nevindex.derive import apply_derivations
+
+        ds = apply_derivations(fw, ds)
+    if recipe is None:
+        rc = fw.recipe
+    elif isinstance(recipe, Recipe):
+        rc = recipe
+    else:
+        rc = load_recipe(recipe)
+    if year is not None:
+        rc = rc.with_setting("year", year)
+    return Inputs(fw, ds, rc)

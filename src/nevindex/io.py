@@ -1,0 +1,96 @@
+"""Writing files so that a reader never sees half of one: write aside, then rename.
+
+A crash mid-write leaves the previous file (or folder) intact; ``os.replace`` is atomic on
+POSIX within one filesystem.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pandas as pd
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; on success it replaces ``target`` atomically."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def write_text(target: str | Path, text: str) -> None:
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def write_bytes(target: str | Path, data: bytes) -> None:
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)
+
+
+def write_csv(frame: pd.DataFrame, path: Path, *, index: bool = False) -> None:
+    """CSV with full float precision (shortest repr that round-trips) and formula-safe text."""
+    safe_frame(frame).to_csv(path, index=index, lineterminator="\n")
+
+
+def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path) -> None:
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            safe_frame(frame).to_excel(writer, sheet_name=name[:31], index=False)
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(value: object) -> object:
+    """Prefix text that a spreadsheet would run as a formula (CSV/XLSX injection) with a quote."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        try:
+            float(value)
+            return value  # a negative number written as text is data, not a formula
+        except ValueError:
+            return "'" + value
+    return value
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    text_cols = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
+    if not text_cols:
+        return frame
+    out = frame.copy()
+    for c in text_cols:
+        out[c] = out[c].map(neutralise_formula)
+    return out
+
+
+def write_all(target: str | Path, writers: dict[str, Callable[[Path], None]]) -> None:
+    """Write several files into folder ``target``: all are written aside first, then moved in.
+
+    If any writer fails nothing in ``target`` changes. Other files in ``target`` are left alone.
+    """
+    target = Path(target)
+    target.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".nevindex-", suffix=".part", dir=target))
+    try:
+        for name, write in writers.items():
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)
+            write(staging / name)
+        for name in writers:
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / name, target / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
