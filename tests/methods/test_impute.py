@@ -81,7 +81,7 @@ def test_linear_by_hand_uneven_times():
 def test_assertion_helper_catches_change():
     a = np.array([1.0, nan])
     with pytest.raises(AssertionError):
-        _assert_observed_unchanged(a, np.array([1.0 + np.spacing(1.0), 2.0])  # one ulp is still a change)
+        _assert_observed_unchanged(a, np.array([1.0 + np.spacing(1.0), 2.0]))  # one ulp is a change
     _assert_observed_unchanged(a, np.array([1.0, 2.0]))
 
 
