@@ -42,7 +42,6 @@ class AHPResult:
 
 
 def _check_pairwise(a: FloatArray, tol: float, which: str) -> None:
-    n = a.shape[0]
     bad = ~np.isfinite(a) | (a <= 0)
     if bad.any():
         i, j = (int(v) for v in np.argwhere(bad)[0])
@@ -58,7 +57,6 @@ def _check_pairwise(a: FloatArray, tol: float, which: str) -> None:
             f"{which}: entries ({i}, {j}) and ({j}, {i}) are not reciprocal (A_ij·A_ji must be 1)",
             units=[i], columns=[j],
         )
-    del n
 
 
 def ahp_weights(matrices: ArrayLike, *, tol: float = 1e-9) -> AHPResult:
