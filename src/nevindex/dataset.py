@@ -29,6 +29,7 @@ NAME_ALIASES = ("uName", "name", "unit_name", "brand_name")
 INDICATOR_ALIASES = ("indicator", "indicator_id", "iCode", "variable")
 VALUE_ALIASES = ("value", "Value")
 NO_YEAR = 0  # the year of data that carry no year column
+PROVENANCE_KEYS = frozenset({"year", "unit", "column", "value", "row"})
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
@@ -343,6 +344,9 @@ def _from_tidy(frame: pd.DataFrame, *, file: str, unit_col: str | None, year_col
     ucol = _pick(cols, unit_col, UNIT_ALIASES, "unit code", file, exclude=(icol, vcol))
     ycol = _pick(cols, year_col, YEAR_ALIASES, "year", file, required=False)
     extra = [c for c in cols if c not in (ucol, ycol, icol, vcol)]
+    # A source column may share a name with a provenance key (the NEV data's ``unit`` column is the
+    # unit of measure, not the unit code); keep it under a distinct name instead of overwriting.
+    renamed = {c: (f"value_{c}" if c in PROVENANCE_KEYS else c) for c in extra}
     units: list[str] = []
     columns: list[str] = []
     cells: dict[tuple[int, str, str], tuple[float, int]] = {}
@@ -368,7 +372,7 @@ def _from_tidy(frame: pd.DataFrame, *, file: str, unit_col: str | None, year_col
             columns.append(ind)
         if not math.isnan(value):
             prov_rows.append({"year": year, "unit": code, "column": ind, "value": value, "row": row,
-                              **{c: (None if _is_missing(rec[c]) else str(rec[c])) for c in extra}})
+                              **{renamed[c]: (None if _is_missing(rec[c]) else str(rec[c])) for c in extra}})
     years = sorted({k[0] for k in cells})
     values = np.full((len(years), len(units), len(columns)), np.nan)
     yi = {y: k for k, y in enumerate(years)}

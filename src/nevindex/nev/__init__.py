@@ -1,0 +1,1 @@
+"""The Global NEV Brand Evaluation Index: shipped methodology, data, editions and coverage rules."""
