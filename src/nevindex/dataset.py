@@ -286,8 +286,11 @@ def load_dataset(
 
 
 def _year_of(cell: Any, *, file: str, row: int, column: str) -> int:
-    value = parse_number(cell, file=file, row=row, column=column)
-    if math.isnan(value) or value != int(value):
+    try:
+        value = float(str(cell).strip())
+    except ValueError:
+        value = math.nan
+    if math.isnan(value) or math.isinf(value) or value != int(value):
         raise DataError(f"'{cell}' is not a year", file=file, row=row, column=column)
     return int(value)
 
