@@ -276,7 +276,7 @@ def _derived_rows(code: str, spec: Mapping[str, Any], result: Derived, dataset_u
                 carried_rate = (float(rate), src.get("fx_rate_column"))
         row: dict[str, Any] = {
             "year": years[t], "unit": unit, "column": code, "value": float(result.values[t, u]), "row": None,
-            "value_unit": spec.get("unit"),
+            "unit_of_measure": spec.get("unit"),
             "source_url": "; ".join(urls) or None,
             "source_title": f"derived ({spec['op']}) by the methodology from {', '.join(c for c, _ in refs)}",
             "excerpt": "; ".join(parts),

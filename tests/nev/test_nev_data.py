@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import re
 from pathlib import Path
 
@@ -10,7 +11,8 @@ import numpy as np
 
 from nevindex.nev.data import FILES, data_file, fx_column, load_nev_dataset
 
-ORIGIN = Path("/work/shared/data/nev-brands")
+REPO = Path(__file__).resolve().parents[2]
+ORIGIN = Path(os.environ.get("NEVINDEX_SHARED", REPO.parent / "shared")) / "data" / "nev-brands"
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -51,7 +53,7 @@ def test_every_observed_cell_of_the_dataset_has_a_provenance_row_with_its_source
         row = keyed.loc[(rec["year"], rec["unit"], rec["column"])]
         assert row["value"] == rec["value"]
         assert str(row["source_url"]).startswith("http")
-        assert row["value_unit"]  # the unit of measure survived loading (it is named 'unit' in the CSV)
+        assert row["unit_of_measure"]  # the unit of measure survived loading (it is named 'unit' in the CSV)
 
 
 def test_fx_rates_become_columns_only_where_a_rate_is_sourced():

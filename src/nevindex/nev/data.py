@@ -63,7 +63,7 @@ def attach_fx_rates(dataset: Dataset, rates: pd.DataFrame, *, file: str = "fx_ra
         for unit in dataset.units:
             rows.append({"year": rec["year"], "unit": unit, "column": fx_column(rec["currency"]),
                          "value": float(rec["per_usd"]), "row": rec["row"],
-                         "value_unit": f"{rec['currency']} per USD (annual average)",
+                         "unit_of_measure": f"{rec['currency']} per USD (annual average)",
                          "source_url": rec["source_url"], "source_title": rec["source_title"],
                          "excerpt": rec["excerpt"], "notes": f"{file} row {rec['row']}"})
     return dataset.with_columns([fx_column(c) for c in currencies], values, pd.DataFrame(rows))
