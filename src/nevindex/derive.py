@@ -127,12 +127,13 @@ def validate_derivations(derived: Sequence[Mapping[str, Any]], columns: Sequence
 # --- operations (pure, over years × units panels) ----------------------------------------------
 
 
-def _first_present(candidates: list[tuple[Array, tuple[Ref, ...] | None]], shape: tuple[int, int],
+def _first_present(candidates: list[Array], shape: tuple[int, int],
                    refs_of: Callable[[int, int, int], tuple[Ref, ...]]) -> Derived:
-    """Fill each cell from the first candidate array with a value there."""
+    """Fill each cell from the first candidate array with a value there; ``refs_of(k, t, u)``
+    names the input cells candidate ``k`` used for cell (t, u)."""
     out = np.full(shape, np.nan)
     used: dict[tuple[int, int], tuple[Ref, ...]] = {}
-    for k, (values, _) in enumerate(candidates):
+    for k, values in enumerate(candidates):
         take = np.isnan(out) & ~np.isnan(values)
         out[take] = values[take]
         for t, u in zip(*np.nonzero(take), strict=True):
@@ -153,7 +154,7 @@ def op_ratio(get: Callable[[str], Array], spec: Mapping[str, Any], label: str,
             raise DataError(f"{label}: denominator '{d}' is zero for unit '{units[u]}' in {years[t]}",
                             column=d)
         with np.errstate(invalid="ignore", divide="ignore"):
-            candidates.append((num / den * scale, None))
+            candidates.append(num / den * scale)
     return _first_present(candidates, get(nums[0]).shape,
                           lambda k, t, u: ((nums[k], t), (dens[k], t)))
 
@@ -169,7 +170,7 @@ def op_coalesce(get: Callable[[str], Array], spec: Mapping[str, Any], label: str
             allowed = np.array([u in set(item["units"]) for u in units])
             values[:, ~allowed] = np.nan
         columns.append(column)
-        candidates.append((values, None))
+        candidates.append(values)
     return _first_present(candidates, get(columns[0]).shape, lambda k, t, u: ((columns[k], t),))
 
 
@@ -182,7 +183,7 @@ def op_convert_currency(get: Callable[[str], Array], spec: Mapping[str, Any], la
         raise DataError(f"{label}: rate '{spec['rate']}' is not positive for unit '{units[u]}' in {years[t]}",
                         column=spec["rate"])
     out = x / rate
-    return _first_present([(out, None)], out.shape, lambda k, t, u: ((spec["input"], t), (spec["rate"], t)))
+    return _first_present([out], out.shape, lambda k, t, u: ((spec["input"], t), (spec["rate"], t)))
 
 
 def op_growth(get: Callable[[str], Array], spec: Mapping[str, Any], label: str,
@@ -201,7 +202,7 @@ def op_growth(get: Callable[[str], Array], spec: Mapping[str, Any], label: str,
                 continue
             with np.errstate(invalid="ignore", divide="ignore"):
                 out[t] = np.where(x[base] > 0, (x[t] / x[base] - 1.0) * scale, np.nan)
-        candidates.append((out, None))
+        candidates.append(out)
     return _first_present(candidates, get(columns[0]).shape,
                           lambda k, t, u: ((columns[k], index[years[t] - lag]), (columns[k], t)))
 
@@ -215,7 +216,7 @@ def op_log10(get: Callable[[str], Array], spec: Mapping[str, Any], label: str,
         raise DataError(f"{label}: log10 of the non-positive value {x[t, u]:g} (unit '{units[u]}', {years[t]})",
                         column=spec["input"])
     out = np.log10(x)
-    return _first_present([(out, None)], out.shape, lambda k, t, u: ((spec["input"], t),))
+    return _first_present([out], out.shape, lambda k, t, u: ((spec["input"], t),))
 
 
 OPS: dict[str, Callable[..., Derived]] = {

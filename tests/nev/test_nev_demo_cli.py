@@ -56,3 +56,21 @@ def test_demo_single_year_option():
     out = _run_demo("--year", "2024", "--top", "5")
     assert "2024 edition" in out and "2023 edition" not in out
     assert len([line for line in out.splitlines() if line.startswith("│")]) == 5
+
+
+def test_demo_out_writes_each_edition_with_coverage_and_provenance(tmp_path):
+    import pandas as pd
+
+    from nevindex.nev.edition import build_edition
+
+    _run_demo("--year", "2024", "--top", "3", "--out", str(tmp_path))
+    folder = tmp_path / "2024"
+    for name in ("results.csv", "raw.csv", "manifest.json", "coverage.csv", "coverage_note.txt", "provenance.csv"):
+        assert (folder / name).exists(), name
+    coverage = pd.read_csv(folder / "coverage.csv")
+    expected = build_edition(2024).table
+    assert coverage["unit"].tolist() == expected["unit"].tolist()
+    assert coverage["rank"].equals(expected["rank"])
+    prov = pd.read_csv(folder / "provenance.csv")
+    assert (prov["year"] == 2024).all() and prov["source_url"].notna().all()
+    assert {"nev_sales", "net_margin", "rd_intensity"} <= set(prov["column"])

@@ -61,6 +61,12 @@ def test_per_vehicle_rates_and_shares_by_hand(nev):
         raw("nio", 2023, "energy_sites") / raw("nio", 2023, "nev_sales") * 1e4, rel=1e-12)
     assert value(data, "hongqi", 2024, "nev_share") == pytest.approx(
         raw("hongqi", 2024, "nev_sales") / raw("hongqi", 2024, "total_sales") * 100, rel=1e-12)
+    # BEV-only brands (brands.csv notes): NEV and BEV shares are their NEV/BEV sales over themselves
+    assert value(data, "tesla", 2023, "nev_share") == 100.0
+    assert value(data, "rivian", 2024, "bev_sales_share") == pytest.approx(
+        raw("rivian", 2024, "bev_sales") / raw("rivian", 2024, "nev_sales") * 100, rel=1e-12)
+    # Lucid sells only BEVs too, but brands.csv does not say so: no share is assumed
+    assert has_raw("lucid", 2023, "nev_sales") and math.isnan(value(data, "lucid", 2023, "nev_share"))
     # BEV share: the reported figure first, else BEV / total sales
     assert value(data, "mercedes-benz", 2023, "bev_sales_share") == raw("mercedes-benz", 2023, "bev_share")
     assert value(data, "audi", 2023, "bev_sales_share") == pytest.approx(
@@ -115,7 +121,8 @@ def test_scope_flags_travel_to_derived_values(nev):
     # Geely Auto's 2024 total sales are group-level (SCOPE in notes): its NEV share is flagged
     flagged = prov.loc[(2024, "geely-auto", "nev_share")]
     assert bool(flagged["scope"]) and flagged["notes"].startswith("SCOPE:")
-    assert "total_sales[2024]" in flagged["notes"]
+    assert "vehicles_sold[2024]" in flagged["notes"]
+    assert bool(prov.loc[(2024, "geely-auto", "vehicles_sold")]["scope"])
     clean = prov.loc[(2024, "hongqi", "nev_share")]
     assert not bool(clean["scope"]) and pd.isna(clean["notes"])
 

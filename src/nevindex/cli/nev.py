@@ -52,17 +52,22 @@ def edition_table(edition, top: int) -> Table:  # noqa: ANN001 - Edition, import
 def demo(
     year: Annotated[list[int] | None, typer.Option("--year", help="Edition(s) to build (default: 2023 and 2024).")] = None,
     top: Annotated[int, typer.Option(help="Rows per edition (rated brands first, then not-rated ones).")] = 30,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Also write every table of each edition to OUT/<year>/.")] = None,
 ) -> None:
     """Build the NEV index editions from the shipped, sourced data and print their rankings."""
-    from nevindex.nev.edition import EDITIONS, build_edition
+    from nevindex.nev.edition import EDITIONS, build_edition, write_edition
 
     started = time.perf_counter()
     # Piped output (no terminal) gets a fixed width so the table is not squeezed to 80 columns.
+    target = out
     out = console if console.is_terminal else Console(width=140, highlight=False)
     for y in year or EDITIONS:
         edition = build_edition(y)
         out.print(edition_table(edition, top))
         out.print(f"[bold]coverage:[/] {edition.note}", highlight=False)
+        if target is not None:
+            files = write_edition(edition, target / str(y))
+            out.print(f"wrote {len(files)} files to {target / str(y)}", highlight=False)
         out.print()
     out.print("n.r. = not rated (too few indicators observed); k/n = indicators observed of the element's; "
                   "† = uses group-level (SCOPE) figures; scores 0–100 on fixed goalposts; no value is imputed. "

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -134,3 +135,21 @@ def build_edition(year: int, *, framework: Framework | None = None, dataset: Dat
 def demo_editions(years: tuple[int, ...] = EDITIONS) -> dict[int, Edition]:
     """Every demonstration edition, keyed by year."""
     return {year: build_edition(year) for year in years}
+
+
+def write_edition(edition: Edition, out: str | Path) -> list[str]:
+    """Every table of the edition's Result (nevindex.export) plus ``coverage.csv`` (the published
+    ranking with coverage, k/n and ratings), ``coverage_note.txt`` and ``provenance.csv`` (the
+    source, or for derived values the inputs, rate and sources, of every value of the year)."""
+    from nevindex.export import write_result
+    from nevindex.io import write_all, write_csv
+
+    files = write_result(edition.result, out)
+    extra = {"coverage.csv": lambda path: write_csv(edition.table, path),
+             "coverage_note.txt": lambda path: path.write_text(edition.note + "\n", encoding="utf-8")}
+    prov = edition.result.dataset.provenance
+    if prov is not None:
+        year_rows = prov[prov["year"] == edition.year].reset_index(drop=True)
+        extra["provenance.csv"] = lambda path: write_csv(year_rows, path)
+    write_all(out, extra)
+    return sorted([*files, *extra])
