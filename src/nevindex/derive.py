@@ -115,10 +115,15 @@ def validate_derivations(derived: Sequence[Mapping[str, Any]], columns: Sequence
             if column not in available:
                 from nevindex.recipe import nearest
 
-                hint = nearest(column, available)
+                if op == "convert_currency" and column == spec["rate"]:
+                    hint = ("the rate column holds currency units per target unit for each year; attach sourced "
+                            "rates as columns (nevindex.nev.data.attach_fx_rates), or run `nevindex demo` for the "
+                            "shipped NEV editions")
+                else:
+                    near = nearest(column, available)
+                    hint = f"did you mean '{near}'?" if near else "check the column name"
                 raise MethodologyError(
-                    f"{label} ({op}): input column '{column}' is not in the data or an earlier derivation",
-                    hint=(f"did you mean '{hint}'?" if hint else "check the column name"))
+                    f"{label} ({op}): input column '{column}' is not in the data or an earlier derivation", hint=hint)
         if code in available:
             raise MethodologyError(f"{label}: code '{code}' already names a data column or derivation")
         available.add(code)

@@ -9,6 +9,7 @@ no column value, so converted amounts there stay missing.
 
 from __future__ import annotations
 
+import atexit
 import math
 from contextlib import ExitStack
 from functools import lru_cache
@@ -26,14 +27,17 @@ FILES = ("observations.csv", "brands.csv", "fx_rates.csv", "indicators.csv", "RE
 FX_PREFIX = "fx_per_usd_"
 
 
+_EXTRACTED = ExitStack()  # keeps files extracted from a zipped install alive until exit
+atexit.register(_EXTRACTED.close)
+
+
 def data_file(name: str) -> Path:
-    """Path of one shipped file (the package is installed as files, so this is a real path)."""
+    """Path of one shipped file (a real file even when the package is imported from a zip)."""
     ref = resources.files(DATA_PACKAGE).joinpath(f"{DATA_DIR}/{name}")
-    with ExitStack() as stack:
-        path = stack.enter_context(resources.as_file(ref))
-        if not path.exists():
-            raise FileNotFoundError(f"shipped data file missing: {DATA_DIR}/{name}")
-        return Path(path)
+    path = Path(_EXTRACTED.enter_context(resources.as_file(ref)))
+    if not path.exists():
+        raise FileNotFoundError(f"shipped data file missing: {DATA_DIR}/{name}")
+    return path
 
 
 def fx_column(currency: str) -> str:
