@@ -137,3 +137,14 @@ def test_the_2023_edition_suspends_revenue_growth_only():
     assert "tangible.financial" in edition.result.framework.aggregate_codes
     assert "revenue_growth" in edition.note
     assert build_edition(2024).suspended == ()
+
+
+def test_units_dropped_by_engine_screening_are_listed_as_not_rated():
+    fw = _framework()
+    recipe = fw.recipe.with_settings({"screen.enabled": True, "screen.min_coverage": 0.5})
+    result = build(fw, _data(), recipe)
+    assert "c" not in result.units and "c" in result.all_units
+    table = coverage_table(result).set_index("unit")
+    assert not table.loc["c", "rated"] and table.loc["c", "E1_observed"] == 1
+    assert math.isnan(table.loc["c", "E1_score"]) and "no index score" in table.loc["c", "status"]
+    assert table.loc["b", "rank"] == 1 and table.loc["a", "rank"] == 2

@@ -7,6 +7,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from nev_helpers import has_raw, rate, raw, value
 
 from nevindex.dataset import Dataset
@@ -247,3 +249,30 @@ def test_later_derivations_may_use_earlier_ones_but_not_the_reverse():
     with pytest.raises(MethodologyError, match="input column 'b'"):
         validate_derivations([{"code": "a", "op": "log10", "input": "b"}, {"code": "b", "op": "log10", "input": "x"}],
                              ["x"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    num=st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=3, max_size=3),
+    den=st.lists(st.floats(1.0, 1e7, allow_nan=False), min_size=3, max_size=3),
+    factor=st.floats(1e-3, 1e4),
+)
+def test_a_same_currency_ratio_does_not_depend_on_the_currency(num, den, factor):
+    """Expressing both figures in another currency (one factor) leaves the ratio unchanged."""
+    spec = [{"code": "m", "op": "ratio", "numerator": "n", "denominator": "d", "scale": 100}]
+    base = apply_derivations(_Fw(spec), _panel({"n": [num, num], "d": [den, den]}))
+    scaled = apply_derivations(_Fw(spec), _panel({"n": [[v * factor for v in num]] * 2,
+                                                  "d": [[v * factor for v in den]] * 2}))
+    np.testing.assert_allclose(scaled.panel(["m"]), base.panel(["m"]), rtol=1e-9, atol=1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.floats(-1e6, 1e6, allow_nan=False)), min_size=6, max_size=6),
+       st.lists(st.one_of(st.none(), st.floats(-1e6, 1e6, allow_nan=False)), min_size=6, max_size=6))
+def test_coalesce_keeps_every_observed_first_input(first, second):
+    a = [[nan if v is None else v for v in first[:3]], [nan if v is None else v for v in first[3:]]]
+    b = [[nan if v is None else v for v in second[:3]], [nan if v is None else v for v in second[3:]]]
+    out = apply_derivations(_Fw([{"code": "c", "op": "coalesce", "inputs": ["a", "b"]}]), _panel({"a": a, "b": b}))
+    c, av, bv = out.panel(["c"])[..., 0], np.array(a), np.array(b)
+    assert np.array_equal(c[~np.isnan(av)], av[~np.isnan(av)])
+    assert np.array_equal(c[np.isnan(av)], bv[np.isnan(av)], equal_nan=True)

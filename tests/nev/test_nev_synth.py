@@ -71,3 +71,9 @@ def test_cli_writes_files_that_load_and_build(tmp_path):
     main(["synth", "--units", "60", "--indicators", "12", "--years", "2", "--seed", "4", "--out", str(again)])
     assert (again / "data.csv").read_bytes() == (tmp_path / "data.csv").read_bytes()
     assert (again / "framework.yaml").read_bytes() == (tmp_path / "framework.yaml").read_bytes()
+
+
+def test_no_missing_when_asked_and_bad_sizes_refused():
+    assert not synthesise(30, 5, seed=2, missing=0.0).data.filter(regex=r"^x\d+$").isna().any().any()
+    with pytest.raises(ValueError):
+        synthesise(1, 5)
