@@ -7,11 +7,13 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from nev_helpers import raw as raw_value
 
 from nevindex.build import build
 from nevindex.dataset import Dataset
 from nevindex.framework import framework_from_mapping
 from nevindex.nev.coverage import CoverageRules, coverage_note, coverage_table
+from nevindex.nev.data import load_nev_dataset
 from nevindex.nev.edition import build_edition, edition_framework
 
 nan = float("nan")
@@ -148,3 +150,20 @@ def test_units_dropped_by_engine_screening_are_listed_as_not_rated():
     assert not table.loc["c", "rated"] and table.loc["c", "E1_observed"] == 1
     assert math.isnan(table.loc["c", "E1_score"]) and "no index score" in table.loc["c", "status"]
     assert table.loc["b", "rank"] == 1 and table.loc["a", "rank"] == 2
+
+
+def test_build_edition_on_changed_raw_data_rederives_and_rescores():
+    """A what-if on one observed figure flows through the derivation into the scores."""
+    raw = load_nev_dataset()
+    base = build_edition(2024).table.set_index("unit")
+    # double XPeng's 2024 revenue: net margin and R&D intensity halve, so its tangible/innovation scores move
+    changed = raw.with_value("xpeng", "revenue_cny", raw.values[raw.years.index(2024), raw.units.index("xpeng"),
+                                                                 raw.columns.index("revenue_cny")] * 2, 2024)
+    what_if = build_edition(2024, dataset=changed)
+    result = what_if.result
+    row = result.units.index("xpeng")
+    margin = result.raw[result.all_units.index("xpeng"), result.indicators.index("net_margin")]
+    assert margin == pytest.approx(raw_value("xpeng", 2024, "net_income_cny") / (2 * raw_value("xpeng", 2024, "revenue_cny"))
+                                   * 100, rel=1e-12)
+    assert what_if.table.set_index("unit").loc["xpeng", "tangible_score"] != base.loc["xpeng", "tangible_score"]
+    assert result.score("innovation")[row] < 100  # 15.8 % intensity halves to 7.9 %, below the 15 % goalpost

@@ -120,10 +120,14 @@ class Edition:
 
 
 def build_edition(year: int, *, framework: Framework | None = None, dataset: Dataset | None = None) -> Edition:
-    """Build the ``year`` edition (default: the shipped methodology and data)."""
+    """Build the ``year`` edition. Defaults: the shipped methodology and data. ``dataset`` is raw
+    data (observations plus any ``fx_per_usd_*`` rate columns); the framework's derivations are
+    applied to it here, so a self-evaluation or a what-if passes data exactly as observed."""
     base = framework or nev_framework()
-    data = dataset if dataset is not None else (nev_dataset() if framework is None else
-                                                apply_derivations(base, load_nev_dataset()))
+    if framework is None and dataset is None:
+        data = nev_dataset()  # cached: the shipped data with the shipped derivations
+    else:
+        data = apply_derivations(base, dataset if dataset is not None else load_nev_dataset())
     data = scored_columns(base, data)
     fw, suspended = edition_framework(base, data, year)
     recipe = fw.recipe.with_setting("year", year)
