@@ -1,0 +1,161 @@
+"""Aggregate children into a parent score, batch-first: x is (..., units, children).
+
+Missing children are skipped together with their weights (weights renormalised per unit), as
+COINr's ``a_amean``/``a_gmean``/``a_hmean`` do; a unit with every child missing is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from nevindex.errors import KernelError
+from nevindex.methods._common import as_float
+
+__all__ = ["arithmetic", "geometric", "harmonic", "generalised", "copeland", "AGGREGATORS", "aggregate"]
+
+FloatArray = NDArray[np.float64]
+
+
+def _prepare(x: ArrayLike, w: ArrayLike) -> tuple[FloatArray, FloatArray, NDArray[np.bool_]]:
+    """x as float, w broadcast to (..., 1, children), and the present mask."""
+    xv = as_float(x)
+    wv = np.asarray(w, dtype=np.float64)
+    if wv.ndim == 0 or wv.shape[-1] != xv.shape[-1]:
+        raise KernelError(f"weights shape {wv.shape} does not match {xv.shape[-1]} children")
+    bad = ~np.isfinite(wv) | (wv < 0)
+    if bad.any():
+        raise KernelError("weights must be finite and non-negative", columns=_cols(bad))
+    return xv, wv[..., None, :], ~np.isnan(xv)
+
+
+def _cols(mask: NDArray[np.bool_]) -> list[int]:
+    m = np.asarray(mask)
+    return np.flatnonzero(m.reshape(-1, m.shape[-1]).any(axis=0)).tolist()
+
+
+def _cells_error(message: str, bad: NDArray[np.bool_]) -> KernelError:
+    """Name offending (unit, child) positions, pooled over samples."""
+    b = bad.reshape(-1, *bad.shape[-2:]).any(axis=0)
+    return KernelError(message, units=np.flatnonzero(b.any(axis=1)).tolist(), columns=np.flatnonzero(b.any(axis=0)).tolist())
+
+
+def _weighted_mean(values: FloatArray, wv: FloatArray, present: NDArray[np.bool_]) -> FloatArray:
+    """Σ w·v / Σ w over present children; NaN where none is present."""
+    ws = np.where(present, wv, 0.0)
+    num = np.where(present, ws * values, 0.0).sum(axis=-1)
+    den = ws.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = num / den
+    return np.where(present.any(axis=-1), out, np.nan)
+
+
+def arithmetic(x: ArrayLike, w: ArrayLike) -> FloatArray:
+    """``Σ w x / Σ w`` over present children."""
+    xv, wv, present = _prepare(x, w)
+    return _weighted_mean(xv, wv, present)
+
+
+def geometric(x: ArrayLike, w: ArrayLike) -> FloatArray:
+    """``exp(Σ w ln x / Σ w)``; any present x ≤ 0 is an error (normalise onto e.g. [1, 100] first)."""
+    xv, wv, present = _prepare(x, w)
+    bad = present & (xv <= 0)
+    if bad.any():
+        raise _cells_error("geometric mean needs positive values; normalise onto e.g. [1, 100] first", bad)
+    logs = np.log(np.where(present, xv, 1.0))
+    return np.exp(_weighted_mean(logs, wv, present))
+
+
+def harmonic(x: ArrayLike, w: ArrayLike) -> FloatArray:
+    """``Σ w / Σ (w/x)`` over present children; x = 0 is an error."""
+    xv, wv, present = _prepare(x, w)
+    bad = present & (xv == 0)
+    if bad.any():
+        raise _cells_error("harmonic mean cannot take zero values; normalise to remove zeros first", bad)
+    ws = np.where(present, wv, 0.0)
+    den = np.where(present, ws / np.where(present, xv, 1.0), 0.0).sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = ws.sum(axis=-1) / den
+    return np.where(present.any(axis=-1), out, np.nan)
+
+
+def generalised(x: ArrayLike, w: ArrayLike, p: float) -> FloatArray:
+    """``(Σ w x^p / Σ w)^{1/p}``; any missing child makes the unit missing (as COINr ``a_genmean``).
+
+    p = 0 is the geometric mean in the limit: use :func:`geometric`. With p < 0, x ≤ 0 is an error.
+    """
+    if p == 0:
+        raise KernelError("generalised mean with p = 0 is undefined; use the geometric mean instead")
+    xv, wv, present = _prepare(x, w)
+    if p < 0:
+        bad = present & (xv <= 0)
+        if bad.any():
+            raise _cells_error("generalised mean with negative p needs positive values", bad)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = ((wv * xv**p).sum(axis=-1) / np.broadcast_to(wv, xv.shape).sum(axis=-1)) ** (1.0 / p)
+    return np.where(present.all(axis=-1), out, np.nan)
+
+
+def copeland(x: ArrayLike, w: ArrayLike) -> FloatArray:
+    """Copeland score ``Σ_j sign(O_ij − ½)`` from the weighted outranking matrix.
+
+    ``O_ij = Σ w[x_ik > x_jk] + ½ Σ w[x_ik = x_jk]`` with w summing to 1, so
+    ``O_ij − ½ = ½(G_ij − G_ji)`` where ``G_ij = Σ w[x_ik > x_jk]``; the sign is taken of that
+    difference with a relative tolerance of 1e-12 so exact weight ties are not broken by rounding.
+    Missing values: each pair is compared only on children present for both, with those weights
+    renormalised (which leaves the sign unchanged); a pair with no common child contributes 0; a
+    unit with all children missing scores NaN. COINr's ``a_copeland`` instead returns the row sums
+    of O (not the sign form) and drops NA comparisons without renormalising: METHODS.md wins.
+    """
+    xv, wv, present = _prepare(x, w)
+    wv = wv / wv.sum(axis=-1, keepdims=True)
+    n_units = xv.shape[-2]
+    batch = xv.shape[:-2]
+    g = np.zeros((*batch, n_units, n_units))
+    tot = np.zeros_like(g)
+    for k in range(xv.shape[-1]):
+        xi = xv[..., :, k]
+        pk = present[..., :, k]
+        both = pk[..., :, None] & pk[..., None, :]
+        wk = np.broadcast_to(wv[..., 0, k], batch)[..., None, None]
+        gt = (xi[..., :, None] > xi[..., None, :]) & both
+        g += np.where(gt, wk, 0.0)
+        tot += np.where(both, wk, 0.0)
+    diff = g - np.swapaxes(g, -1, -2)
+    s = np.where(np.abs(diff) <= 1e-12 * np.maximum(tot, 1e-300), 0.0, np.sign(diff))
+    idx = np.arange(n_units)
+    s[..., idx, idx] = 0.0
+    score = s.sum(axis=-1)
+    return np.where(present.any(axis=-1), score, np.nan)
+
+
+AGGREGATORS: dict[str, Callable[..., FloatArray]] = {
+    "arithmetic": arithmetic,
+    "geometric": geometric,
+    "harmonic": harmonic,
+    "generalised": generalised,
+    "copeland": copeland,
+}
+
+
+def aggregate(
+    x: ArrayLike, w: ArrayLike, method: str, *, threshold: float | None = None, **params: Any
+) -> FloatArray:
+    """Dispatch by name; with ``threshold`` a unit whose share of present children is below it is NaN.
+
+    The threshold is applied after the method, so an invalid value (e.g. x ≤ 0 for geometric) is
+    still reported even in a unit the threshold would blank.
+    """
+    if method not in AGGREGATORS:
+        raise KernelError(f"unknown aggregation method {method!r}; valid: {sorted(AGGREGATORS)}")
+    if threshold is not None and not 0.0 <= threshold <= 1.0:
+        raise KernelError(f"threshold must lie in [0, 1], got {threshold}")
+    out = AGGREGATORS[method](x, w, **params)
+    if threshold is not None:
+        xv = np.asarray(x, dtype=np.float64)
+        share = (~np.isnan(xv)).mean(axis=-1)
+        out = np.where(share < threshold, np.nan, out)
+    return out

@@ -1,0 +1,138 @@
+"""Impute: fill gaps without ever touching an observed value.
+
+Every imputer ends with :func:`_assert_observed_unchanged`, because an imputer that alters data it
+was given is a silent corruption of the index, worse than any gap.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from nevindex.errors import KernelError
+from nevindex.methods._common import as_float
+
+__all__ = ["impute_mean", "impute_median", "impute_group", "impute_locf", "impute_linear"]
+
+FloatArray = NDArray[np.float64]
+
+
+def _assert_observed_unchanged(before: FloatArray, after: FloatArray) -> None:
+    """Fail loudly if any observed cell changed, bit for bit (not just to within rounding)."""
+    if before.shape != after.shape:
+        raise AssertionError(f"imputer changed the shape {before.shape} -> {after.shape}")
+    observed = ~np.isnan(before)
+    b = np.ascontiguousarray(before).view(np.uint64)[observed]
+    a = np.ascontiguousarray(after).view(np.uint64)[observed]
+    if not np.array_equal(a, b):
+        raise AssertionError("imputer changed an observed value")
+
+
+def _fill(x: FloatArray, fill: FloatArray) -> FloatArray:
+    out = np.where(np.isnan(x), fill, x)
+    _assert_observed_unchanged(x, out)
+    return out
+
+
+def _column_stat(x: FloatArray, stat: str) -> FloatArray:
+    """NaN-ignoring per-column statistic over the units axis; all-missing columns stay NaN quietly."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        f = np.nanmean if stat == "mean" else np.nanmedian
+        return f(x, axis=-2, keepdims=True)
+
+
+def impute_mean(x: ArrayLike) -> FloatArray:
+    """Fill each gap with its column's mean over units (per sample when batched)."""
+    xv = as_float(x)
+    return _fill(xv, np.broadcast_to(_column_stat(xv, "mean"), xv.shape))
+
+
+def impute_median(x: ArrayLike) -> FloatArray:
+    """Fill each gap with its column's median over units (per sample when batched)."""
+    xv = as_float(x)
+    return _fill(xv, np.broadcast_to(_column_stat(xv, "median"), xv.shape))
+
+
+def impute_group(
+    x: ArrayLike, groups: ArrayLike, stat: Literal["mean", "median"] = "mean"
+) -> tuple[FloatArray, list[tuple[int, int]]]:
+    """Fill gaps with the mean/median of the unit's group, since peers are better proxies than all units.
+
+    ``groups`` holds one integer group id per unit; ``-1`` means no group and that unit keeps its
+    gaps. Returns the imputed matrix and the (group_id, column) pairs that had gaps but no observed
+    value in the group, whose gaps therefore remain (the caller reports them).
+    """
+    if stat not in ("mean", "median"):
+        raise KernelError(f"stat must be 'mean' or 'median', got {stat!r}")
+    xv = as_float(x)
+    if xv.ndim != 2:
+        raise KernelError(f"impute_group expects units × columns, got shape {xv.shape}")
+    g = np.asarray(groups)
+    if g.shape != (xv.shape[0],):
+        raise KernelError(f"groups has shape {g.shape}, expected ({xv.shape[0]},)")
+    g = g.astype(np.int64)
+    fill = np.full_like(xv, np.nan)
+    empty: list[tuple[int, int]] = []
+    for gid in np.unique(g[g >= 0]):
+        rows = g == gid
+        sub = xv[rows]
+        val = _column_stat(sub, stat)[0]
+        fill[rows] = val
+        gaps = np.isnan(sub).any(axis=0)
+        for col in np.flatnonzero(gaps & np.isnan(val)):
+            empty.append((int(gid), int(col)))
+    return _fill(xv, fill), empty
+
+
+def _check_panel(panel: ArrayLike) -> FloatArray:
+    p = as_float(panel, min_ndim=3, name="panel")
+    if p.ndim != 3:
+        raise KernelError(f"panel must be (n_times, n_units, n_cols), got shape {p.shape}")
+    return p
+
+
+def impute_locf(panel: ArrayLike, max_gap: int | None = None) -> FloatArray:
+    """Carry each unit's last observed value forward in time (at most ``max_gap`` steps if given).
+
+    Gaps before a series' first observation stay missing: there is nothing to carry.
+    """
+    p = _check_panel(panel)
+    if max_gap is not None and max_gap < 0:
+        raise KernelError(f"max_gap must be >= 0, got {max_gap}")
+    n_t = p.shape[0]
+    t_idx = np.arange(n_t).reshape(n_t, 1, 1)
+    observed = ~np.isnan(p)
+    # index of the last observation at or before each time step (-1 if none)
+    last = np.maximum.accumulate(np.where(observed, t_idx, -1), axis=0)
+    ok = last >= 0
+    if max_gap is not None:
+        ok &= (t_idx - last) <= max_gap
+    carried = np.take_along_axis(p, np.maximum(last, 0), axis=0)
+    return _fill(p, np.where(ok, carried, np.nan))
+
+
+def impute_linear(panel: ArrayLike, times: ArrayLike) -> FloatArray:
+    """Interpolate linearly in time inside each series and hold the nearest value at the ends.
+
+    ``times`` are numeric time values (years), so uneven spacing is respected. A series with no
+    observation stays missing.
+    """
+    p = _check_panel(panel)
+    t = np.asarray(times, dtype=np.float64)
+    if t.shape != (p.shape[0],):
+        raise KernelError(f"times has shape {t.shape}, expected ({p.shape[0]},)")
+    if np.any(np.diff(t) <= 0) or np.isnan(t).any():
+        raise KernelError("times must be strictly increasing and present")
+    n_t, n_u, n_c = p.shape
+    flat = p.reshape(n_t, n_u * n_c)
+    fill = np.full_like(flat, np.nan)
+    for s in range(flat.shape[1]):
+        col = flat[:, s]
+        obs = ~np.isnan(col)
+        if obs.any() and not obs.all():
+            fill[:, s] = np.interp(t, t[obs], col[obs])  # np.interp holds end values
+    return _fill(p, fill.reshape(p.shape))
