@@ -73,7 +73,7 @@ def rank_interval_chart(intervals: pd.DataFrame, *, title: str = "Rank intervals
         shown = f" (top {n} of {len(intervals)})" if len(intervals) > n else ""
         ax.set_title(title + shown, loc="left")
         ax.grid(axis="x", visible=False)
-        ax.legend(frameon=False, ncol=3, loc="upper left", bbox_to_anchor=(0, -0.28 if n > 20 else -0.2))
+        ax.legend(frameon=False, ncol=3, loc="lower right", bbox_to_anchor=(1.0, 1.0))
         return render(fig, stem)
 
 

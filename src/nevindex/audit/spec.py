@@ -30,6 +30,9 @@ from nevindex.recipe import Recipe, nearest
 
 #: Default half-width of the multiplicative weight noise (METHODS.md: w·(1 + U(−f, f))).
 DEFAULT_NOISE = 0.25
+#: Design columns that are not factors: run numbers, weight set ids, and outputs of a previous
+#: audit's ``runs`` table (so that table replays as it is).
+IGNORED_COLUMNS = ("run", "weight_set", "mean_abs_rank_shift")
 #: Smallest Saltelli base sample accepted (Sobol' sequences need a power of 2).
 MIN_SENSITIVITY_N = 16
 
@@ -492,12 +495,12 @@ def replay_design(spec: UncertaintySpec, framework: Framework, recipe: Recipe, *
         factors.append(resolve_factor(f, recipe, source=source, index=i))
         columns.append(f.label)
     for c in frame.columns:
-        if c in ("run", "weight_set") or c in declared:
+        if c in IGNORED_COLUMNS or c in declared:
             continue
         try:
             recipe.get(c)
         except RecipeError:
-            hint = nearest(c, [*declared, "run", "weight_set"])
+            hint = nearest(c, [*declared, *IGNORED_COLUMNS])
             raise DataError(f"design column '{c}' is neither a factor of the spec nor a recipe setting address",
                             file=str(path), column=c, hint=f"did you mean '{hint}'?" if hint else None) from None
         values: list[Any] = []
