@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 from nevindex.audit.spec import Design
 from nevindex.build import aggregate_tree, build, resolve_weights
 from nevindex.dataset import Dataset
-from nevindex.errors import ComputationError, KernelError
+from nevindex.errors import ComputationError, KernelError, NevIndexError
 from nevindex.framework import Framework
 from nevindex.methods.rank import rank_desc
 from nevindex.recipe import Recipe
@@ -103,7 +103,7 @@ def evaluate(framework: Framework, dataset: Dataset, recipe: Recipe, design: Des
         settings = design.settings(tuple(int(a) for a in combo))
         try:
             recipes.append(recipe.with_settings(settings) if settings else recipe)
-        except Exception as exc:  # validated per factor; a combination may still clash
+        except NevIndexError as exc:  # validated per factor; a combination may still clash
             raise ComputationError(f"uncertainty run with {_describe(design, combo)}: {exc}") from None
 
     states: dict[str, tuple[Result, NDArray[np.intp]]] = {}
@@ -115,7 +115,7 @@ def evaluate(framework: Framework, dataset: Dataset, recipe: Recipe, design: Des
         if up not in states:
             try:
                 res = nominal if up == nominal_up else build(framework, dataset, rc)
-            except Exception as exc:
+            except NevIndexError as exc:
                 raise ComputationError(f"uncertainty run with {_describe(design, combos[c])}: {exc}") from None
             states[up] = (res, np.array([unit_pos[u] for u in res.units], dtype=np.intp))
         groups[(up, _key(rc, only=("aggregate",)))].append(c)
