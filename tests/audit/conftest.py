@@ -11,9 +11,6 @@ from nevindex.dataset import Dataset
 from nevindex.framework import Framework, framework_from_mapping
 from nevindex.inputs import Inputs, load_inputs
 
-ASEM = Path("/work/shared/testdata/asem")
-
-
 def small_framework() -> Framework:
     return framework_from_mapping({
         "framework": {"code": "T", "version": "1", "name": "Test index"},
@@ -52,7 +49,7 @@ def small() -> Inputs:
 
 
 @pytest.fixture(scope="session")
-def asem() -> Inputs:
-    inputs = load_inputs(ASEM / "ASEM_iMeta.csv", ASEM / "ASEM_iData.csv")
+def asem(asem_dir: Path) -> Inputs:
+    inputs = load_inputs(asem_dir / "ASEM_iMeta.csv", asem_dir / "ASEM_iData.csv")
     recipe = inputs.recipe.with_settings({"normalise.params": {"lower": 1, "upper": 100}})
     return Inputs(inputs.framework, inputs.dataset, recipe)
