@@ -11,6 +11,7 @@ from nevindex.dataset import Dataset
 from nevindex.framework import Framework, framework_from_mapping
 from nevindex.inputs import Inputs, load_inputs
 
+
 def small_framework() -> Framework:
     return framework_from_mapping({
         "framework": {"code": "T", "version": "1", "name": "Test index"},

@@ -16,7 +16,7 @@ import pandas as pd
 
 from nevindex.audit import charts as audit_charts
 from nevindex.audit.coherence import correlation_matrix, correlations, group_consistency
-from nevindex.audit.sensitivity import SensitivityResult, sensitivity
+from nevindex.audit.sensitivity import SensitivityResult, check_base_sample, sensitivity
 from nevindex.audit.spec import (
     UncertaintySpec,
     load_spec,
@@ -56,11 +56,11 @@ class AuditResult:
     pca_loadings: pd.DataFrame
     uncertainty: Evaluation | None = None
     sensitivity: SensitivityResult | None = None
-    _intervals: pd.DataFrame | None = field(default=None, repr=False)
+    intervals: pd.DataFrame | None = field(default=None, repr=False)
 
     def rank_intervals(self) -> pd.DataFrame | None:
         """Per unit: nominal rank and the median, mean, 5th and 95th percentile rank over the runs."""
-        return self._intervals
+        return self.intervals
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table, keyed by the name its CSV file and XLSX sheet get."""
@@ -73,9 +73,9 @@ class AuditResult:
             "consistency": self.consistency,
             "pca_loadings": self.pca_loadings,
         }
-        if self.uncertainty is not None and self._intervals is not None:
+        if self.uncertainty is not None and self.intervals is not None:
             ev = self.uncertainty
-            t["rank_intervals"] = self._intervals
+            t["rank_intervals"] = self.intervals
             t["runs"] = runs_frame(ev)
             t["weight_sets"] = weight_sets_frame(ev)
             t["run_scores"] = per_run_frame(ev, "scores")
@@ -100,8 +100,8 @@ class AuditResult:
         name = self.result.framework.framework.name.en
         files = audit_charts.heatmap_chart(self.correlation_matrix,
                                            title=f"{name}: indicators against aggregates (Pearson)")
-        if self._intervals is not None:
-            files |= audit_charts.rank_interval_chart(self._intervals, title=f"{name}: rank intervals "
+        if self.intervals is not None:
+            files |= audit_charts.rank_interval_chart(self.intervals, title=f"{name}: rank intervals "
                                                       f"({self.uncertainty.design.runs if self.uncertainty else 0} runs)")
         if self.sensitivity is not None:
             files |= audit_charts.sensitivity_chart(self.sensitivity.indices)
@@ -121,6 +121,8 @@ def run_audit(framework: Framework, dataset: Dataset, recipe: Recipe | None = No
               source: str = "<spec>") -> AuditResult:
     """Statistics and coherence of the nominal build; uncertainty and sensitivity from ``spec``."""
     recipe = recipe if recipe is not None else framework.recipe
+    if isinstance(spec, (str, Path)) and source == "<spec>":
+        source = str(spec)
     spec = as_spec(spec)
     nominal = build(framework, dataset, recipe)
     summary, loadings = group_consistency(nominal)
@@ -135,13 +137,15 @@ def run_audit(framework: Framework, dataset: Dataset, recipe: Recipe | None = No
     }
     if spec is None:
         return AuditResult(nominal, None, **parts)
-    src = source if source != "<spec>" or spec.base_dir is None else str(spec.base_dir)
     if spec.design is not None:
-        design = replay_design(spec, framework, recipe, source=src)
+        design = replay_design(spec, framework, recipe, source=source)
         variables = None
     else:
-        variables = resolve_variables(spec, framework, recipe, source=src)
+        variables = resolve_variables(spec, framework, recipe, source=source)
         design = sampled_design(variables, spec.runs, spec.seed)
+        if spec.sensitivity is not None:  # refuse a too-small design before computing anything
+            check_base_sample(spec.sensitivity.n, len(variables.factor_names),
+                              max((f.k for f in variables.factors), default=1))
     ev = evaluate(framework, dataset, recipe, design, memory_mb=spec.memory_mb, nominal=nominal)
     names = dict(zip(dataset.units, dataset.names, strict=True))
     sens = None
@@ -149,4 +153,4 @@ def run_audit(framework: Framework, dataset: Dataset, recipe: Recipe | None = No
         sens = sensitivity(framework, dataset, recipe, variables, spec.sensitivity, seed=spec.seed,
                            memory_mb=spec.memory_mb, nominal=nominal)
     return AuditResult(nominal, spec, **parts, uncertainty=ev, sensitivity=sens,
-                       _intervals=rank_intervals(ev, names))
+                       intervals=rank_intervals(ev, names))

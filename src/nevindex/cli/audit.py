@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import numpy as np
 import typer
@@ -27,12 +27,12 @@ def audit(
     data: DataOpt,
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the audit tables (CSV, XLSX) and charts.")],
     recipe: RecipeOpt = None,
-    spec: Annotated[Optional[Path], typer.Option("--spec", "-s", help="Uncertainty spec (YAML): factors, "
+    spec: Annotated[Path | None, typer.Option("--spec", "-s", help="Uncertainty spec (YAML): factors, "
                                                  "weight noise, runs, seed, design, sensitivity.")] = None,
     units: UnitsOpt = None,
     year: YearOpt = None,
-    runs: Annotated[Optional[int], typer.Option(help="Override the spec's number of runs.")] = None,
-    seed: Annotated[Optional[int], typer.Option(help="Override the spec's seed.")] = None,
+    runs: Annotated[int | None, typer.Option(help="Override the spec's number of runs.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Override the spec's seed.")] = None,
     charts: Annotated[bool, typer.Option(help="Write SVG and PNG charts.")] = True,
     top: Annotated[int, typer.Option(help="Rows of the rank-interval table to print.")] = 10,
 ) -> None:
