@@ -128,7 +128,7 @@ class UncertaintySpec(_Model):
     weight_sets: str | None = None
     sensitivity: SensitivitySpec | None = None
     #: Upper bound on memory for the batched evaluation (MB); runs are chunked to stay below it.
-    memory_mb: float = Field(default=256.0, gt=0)
+    memory_mb: float = Field(default=128.0, gt=0)
     #: Folder relative paths in the spec resolve against (the spec file's folder).
     base_dir: str | None = None
 

@@ -17,8 +17,9 @@ from nevindex.cli.engine import DataOpt, FrameworkOpt, RecipeOpt, UnitsOpt, Year
 from nevindex.inputs import load_inputs
 from nevindex.io import write_all, write_csv, write_xlsx
 
-#: Tables larger than this many cells go to CSV only (XLSX writing is slow and capped).
-XLSX_MAX_CELLS = 2_000_000
+#: Tables larger than this many cells (per-run tables of big designs) go to CSV only: XLSX writing
+#: is slow (about 30 s per million cells) and spreadsheets are not the place for them.
+XLSX_MAX_CELLS = 250_000
 
 
 @app.command()
