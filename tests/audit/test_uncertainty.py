@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nevindex.audit import run_audit
 from nevindex.audit.spec import resolve_variables, sampled_design, spec_from_mapping, weight_nodes
@@ -172,3 +174,27 @@ def test_screening_factor_leaves_dropped_units_unranked(small) -> None:
     assert strict.any() and (~strict).any()
     assert np.isnan(ev.ranks[strict, j]).all() and not np.isnan(ev.ranks[~strict, j]).any()
     assert np.nanmax(ev.ranks[strict]) == len(ev.units) - 2  # U02 and U05 dropped
+
+
+@settings(max_examples=8, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), f=st.floats(0.0, 0.9))
+def test_interval_invariants(seed, f) -> None:
+    """Whatever the draws: 1 ≤ q05 ≤ median ≤ q95 ≤ n, mean within [min, max] of the run ranks."""
+    from .conftest import small_dataset, small_framework
+
+    fw = small_framework()
+    recipe = fw.recipe.with_settings({"normalise.params": {"lower": 1, "upper": 100}})
+    spec = {"runs": 25, "seed": seed, "factors": FACTORS[2:], "weight_noise": [{"level": 1, "f": f}]}
+    audit = run_audit(fw, small_dataset(seed % 7), recipe, spec)
+    iv = audit.rank_intervals()
+    n = len(audit.uncertainty.units)
+    assert (1 <= iv.q05_rank).all() and (iv.q05_rank <= iv.median_rank).all()
+    assert (iv.median_rank <= iv.q95_rank).all() and (iv.q95_rank <= n).all()
+    ranks = audit.uncertainty.ranks
+    lo, hi = ranks.min(axis=0), ranks.max(axis=0)
+    by_unit = iv.set_index("unit").loc[list(audit.uncertainty.units)]
+    assert np.all(lo <= by_unit.mean_rank.to_numpy() + 1e-12) and np.all(by_unit.mean_rank.to_numpy() <= hi + 1e-12)
+    # each run's ranks are a ranking: they sum to n(n+1)/2 when there are no ties
+    tied = [len(set(row)) < n for row in audit.uncertainty.scores]
+    sums = ranks.sum(axis=1)
+    assert all(s == n * (n + 1) / 2 for s, t in zip(sums, tied, strict=True) if not t)

@@ -90,7 +90,7 @@ class SensitivityResult:
 
 
 def sensitivity(framework: Framework, dataset: Dataset, recipe: Recipe, variables: Variables,
-                spec: SensitivitySpec, *, seed: int, memory_mb: float = 256.0,
+                spec: SensitivitySpec, *, seed: int, memory_mb: float = 128.0,
                 nominal: Result | None = None) -> SensitivityResult:
     """Sobol' indices of every factor on the mean absolute rank shift, by the batched engine."""
     largest = max((f.k for f in variables.factors), default=1)

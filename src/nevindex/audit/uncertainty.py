@@ -59,8 +59,8 @@ class Evaluation:
     def rank_shift(self) -> Array:
         """Mean absolute rank shift of each run from the nominal ranking (units scored in both)."""
         diff = np.abs(self.ranks - self.nominal_ranks[None, :])
-        with np.errstate(invalid="ignore"):
-            return np.nanmean(np.where(np.isnan(diff), np.nan, diff), axis=1)
+        with _quiet():
+            return np.nanmean(diff, axis=1)
 
 
 def _key(recipe: Recipe, *, exclude: tuple[str, ...] = (), only: tuple[str, ...] = ()) -> str:
@@ -83,7 +83,7 @@ def chunk_size(units: int, indicators: int, memory_mb: float) -> int:
 
 
 def evaluate(framework: Framework, dataset: Dataset, recipe: Recipe, design: Design, *,
-             memory_mb: float = 256.0, nominal: Result | None = None) -> Evaluation:
+             memory_mb: float = 128.0, nominal: Result | None = None) -> Evaluation:
     """Root scores and ranks of every run of ``design``, as if each were built separately."""
     started = time.perf_counter()
     nominal = nominal if nominal is not None else build(framework, dataset, recipe)
