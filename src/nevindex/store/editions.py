@@ -605,3 +605,115 @@ def counts(store: Store) -> dict[str, int]:
               "activity_log": Activity}
     with store.read() as s:
         return {name: int(s.scalar(select(func.count()).select_from(m)) or 0) for name, m in models.items()}
+
+
+# --- export ------------------------------------------------------------------------------------
+
+
+def export_edition(store: Store, ref: int | str, out: str | Path, *, allow_draft: bool = False) -> list[str]:
+    """Write a published edition as open data (long CSV, XLSX, JSON, observations, methodology, recipe)."""
+    from nevindex.store import opendata
+
+    with store.read() as s:
+        edition = _edition(s, ref)
+        if edition.status != PUBLISHED and not allow_draft:
+            raise NevIndexError(f"edition '{edition.label}' is a draft; publish it first (or export with --draft)")
+        if edition.result_sha256 is None:
+            raise NevIndexError(f"edition '{edition.label}' has not been built; nothing to export")
+        info = _info(edition)
+        meth, data = edition.methodology, edition.dataset
+        fw = framework_from_yaml(meth.yaml_text, source=meth.source_name or "<stored>")
+        structure = json.loads(data.structure)
+        recipe_json = edition.recipe
+        year = int(json.loads(recipe_json)["year"])
+        units, inds = _stored_rows(s, edition.id)
+        obs = s.scalars(select(Observation).where(Observation.dataset_id == data.id).order_by(Observation.id)).all()
+        fallback = data.source_name or data.label
+        sources = {(o.unit, o.indicator): opendata.source_text(o.source, fallback) for o in obs
+                   if o.year == year and o.source}
+        observed = {(o.unit, o.indicator) for o in obs if o.year == year}
+        observations = pd.DataFrame([{"year": o.year, "unit": o.unit, "indicator": o.indicator, "value": o.value,
+                                      "row": o.row, "source": opendata.source_text(o.source, fallback)} for o in obs],
+                                    columns=["year", "unit", "indicator", "value", "row", "source"])
+        corrects = edition.corrects.label if edition.corrects is not None else None
+    names = dict(zip(structure["units"], structure["names"], strict=True))
+    scores = codec.rows_frame(units, codec.UNIT_FIELDS)
+    long = opendata.long_table(info.label, year, fw, names, scores, codec.rows_frame(inds, codec.INDICATOR_FIELDS),
+                               sources, observed, fallback)
+    wide = scores.pivot(index="unit", columns="node", values="score")[list(fw.display_order)]
+    ranks = scores.pivot(index="unit", columns="node", values="rank")[list(fw.display_order)]
+    wide = wide.join(ranks.add_suffix("_rank")).reset_index()
+    wide.insert(1, "unit_name", [names.get(u, u) for u in wide["unit"]])
+    wide = wide.sort_values([f"{fw.root}_rank", "unit"], na_position="last").reset_index(drop=True)
+    meta = {"edition": {"label": info.label, "year": info.year, "status": info.status,
+                        "published_at": info.published_at.isoformat() if info.published_at else None,
+                        "corrects": corrects, "correction_reason": info.correction_reason},
+            "data_year": year,
+            "methodology": {"code": fw.framework.code, "version": fw.framework.version,
+                            "sha256": info.methodology_sha256},
+            "dataset": {"label": info.dataset, "sha256": info.dataset_sha256},
+            "recipe_sha256": info.recipe_sha256, "result_sha256": info.result_sha256,
+            "package_version": info.package_version,
+            "licence_note": "open data; cite the edition label and result_sha256"}
+    return opendata.write_open_data(out, long, wide, meta, meth.yaml_text, recipe_json,
+                                    observations)
+
+
+# --- what changed ------------------------------------------------------------------------------
+
+_LOW = ("rank_q05", "q05", "p05", "rank_p05", "rank_p5", "p5", "q5", "rank_low", "rank_lower", "low", "lower")
+_HIGH = ("rank_q95", "q95", "p95", "rank_p95", "p95", "q95", "rank_high", "rank_upper", "high", "upper")
+
+
+def rank_intervals(tables: Mapping[str, pd.DataFrame]) -> dict[str, tuple[float, float]] | None:
+    """Per-unit rank intervals (5th, 95th percentile) from an edition's audit tables, if any."""
+    for name in sorted(tables, key=lambda n: (0 if "uncert" in n.lower() else 1, n)):
+        frame = tables[name]
+        cols = {str(c).lower(): c for c in frame.columns}
+        unit = next((cols[c] for c in ("unit", "ucode", "code") if c in cols), None)
+        low = next((cols[c] for c in _LOW if c in cols), None)
+        high = next((cols[c] for c in _HIGH if c in cols), None)
+        if unit is not None and low is not None and high is not None:
+            return {str(u): (float(lo), float(hi)) for u, lo, hi in zip(frame[unit], frame[low], frame[high],
+                                                                       strict=True)}
+    return None
+
+
+def compare(store: Store, old_ref: int | str, new_ref: int | str, *, split: bool = True):  # type: ignore[no-untyped-def]
+    """What changed between two built editions and why (see :mod:`nevindex.insight.change`).
+
+    Both are rebuilt from their stored inputs (and checked against their stored result hash); the
+    old data are rebuilt under the new methodology to split data from methodology; rank intervals
+    come from each edition's stored audit when it has them.
+    """
+    from nevindex.insight.change import decompose, old_under_new
+
+    results = []
+    notes: list[str] = []
+    for ref in (old_ref, new_ref):
+        with store.read() as s:
+            edition = _edition(s, ref)
+            if edition.result_sha256 is None:
+                raise NevIndexError(f"edition '{edition.label}' has not been built")
+            inputs = _inputs(s, edition)
+            raw = _load_dataset(s, edition.dataset)
+            expected, label = edition.result_sha256, edition.label
+        result = build(inputs.framework, inputs.dataset, inputs.recipe)
+        if codec.rows_sha256(*codec.result_rows(result)) != expected:
+            notes.append(f"edition '{label}' does not rebuild to its stored results; run verify")
+        results.append((result, raw))
+    (old, old_raw), (new, _) = results
+    middle = None
+    if split:
+        try:
+            middle = old_under_new(old, new, dataset=old_raw)
+        except NevIndexError as exc:
+            notes.append(f"the old data cannot be built under the new methodology ({exc}); "
+                         "no data/methodology split")
+    change = decompose(old, new, middle, old_interval=rank_intervals(audit_tables(store, old_ref)),
+                       new_interval=rank_intervals(audit_tables(store, new_ref)))
+    if notes:
+        from dataclasses import replace
+
+        change = replace(change, notes=(*change.notes, *notes))
+    return change
