@@ -296,9 +296,11 @@ def edition_compare(
             row += [_fmt(rec["data_part"]), _fmt(rec["methodology_part"])]
         row += [_fmt(v) for v in groups.loc[rec["unit"]]]
         row += [f"{_fmt(rec['old_rank'], 0)} → {_fmt(rec['new_rank'], 0)}",
-                {1.0: "yes", 0.0: "within interval"}.get(rec["news"], "no interval")]
+                {1.0: "NEWS", 0.0: "inside"}.get(rec["news"], "—")]
         table.add_row(*row)
     console.print(table)
+    console.print("news: NEWS = the rank moved beyond its uncertainty interval; inside = a move within it; "
+                  "— = no interval (run the audit)")
     if change.entered or change.left:
         console.print(f"entered: {', '.join(change.entered) or '—'}; left: {', '.join(change.left) or '—'}")
     for note in change.notes:
