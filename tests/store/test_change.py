@@ -161,8 +161,8 @@ def test_store_compare_uses_stored_inputs_and_audit_intervals(store, files, tmp_
         ed.build_edition(store, label)
     new_ranks = ed.edition_tables(store, "2024")["scores"].query("node == 'Index'").set_index("unit")["rank"]
     # the audit says every rank of 2024 could be anywhere from 1 to 4: no move is news
-    ed.store_audit(store, "2024", {"uncertainty": pd.DataFrame({"unit": new_ranks.index, "nominal": new_ranks,
-                                                                "q05": 1.0, "q95": 4.0})})
+    ed.store_audit(store, "2024", {"uncertainty": pd.DataFrame({"unit": new_ranks.index, "nominal_rank": new_ranks,
+                                                                "q05_rank": 1.0, "q95_rank": 4.0})})
     for label in ("2023", "2024"):
         ed.publish(store, label)
     change = ed.compare(store, "2023", "2024")
@@ -185,3 +185,11 @@ def test_store_compare_uses_stored_inputs_and_audit_intervals(store, files, tmp_
     parts = pd.read_csv(tmp_path / "cmp" / "change_by_indicator.csv")
     assert np.allclose(parts.groupby("unit")["part"].sum().loc[summary["unit"]].to_numpy(), summary["change"],
                        rtol=0, atol=1e-12)
+
+
+def test_rank_intervals_are_read_from_audit_tables():
+    frame = pd.DataFrame({"unit": ["a", "b"], "nominal_rank": [1, 2], "q05_rank": [1.0, 1.0], "q95_rank": [2.0, 3.5],
+                          "q05_score": [50.0, 40.0], "q95_score": [60.0, 55.0]})
+    assert ed.rank_intervals({"statistics": pd.DataFrame({"unit": ["a"], "mean": [1.0]}), "uncertainty": frame}) \
+        == {"a": (1.0, 2.0), "b": (1.0, 3.5)}
+    assert ed.rank_intervals({"statistics": pd.DataFrame({"unit": ["a"], "mean": [1.0]})}) is None

@@ -661,8 +661,9 @@ def export_edition(store: Store, ref: int | str, out: str | Path, *, allow_draft
 
 # --- what changed ------------------------------------------------------------------------------
 
-_LOW = ("rank_q05", "q05", "p05", "rank_p05", "rank_p5", "p5", "q5", "rank_low", "rank_lower", "low", "lower")
-_HIGH = ("rank_q95", "q95", "p95", "rank_p95", "p95", "q95", "rank_high", "rank_upper", "high", "upper")
+# Column names of the 5th and 95th percentile rank in an audit table (nevindex.audit: q05_rank, q95_rank).
+_LOW = ("q05_rank", "p05_rank", "rank_q05", "rank_p05", "q05", "p05", "rank_low", "rank_lower")
+_HIGH = ("q95_rank", "p95_rank", "rank_q95", "rank_p95", "q95", "p95", "rank_high", "rank_upper")
 
 
 def rank_intervals(tables: Mapping[str, pd.DataFrame]) -> dict[str, tuple[float, float]] | None:
