@@ -55,7 +55,7 @@ DATA_ROWS = {
 
 
 def data_csv(years: tuple[int, ...] = (2023, 2024), bump: float = 0.0) -> str:
-    lines = ["brand,year,indicator,value,source_title,source_url"]
+    lines = ["brand,year,indicator,value,source_title,source_url,notes"]
     names = ("sales", "revenue", "recalls", "rating")
     for year in years:
         for unit, values in DATA_ROWS[year].items():
@@ -65,8 +65,9 @@ def data_csv(years: tuple[int, ...] = (2023, 2024), bump: float = 0.0) -> str:
                 title = "=HYPERLINK(\"http://evil\")" if (unit, name, year) == ("acme", "sales", 2024) else \
                     f"{unit} annual report {year}"
                 v = value + (bump if name == "sales" and unit == "acme" else 0)
+                note = "SCOPE: group figure" if (unit, name) == ("bolt", "revenue") else ""
                 lines.append(f"{unit},{year},{name},{v},\"{title.replace(chr(34), chr(34) * 2)}\","
-                             f"https://example.org/{unit}/{year}")
+                             f"https://example.org/{unit}/{year},{note}")
     return "\n".join(lines) + "\n"
 
 

@@ -85,15 +85,15 @@ def test_data_and_methodology_split_by_hand():
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    old=st.lists(st.lists(st.one_of(st.floats(0, 100), st.just(np.nan)), min_size=4, max_size=4), min_size=4,
-                 max_size=7),
-    shift=st.floats(-20, 20),
+    old=st.lists(st.lists(st.one_of(st.integers(0, 400).map(lambda v: v / 4), st.just(np.nan)), min_size=4,
+                          max_size=4), min_size=4, max_size=7),
+    shift=st.integers(-80, 80).map(lambda v: v / 4),
     w=st.lists(st.floats(0.1, 10), min_size=6, max_size=6),
     method=st.sampled_from(["minmax", "zscore", "rank", "percentile_rank"]),
 )
 def test_parts_add_up_to_the_change(old, shift, w, method):
     data_old = np.array(old, dtype=float)
-    data_new = np.where(np.isnan(data_old), np.nan, data_old + shift * np.arange(data_old.size).reshape(data_old.shape) % 7)
+    data_new = data_old + shift * (np.arange(data_old.size).reshape(data_old.shape) % 7)
     for data in (data_old, data_new):
         # every indicator needs two distinct values (a constant column cannot be scaled)
         for j in range(4):
@@ -137,6 +137,25 @@ def test_indicators_dropped_by_the_new_methodology_are_their_own_group():
     assert np.allclose(change.group_parts().sum(axis=1), change.total, rtol=0, atol=1e-12)
     j = change.indicators.index("rating")
     assert change.parts[:, j].tolist() == (-contributions(old_r).values[:, 3]).tolist()
+
+
+def test_indicators_new_in_the_methodology_count_as_data_in_the_split():
+    data = yaml.safe_load(FRAMEWORK_YAML)
+    data["indicators"].append({"code": "service", "name": "Service", "parent": "quality", "weight": 1})
+    data["recipe"] = GOALPOSTS
+    bigger = framework_from_mapping(data)
+    old_r = build(framework(), dataset(OLD, 2023))
+    rows = [r + [v] for r, v in zip(NEW, (0.5, 0.25, 1.0), strict=True)]
+    units = tuple(f"u{i}" for i in range(3))
+    new_ds = Dataset(units, (*CODES, "service"), (2024,), np.array(rows)[None], units)
+    new_r = build(bigger, new_ds)
+    middle = old_under_new(old_r, new_r)  # the old data have no 'service' column
+    assert "service" not in middle.indicators and middle.indicators == old_r.indicators
+    change = decompose(old_r, new_r, middle)
+    assert any("service" in n for n in change.notes)
+    j = change.indicators.index("service")
+    assert (change.method_parts[:, j] == 0).all() and (change.data_parts[:, j] == change.parts[:, j]).all()
+    assert np.allclose(change.data_total + change.method_total, change.total, rtol=0, atol=1e-12)
 
 
 def test_rank_moves_inside_the_interval_are_not_news():

@@ -72,6 +72,8 @@ def test_export_is_open_data_with_sources_and_no_formulas(store, files, tmp_path
     assert ind.loc[("bolt", "revenue"), "year"] == 2024
     assert "bolt annual report 2024" in ind.loc[("bolt", "revenue"), "source"]
     assert "https://example.org/bolt/2024" in ind.loc[("bolt", "revenue"), "source"]
+    assert ind.loc[("bolt", "revenue"), "notes"] == "SCOPE: group figure"  # scope flags travel with the value
+    assert ind.loc[("dyna", "rating"), "source"] != ind.loc[("dyna", "rating"), "source"]  # a gap has no source
     # The formula-like source title is neutralised in CSV and XLSX, kept exactly in JSON.
     assert ind.loc[("acme", "sales"), "source"].startswith("'=HYPERLINK")
     xlsx = pd.read_excel(out / "edition-2024.xlsx", sheet_name="data")

@@ -231,6 +231,10 @@ def decompose(old: Result, new: Result, old_under_new: Result | None = None, *,
     both = [u for u in new.units if u in units_old and not np.isnan(_by_unit(new, new.index, [u])[0])
             and not np.isnan(_by_unit(old, old.index, [u])[0])]
     if old_under_new is not None:
+        left_out = [c for c in new.indicators if c not in set(old_under_new.indicators)]
+        if left_out:
+            notes.append(f"indicator(s) without old data left out when rebuilding the old data under the new "
+                         f"methodology, so their effect counts as data: {', '.join(left_out)}")
         oun_units = set(old_under_new.units)
         missing = [u for u in both if u not in oun_units]
         if missing:
@@ -277,12 +281,60 @@ def old_under_new(old: Result, new: Result, dataset: Dataset | None = None) -> R
     """The old data rebuilt under the new methodology and recipe (at the old data's year).
 
     ``dataset`` is the old data as imported (before the old methodology's derivations), when known.
-    Raises a NevIndexError (e.g. DataError: an indicator of the new methodology has no old data)
-    when that is impossible; callers then report the change without the data/methodology split.
+    Indicators of the new methodology that have no value in the old year are left out of this
+    rebuild (their whole effect then counts as data: they are new data); :func:`decompose` notes
+    them. Raises a NevIndexError when the rebuild is impossible all the same; callers then report
+    the change without the data/methodology split.
     """
     from nevindex.build import build
+    from nevindex.errors import DataError
     from nevindex.inputs import load_inputs
 
     recipe = new.recipe.with_setting("year", old.year)
-    inputs = load_inputs(new.framework, dataset if dataset is not None else old.dataset, recipe)
+    data = dataset if dataset is not None else old.dataset
+    try:
+        inputs = load_inputs(new.framework, data, recipe)
+    except DataError:
+        inputs = None
+    framework = new.framework
+    if inputs is not None:
+        year = inputs.dataset.years[inputs.dataset.year_index(old.year)]
+        present = inputs.dataset.units_present(year)
+        empty = [c for c in framework.indicator_codes if c not in inputs.dataset.columns
+                 or np.all(np.isnan(inputs.dataset.matrix([c], year)[present]))]
+    else:  # a derivation of the new methodology cannot run on the old data: drop what it feeds
+        empty = [c for c in framework.indicator_codes if c not in data.columns]
+    if empty:
+        framework, recipe = _without(framework, recipe, empty)
+        inputs = load_inputs(framework, data, recipe)
+    assert inputs is not None
     return build(inputs.framework, inputs.dataset, inputs.recipe)
+
+
+def _without(framework: Any, recipe: Any, codes: Sequence[str]) -> tuple[Any, Any]:
+    """The framework (and recipe) without some indicators and the aggregates they leave empty."""
+    from nevindex.errors import DataError
+    from nevindex.framework import framework_from_mapping
+
+    data = framework.model_dump(mode="python")
+    gone = set(codes)
+    data["indicators"] = [i for i in data["indicators"] if i["code"] not in gone]
+    if not data["indicators"]:
+        raise DataError("no indicator of the new methodology has old data")
+    while True:
+        parents = {n["parent"] for n in (*data["indicators"], *data["aggregates"]) if n["parent"]}
+        empty = {a["code"] for a in data["aggregates"] if a["code"] not in parents and a["parent"] is not None}
+        if not empty:
+            break
+        gone |= empty
+        data["aggregates"] = [a for a in data["aggregates"] if a["code"] not in empty]
+    data["weight_sets"] = {k: {c: w for c, w in v.items() if c not in gone} for k, v in data["weight_sets"].items()}
+    fw = framework_from_mapping(data, source=f"{framework.framework.code} without {', '.join(sorted(codes))}")
+    settings: dict[str, Any] = {
+        "aggregate.by_node": {k: v.model_dump(mode="python") for k, v in recipe.aggregate.by_node.items()
+                              if k not in gone},
+        "treat.skip": [c for c in recipe.treat.skip if c not in gone]}
+    if recipe.weights.ahp:
+        settings["weights.ahp"] = {k: v.model_dump(mode="python") for k, v in recipe.weights.ahp.items()
+                                   if k not in gone}
+    return fw, recipe.with_settings(settings)

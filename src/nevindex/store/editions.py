@@ -629,8 +629,9 @@ def export_edition(store: Store, ref: int | str, out: str | Path, *, allow_draft
         units, inds = _stored_rows(s, edition.id)
         obs = s.scalars(select(Observation).where(Observation.dataset_id == data.id).order_by(Observation.id)).all()
         fallback = data.source_name or data.label
-        sources = {(o.unit, o.indicator): opendata.source_text(o.source, fallback) for o in obs
-                   if o.year == year and o.source}
+        # Sources of the values as built: observations as imported plus any derived by the methodology.
+        built = _inputs(s, edition).dataset
+        sources, notes = opendata.sources_of(built.provenance, year, fallback)
         observed = {(o.unit, o.indicator) for o in obs if o.year == year}
         observations = pd.DataFrame([{"year": o.year, "unit": o.unit, "indicator": o.indicator, "value": o.value,
                                       "row": o.row, "source": opendata.source_text(o.source, fallback)} for o in obs],
@@ -639,7 +640,7 @@ def export_edition(store: Store, ref: int | str, out: str | Path, *, allow_draft
     names = dict(zip(structure["units"], structure["names"], strict=True))
     scores = codec.rows_frame(units, codec.UNIT_FIELDS)
     long = opendata.long_table(info.label, year, fw, names, scores, codec.rows_frame(inds, codec.INDICATOR_FIELDS),
-                               sources, observed, fallback)
+                               sources, observed, fallback, notes)
     wide = scores.pivot(index="unit", columns="node", values="score")[list(fw.display_order)]
     ranks = scores.pivot(index="unit", columns="node", values="rank")[list(fw.display_order)]
     wide = wide.join(ranks.add_suffix("_rank")).reset_index()

@@ -19,21 +19,44 @@ from nevindex.framework import Framework
 from nevindex.io import write_all, write_csv, write_xlsx
 
 LONG_COLUMNS = ["edition", "unit", "unit_name", "kind", "code", "name", "name_zh", "level", "year", "raw",
-                "imputed", "normalised", "score", "rank", "rating", "coverage", "flags", "source"]
+                "imputed", "normalised", "score", "rank", "rating", "coverage", "flags", "source", "notes"]
+_FIXED = ("year", "unit", "column", "value", "row")
 
 
-def source_text(source_json: str | None, fallback: str) -> str:
-    """A readable source for one observation: its source columns (title, address, …) or the file."""
-    if not source_json:
+def source_text(source: str | dict[str, Any] | None, fallback: str) -> str:
+    """A readable source for one value: its source columns (title, address, …), or the file."""
+    if not source:
         return fallback
-    source = {k: v for k, v in json.loads(source_json).items() if v not in (None, "")}
-    picked = [str(v) for k, v in source.items() if "source" in k.lower()] or [str(v) for v in source.values()]
+    if isinstance(source, str):
+        source = json.loads(source)
+    present = {k: v for k, v in source.items() if not _blank(v) and k not in _FIXED}
+    picked = [str(v) for k, v in present.items() if "source" in k.lower()]
     return " | ".join(picked) if picked else fallback
+
+
+def _blank(value: Any) -> bool:
+    return value is None or value == "" or (isinstance(value, float) and math.isnan(value))
+
+
+def sources_of(provenance: pd.DataFrame | None, year: int, fallback: str
+               ) -> tuple[dict[tuple[str, str], str], dict[tuple[str, str], str]]:
+    """Source text and notes of every value of ``year`` in a dataset's provenance (derived values
+    included: the methodology's derivations record their inputs and their sources)."""
+    sources: dict[tuple[str, str], str] = {}
+    notes: dict[tuple[str, str], str] = {}
+    if provenance is None or provenance.empty:
+        return sources, notes
+    for rec in provenance[provenance["year"] == year].to_dict("records"):
+        key = (str(rec["unit"]), str(rec["column"]))
+        sources[key] = source_text(rec, fallback)
+        if not _blank(rec.get("notes")):
+            notes[key] = str(rec["notes"])
+    return sources, notes
 
 
 def long_table(label: str, year: int, framework: Framework, names: dict[str, str], scores: pd.DataFrame,
                indicators: pd.DataFrame, sources: dict[tuple[str, str], str], observed: set[tuple[str, str]],
-               fallback_source: str) -> pd.DataFrame:
+               fallback_source: str, notes: dict[tuple[str, str], str] | None = None) -> pd.DataFrame:
     """The open-data table from stored rows (``edition_tables``) and the sources of the data year."""
     nodes = framework.nodes
     rows: list[dict[str, Any]] = []
@@ -45,7 +68,7 @@ def long_table(label: str, year: int, framework: Framework, names: dict[str, str
                      "kind": "aggregate", "code": rec["node"], "name": node.name.en, "name_zh": node.name.zh,
                      "level": rec["level"], "year": year, "raw": math.nan, "imputed": None, "normalised": math.nan,
                      "score": rec["score"], "rank": rec["rank"], "rating": rec["rating"], "coverage": rec["coverage"],
-                     "flags": rec["flags"], "source": ""})
+                     "flags": rec["flags"], "source": "", "notes": None})
     levels = framework.levels
     for rec in indicators.to_dict("records"):
         node = nodes[rec["indicator"]]
@@ -61,7 +84,7 @@ def long_table(label: str, year: int, framework: Framework, names: dict[str, str
                      "level": levels[rec["indicator"]], "year": year, "raw": rec["raw"],
                      "imputed": bool(rec["imputed_flag"]), "normalised": rec["normalised"], "score": math.nan,
                      "rank": rec["rank"], "rating": None, "coverage": math.nan, "flags": rec["flags"],
-                     "source": source})
+                     "source": source, "notes": (notes or {}).get(key)})
     return pd.DataFrame(rows, columns=LONG_COLUMNS)
 
 
