@@ -8,7 +8,15 @@ from sqlalchemy.exc import DBAPIError
 
 from nevindex.errors import ImmutableError, NevIndexError
 from nevindex.store import editions as ed
-from nevindex.store.models import Activity, DataSet, Edition, IndicatorResult, Methodology, Observation, UnitResult
+from nevindex.store.models import (
+    Activity,
+    DataSet,
+    Edition,
+    IndicatorResult,
+    Methodology,
+    Observation,
+    UnitResult,
+)
 
 from .helpers import published_edition
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -27,9 +27,9 @@ app.add_typer(db_app, name="db")
 app.add_typer(data_app, name="data")
 app.add_typer(edition_app, name="edition")
 
-DbOpt = Annotated[Optional[str], typer.Option("--db", help="Store URL or SQLite file (default: $NEVINDEX_DB, "
+DbOpt = Annotated[str | None, typer.Option("--db", help="Store URL or SQLite file (default: $NEVINDEX_DB, "
                                               "else the user data directory).", show_default=False)]
-ActorOpt = Annotated[Optional[str], typer.Option("--as", help="Who is acting (default: $NEVINDEX_USER or login).")]
+ActorOpt = Annotated[str | None, typer.Option("--as", help="Who is acting (default: $NEVINDEX_USER or login).")]
 EditionArg = Annotated[str, typer.Argument(help="Edition label (or id).")]
 
 
@@ -100,10 +100,10 @@ def db_log(db: DbOpt = None, limit: Annotated[int, typer.Option(help="Entries to
 @data_app.command("import")
 def data_import(
     file: Annotated[Path, typer.Argument(help="Data file (CSV, XLSX, Parquet; wide or tidy with source columns).")],
-    units: Annotated[Optional[Path], typer.Option("--units", help="Table of units (code, name, groups).")] = None,
-    framework: Annotated[Optional[Path], typer.Option("--framework", "-f",
+    units: Annotated[Path | None, typer.Option("--units", help="Table of units (code, name, groups).")] = None,
+    framework: Annotated[Path | None, typer.Option("--framework", "-f",
                                                       help="Methodology whose indicators must be numeric.")] = None,
-    label: Annotated[Optional[str], typer.Option(help="Name of the data set (default: the file name).")] = None,
+    label: Annotated[str | None, typer.Option(help="Name of the data set (default: the file name).")] = None,
     db: DbOpt = None,
     actor: ActorOpt = None,
 ) -> None:
@@ -144,12 +144,12 @@ def edition_create(
     year: Annotated[int, typer.Option(help="Edition year.")],
     framework: Annotated[Path, typer.Option("--framework", "-f", help="Methodology file (stored if new).")],
     data: Annotated[str, typer.Option("--data", "-d", help="Stored data set: id, label or sha256 prefix.")],
-    recipe: Annotated[Optional[Path], typer.Option("--recipe", "-r", help="Method choices (default: the methodology's).")] = None,
-    label: Annotated[Optional[str], typer.Option(help="Edition label (default: the year; corrections: YEAR-rN).")] = None,
-    data_year: Annotated[Optional[int], typer.Option(help="Year of the data to use (default: the edition year "
+    recipe: Annotated[Path | None, typer.Option("--recipe", "-r", help="Method choices (default: the methodology's).")] = None,
+    label: Annotated[str | None, typer.Option(help="Edition label (default: the year; corrections: YEAR-rN).")] = None,
+    data_year: Annotated[int | None, typer.Option(help="Year of the data to use (default: the edition year "
                                                      "if present, else the latest).")] = None,
-    corrects: Annotated[Optional[str], typer.Option(help="Published edition this one corrects.")] = None,
-    reason: Annotated[Optional[str], typer.Option(help="Why the correction is needed (required with --corrects).")] = None,
+    corrects: Annotated[str | None, typer.Option(help="Published edition this one corrects.")] = None,
+    reason: Annotated[str | None, typer.Option(help="Why the correction is needed (required with --corrects).")] = None,
     db: DbOpt = None,
     actor: ActorOpt = None,
 ) -> None:
@@ -269,7 +269,7 @@ def edition_verify(edition: EditionArg, db: DbOpt = None) -> None:
 def edition_compare(
     old: Annotated[str, typer.Argument(help="The earlier edition.")],
     new: Annotated[str, typer.Argument(help="The later edition.")],
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Folder for summary and parts CSVs.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for summary and parts CSVs.")] = None,
     top: Annotated[int, typer.Option(help="Units to print (largest changes first).")] = 10,
     db: DbOpt = None,
 ) -> None:

@@ -8,8 +8,8 @@ Migrations ship inside the package and run from code (no ``alembic.ini`` at the 
 from __future__ import annotations
 
 import os
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
