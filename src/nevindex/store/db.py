@@ -150,7 +150,12 @@ def open_store(url: str | None = None, *, create: bool = True) -> Store:
         if not create:
             engine.dispose()
             raise StoreError(f"no nevindex store at {_safe(url)}; run `nevindex db upgrade` to create it")
-        upgrade(engine)
+        try:
+            upgrade(engine)
+        except Exception as exc:  # noqa: BLE001 - e.g. no right to create tables, no schema selected
+            engine.dispose()
+            raise StoreError(f"cannot create the store's tables at {_safe(url)}: "
+                             f"{str(getattr(exc, 'orig', exc)).splitlines()[0]}") from None
     elif current != head:
         engine.dispose()
         raise StoreError(f"the store at {_safe(url)} is at schema revision {current}; this nevindex needs {head}. "

@@ -267,10 +267,15 @@ def store_dataset(store: Store, ds: Dataset, *, label: str, source_path: str | P
         return _dataset_info(record, created=True)
 
 
+def _observations(session: Session, dataset_id: int) -> Sequence[Any]:
+    """The observations of a data set as light rows (attribute access, no ORM identity overhead)."""
+    o = Observation
+    return session.execute(select(o.year, o.unit, o.indicator, o.value, o.row, o.source)
+                           .where(o.dataset_id == dataset_id).order_by(o.id)).all()
+
+
 def _load_dataset(session: Session, record: DataSet) -> Dataset:
-    observations = session.scalars(select(Observation).where(Observation.dataset_id == record.id)
-                                   .order_by(Observation.id)).all()
-    ds = codec.dataset_from_rows(json.loads(record.structure), observations)
+    ds = codec.dataset_from_rows(json.loads(record.structure), _observations(session, record.id))
     if ds.sha256() != record.sha256:
         raise VerificationError(f"data set '{record.label}' (id {record.id}) no longer matches its hash: "
                                 "stored observations were changed outside nevindex")
@@ -373,11 +378,12 @@ def _next_correction_label(session: Session, base: str) -> str:
     return f"{root}-r{n}"
 
 
-def _inputs(session: Session, edition: Edition) -> Inputs:
+def _inputs(session: Session, edition: Edition, raw: Dataset | None = None) -> Inputs:
+    """The edition's inputs as built (derivations applied), each checked against its stored hash."""
     fw = framework_from_yaml(edition.methodology.yaml_text, source=edition.methodology.source_name or "<stored>")
     if fw.sha256() != edition.methodology.sha256:
         raise VerificationError(f"methodology of edition '{edition.label}' no longer matches its hash")
-    ds = _load_dataset(session, edition.dataset)
+    ds = raw if raw is not None else _load_dataset(session, edition.dataset)
     rc = recipe_from_mapping(json.loads(edition.recipe))
     if rc.sha256() != edition.recipe_sha256:
         raise VerificationError(f"recipe of edition '{edition.label}' no longer matches its hash")
@@ -484,12 +490,14 @@ def latest_published(store: Store, year: int | None = None) -> EditionInfo | Non
 # --- reading results ---------------------------------------------------------------------------
 
 
-def _stored_rows(session: Session, edition_id: int) -> tuple[list[UnitResult], list[IndicatorResult]]:
-    units = session.scalars(select(UnitResult).where(UnitResult.edition_id == edition_id)
-                            .order_by(UnitResult.id)).all()
-    inds = session.scalars(select(IndicatorResult).where(IndicatorResult.edition_id == edition_id)
-                           .order_by(IndicatorResult.id)).all()
-    return list(units), list(inds)
+def _stored_rows(session: Session, edition_id: int) -> tuple[Sequence[Any], Sequence[Any]]:
+    """The stored result rows of an edition (light rows with the codec's fields)."""
+    u, i = UnitResult, IndicatorResult
+    units = session.execute(select(*(getattr(u, f) for f in codec.UNIT_FIELDS))
+                            .where(u.edition_id == edition_id).order_by(u.id)).all()
+    inds = session.execute(select(*(getattr(i, f) for f in codec.INDICATOR_FIELDS))
+                           .where(i.edition_id == edition_id).order_by(i.id)).all()
+    return units, inds
 
 
 def edition_tables(store: Store, ref: int | str) -> dict[str, pd.DataFrame]:
@@ -627,7 +635,7 @@ def export_edition(store: Store, ref: int | str, out: str | Path, *, allow_draft
         recipe_json = edition.recipe
         year = int(json.loads(recipe_json)["year"])
         units, inds = _stored_rows(s, edition.id)
-        obs = s.scalars(select(Observation).where(Observation.dataset_id == data.id).order_by(Observation.id)).all()
+        obs = _observations(s, data.id)
         fallback = data.source_name or data.label
         # Sources of the values as built: observations as imported plus any derived by the methodology.
         built = _inputs(s, edition).dataset
@@ -697,8 +705,8 @@ def compare(store: Store, old_ref: int | str, new_ref: int | str, *, split: bool
             edition = _edition(s, ref)
             if edition.result_sha256 is None:
                 raise NevIndexError(f"edition '{edition.label}' has not been built")
-            inputs = _inputs(s, edition)
             raw = _load_dataset(s, edition.dataset)
+            inputs = _inputs(s, edition, raw)
             expected, label = edition.result_sha256, edition.label
         result = build(inputs.framework, inputs.dataset, inputs.recipe)
         if codec.rows_sha256(*codec.result_rows(result)) != expected:

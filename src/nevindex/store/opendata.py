@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from nevindex.framework import Framework
-from nevindex.io import write_all, write_csv, write_xlsx
+from nevindex.io import safe_frame, write_all, write_csv
 
 LONG_COLUMNS = ["edition", "unit", "unit_name", "kind", "code", "name", "name_zh", "level", "year", "raw",
                 "imputed", "normalised", "score", "rank", "rating", "coverage", "flags", "source", "notes"]
@@ -110,8 +110,8 @@ def write_open_data(out: str | Path, long: pd.DataFrame, wide: pd.DataFrame, met
                                 if isinstance(v, (dict, list)) else v} for k, v in _flat(meta).items()])
     writers = {
         f"{stem}.csv": lambda p: write_csv(long, p),
-        f"{stem}.xlsx": lambda p: write_xlsx({"data": long, "scores": wide, "observations": observations,
-                                              "edition": meta_frame}, p),
+        # (the observations go to their own CSV only: an XLSX of every input row is slow and rarely wanted)
+        f"{stem}.xlsx": lambda p: write_xlsx_streaming({"data": long, "scores": wide, "edition": meta_frame}, p),
         f"{stem}.json": lambda p: p.write_text(json.dumps(document, ensure_ascii=False, indent=1, allow_nan=False,
                                                           default=str), encoding="utf-8"),
         f"{stem}-observations.csv": lambda p: write_csv(observations, p),
@@ -131,3 +131,30 @@ def _flat(meta: dict[str, Any], prefix: str = "") -> dict[str, Any]:
         else:
             out[f"{prefix}{k}"] = v
     return out
+
+
+def write_xlsx_streaming(sheets: dict[str, pd.DataFrame], path: Path) -> None:
+    """Like :func:`nevindex.io.write_xlsx` (formula-safe text), in openpyxl's streaming mode: an
+    edition of hundreds of brands has tens of thousands of rows, which pandas' writer is slow at."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    for name, frame in sheets.items():
+        sheet = book.create_sheet(title=name[:31])
+        safe = safe_frame(frame)
+        sheet.append([str(c) for c in safe.columns])
+        for row in safe.itertuples(index=False, name=None):
+            sheet.append([_cell(v) for v in row])
+    book.save(path)
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return None
+    if hasattr(value, "item"):  # numpy scalars
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
