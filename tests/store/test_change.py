@@ -211,3 +211,29 @@ def test_rank_intervals_are_read_from_audit_tables():
     assert ed.rank_intervals({"statistics": pd.DataFrame({"unit": ["a"], "mean": [1.0]}), "uncertainty": frame}) \
         == {"a": (1.0, 2.0), "b": (1.0, 3.5)}
     assert ed.rank_intervals({"statistics": pd.DataFrame({"unit": ["a"], "mean": [1.0]})}) is None
+
+
+def test_audit_of_an_edition_stores_intervals_that_compare_uses(store, files, tmp_path, capsys, monkeypatch):
+    from nevindex.cli import main
+
+    data = ed.import_data(store, files["data"], units_file=files["units"])
+    for year in (2023, 2024):
+        ed.create_edition(store, year=year, methodology=files["framework"], dataset=data.id)
+        ed.build_edition(store, str(year))
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("runs: 40\nseed: 1\nweight_noise:\n  - level: 1\n    f: 0.5\n", encoding="utf-8")
+    monkeypatch.setenv("NEVINDEX_DB", store.url)
+    for year in ("2023", "2024"):
+        assert main(["edition", "audit", year, "--spec", str(spec)]) == 0
+    assert "stored" in capsys.readouterr().out
+    stored = ed.audit_tables(store, "2024")
+    assert {"statistics", "rank_intervals"} <= set(stored)
+    intervals = ed.rank_intervals(stored)
+    lo, hi = zip(*intervals.values(), strict=True)
+    assert all(a <= b for a, b in zip(lo, hi, strict=True))
+    change = ed.compare(store, "2023", "2024")
+    assert change.old_interval is not None and change.new_interval is not None
+    expected = rank_news(change.old_rank, change.new_rank, change.old_interval, change.new_interval)
+    assert change.news.tolist() == expected.tolist()
+    ed.publish(store, "2024")
+    assert main(["edition", "audit", "2024"]) == 2  # a published edition's audit cannot change

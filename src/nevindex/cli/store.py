@@ -180,6 +180,27 @@ def edition_build(edition: EditionArg, db: DbOpt = None, actor: ActorOpt = None)
                   f"(result {info.result_sha256[:12]}); next: nevindex edition publish {info.label}")
 
 
+@edition_app.command("audit")
+def edition_audit(
+    edition: EditionArg,
+    spec: Annotated[Path | None, typer.Option("--spec", "-s", help="Uncertainty spec (YAML): factors, weight "
+                                              "noise, runs, seed, sensitivity. Without it: statistics only.")] = None,
+    db: DbOpt = None,
+    actor: ActorOpt = None,
+) -> None:
+    """Audit a built draft edition from its stored inputs and store the audit's tables with it."""
+    store = _open(db)
+    try:
+        outcome, names = ed.audit_edition(store, edition, spec, actor=actor)
+    finally:
+        store.close()
+    console.print(f"[green]audited[/] edition '{edition}': stored {len(names)} tables ({', '.join(names)})")
+    if outcome.intervals is not None:
+        wide = outcome.intervals.sort_values("interval_width", ascending=False).head(3)
+        console.print("widest rank intervals: " + "; ".join(
+            f"{r.unit} {r.q05_rank:.0f}–{r.q95_rank:.0f}" for r in wide.itertuples()))
+
+
 @edition_app.command("publish")
 def edition_publish(edition: EditionArg, db: DbOpt = None, actor: ActorOpt = None) -> None:
     """Publish a built edition. Irreversible: it can never be changed or deleted afterwards."""

@@ -582,6 +582,35 @@ def store_audit(store: Store, ref: int | str, tables: Mapping[str, pd.DataFrame]
         return names
 
 
+#: Audit tables larger than this (cells) are not stored (the per-run score/rank matrices of big designs).
+AUDIT_MAX_CELLS = 2_000_000
+
+
+def audit_edition(store: Store, ref: int | str, spec: Any = None, *, actor: str | None = None,
+                  max_cells: int = AUDIT_MAX_CELLS) -> tuple[Any, list[str]]:
+    """Run the statistical audit (nevindex.audit) on a built draft's stored inputs and store its tables.
+
+    The audit's nominal build must equal the stored results (else it would describe other numbers).
+    Returns the AuditResult and the names of the stored tables.
+    """
+    from nevindex.audit.run import run_audit
+
+    with store.read() as s:
+        edition = _edition(s, ref)
+        if edition.status == PUBLISHED:
+            raise ImmutableError(f"edition '{edition.label}' is published; its audit cannot change")
+        if edition.result_sha256 is None:
+            raise NevIndexError(f"edition '{edition.label}' has not been built; build before auditing")
+        inputs, expected, label = _inputs(s, edition), edition.result_sha256, edition.label
+    outcome = run_audit(inputs.framework, inputs.dataset, inputs.recipe, spec)
+    if codec.rows_sha256(*codec.result_rows(outcome.result)) != expected:
+        raise VerificationError(f"the audit's nominal build of edition '{label}' differs from its stored results; "
+                                "rebuild the edition first")
+    tables = {n: t for n, t in outcome.tables().items() if t.size <= max_cells}
+    store_audit(store, ref, tables, actor=actor)
+    return outcome, sorted(tables)
+
+
 def audit_tables(store: Store, ref: int | str) -> dict[str, pd.DataFrame]:
     from io import StringIO
 
