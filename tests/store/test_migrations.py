@@ -97,3 +97,15 @@ def test_downgrade_and_upgrade_round_trip_keeps_data(store, store_url, files):
         ed.verify(again, "2024")
     finally:
         again.close()
+
+
+def test_downgrade_to_nothing_removes_every_table_and_trigger(store_url):
+    engine = db.make_engine(store_url)
+    try:
+        db.upgrade(engine)
+        db.downgrade(engine, "base")
+        assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+        db.upgrade(engine)  # and a fresh upgrade works again (functions and triggers recreated)
+        assert db.current_revision(engine) == db.head_revision()
+    finally:
+        engine.dispose()

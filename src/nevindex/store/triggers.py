@@ -150,3 +150,10 @@ def drop(op, tables: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
     for table in tables:
         for name in _trigger_names(dialect, table):
             op.execute(f"DROP TRIGGER IF EXISTS {name}" + (f" ON {table}" if dialect == "postgresql" else ""))
+
+
+def drop_functions(op) -> None:  # type: ignore[no-untyped-def]
+    """Drop the PostgreSQL trigger functions (after every trigger that uses them is gone)."""
+    if op.get_bind().dialect.name == "postgresql":
+        for name in ("nevindex_refuse", "nevindex_guard_edition_rows", "nevindex_guard_inputs"):
+            op.execute(f"DROP FUNCTION IF EXISTS {name}()")

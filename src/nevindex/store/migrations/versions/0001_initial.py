@@ -130,3 +130,4 @@ def downgrade() -> None:
     triggers.drop(op, TABLES)
     for table in reversed(TABLES):
         op.drop_table(table)
+    triggers.drop_functions(op)
