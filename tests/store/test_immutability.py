@@ -126,3 +126,26 @@ def test_drafts_stay_editable_and_their_inputs_deletable(store, files):
         ed.verify(store, "2024")
     ed.build_edition(store, "2024")
     ed.verify(store, "2024")
+
+
+def test_concurrent_publishes_publish_once(store, files):
+    from concurrent.futures import ThreadPoolExecutor
+
+    data = ed.import_data(store, files["data"], units_file=files["units"])
+    ed.create_edition(store, year=2024, methodology=files["framework"], dataset=data.id)
+    ed.build_edition(store, "2024")
+
+    def attempt(i: int) -> str:
+        try:
+            ed.publish(store, "2024", actor=f"analyst-{i}")
+            return "published"
+        except ImmutableError:
+            return "refused"
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        outcomes = list(pool.map(attempt, range(4)))
+    assert sorted(outcomes) == ["published", "refused", "refused", "refused"]
+    log = ed.activity(store)
+    assert list(log["action"]).count("edition.publish") == 1
+    winner = log[log["action"] == "edition.publish"]["actor"].iloc[0]
+    assert ed.get_edition(store, "2024").published_by == winner

@@ -21,6 +21,7 @@ from nevindex.errors import NevIndexError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 ENV_VAR = "NEVINDEX_DB"
+WRITE_OPTION = "nevindex_write"
 
 
 class StoreError(NevIndexError):
@@ -57,7 +58,10 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(conn):  # type: ignore[no-untyped-def]
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Writers take the write lock at BEGIN (no deadlock-prone lock upgrade half-way through an
+            # import or publish); readers begin deferred and do not block each other.
+            write = conn.get_execution_options().get(WRITE_OPTION, False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() in ("", "postgresql"):
@@ -117,8 +121,10 @@ class Store:
         """One session, one transaction: committed on success, rolled back on any error."""
         from nevindex.store.guards import translate_db_errors
 
-        with self.factory() as session, translate_db_errors(), session.begin():
-            yield session
+        with self.engine.connect() as conn:
+            conn.execution_options(**{WRITE_OPTION: True})
+            with Session(bind=conn, expire_on_commit=False) as session, translate_db_errors(), session.begin():
+                yield session
 
     def read(self) -> Session:
         """A session for reading (the caller closes it, e.g. ``with store.read() as s``)."""
