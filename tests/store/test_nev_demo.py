@@ -32,3 +32,37 @@ def test_nev_demo_editions_store_verify_and_compare(store, tmp_path):
     observed = long[(long["kind"] == "indicator") & long["raw"].notna()]
     assert observed["source"].notna().all()  # every value shown carries its source (derived ones too)
     assert "edition-nev-2024.json" in files
+
+
+def test_nev_workflow_from_the_command_line(store_url, capsys, monkeypatch, tmp_path):
+    """The analyst's yearly steps on the shipped files: import with FX rates, an edition per year
+    (2023 lacks an indicator: suspended and recorded), publish, compare."""
+    from nevindex.cli import main
+    from nevindex.nev.data import data_file
+    from nevindex.nev.edition import framework_path
+    from nevindex.store import open_store
+
+    monkeypatch.setenv("NEVINDEX_DB", store_url)
+    folder = data_file("observations.csv").parent
+    with __import__("importlib.resources").resources.as_file(framework_path()) as fw:
+        assert main(["data", "import", str(folder / "observations.csv"), "--units", str(folder / "brands.csv"),
+                     "--fx-rates", str(folder / "fx_rates.csv")]) == 0
+        for year in ("2023", "2024"):
+            assert main(["edition", "create", "--year", year, "-f", str(fw), "-d", "1", "--suspend-empty"]) == 0
+            assert main(["edition", "build", year]) == 0
+            assert main(["edition", "publish", year]) == 0
+    capsys.readouterr()
+    assert main(["edition", "compare", "2023", "2024", "--top", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "revenue_growth" in out  # the note on the indicator 2023 lacked
+    store = open_store(store_url)
+    try:
+        # the same numbers as the NEV package's own demo editions
+        for year in (2023, 2024):
+            fw23, suspended = edition_framework(nev_framework(), nev_dataset(), year)
+            stored = ed.edition_inputs(store, str(year))
+            assert stored.framework.sha256() == fw23.sha256()
+            assert stored.dataset.sha256() == nev_dataset().sha256()
+        assert "revenue_growth" in ed.edition_inputs(store, "2023").framework.framework.meta["edition"]["suspended"]
+    finally:
+        store.close()

@@ -104,13 +104,16 @@ def data_import(
     framework: Annotated[Path | None, typer.Option("--framework", "-f",
                                                       help="Methodology whose indicators must be numeric.")] = None,
     label: Annotated[str | None, typer.Option(help="Name of the data set (default: the file name).")] = None,
+    fx_rates: Annotated[Path | None, typer.Option("--fx-rates", help="Sourced annual exchange rates (year, "
+                                                  "currency, per_usd, source…) for currency conversions.")] = None,
     db: DbOpt = None,
     actor: ActorOpt = None,
 ) -> None:
     """Import a data file: every observation with its source, the file itself, and a hash (atomic)."""
     store = _open(db)
     try:
-        info = ed.import_data(store, file, label=label, units_file=units, framework=framework, actor=actor)
+        info = ed.import_data(store, file, label=label, units_file=units, framework=framework, fx_rates=fx_rates,
+                              actor=actor)
     finally:
         store.close()
     verb = "[green]imported[/]" if info.created else "already stored:"
@@ -150,6 +153,8 @@ def edition_create(
                                                      "if present, else the latest).")] = None,
     corrects: Annotated[str | None, typer.Option(help="Published edition this one corrects.")] = None,
     reason: Annotated[str | None, typer.Option(help="Why the correction is needed (required with --corrects).")] = None,
+    suspend_empty: Annotated[bool, typer.Option("--suspend-empty", help="Leave out indicators with no "
+                                                "observation in the data year (recorded in the methodology).")] = False,
     db: DbOpt = None,
     actor: ActorOpt = None,
 ) -> None:
@@ -157,7 +162,8 @@ def edition_create(
     store = _open(db)
     try:
         info = ed.create_edition(store, year=year, methodology=framework, dataset=data, recipe=recipe, label=label,
-                                 data_year=data_year, corrects=corrects, reason=reason, actor=actor)
+                                 data_year=data_year, corrects=corrects, reason=reason, suspend_empty=suspend_empty,
+                                 actor=actor)
     finally:
         store.close()
     extra = f", corrects {info.corrects}" if info.corrects else ""
@@ -304,22 +310,28 @@ def edition_compare(
         store.close()
     summary = change.summary()
     groups = change.group_parts()
+    order = list(summary["change"].abs().sort_values(ascending=False).index[:top])
+    split = "data_part" in summary
     table = Table(title=f"{old} → {new}: index change (largest first)")
-    cols = ["unit", "change"] + (["data", "methodology"] if "data_part" in summary else []) + list(groups.columns) \
-        + ["rank", "news"]
-    for col in cols:
-        table.add_column(str(col), justify="left" if col == "unit" else "right")
-    order = summary["change"].abs().sort_values(ascending=False).index[:top]
+    for col in ["unit", "index", "change", *(["data", "method"] if split else []), "rank", "news"]:
+        table.add_column(col, justify="left" if col == "unit" else "right", no_wrap=True)
     for i in order:
         rec = summary.loc[i]
-        row = [rec["unit"], _fmt(rec["change"])]
-        if "data_part" in summary:
+        row = [rec["unit"], f"{_fmt(rec['old_index'])} → {_fmt(rec['new_index'])}", _fmt(rec["change"])]
+        if split:
             row += [_fmt(rec["data_part"]), _fmt(rec["methodology_part"])]
-        row += [_fmt(v) for v in groups.loc[rec["unit"]]]
         row += [f"{_fmt(rec['old_rank'], 0)} → {_fmt(rec['new_rank'], 0)}",
                 {1.0: "NEWS", 0.0: "inside"}.get(rec["news"], "—")]
         table.add_row(*row)
     console.print(table)
+    parts = Table(title="the change by element (adds up to the change)")
+    parts.add_column("unit", no_wrap=True)
+    for col in groups.columns:
+        parts.add_column(str(col), justify="right", no_wrap=True)
+    for i in order:
+        unit = summary.loc[i, "unit"]
+        parts.add_row(unit, *(_fmt(v) for v in groups.loc[unit]))
+    console.print(parts)
     console.print("news: NEWS = the rank moved beyond its uncertainty interval; inside = a move within it; "
                   "— = no interval (run the audit)")
     if change.entered or change.left:

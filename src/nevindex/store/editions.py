@@ -224,15 +224,23 @@ def import_methodology(store: Store, source: str | Path | Framework, *, actor: s
 
 
 def import_data(store: Store, path: str | Path, *, label: str | None = None, units_file: str | Path | None = None,
-                framework: str | Path | Framework | None = None, actor: str | None = None) -> DataSetInfo:
+                framework: str | Path | Framework | None = None, fx_rates: str | Path | None = None,
+                actor: str | None = None) -> DataSetInfo:
     """Store a data file: every observation with its source, the file itself as imported, and a hash.
 
-    One transaction: after a crash either the whole data set is stored or none of it. Importing the
+    ``fx_rates`` is a table of sourced annual exchange rates (the NEV data's ``fx_rates.csv``),
+    attached as one column per currency for the methodology's currency conversions. One
+    transaction: after a crash either the whole data set is stored or none of it. Importing the
     same content again returns the stored data set.
     """
     path = Path(path)
     fw = framework if isinstance(framework, Framework) or framework is None else load_framework(framework)
-    ds = load_dataset(path, numeric=numeric_columns(fw) if fw is not None else None, units_file=units_file)
+    ds = load_dataset(path, numeric=numeric_columns(fw) if fw is not None and not fw.derived else None,
+                      units_file=units_file)
+    if fx_rates is not None:
+        from nevindex.nev.data import attach_fx_rates, fx_rates_table
+
+        ds = attach_fx_rates(ds, fx_rates_table(fx_rates), file=Path(fx_rates).name)
     return store_dataset(store, ds, label=label or path.stem, source_path=path, units_path=units_file, actor=actor)
 
 
@@ -313,14 +321,18 @@ def list_datasets(store: Store) -> list[DataSetInfo]:
 def create_edition(store: Store, *, year: int, methodology: str | Path | Framework | int, dataset: int | str,
                    recipe: str | Path | Recipe | Mapping[str, Any] | None = None, label: str | None = None,
                    data_year: int | None = None, corrects: int | str | None = None, reason: str | None = None,
-                   actor: str | None = None) -> EditionInfo:
+                   suspend_empty: bool = False, actor: str | None = None) -> EditionInfo:
     """A draft edition: which methodology, which data, which method choices (stored in full).
 
     ``methodology`` is a file or Framework (stored if new) or a stored methodology id. The
     recipe defaults to the methodology's own; its year is fixed now to ``data_year``, else the
-    edition year if the data have it, else the data's latest year.
+    edition year if the data have it, else the data's latest year. ``suspend_empty`` stores and
+    uses the methodology without the indicators that have no observation in that year (and the
+    aggregates left empty), recorded in its ``framework.meta.edition`` — how the NEV editions are built.
     """
     who = actor_name(actor)
+    if suspend_empty:
+        methodology = _edition_methodology(store, methodology, dataset, year, data_year)
     if isinstance(methodology, int):
         meth_id = methodology
     else:
@@ -368,6 +380,26 @@ def create_edition(store: Store, *, year: int, methodology: str | Path | Framewo
         _log(s, who, "edition.create", f"edition {label}", year=year, methodology=f"{meth.code} {meth.version}",
              dataset=data.label, data_year=chosen, corrects=previous.label if previous else None, reason=reason)
         return _info(edition)
+
+
+def _edition_methodology(store: Store, methodology: str | Path | Framework | int, dataset: int | str, year: int,
+                         data_year: int | None) -> Framework:
+    """The methodology without indicators that have no value in the edition's data year."""
+    from nevindex.nev.edition import edition_framework
+
+    if isinstance(methodology, int):
+        with store.read() as s:
+            meth = s.get(Methodology, methodology)
+            if meth is None:
+                raise NotFoundError(f"no methodology with id {methodology}")
+            fw = framework_from_yaml(meth.yaml_text, source=meth.source_name or "<stored>")
+    else:
+        fw = methodology if isinstance(methodology, Framework) else load_framework(methodology)
+    raw = get_dataset(store, dataset)
+    chosen = data_year if data_year is not None else (year if year in raw.years else raw.years[-1])
+    derived = load_inputs(fw, raw).dataset
+    reduced, _ = edition_framework(fw, derived, chosen)
+    return reduced
 
 
 def _next_correction_label(session: Session, base: str) -> str:
