@@ -53,3 +53,22 @@ def test_sigkill_in_the_middle_of_a_publish(store, store_url, files, tmp_path):
         assert done.status == "published" and done.published_by == "second try"
     finally:
         after.close()
+
+
+def test_sigkill_in_the_middle_of_a_rebuild_keeps_the_previous_build(store, store_url, files, tmp_path):
+    data = ed.import_data(store, files["data"], units_file=files["units"])
+    ed.create_edition(store, year=2024, methodology=files["framework"], dataset=data.id)
+    built = ed.build_edition(store, "2024")
+    before = ed.counts(store)
+    marker = tmp_path / "paused"
+    # killed after deleting the old results and inserting the new ones, before the edition row is updated
+    code = kill_when_paused(store_url, "build", marker, "edition", "build", "2024")
+    assert code == -9 and marker.exists()
+    store.close()
+    after = open_store(store_url)
+    try:
+        assert ed.counts(after) == before
+        assert ed.get_edition(after, "2024").built_at == built.built_at
+        ed.verify(after, "2024")
+    finally:
+        after.close()

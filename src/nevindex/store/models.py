@@ -9,7 +9,7 @@ that refuse changes to published rows (see :mod:`nevindex.store.triggers`).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import (
     Boolean,
@@ -24,9 +24,27 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 DRAFT = "draft"
 PUBLISHED = "published"
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Times in UTC, always read back time-zone aware (SQLite stores them without a zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:  # type: ignore[no-untyped-def]
+        if value is None:
+            return None
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:  # type: ignore[no-untyped-def]
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):
@@ -42,7 +60,7 @@ class Methodology(Base):
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     yaml_text: Mapped[str] = mapped_column(Text)
     source_name: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(String(200))
 
 
@@ -60,7 +78,7 @@ class DataSet(Base):
     units_name: Mapped[str | None] = mapped_column(String(500))
     units_bytes: Mapped[bytes | None] = mapped_column(LargeBinary)
     n_observations: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(String(200))
 
     observations: Mapped[list[Observation]] = relationship(back_populates="dataset", order_by="Observation.id")
@@ -99,10 +117,10 @@ class Edition(Base):
     result_sha256: Mapped[str | None] = mapped_column(String(64))
     data_sha256: Mapped[str | None] = mapped_column(String(64))  # of the data as built (after derivations)
     package_version: Mapped[str | None] = mapped_column(String(50))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(String(200))
-    built_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    built_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     published_by: Mapped[str | None] = mapped_column(String(200))
 
     methodology: Mapped[Methodology] = relationship()
@@ -158,7 +176,7 @@ class AuditOutput(Base):
     name: Mapped[str] = mapped_column(String(200))
     content: Mapped[str] = mapped_column(Text)  # JSON, pandas "split" orientation
     sha256: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(String(200))
 
 
@@ -168,7 +186,7 @@ class Activity(Base):
     __tablename__ = "activity_log"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(100))
     target: Mapped[str] = mapped_column(String(300))
