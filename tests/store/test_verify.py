@@ -69,3 +69,11 @@ def test_cli_verify_exits_2_with_a_clear_message(store, store_url, files, capsys
     assert main(["edition", "verify", "2024"]) == 2
     err = capsys.readouterr().err
     assert "FAILED verification" in err and "'dyna'" in err and "rank" in err
+
+
+def test_verify_fails_when_the_source_of_an_observation_is_tampered_with(store, files):
+    published_edition(store, files)
+    _tamper(store, "UPDATE observations SET source = '{}' WHERE unit = 'bolt' AND indicator = 'revenue'",
+            "observations")
+    with pytest.raises(ed.VerificationError, match="no longer matches its hash"):
+        ed.verify(store, "2024")

@@ -25,6 +25,11 @@ def test_library_workflow_stores_every_number_and_its_provenance(store, files, t
     assert data.years == (2023, 2024) and data.units == 4
     again = ed.import_data(store, files["data"], units_file=files["units"])
     assert not again.created and again.id == data.id  # same content is stored once
+    resourced = tmp_path / "resourced.csv"  # the same numbers with one source corrected: a new data set
+    resourced.write_text(files["data"].read_text().replace("https://example.org/cyan/2023", "https://cyan.example"))
+    other = ed.import_data(store, resourced, units_file=files["units"], actor="tester")
+    assert other.created and other.id != data.id
+    assert "https://cyan.example" in set(ed.get_dataset(store, other.id).provenance["source_url"])
 
     info = ed.create_edition(store, year=2024, methodology=files["framework"], dataset=data.id, actor="tester")
     assert (info.label, info.status, info.result_sha256) == ("2024", "draft", None)

@@ -67,6 +67,15 @@ def observation_rows(ds: Dataset) -> list[dict[str, Any]]:
     return rows
 
 
+def dataset_sha256(ds: Dataset, rows: Sequence[Mapping[str, Any]]) -> str:
+    """Hash of everything stored of a data set: its content (``Dataset.sha256``) and the provenance
+    of every observation (source row and columns), so a corrected source is a new data set."""
+    h = hashlib.sha256(ds.sha256().encode())
+    canon = [[r["year"], r["unit"], r["indicator"], r["row"], r["source"]] for r in rows]
+    h.update(json.dumps(canon, ensure_ascii=False, separators=(",", ":")).encode())
+    return h.hexdigest()
+
+
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 

@@ -247,11 +247,11 @@ def import_data(store: Store, path: str | Path, *, label: str | None = None, uni
 def store_dataset(store: Store, ds: Dataset, *, label: str, source_path: str | Path | None = None,
                   units_path: str | Path | None = None, actor: str | None = None) -> DataSetInfo:
     """Store an in-memory Dataset (what :func:`import_data` does after reading the file)."""
-    sha = ds.sha256()
     who = actor_name(actor)
     source_bytes = Path(source_path).read_bytes() if source_path is not None else None
     units_bytes = Path(units_path).read_bytes() if units_path is not None else None
     rows = codec.observation_rows(ds)
+    sha = codec.dataset_sha256(ds, rows)
     with store.transaction() as s:
         existing = s.scalar(select(DataSet).where(DataSet.sha256 == sha))
         if existing is not None:
@@ -284,7 +284,7 @@ def _observations(session: Session, dataset_id: int) -> Sequence[Any]:
 
 def _load_dataset(session: Session, record: DataSet) -> Dataset:
     ds = codec.dataset_from_rows(json.loads(record.structure), _observations(session, record.id))
-    if ds.sha256() != record.sha256:
+    if codec.dataset_sha256(ds, codec.observation_rows(ds)) != record.sha256:
         raise VerificationError(f"data set '{record.label}' (id {record.id}) no longer matches its hash: "
                                 "stored observations were changed outside nevindex")
     return ds
