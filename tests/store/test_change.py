@@ -198,6 +198,7 @@ def test_store_compare_uses_stored_inputs_and_audit_intervals(store, files, tmp_
     assert main(["edition", "compare", "2023", "2024", "--out", str(tmp_path / "cmp")]) == 0
     out = capsys.readouterr().out
     assert "inside │" in out and "NEWS │" not in out  # every move is inside its interval
+    assert "[1–4]" in out  # the 2024 ranks are shown with their interval
     summary = pd.read_csv(tmp_path / "cmp" / "change_summary.csv")
     assert set(summary["unit"]) == set(change.units)
     parts = pd.read_csv(tmp_path / "cmp" / "change_by_indicator.csv")

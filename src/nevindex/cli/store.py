@@ -43,6 +43,14 @@ def _open(db: str | None) -> store_db.Store:
     return store_db.open_store(_url(db))
 
 
+def _interval(rec, which: str) -> str:  # type: ignore[no-untyped-def]
+    """" [low–high]" of a rank's uncertainty interval, when the comparison has one."""
+    low, high = rec.get(f"{which}_rank_low"), rec.get(f"{which}_rank_high")
+    if low is None or high is None or low != low or high != high:
+        return ""
+    return f" [{low:.0f}–{high:.0f}]"
+
+
 def _fmt(value: float | None, digits: int = 2) -> str:
     return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
 
@@ -313,15 +321,15 @@ def edition_compare(
     order = list(summary["change"].abs().sort_values(ascending=False).index[:top])
     split = "data_part" in summary
     table = Table(title=f"{old} → {new}: index change (largest first)")
-    for col in ["unit", "index", "change", *(["data", "method"] if split else []), "rank", "news"]:
+    for col in ["unit", "index", "change", *(["data", "method"] if split else []), "rank [5–95 %]", "news"]:
         table.add_column(col, justify="left" if col == "unit" else "right", no_wrap=True)
     for i in order:
         rec = summary.loc[i]
         row = [rec["unit"], f"{_fmt(rec['old_index'])} → {_fmt(rec['new_index'])}", _fmt(rec["change"])]
         if split:
             row += [_fmt(rec["data_part"]), _fmt(rec["methodology_part"])]
-        row += [f"{_fmt(rec['old_rank'], 0)} → {_fmt(rec['new_rank'], 0)}",
-                {1.0: "NEWS", 0.0: "inside"}.get(rec["news"], "—")]
+        rank = f"{_fmt(rec['old_rank'], 0)}{_interval(rec, 'old')} → {_fmt(rec['new_rank'], 0)}{_interval(rec, 'new')}"
+        row += [rank, {1.0: "NEWS", 0.0: "inside"}.get(rec["news"], "—")]
         table.add_row(*row)
     console.print(table)
     parts = Table(title="the change by element (adds up to the change)")

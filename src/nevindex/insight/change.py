@@ -228,8 +228,8 @@ def decompose(old: Result, new: Result, old_under_new: Result | None = None, *,
     """
     units_old, units_new = set(old.units), set(new.units)
     notes: list[str] = []
-    both = [u for u in new.units if u in units_old and not np.isnan(_by_unit(new, new.index, [u])[0])
-            and not np.isnan(_by_unit(old, old.index, [u])[0])]
+    old_scored = {u for u, v in zip(old.units, old.index, strict=True) if not np.isnan(v)}
+    both = [u for u, v in zip(new.units, new.index, strict=True) if u in old_scored and not np.isnan(v)]
     if old_under_new is not None:
         left_out = [c for c in new.indicators if c not in set(old_under_new.indicators)]
         if left_out:
@@ -242,15 +242,16 @@ def decompose(old: Result, new: Result, old_under_new: Result | None = None, *,
                          f"methodology; the data/methodology split leaves them out: {', '.join(missing[:5])}")
             both = [u for u in both if u in oun_units]
     indicators = tuple(new.indicators) + tuple(c for c in old.indicators if c not in set(new.indicators))
-    c_old = _aligned(contributions(old), both, indicators)
-    c_new = _aligned(contributions(new), both, indicators)
+    k_old, k_new = contributions(old), contributions(new)
+    c_old, c_new = _aligned(k_old, both, indicators), _aligned(k_new, both, indicators)
     parts = c_new - c_old
     data_parts = method_parts = None
-    exact = contributions(old).exact and contributions(new).exact
+    exact = k_old.exact and k_new.exact
     if old_under_new is not None:
-        c_mid = _aligned(contributions(old_under_new), both, indicators)
+        k_mid = contributions(old_under_new)
+        c_mid = _aligned(k_mid, both, indicators)
         data_parts, method_parts = c_new - c_mid, c_mid - c_old
-        exact = exact and contributions(old_under_new).exact
+        exact = exact and k_mid.exact
     if not exact:
         notes.append("not every node aggregates arithmetically: the split among children follows their "
                      "weighted values (a convention); totals still add up")
