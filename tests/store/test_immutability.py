@@ -63,6 +63,9 @@ def test_library_refuses_rebuild_audit_and_orm_changes(store, files):
         with pytest.raises(ImmutableError):
             with store.transaction() as s:
                 change(s)
+    with store.read() as s, pytest.raises(ImmutableError):  # any session, not only the service's
+        s.scalar(select(Edition)).label = "renamed"
+        s.commit()
     ed.verify(store, "2024")  # nothing changed
 
 
