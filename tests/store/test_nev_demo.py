@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from importlib import resources
+
 import numpy as np
+import pandas as pd
 
 from nevindex.nev.data import load_nev_dataset
 from nevindex.nev.edition import edition_framework, nev_dataset, nev_framework
@@ -26,8 +29,6 @@ def test_nev_demo_editions_store_verify_and_compare(store, tmp_path):
     assert change.data_parts is not None
     assert np.allclose(change.data_total + change.method_total, change.total, rtol=0, atol=1e-9)
     files = ed.export_edition(store, "nev-2024", tmp_path / "open")
-    import pandas as pd
-
     long = pd.read_csv(tmp_path / "open" / "edition-nev-2024.csv")
     observed = long[(long["kind"] == "indicator") & long["raw"].notna()]
     assert observed["source"].notna().all()  # every value shown carries its source (derived ones too)
@@ -44,7 +45,7 @@ def test_nev_workflow_from_the_command_line(store_url, capsys, monkeypatch, tmp_
 
     monkeypatch.setenv("NEVINDEX_DB", store_url)
     folder = data_file("observations.csv").parent
-    with __import__("importlib.resources").resources.as_file(framework_path()) as fw:
+    with resources.as_file(framework_path()) as fw:
         assert main(["data", "import", str(folder / "observations.csv"), "--units", str(folder / "brands.csv"),
                      "--fx-rates", str(folder / "fx_rates.csv")]) == 0
         for year in ("2023", "2024"):
