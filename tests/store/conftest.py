@@ -98,6 +98,8 @@ def store_url(request, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'store.db'}"
         return
     if not PG_URL:
+        if os.environ.get("CI"):  # CI must test PostgreSQL, never skip it
+            pytest.fail("NEVINDEX_TEST_PG_URL is not set in CI: .ci/run should have started PostgreSQL")
         pytest.skip("NEVINDEX_TEST_PG_URL is not set (run .ci/postgres.sh to start a server)")
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(make_url(PG_URL).set(drivername="postgresql+psycopg"))
