@@ -1,0 +1,35 @@
+"""``nevindex profile`` on files (the --edition form needs the store)."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import ASEM
+
+from nevindex.cli import main
+
+FILES = ["--framework", str(ASEM / "ASEM_iMeta.csv"), "--data", str(ASEM / "ASEM_iData.csv")]
+
+
+def test_profile_json(capsys):
+    assert main(["profile", "Austria", *FILES, "--peers", "EurAsia_group", "--target-rank", "5", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["unit"] == "AUT" and out["plan"]["target_rank"] == 5
+    assert out["plan"]["rank_after"] <= 5
+    assert out["standing"][1]["against"] == "EurAsia_group" and out["standing"][1]["group"] == "Europe"
+    assert len(out["indicators"]) == 49
+
+
+def test_profile_text(capsys):
+    assert main(["profile", "CHN", *FILES, "--target-rank", "40", "--step", "sd", "--size", "0.5"]) == 0
+    text = capsys.readouterr().out
+    assert "China (CHN)" in text and "Top levers" in text and "target 40" in text
+
+
+def test_profile_errors(capsys):
+    assert main(["profile", "Atlantis", *FILES]) == 2
+    assert "no unit 'Atlantis'" in capsys.readouterr().err
+    assert main(["profile", "AUT"]) == 2
+    assert "--edition" in capsys.readouterr().err
+    assert main(["profile", "AUT", *FILES, "--peers", "continent"]) == 2
+    assert "no group column 'continent'" in capsys.readouterr().err
