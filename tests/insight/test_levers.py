@@ -6,13 +6,14 @@ import math
 
 import numpy as np
 import pytest
-from conftest import UNITS, rebuild_with, small_dataset, small_framework, small_result
 
 from nevindex.build import build
 from nevindex.errors import DataError
 from nevindex.insight import all_levers, levers
 from nevindex.insight.levers import target_values
 from nevindex.insight.whatif import WhatIf
+
+from .helpers import UNITS, rebuild_with, small_dataset, small_framework, small_result
 
 RECIPES = {
     "default": {},

@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from conftest import small_result
 
 from nevindex.insight import similar_units
+
+from .helpers import small_result
 
 
 def test_nearest_units_by_hand():

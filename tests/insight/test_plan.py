@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import small_dataset, small_framework, small_result
 
 from nevindex.build import build
 from nevindex.errors import DataError
 from nevindex.insight import plan_to_rank
 from nevindex.insight.levers import spread
+
+from .helpers import small_dataset, small_framework, small_result
 
 
 def _apply(result, plan):
@@ -135,7 +136,7 @@ def test_beyond_best_allows_more():
               * d[result.framework.indicator_codes.index(c.indicator)] for c in plan.changes]
     assert max(beyond) > 0  # it needed to go past the best observed value
     assert all(b <= sd[result.framework.indicator_codes.index(c.indicator)] * (1 + 1e-12)
-               for b, c in zip(beyond, plan.changes))
+               for b, c in zip(beyond, plan.changes, strict=True))
 
 
 def test_bad_target():

@@ -8,13 +8,14 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import small_dataset, small_framework, small_result
 
 from nevindex.build import build
 from nevindex.dataset import Dataset
 from nevindex.errors import DataError
 from nevindex.insight import profile, strengths_weaknesses
 from nevindex.insight.profile import history_points, indicator_lines, rank_interval
+
+from .helpers import small_dataset, small_framework, small_result
 
 
 def _rank_among(values, i):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -41,14 +41,14 @@ def _rank(value: float) -> str:
 @app.command("profile")
 def profile_command(
     brand: Annotated[str, typer.Argument(help="Unit (brand) code or name.")],
-    edition: Annotated[Optional[str], typer.Option("--edition", "-e", help="Stored edition (needs the store).")] = None,
-    framework: Annotated[Optional[Path], typer.Option("--framework", "-f", help="Methodology file, to build from files.")] = None,
-    data: Annotated[Optional[Path], typer.Option("--data", "-d", help="Indicator data, to build from files.")] = None,
-    recipe: Annotated[Optional[Path], typer.Option("--recipe", "-r", help="Method choices (YAML).")] = None,
-    units: Annotated[Optional[Path], typer.Option("--units", help="Table of units (code, name, groups) for tidy data.")] = None,
-    year: Annotated[Optional[int], typer.Option("--year", help="Year to build (default: the latest).")] = None,
-    peers: Annotated[Optional[str], typer.Option("--peers", help="Group column defining the peer group.")] = None,
-    target_rank: Annotated[Optional[int], typer.Option("--target-rank", help="Find the cheapest plan to reach this rank.")] = None,
+    edition: Annotated[str | None, typer.Option("--edition", "-e", help="Stored edition (needs the store).")] = None,
+    framework: Annotated[Path | None, typer.Option("--framework", "-f", help="Methodology file, to build from files.")] = None,
+    data: Annotated[Path | None, typer.Option("--data", "-d", help="Indicator data, to build from files.")] = None,
+    recipe: Annotated[Path | None, typer.Option("--recipe", "-r", help="Method choices (YAML).")] = None,
+    units: Annotated[Path | None, typer.Option("--units", help="Table of units (code, name, groups) for tidy data.")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="Year to build (default: the latest).")] = None,
+    peers: Annotated[str | None, typer.Option("--peers", help="Group column defining the peer group.")] = None,
+    target_rank: Annotated[int | None, typer.Option("--target-rank", help="Find the cheapest plan to reach this rank.")] = None,
     step: Annotated[str, typer.Option(help="Lever step: range, sd or leader (up to the peer-group leader).")] = "range",
     size: Annotated[float, typer.Option(help="Lever step size (share of the range, or sds).")] = 0.1,
     top: Annotated[int, typer.Option(help="Strengths, weaknesses and levers to show.")] = 5,

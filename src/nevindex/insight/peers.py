@@ -13,7 +13,15 @@ from typing import Any
 
 import numpy as np
 
-from nevindex.insight._common import check_group_column, elements, fields_dict, node_name, peer_mask, rank_num, unit_row
+from nevindex.insight._common import (
+    check_group_column,
+    elements,
+    fields_dict,
+    node_name,
+    peer_mask,
+    rank_num,
+    unit_row,
+)
 from nevindex.result import Result
 
 
