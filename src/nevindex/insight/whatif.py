@@ -6,12 +6,15 @@ module reuses the Result's upstream state and, for each changed cell, recomputes
 
 1. the cell's denominated value (the denominate kernel with the unit's denominator);
 2. the column's imputation (mean/median fill depends on the column; locf/linear leave observed
-   cells alone, so only the cell changes) and its outlier treatment (the treat kernel);
+   cells alone, so only the cell changes) and its outlier treatment (the treat kernel's loop run
+   on all versions of the column at once, :mod:`._treat_batch`);
 3. the column's normalisation, with the engine's own ``build.normalise_matrix`` on a batch of
    matrices in which slot ``s`` holds one changed column per indicator (columns normalise
    independently, so one call serves a whole batch of levers);
 4. the aggregates on the path from the indicator to the root, with the aggregate kernel, the
    Result's weights and the recipe's per-node method (siblings off the path keep their scores);
+   when no other unit's normalised value moved (bounds unchanged) and no node on the path uses
+   Copeland, only the changed unit's own row is aggregated;
 5. the rank of the changed unit among all units.
 
 Whatever this shortcut cannot reproduce exactly falls back to a real ``build`` with
@@ -30,10 +33,10 @@ from numpy.typing import NDArray
 
 from nevindex.build import build, normalise_matrix
 from nevindex.errors import NevIndexError
+from nevindex.insight._treat_batch import treat_rows
 from nevindex.methods import aggregate as agg_kernels
 from nevindex.methods import denominate as den_kernels
 from nevindex.methods import impute as imp_kernels
-from nevindex.methods import treat as treat_kernels
 from nevindex.methods.rank import rank_desc
 from nevindex.result import Result
 
@@ -81,6 +84,8 @@ class WhatIf:
         self.choices = {c: rec.aggregate.choice_for(c, fw.levels[c]) for c in fw.aggregate_codes}
         self.base: dict[str, Array] = {c: r.normalised[:, j] for j, c in enumerate(self.codes)}
         self.base |= {c: r.scores[:, k] for k, c in enumerate(fw.display_order)}
+        # the aggregation of a unit depends only on its own children's values, except for Copeland
+        self.rowwise = {c: all(self.choices[a].method != "copeland" for a in self.paths[c]) for c in self.codes}
         self.data_driven_weights = rec.weights.method in ("entropy", "critic", "pca")
         self.screen_zero = rec.screen.enabled and rec.screen.min_nonzero is not None
 
@@ -159,10 +164,10 @@ class WhatIf:
             imputed = np.broadcast_to(r.imputed[:, j], (rows.size, self.n_units)).copy()
             imputed[np.arange(rows.size), rows] = new
         settings = self.treat_settings.get(self.codes[j])
-        if settings is None:
+        if settings is None or rows.size == 0:
             return imputed
-        return np.stack([treat_kernels.treat_column(col, **settings).values for col in imputed]) \
-            if rows.size else imputed
+        # the treat kernel's loop on every version of the column at once (bit-identical; tested)
+        return treat_rows(imputed, **settings)
 
     def _fast(self, chunk: NDArray[np.intp], slots: NDArray[np.intp], n_slots: int, rows: NDArray[np.intp],
               cols: NDArray[np.intp], values: Array, index: Array, rank: Array, nodes: dict[str, Array]) -> None:
@@ -177,24 +182,64 @@ class WhatIf:
             by_col[int(j)] = sel
             treated[slots[sel], :, j] = self._column_batch(int(j), rows[chunk[sel]], new_den[sel])
         normalised = normalise_matrix(r.framework, r.recipe.normalise, treated, year=r.year)
-        threshold = r.recipe.aggregate.threshold
         for j, sel in by_col.items():
             code = self.codes[j]
-            changed = {code: normalised[slots[sel], :, j]}  # (m, units)
-            for node in self.paths[code]:
-                kids = r.framework.children[node]
-                x = np.stack([changed[k] if k in changed else np.broadcast_to(self.base[k], changed[code].shape)
-                              for k in kids], axis=-1)
-                w = np.array([r.weights[k] for k in kids], dtype=float)
-                choice = self.choices[node]
-                changed[node] = agg_kernels.aggregate(x, w, choice.method, threshold=threshold, **choice.params)
             ks, us = chunk[sel], rows[chunk[sel]]
-            root = r.framework.root
-            new_index = changed[root]
-            index[ks] = new_index[np.arange(sel.size), us]
-            rank[ks] = rank_desc(new_index, axis=-1)[np.arange(sel.size), us]
-            for node in self.paths[code]:
-                nodes[node][ks] = changed[node][np.arange(sel.size), us]
+            column = normalised[slots[sel], :, j]  # (m, units)
+            # Where the change moved no other unit's normalised value (bounds unchanged), only the
+            # unit's own row needs aggregating, and the others keep their index scores.
+            base = self.base[code]
+            same = (column == base) | (np.isnan(column) & np.isnan(base))
+            same[np.arange(sel.size), us] = True
+            local = same.all(axis=1) & self.rowwise[code]
+            for part, is_local in ((np.flatnonzero(local), True), (np.flatnonzero(~local), False)):
+                if part.size == 0:
+                    continue
+                if is_local:
+                    own = self._path(code, column[part, us[part]], us[part])
+                    new_index = own[r.framework.root]
+                    better = self.base[r.framework.root][None, :] > new_index[:, None]
+                    better[np.arange(part.size), us[part]] = False
+                    rank[ks[part]] = np.where(np.isnan(new_index), np.nan, 1.0 + better.sum(axis=1))
+                    index[ks[part]] = new_index
+                    for node in self.paths[code]:
+                        nodes[node][ks[part]] = own[node]
+                    continue
+                step = self._full_batch_size(code)
+                for start in range(0, part.size, step):
+                    sub = part[start:start + step]
+                    full = self._path(code, column[sub], None)
+                    at = (np.arange(sub.size), us[sub])
+                    new_index = full[r.framework.root]
+                    index[ks[sub]] = new_index[at]
+                    rank[ks[sub]] = rank_desc(new_index, axis=-1)[at]
+                    for node in self.paths[code]:
+                        nodes[node][ks[sub]] = full[node][at]
+
+    def _path(self, code: str, column: Array, own_rows: NDArray[np.intp] | None) -> dict[str, Array]:
+        """Scores of the aggregates above indicator ``code`` with its values replaced by ``column``:
+        ``column`` is (m, units) for whole units sets, or (m,) for just the rows ``own_rows``."""
+        r = self.result
+        changed = {code: column}
+
+        def base(k: str) -> Array:
+            return self.base[k] if own_rows is None else self.base[k][own_rows]
+
+        for node in self.paths[code]:
+            kids = r.framework.children[node]
+            x = np.stack([changed[k] if k in changed else np.broadcast_to(base(k), column.shape) for k in kids],
+                         axis=-1)
+            w = np.array([r.weights[k] for k in kids], dtype=float)
+            choice = self.choices[node]
+            changed[node] = agg_kernels.aggregate(x, w, choice.method, threshold=r.recipe.aggregate.threshold,
+                                                  **choice.params)
+        return changed
+
+    def _full_batch_size(self, code: str) -> int:
+        """Copeland compares all pairs of units: keep its (m, units, units) arrays small."""
+        if self.rowwise[code]:
+            return 1 << 30
+        return max(1, 2_000_000 // max(1, self.n_units**2))
 
     def _rebuild(self, k: int, rows: NDArray[np.intp], cols: NDArray[np.intp], values: Array, index: Array,
                  rank: Array, nodes: dict[str, Array]) -> None:
