@@ -22,7 +22,7 @@ RECIPES = {
     "geometric": {"normalise": {"method": "minmax", "params": {"lower": 1, "upper": 100}},
                   "aggregate": {"method": "geometric"}},
     "treat": {"impute": {"method": "mean"}, "treat": {"enabled": True, "skew_max": 0.05, "kurt_max": -5}},
-    "treat-mixed": {"treat": {"enabled": True, "skew_max": 0.8, "kurt_max": 0.5, "winmax": 2}},
+    "treat-mixed": {"treat": {"enabled": True, "skew_max": 0.3, "kurt_max": -0.6, "winmax": 2}},
     "rank-copeland": {"normalise": {"method": "rank"}, "aggregate": {"by_node": {"Index": {"method": "copeland"}}}},
     "generalised": {"aggregate": {"by_level": {2: {"method": "generalised", "params": {"p": 2}}}}},
     "threshold": {"aggregate": {"threshold": 0.6}},
