@@ -129,6 +129,10 @@ def test_rank_interval_sources():
     iv = rank_interval(frame, "u2")
     assert (iv.low, iv.high, iv.median) == (2.0, 6.0, 3.0)
     assert rank_interval(frame, "u9") is None and rank_interval(None, "u1") is None
+    audit = pd.DataFrame({"unit": ["u1"], "nominal_rank": [3.0], "median_rank": [3.5], "q05_rank": [2.0],
+                          "q95_rank": [6.0]})  # the audit's rank_intervals table
+    iv = rank_interval(audit, "u1")
+    assert (iv.low, iv.high, iv.median) == (2.0, 6.0, 3.5)
     result = small_result()
     assert profile(result, "u1", intervals={"u1": (1, 4)}).to_dict()["rank_interval"]["high"] == 4
 

@@ -14,20 +14,36 @@ from nevindex.build import build as build_result
 from nevindex.cli import app, console
 from nevindex.errors import DataError
 from nevindex.inputs import load_inputs
-from nevindex.insight.profile import Profile, StrengthsWeaknesses, profile
+from nevindex.insight.profile import Profile, StrengthsWeaknesses, interval_columns, profile
 from nevindex.result import Result
 
 
-def _load_edition(edition: str) -> tuple[Result, list[Any]]:
-    """A stored edition's Result (and earlier editions' Results for the history), via the store."""
+def _load_edition(edition: str, db: str | None) -> tuple[Result, list[Any], Any]:
+    """A stored edition's Result, the Results of earlier published editions of the same
+    methodology (for the history) and the audit's rank intervals when stored."""
     try:
-        from nevindex.store import service  # type: ignore[attr-defined]
+        from nevindex.store import db as store_db
+        from nevindex.store import editions as ed
     except ImportError:
         raise DataError(f"cannot open edition '{edition}': the edition store is not part of this build",
                         hint="build from files instead: --framework F --data D [--recipe R] [--year Y]") from None
-    result = service.edition_result(edition)
-    history = service.edition_history(edition) if hasattr(service, "edition_history") else []
-    return result, list(history)
+    url = db if db is None or "://" in db else f"sqlite:///{Path(db).expanduser().resolve()}"
+    store = store_db.open_store(url, create=False)
+    try:
+        info = ed.get_edition(store, edition)
+        result = ed.rebuild(store, info.id)
+        code = info.methodology.split()[0]
+        earlier: dict[int, Any] = {}
+        for other in ed.list_editions(store):  # the latest published edition of each earlier year
+            if other.published and other.year < info.year and other.methodology.split()[0] == code:
+                if other.year not in earlier or other.id > earlier[other.year].id:
+                    earlier[other.year] = other
+        history = [(o.label, ed.rebuild(store, o.id)) for _, o in sorted(earlier.items())]
+        intervals = next((t for t in ed.audit_tables(store, info.id).values()
+                          if "unit" in t.columns and interval_columns(t) is not None), None)
+    finally:
+        store.close()
+    return result, history, intervals
 
 
 def _fmt(value: float | None, digits: int = 2) -> str:
@@ -55,8 +71,9 @@ def profile_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole profile as JSON.")] = False,
 ) -> None:
     """Where BRAND stands, against whom, and what would raise it most."""
+    intervals = None
     if edition is not None:
-        result, history = _load_edition(edition)
+        result, history, intervals = _load_edition(edition, db)
     elif framework is not None and data is not None:
         inputs = load_inputs(framework, data, recipe, units_file=units, year=year)
         result, history = build_result(inputs.framework, inputs.dataset, inputs.recipe), []
@@ -64,8 +81,8 @@ def profile_command(
         raise DataError("say which edition to profile", hint="--edition E, or --framework F --data D")
     if step not in ("range", "sd", "leader"):
         raise DataError(f"unknown lever step '{step}'", hint="use range, sd or leader")
-    prof = profile(result, brand, peers=peers, history=history, top=top, lever_step=step, lever_size=size,
-                   target_rank=target_rank)
+    prof = profile(result, brand, peers=peers, intervals=intervals, history=history, top=top, lever_step=step,
+                   lever_size=size, target_rank=target_rank)
     if as_json:
         typer.echo(json.dumps(prof.to_dict(), ensure_ascii=False, allow_nan=False, indent=2))
         return

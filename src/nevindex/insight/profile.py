@@ -298,10 +298,19 @@ def node_lines(result: Result, unit: str) -> tuple[NodeLine, ...]:
                  for k, c in enumerate(fw.display_order) if c != fw.root)
 
 
+INTERVAL_COLUMNS = (("q05_rank", "q95_rank"), ("low", "high"), ("lower", "upper"), ("q05", "q95"), ("p05", "p95"),
+                    ("rank_q05", "rank_q95"), ("rank_low", "rank_high"), ("p5", "p95"))
+
+
+def interval_columns(frame: pd.DataFrame) -> tuple[str, str] | None:
+    """The (low, high) rank-interval columns of an audit table, if it has them."""
+    return next(((lo, hi) for lo, hi in INTERVAL_COLUMNS if lo in frame.columns and hi in frame.columns), None)
+
+
 def rank_interval(intervals: Any, unit: str) -> RankInterval | None:
     """The unit's rank interval from audit output: a mapping unit → (low, high[, median]) or
-    {low, high, median}, or a DataFrame with a ``unit`` column and low/high columns
-    (``q05``/``q95``, ``p05``/``p95``, ``rank_q05``/``rank_q95``, ``low``/``high``, ``lower``/``upper``)."""
+    {low, high, median}, or a DataFrame with a ``unit`` column and low/high columns (the audit's
+    ``q05_rank``/``q95_rank``/``median_rank``, or ``q05``/``q95``, ``low``/``high``, …)."""
     if intervals is None:
         return None
     if isinstance(intervals, pd.DataFrame):
@@ -309,12 +318,11 @@ def rank_interval(intervals: Any, unit: str) -> RankInterval | None:
         if unit not in frame.index:
             return None
         rec = frame.loc[unit].to_dict()
-        for lo, hi in (("low", "high"), ("lower", "upper"), ("q05", "q95"), ("p05", "p95"), ("rank_q05", "rank_q95"),
-                       ("rank_low", "rank_high"), ("p5", "p95")):
-            if lo in rec and hi in rec:
-                med = next((rec[m] for m in ("median", "rank_median", "q50", "p50") if m in rec), None)
-                return RankInterval(float(rec[lo]), float(rec[hi]), None if med is None else float(med))
-        return None
+        pair = interval_columns(frame)
+        if pair is None:
+            return None
+        med = next((rec[m] for m in ("median_rank", "median", "rank_median", "q50", "p50") if m in rec), None)
+        return RankInterval(float(rec[pair[0]]), float(rec[pair[1]]), None if med is None else float(med))
     if isinstance(intervals, Mapping):
         value = intervals.get(unit)
         if value is None:
