@@ -57,7 +57,8 @@ def _rank(value: float) -> str:
 @app.command("profile")
 def profile_command(
     brand: Annotated[str, typer.Argument(help="Unit (brand) code or name.")],
-    edition: Annotated[str | None, typer.Option("--edition", "-e", help="Stored edition (needs the store).")] = None,
+    edition: Annotated[str | None, typer.Option("--edition", "-e", help="Stored edition (label or id).")] = None,
+    db: Annotated[str | None, typer.Option("--db", help="Store URL or SQLite file (default: $NEVINDEX_DB).")] = None,
     framework: Annotated[Path | None, typer.Option("--framework", "-f", help="Methodology file, to build from files.")] = None,
     data: Annotated[Path | None, typer.Option("--data", "-d", help="Indicator data, to build from files.")] = None,
     recipe: Annotated[Path | None, typer.Option("--recipe", "-r", help="Method choices (YAML).")] = None,
