@@ -149,6 +149,8 @@ def test_history_over_editions():
     assert points[0].score == earlier.index[0] and points[0].n_units == 3
     assert points[1].score == current.index[0] and points[1].rank == current.rank[0]
     assert [p.year for p in history_points(current, "u5", [earlier])] == [2024]  # absent in 2023
+    prof = profile(current, "u1", history=[earlier], edition="2024 edition")
+    assert [h.label for h in prof.history] == ["2023", "2024 edition"] and prof.edition == "2024 edition"
 
 
 def test_sources_from_provenance():

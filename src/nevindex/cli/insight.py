@@ -82,8 +82,8 @@ def profile_command(
         raise DataError("say which edition to profile", hint="--edition E, or --framework F --data D")
     if step not in ("range", "sd", "leader"):
         raise DataError(f"unknown lever step '{step}'", hint="use range, sd or leader")
-    prof = profile(result, brand, peers=peers, intervals=intervals, history=history, top=top, lever_step=step,
-                   lever_size=size, target_rank=target_rank)
+    prof = profile(result, brand, peers=peers, intervals=intervals, history=history, edition=edition, top=top,
+                   lever_step=step, lever_size=size, target_rank=target_rank)
     if as_json:
         typer.echo(json.dumps(prof.to_dict(), ensure_ascii=False, allow_nan=False, indent=2))
         return
@@ -93,8 +93,12 @@ def profile_command(
 def _print(p: Profile, top: int) -> None:
     rating = f", rating {p.rating}" if p.rating else ""
     interval = (f", rank interval {p.rank_interval.low:.0f}–{p.rank_interval.high:.0f}" if p.rank_interval else "")
-    console.print(f"[bold]{p.name}[/] ({p.unit}) — {p.framework} {p.version}, {p.year}: "
+    edition = p.edition if p.edition == str(p.year) else f"{p.edition} ({p.year})"
+    console.print(f"[bold]{p.name}[/] ({p.unit}) — {p.framework} {p.version}, {edition}: "
                   f"index {_fmt(p.score)}, rank {_rank(p.rank)} of {p.n_units}{rating}{interval}")
+    if len(p.history) > 1:
+        console.print("history: " + " · ".join(f"{h.label}: rank {_rank(h.rank)}/{h.n_units} ({_fmt(h.score)})"
+                                                for h in p.history))
     table = Table(title="Elements")
     for col in ("element", "score", "rank"):
         table.add_column(col, justify="left" if col == "element" else "right")

@@ -144,6 +144,7 @@ class Profile:
     name: str
     framework: str
     version: str
+    edition: str  # the edition's label (its year when built from files)
     year: int
     n_units: int
     score: float
@@ -335,14 +336,16 @@ def rank_interval(intervals: Any, unit: str) -> RankInterval | None:
     return None
 
 
-def history_points(result: Result, unit: str, history: Sequence[Any] = ()) -> tuple[HistoryPoint, ...]:
+def history_points(result: Result, unit: str, history: Sequence[Any] = (),
+                   label: str | None = None) -> tuple[HistoryPoint, ...]:
     """The unit's index, rank and element scores in each earlier edition and this one, by year.
 
-    ``history`` holds Results or (label, Result) pairs; editions where the unit is absent are skipped."""
+    ``history`` holds Results or (label, Result) pairs; editions where the unit is absent are skipped.
+    ``label`` names this edition (default: its year)."""
     fw = result.framework
     code = result.units[unit_row(result, unit)]
     points = []
-    for item in [*history, (str(result.year), result)]:
+    for item in [*history, (label or str(result.year), result)]:
         label, res = item if isinstance(item, tuple) else (str(item.year), item)
         if code not in res.units:
             continue
@@ -362,8 +365,9 @@ def _rating_description(result: Result, label: str | None) -> str | None:
 
 
 def profile(result: Result, unit: str, *, peers: str | None = None, intervals: Any = None,
-            history: Sequence[Any] = (), top: int = 5, n_similar: int = 5, lever_step: str = "range",
-            lever_size: float = 0.1, target_rank: int | None = None, with_levers: bool = True) -> Profile:
+            history: Sequence[Any] = (), edition: str | None = None, top: int = 5, n_similar: int = 5,
+            lever_step: str = "range", lever_size: float = 0.1, target_rank: int | None = None,
+            with_levers: bool = True) -> Profile:
     """Everything the report and the portal show about one unit."""
     row = unit_row(result, unit)
     code = result.units[row]
@@ -378,10 +382,10 @@ def profile(result: Result, unit: str, *, peers: str | None = None, intervals: A
         standing.append(strengths_weaknesses(result, code, peers=peers, top=top))
     return Profile(
         unit=code, name=result.unit_names()[row], framework=fw.framework.code, version=str(fw.framework.version),
-        year=result.year, n_units=len(result.units), score=score, rank=float(result.rank[row]), rating=rating,
+        edition=edition or str(result.year), year=result.year, n_units=len(result.units), score=score, rank=float(result.rank[row]), rating=rating,
         rating_description=_rating_description(result, rating), rank_interval=rank_interval(intervals, code),
         elements=els, aggregates=nodes, indicators=indicator_lines(result, code), standing=tuple(standing),
-        history=history_points(result, code, history), peers=similar_units(result, code, n_similar, within=None),
+        history=history_points(result, code, history, edition), peers=similar_units(result, code, n_similar, within=None),
         levers=levers(result, code, step=lever_step, size=lever_size,  # type: ignore[arg-type]
                       peers=peers if lever_step == "leader" else None) if with_levers else None,
         plan=plan_to_rank(result, code, target_rank) if target_rank is not None else None,
