@@ -77,6 +77,30 @@ def time_levers(label: str, result: Result, repeat: int = 3, check: int = 20) ->
           f"{plan.cost_sd:.2f} sd, {plan.rebuilds} rebuilds, {time.perf_counter() - started:.2f} s")
 
 
+def nev_demo() -> Result | None:
+    try:
+        from nevindex.nev import build_edition
+    except ImportError:
+        print("NEV demo edition: not on this build yet (branch nev)")
+        return None
+    return build_edition(2024).result
+
+
+def nev_synth(n_units: int, n_indicators: int = 60) -> Result | None:
+    """``nevindex synth`` data (median imputation, outlier treatment, min-max), when available."""
+    try:
+        from nevindex.synth import write_synthetic
+    except ImportError:
+        print("nevindex synth: not on this build yet (branch nev); using the generator above only")
+        return None
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        write_synthetic(tmp, units=n_units, indicators=n_indicators, seed=1)
+        inputs = load_inputs(Path(tmp) / "framework.yaml", Path(tmp) / "data.csv")
+        return build(inputs.framework, inputs.dataset, inputs.recipe)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--units", type=int, default=500)
@@ -94,6 +118,12 @@ def main() -> None:
     if asem.exists():
         inputs = load_inputs(asem / "ASEM_iMeta.csv", asem / "ASEM_iData.csv")
         time_levers("ASEM", build(inputs.framework, inputs.dataset, inputs.recipe))
+    demo = nev_demo()
+    if demo is not None:
+        time_levers("NEV demo edition 2024", demo)
+    synth = nev_synth(args.units)
+    if synth is not None:
+        time_levers(f"nevindex synth {args.units} × 60", synth)
     time_levers(f"synthetic {args.units} (min-max, arithmetic)", synthetic(args.units, {}))
     time_levers(f"synthetic {args.units} (mean imputation, outlier treatment, geometric)", synthetic(args.units, {
         "impute": {"method": "mean"}, "treat": {"enabled": True},

@@ -92,7 +92,8 @@ class LeverSet:
     note: str | None = None
 
     def best(self, n: int = 5) -> tuple[Lever, ...]:
-        return tuple(lv for lv in self.levers if lv.available and lv.index_change > 0)[:n]
+        """The ``n`` levers that raise the index most (only those that raise it)."""
+        return tuple(lv for lv in self.levers if np.isfinite(lv.index_change) and lv.index_change > 0)[:n]
 
     def to_dict(self) -> dict[str, Any]:
         return fields_dict(self)
@@ -228,7 +229,12 @@ def levers(result: Result, unit: str, *, step: Step = "range", size: float = 0.1
             index_before=float(result.index[row]), index_after=float(index_after[j]),
             rank_before=float(result.rank[row]), rank_after=float(rank_after[j]),
             element_before=float(elem_before), element_after=float(elem_after[j]), note=note))
-    result_levers.sort(key=lambda lv: (not lv.available, -(lv.index_change if lv.available else 0), lv.indicator))
+    def order(lv: Lever) -> tuple[bool, float, str]:
+        change = lv.index_change
+        known = bool(np.isfinite(change))
+        return (not known, -change if known else 0.0, lv.indicator)
+
+    result_levers.sort(key=order)
     return LeverSet(unit=result.units[row], name=result.unit_names()[row], step=step, size=size, peers=peers,
                     levers=tuple(result_levers))
 

@@ -13,8 +13,8 @@ module reuses the Result's upstream state and, for each changed cell, recomputes
    independently, so one call serves a whole batch of levers);
 4. the aggregates on the path from the indicator to the root, with the aggregate kernel, the
    Result's weights and the recipe's per-node method (siblings off the path keep their scores);
-   when no other unit's normalised value moved (bounds unchanged) and no node on the path uses
-   Copeland, only the changed unit's own row is aggregated;
+   unless a node on the path uses Copeland, only the cells whose normalised value moved are
+   re-aggregated (usually just the changed unit's own row; everyone's when min-max bounds move);
 5. the rank of the changed unit among all units.
 
 Whatever this shortcut cannot reproduce exactly falls back to a real ``build`` with
@@ -186,35 +186,39 @@ class WhatIf:
             code = self.codes[j]
             ks, us = chunk[sel], rows[chunk[sel]]
             column = normalised[slots[sel], :, j]  # (m, units)
-            # Where the change moved no other unit's normalised value (bounds unchanged), only the
-            # unit's own row needs aggregating, and the others keep their index scores.
-            base = self.base[code]
-            same = (column == base) | (np.isnan(column) & np.isnan(base))
-            same[np.arange(sel.size), us] = True
-            local = same.all(axis=1) & self.rowwise[code]
-            for part, is_local in ((np.flatnonzero(local), True), (np.flatnonzero(~local), False)):
-                if part.size == 0:
-                    continue
-                if is_local:
-                    own = self._path(code, column[part, us[part]], us[part])
-                    new_index = own[r.framework.root]
-                    better = self.base[r.framework.root][None, :] > new_index[:, None]
-                    better[np.arange(part.size), us[part]] = False
-                    rank[ks[part]] = np.where(np.isnan(new_index), np.nan, 1.0 + better.sum(axis=1))
-                    index[ks[part]] = new_index
-                    for node in self.paths[code]:
-                        nodes[node][ks[part]] = own[node]
-                    continue
-                step = self._full_batch_size(code)
-                for start in range(0, part.size, step):
-                    sub = part[start:start + step]
-                    full = self._path(code, column[sub], None)
-                    at = (np.arange(sub.size), us[sub])
-                    new_index = full[r.framework.root]
-                    index[ks[sub]] = new_index[at]
-                    rank[ks[sub]] = rank_desc(new_index, axis=-1)[at]
-                    for node in self.paths[code]:
-                        nodes[node][ks[sub]] = full[node][at]
+            m = np.arange(sel.size)
+            if self.rowwise[code]:
+                # Row-wise aggregators: re-aggregate only the (change, unit) cells whose normalised
+                # value moved (the changed unit's own, plus others' when bounds or imputed values
+                # moved); every other unit keeps its index score.
+                base = self.base[code]
+                moved = ~((column == base) | (np.isnan(column) & np.isnan(base)))
+                moved[m, us] = True
+                li, ui = np.nonzero(moved)
+                part = self._path(code, column[li, ui], ui)
+                root = r.framework.root
+                new_index = np.broadcast_to(self.base[root], column.shape).copy()
+                new_index[li, ui] = part[root]
+                width = column.shape[1]
+                own = np.searchsorted(li * width + ui, m * width + us)  # nonzero() is row-major, so sorted
+                for node in self.paths[code]:
+                    nodes[node][ks] = part[node][own]
+                mine = new_index[m, us]
+                better = new_index > mine[:, None]
+                better[m, us] = False
+                index[ks] = mine
+                rank[ks] = np.where(np.isnan(mine), np.nan, 1.0 + better.sum(axis=1))
+                continue
+            step = self._full_batch_size(code)  # Copeland: every unit's score depends on all the others
+            for start in range(0, sel.size, step):
+                sub = m[start:start + step]
+                full = self._path(code, column[sub], None)
+                at = (np.arange(sub.size), us[sub])
+                new_index = full[r.framework.root]
+                index[ks[sub]] = new_index[at]
+                rank[ks[sub]] = rank_desc(new_index, axis=-1)[at]
+                for node in self.paths[code]:
+                    nodes[node][ks[sub]] = full[node][at]
 
     def _path(self, code: str, column: Array, own_rows: NDArray[np.intp] | None) -> dict[str, Array]:
         """Scores of the aggregates above indicator ``code`` with its values replaced by ``column``:
@@ -237,8 +241,6 @@ class WhatIf:
 
     def _full_batch_size(self, code: str) -> int:
         """Copeland compares all pairs of units: keep its (m, units, units) arrays small."""
-        if self.rowwise[code]:
-            return 1 << 30
         return max(1, 2_000_000 // max(1, self.n_units**2))
 
     def _rebuild(self, k: int, rows: NDArray[np.intp], cols: NDArray[np.intp], values: Array, index: Array,
