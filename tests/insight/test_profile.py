@@ -137,6 +137,18 @@ def test_rank_interval_sources():
     assert profile(result, "u1", intervals={"u1": (1, 4)}).to_dict()["rank_interval"]["high"] == 4
 
 
+def test_rank_interval_from_an_audit_run():
+    from nevindex.audit.run import run_audit
+
+    fw = small_framework()
+    audit = run_audit(fw, small_dataset(), fw.recipe, {"runs": 40, "seed": 1, "weight_noise": [{"level": 1}]})
+    table = audit.rank_intervals().set_index("unit")
+    for unit in ("u1", "u4"):
+        iv = profile(audit.result, unit, intervals=audit, with_levers=False).rank_interval
+        assert (iv.low, iv.high, iv.median) == tuple(table.loc[unit, ["q05_rank", "q95_rank", "median_rank"]])
+        assert iv.low <= iv.high
+
+
 def test_history_over_editions():
     fw = small_framework()
     earlier_values = small_dataset().values[0].copy()

@@ -309,9 +309,12 @@ def interval_columns(frame: pd.DataFrame) -> tuple[str, str] | None:
 
 
 def rank_interval(intervals: Any, unit: str) -> RankInterval | None:
-    """The unit's rank interval from audit output: a mapping unit → (low, high[, median]) or
+    """The unit's rank interval from audit output: an ``AuditResult`` (its ``rank_intervals()``),
+    a mapping unit → (low, high[, median]) or
     {low, high, median}, or a DataFrame with a ``unit`` column and low/high columns (the audit's
     ``q05_rank``/``q95_rank``/``median_rank``, or ``q05``/``q95``, ``low``/``high``, …)."""
+    if callable(getattr(intervals, "rank_intervals", None)):  # an audit.run.AuditResult
+        intervals = intervals.rank_intervals()
     if intervals is None:
         return None
     if isinstance(intervals, pd.DataFrame):
