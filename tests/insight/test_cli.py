@@ -36,3 +36,19 @@ def test_profile_errors(capsys, files):
     assert "--edition" in capsys.readouterr().err
     assert main(["profile", "AUT", *files, "--peers", "continent"]) == 2
     assert "no group column 'continent'" in capsys.readouterr().err
+
+
+def test_profile_with_audit_intervals_file(capsys, files, asem_dir, tmp_path):
+    from nevindex.audit.run import run_audit
+    from nevindex.dataset import load_dataset
+    from nevindex.framework import load_framework
+
+    fw = load_framework(asem_dir / "ASEM_iMeta.csv")
+    audit = run_audit(fw, load_dataset(asem_dir / "ASEM_iData.csv"), fw.recipe,
+                      {"runs": 30, "seed": 3, "weight_noise": [{"level": 1}]})
+    table = audit.rank_intervals()
+    table.to_csv(tmp_path / "rank_intervals.csv", index=False)
+    assert main(["profile", "KOR", *files, "--intervals", str(tmp_path / "rank_intervals.csv"), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    row = table.set_index("unit").loc["KOR"]
+    assert out["rank_interval"]["low"] == row["q05_rank"] and out["rank_interval"]["high"] == row["q95_rank"]

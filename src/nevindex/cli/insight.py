@@ -7,11 +7,13 @@ import math
 from pathlib import Path
 from typing import Annotated, Any
 
+import pandas as pd
 import typer
 from rich.table import Table
 
 from nevindex.build import build as build_result
 from nevindex.cli import app, console
+from nevindex.dataset import read_table
 from nevindex.errors import DataError
 from nevindex.inputs import load_inputs
 from nevindex.insight.profile import Profile, StrengthsWeaknesses, interval_columns, profile
@@ -64,6 +66,7 @@ def profile_command(
     recipe: Annotated[Path | None, typer.Option("--recipe", "-r", help="Method choices (YAML).")] = None,
     units: Annotated[Path | None, typer.Option("--units", help="Table of units (code, name, groups) for tidy data.")] = None,
     year: Annotated[int | None, typer.Option("--year", help="Year to build (default: the latest).")] = None,
+    intervals_file: Annotated[Path | None, typer.Option("--intervals", help="Audit rank_intervals.csv (files form).")] = None,
     peers: Annotated[str | None, typer.Option("--peers", help="Group column defining the peer group.")] = None,
     target_rank: Annotated[int | None, typer.Option("--target-rank", help="Find the cheapest plan to reach this rank.")] = None,
     step: Annotated[str, typer.Option(help="Lever step: range, sd or leader (up to the peer-group leader).")] = "range",
@@ -78,6 +81,11 @@ def profile_command(
     elif framework is not None and data is not None:
         inputs = load_inputs(framework, data, recipe, units_file=units, year=year)
         result, history = build_result(inputs.framework, inputs.dataset, inputs.recipe), []
+        if intervals_file is not None:
+            intervals = read_table(intervals_file)
+            for column in intervals.columns:
+                if column != "unit" and column != "name":
+                    intervals[column] = pd.to_numeric(intervals[column], errors="coerce")
     else:
         raise DataError("say which edition to profile", hint="--edition E, or --framework F --data D")
     if step not in ("range", "sd", "leader"):
