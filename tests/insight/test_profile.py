@@ -117,6 +117,7 @@ def test_profile_scores_rating_and_json():
         back = json.loads(text)
         assert back["rank"] == int(result.rank[i])
         assert back["plan"]["status"] == ("already" if result.rank[i] == 1 else "reached")
+        assert back["names"]["E1"] == {"en": "Element one", "zh": None}
     u5 = profile(result, "u5").to_dict()
     d = next(x for x in u5["indicators"] if x["code"] == "d")
     assert d["raw"] is None and d["normalised"] is None and d["rank"] is None

@@ -161,6 +161,8 @@ class Profile:
     levers: LeverSet | None
     plan: Plan | None
     hashes: dict[str, str]
+    #: every node's names by language ({code: {"en": …, "zh": …}}), for the bilingual report and portal
+    names: dict[str, dict[str, str | None]]
 
     def to_dict(self) -> dict[str, Any]:
         out = fields_dict(self)
@@ -392,4 +394,5 @@ def profile(result: Result, unit: str, *, peers: str | None = None, intervals: A
         levers=levers(result, code, step=lever_step, size=lever_size,  # type: ignore[arg-type]
                       peers=peers if lever_step == "leader" else None) if with_levers else None,
         plan=plan_to_rank(result, code, target_rank) if target_rank is not None else None,
-        hashes=dict(result.hashes))
+        hashes=dict(result.hashes),
+        names={c: {"en": n.name.en, "zh": n.name.zh} for c, n in fw.nodes.items()})
