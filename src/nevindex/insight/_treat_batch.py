@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 from numpy.typing import NDArray
 
+from nevindex.errors import KernelError
 from nevindex.methods.treat import kurtosis, skewness
 
 Array = NDArray[np.float64]
@@ -23,6 +24,13 @@ Array = NDArray[np.float64]
 def _passes(skew: Array, kurt: Array, skew_max: float, kurt_max: float) -> NDArray[np.bool_]:
     with np.errstate(invalid="ignore"):
         return (np.abs(skew) < skew_max) | (kurt < kurt_max)
+
+
+def _check_step(next_value: Array) -> None:
+    """A step on a column with a single distinct value has nothing to step to; ``treat_column``
+    fails there, so do not invent a value: let the caller rebuild and meet the same outcome."""
+    if not np.isfinite(next_value).all():
+        raise KernelError("winsorisation step on a column with a single distinct value")
 
 
 def treat_rows(x: Array, *, skew_max: float = 2.0, kurt_max: float = 3.5, winmax: int = 5,
@@ -53,6 +61,7 @@ def treat_rows(x: Array, *, skew_max: float = 2.0, kurt_max: float = 3.5, winmax
             top = np.max(np.where(ph, vh, -np.inf), axis=1, keepdims=True)
             hit = ph & (vh == top)
             below = np.max(np.where(ph & (vh < top), vh, -np.inf), axis=1, keepdims=True)
+            _check_step(below)
             v[high] = np.where(hit, below, vh)
             imax[high] = hit
         if low.size:
@@ -60,6 +69,7 @@ def treat_rows(x: Array, *, skew_max: float = 2.0, kurt_max: float = 3.5, winmax
             bottom = np.min(np.where(pl, vl, np.inf), axis=1, keepdims=True)
             hit = pl & (vl == bottom)
             above = np.min(np.where(pl & (vl > bottom), vl, np.inf), axis=1, keepdims=True)
+            _check_step(above)
             v[low] = np.where(hit, above, vl)
             imin[low] = hit
         rows = np.flatnonzero(go)
