@@ -223,3 +223,32 @@ def test_lever_effect_equals_rebuild_property(values, recipe, size):
         r = real.units.index(unit)
         assert out.index[k] == pytest.approx(real.index[r], abs=1e-9, nan_ok=True)
         assert out.rank[k] == pytest.approx(real.rank[r], abs=0, nan_ok=True)
+
+
+@pytest.mark.parametrize("name", sorted(RECIPES))
+def test_several_changes_at_once_equal_rebuild(name):
+    """``evaluate_cells`` (used by the plan search) agrees with a rebuild for multi-indicator changes."""
+    result = small_result(RECIPES[name])
+    engine = WhatIf(result)
+    checked = 0
+    for row in range(len(result.units)):
+        for cols, values in (([0, 2, 3], [30.0, 1.5, 8.0]), ([1, 2], [85.0, 0.5]), ([0], [0.0])):
+            data = result.dataset
+            for j, v in zip(cols, values, strict=True):
+                data = data.with_value(result.units[row], result.framework.indicator_codes[j], v, result.year)
+            try:
+                real = build(result.framework, data, result.recipe)
+            except NevIndexError:
+                with pytest.raises(NevIndexError):
+                    engine.evaluate_cells(row, cols, values)
+                continue
+            index, rank = engine.evaluate_cells(row, cols, values)
+            for i, unit in enumerate(result.units):
+                if unit not in real.units:  # screened out by the change
+                    assert np.isnan(index[i]) and np.isnan(rank[i])
+                    continue
+                r = real.units.index(unit)
+                assert index[i] == pytest.approx(real.index[r], abs=1e-9, nan_ok=True)
+                assert rank[i] == pytest.approx(real.rank[r], abs=0, nan_ok=True)
+            checked += 1
+    assert checked >= 10

@@ -15,7 +15,8 @@ Method (successive linear programming with verification by rebuild):
    otherwise re-linearise there and solve for the remaining gap (other units' scores move when
    normalisation bounds move, and min-max or rank normalisers are only piecewise linear);
 4. refine: shrink the whole plan by bisection, then each change in turn, keeping the target,
-   each candidate checked by a rebuild. The plan returned is the last one a rebuild confirmed.
+   each candidate checked with the what-if engine (``WhatIf.evaluate_cells``, exact as a rebuild);
+   the refined plan is then rebuilt, and the plan returned is always one a full rebuild confirmed.
 
 If even every indicator at its bound does not reach the target, the target is unreachable and the
 plan says so (with the best rank achievable within the bounds).
@@ -73,7 +74,8 @@ class Plan:
     changes: tuple[PlanChange, ...]
     cost_sd: float
     beyond_best: float
-    rebuilds: int
+    rebuilds: int  # full builds run (each plan returned is confirmed by one)
+    checks: int  # what-if evaluations while shrinking the plan
 
     @property
     def reached(self) -> bool:
@@ -105,6 +107,8 @@ class _Evaluator:
         self.u = ds.units.index(self.unit)
         self.c = np.array([ds.column_index(code) for code in result.framework.indicator_codes])
         self.rebuilds = 0
+        self.checks = 0
+        self.engine = WhatIf(result)
 
     def values(self, delta: Array) -> Array:
         return np.where(delta > 0, self.raw + self.d * delta * np.nan_to_num(self.sd), self.raw)
@@ -117,6 +121,13 @@ class _Evaluator:
         data = Dataset(ds.units, ds.columns, ds.years, values, ds.names, ds.attributes, ds.provenance, ds.source)
         self.rebuilds += 1
         return build(self.result.framework, data, self.result.recipe)
+
+    def reaches(self, delta: Array, target: int) -> bool:
+        """Whether the plan reaches ``target``, by the what-if engine (confirmed by a rebuild later)."""
+        self.checks += 1
+        moved = np.flatnonzero(delta > 0)
+        _, rank = self.engine.evaluate_cells(self.row, moved, self.values(delta)[moved])
+        return bool(rank[self.row] <= target)
 
     def standing(self, res: Result, target: int) -> tuple[float, float, float]:
         """(rank, index, margin over the unit now at ``target`` among the others)."""
@@ -151,7 +162,7 @@ def plan_to_rank(result: Result, unit: str, target_rank: int, *, beyond_best: fl
             for j, code in enumerate(fw.indicator_codes) if delta[j] > 0)
         changes = tuple(sorted(changes, key=lambda c: -c.change_sd))
         return Plan(result.units[row], name, target_rank, status, message, rank0, rank1, index0, index1, changes,
-                    float(delta.sum()), beyond_best, ev.rebuilds)
+                    float(delta.sum()), beyond_best, ev.rebuilds, ev.checks)
 
     zero = np.zeros(len(fw.indicator_codes))
     if rank0 <= target_rank:
@@ -170,7 +181,11 @@ def plan_to_rank(result: Result, unit: str, target_rank: int, *, beyond_best: fl
     delta, res = _successive_lp(result, ev, target_rank, max_rounds)
     if res is None:  # linearisation failed to get there: start from the all-out plan instead
         delta, res = ev.cap.copy(), res_max
-    delta, res = _refine(ev, delta, res, target_rank)
+    refined = _refine(ev, delta, target_rank)
+    if (refined != delta).any():
+        trial = ev.apply(refined)  # every plan returned is confirmed by a full rebuild
+        if ev.standing(trial, target_rank)[0] <= target_rank:
+            delta, res = refined, trial
     rank1 = ev.standing(res, target_rank)[0]
     return done("reached", f"{name} reaches rank {rank_num(rank1)} (target {target_rank}) with "
                 f"{int((delta > 0).sum())} indicator change(s) totalling {delta.sum():.3g} sd "
@@ -212,44 +227,28 @@ def _successive_lp(result: Result, ev: _Evaluator, target: int, max_rounds: int)
     return (delta, current) if rank <= target else (delta, None)
 
 
-def _refine(ev: _Evaluator, delta: Array, res: Result, target: int, steps: int = 10) -> tuple[Array, Result]:
-    """Shrink a verified plan (whole, then each change) while a rebuild still reaches the target."""
-
-    def ok(candidate: Array) -> Result | None:
-        trial = ev.apply(candidate)
-        return trial if ev.standing(trial, target)[0] <= target else None
-
+def _refine(ev: _Evaluator, delta: Array, target: int, steps: int = 9) -> Array:
+    """Shrink a plan (whole, then each change, largest first) while it still reaches the target."""
     lo, hi = 0.0, 1.0
     for _ in range(steps):
         mid = (lo + hi) / 2
-        trial = ok(delta * mid)
-        if trial is not None:
-            hi, res = mid, trial
-        else:
-            lo = mid
+        lo, hi = (lo, mid) if ev.reaches(delta * mid, target) else (mid, hi)
     delta = delta * hi
     for j in np.argsort(-delta):
         if delta[j] <= 0:
             continue
-        lo, hi = 0.0, delta[j]
         candidate = delta.copy()
         candidate[j] = 0.0
-        trial = ok(candidate)
-        if trial is not None:
-            delta, res = candidate, trial
+        if ev.reaches(candidate, target):
+            delta = candidate
             continue
-        for _ in range(steps // 2):
-            mid = (lo + hi) / 2
-            candidate = delta.copy()
-            candidate[j] = mid
-            trial = ok(candidate)
-            if trial is not None:
-                hi, res = mid, trial
-            else:
-                lo = mid
+        lo, hi = 0.0, delta[j]
+        for _ in range(steps):
+            candidate[j] = (lo + hi) / 2
+            lo, hi = (lo, candidate[j]) if ev.reaches(candidate, target) else (candidate[j], hi)
         delta = delta.copy()
         delta[j] = hi
-    return delta, res
+    return delta
 
 
 __all__ = ["Plan", "PlanChange", "plan_to_rank"]

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from nevindex.build import build, normalise_matrix
+from nevindex.build import aggregate_tree, build, normalise_matrix
 from nevindex.errors import NevIndexError
 from nevindex.insight._treat_batch import treat_rows
 from nevindex.methods import aggregate as agg_kernels
@@ -88,6 +88,7 @@ class WhatIf:
         self.rowwise = {c: all(self.choices[a].method != "copeland" for a in self.paths[c]) for c in self.codes}
         self.data_driven_weights = rec.weights.method in ("entropy", "critic", "pca")
         self.screen_zero = rec.screen.enabled and rec.screen.min_nonzero is not None
+        self._cells: dict[tuple[int, int, float], Array] = {}
 
     # --- public ----------------------------------------------------------------------------
     def evaluate(self, rows: Any, cols: Any, values: Any) -> Outcome:
@@ -126,6 +127,47 @@ class WhatIf:
             except NevIndexError as exc:
                 errors[k] = str(exc)
         return Outcome(index, rank, nodes, exact, tuple(errors))
+
+    def evaluate_cells(self, row: int, cols: Any, values: Any) -> tuple[Array, Array]:
+        """Index and rank of every unit when unit ``row`` changes several raw values at once
+        (a plan): the same column-wise shortcut, then the whole tree with ``build.aggregate_tree``."""
+        r = self.result
+        cols = np.asarray(cols, dtype=np.intp).ravel()
+        values = np.asarray(values, dtype=np.float64).ravel()
+        rows = np.full(cols.size, row, dtype=np.intp)
+        if cols.size == 0:
+            return np.asarray(r.index).copy(), np.asarray(r.rank).copy()
+        if self._needs_rebuild(rows, cols, values).any():
+            return self._rebuild_cells(row, cols, values)
+        try:
+            new_den = self._denominated(rows, cols, values)
+            treated = np.asarray(r.treated).copy()
+            for k, j in enumerate(cols):
+                # a plan search revisits the same (column, value) often: keep the treated column
+                key = (row, int(j), float(values[k]))
+                if key not in self._cells:
+                    if len(self._cells) > 4096:
+                        self._cells.clear()
+                    self._cells[key] = self._column_batch(int(j), rows[k:k + 1], new_den[k:k + 1])[0]
+                treated[:, j] = self._cells[key]
+            normalised = normalise_matrix(r.framework, r.recipe.normalise, treated, year=r.year)
+            scores = aggregate_tree(r.framework, normalised, r.weights, self.choices, r.recipe.aggregate.threshold)
+        except NevIndexError:
+            return self._rebuild_cells(row, cols, values)
+        index = scores[r.framework.root]
+        return index, rank_desc(index)
+
+    def _rebuild_cells(self, row: int, cols: NDArray[np.intp], values: Array) -> tuple[Array, Array]:
+        r = self.result
+        data = r.dataset
+        for j, v in zip(cols, values, strict=True):
+            data = data.with_value(r.units[row], self.codes[j], float(v), r.year)
+        new = build(r.framework, data, r.recipe)
+        pos = {u: i for i, u in enumerate(new.units)}
+        take = np.array([pos.get(u, -1) for u in r.units])
+        index = np.where(take >= 0, np.asarray(new.index)[take], np.nan)
+        rank = np.where(take >= 0, np.asarray(new.rank)[take], np.nan)
+        return index, rank
 
     # --- the shortcut ------------------------------------------------------------------------
     def _needs_rebuild(self, rows: NDArray[np.intp], cols: NDArray[np.intp], values: Array) -> NDArray[np.bool_]:
