@@ -79,7 +79,6 @@ class WhatIf:
                     self.scale[j] = ind.scale
                     self.has_den[j] = True
         self.treat_settings = _treat_settings(r)
-        self.node_order = {c: k for k, c in enumerate(fw.aggregation_order)}
         self.paths = {c: fw.ancestors(c) for c in self.codes}
         self.choices = {c: rec.aggregate.choice_for(c, fw.levels[c]) for c in fw.aggregate_codes}
         self.base: dict[str, Array] = {c: r.normalised[:, j] for j, c in enumerate(self.codes)}
