@@ -182,3 +182,14 @@ def test_sources_from_provenance():
     result = build(fw, data, fw.recipe)
     line = {x.code: x for x in indicator_lines(result, "u2")}["a"]
     assert line.source["source_url"] == "https://example.org/u2"
+
+
+def test_profiles_of_every_unit_match_single_profiles():
+    from nevindex.insight import profiles
+
+    result = small_result({"impute": {"method": "mean"}})
+    many = profiles(result, peers="segment")
+    assert [p.unit for p in many] == list(result.units)
+    for p in many:
+        single = profile(result, p.unit, peers="segment")
+        assert json.dumps(p.to_dict(), allow_nan=False) == json.dumps(single.to_dict(), allow_nan=False)

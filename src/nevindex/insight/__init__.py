@@ -6,8 +6,8 @@ Pure functions of a :class:`~nevindex.result.Result`; the CLI, report and portal
 from nevindex.insight.levers import Lever, LeverSet, LeverTable, all_levers, levers
 from nevindex.insight.peers import Peers, similar_units
 from nevindex.insight.plan import Plan, plan_to_rank
-from nevindex.insight.profile import Profile, profile, strengths_weaknesses
+from nevindex.insight.profile import Profile, profile, profiles, strengths_weaknesses
 from nevindex.insight.whatif import WhatIf
 
 __all__ = ["Lever", "LeverSet", "LeverTable", "Peers", "Plan", "Profile", "WhatIf", "all_levers", "levers",
-           "plan_to_rank", "profile", "similar_units", "strengths_weaknesses"]
+           "plan_to_rank", "profile", "profiles", "similar_units", "strengths_weaknesses"]

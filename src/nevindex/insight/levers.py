@@ -122,8 +122,10 @@ def _directions(result: Result) -> Array:
 
 def raw_matrix(result: Result) -> Array:
     """Raw values of the scored units (units × indicators)."""
-    rows = [result.all_units.index(u) for u in result.units]
-    return np.asarray(result.raw)[rows]
+    if result.all_units == result.units:
+        return np.asarray(result.raw)
+    position = {u: i for i, u in enumerate(result.all_units)}
+    return np.asarray(result.raw)[[position[u] for u in result.units]]
 
 
 def spread(result: Result) -> tuple[Array, Array, Array]:

@@ -30,6 +30,7 @@ from nevindex.insight._common import (
 from nevindex.insight.levers import LeverSet, levers
 from nevindex.insight.peers import Peers, similar_units
 from nevindex.insight.plan import Plan, plan_to_rank
+from nevindex.insight.whatif import WhatIf
 from nevindex.methods.rank import rank_desc
 from nevindex.result import Result
 
@@ -372,8 +373,9 @@ def _rating_description(result: Result, label: str | None) -> str | None:
 def profile(result: Result, unit: str, *, peers: str | None = None, intervals: Any = None,
             history: Sequence[Any] = (), edition: str | None = None, top: int = 5, n_similar: int = 5,
             lever_step: str = "range", lever_size: float = 0.1, target_rank: int | None = None,
-            with_levers: bool = True) -> Profile:
-    """Everything the report and the portal show about one unit."""
+            with_levers: bool = True, engine: WhatIf | None = None) -> Profile:
+    """Everything the report and the portal show about one unit (``engine``: a shared what-if
+    engine of ``result``, to profile many units without rebuilding its lookups)."""
     row = unit_row(result, unit)
     code = result.units[row]
     fw = result.framework
@@ -392,7 +394,13 @@ def profile(result: Result, unit: str, *, peers: str | None = None, intervals: A
         elements=els, aggregates=nodes, indicators=indicator_lines(result, code), standing=tuple(standing),
         history=history_points(result, code, history, edition), peers=similar_units(result, code, n_similar, within=None),
         levers=levers(result, code, step=lever_step, size=lever_size,  # type: ignore[arg-type]
-                      peers=peers if lever_step == "leader" else None) if with_levers else None,
+                      peers=peers if lever_step == "leader" else None, engine=engine) if with_levers else None,
         plan=plan_to_rank(result, code, target_rank) if target_rank is not None else None,
         hashes=dict(result.hashes),
         names={c: {"en": n.name.en, "zh": n.name.zh} for c, n in fw.nodes.items()})
+
+
+def profiles(result: Result, units: Sequence[str] | None = None, **options: Any) -> list[Profile]:
+    """Profiles of many units (default: every scored unit), e.g. for the portal's static pages."""
+    engine = WhatIf(result)
+    return [profile(result, u, engine=engine, **options) for u in (units if units is not None else result.units)]

@@ -65,8 +65,10 @@ class WhatIf:
         fw, rec, ds = r.framework, r.recipe, r.dataset
         self.codes = fw.indicator_codes
         self.n_units = len(r.units)
-        self.row_all = np.array([r.all_units.index(u) for u in r.units], dtype=np.intp)
-        self.row_ds = np.array([ds.units.index(u) for u in r.units], dtype=np.intp)
+        in_all = {u: i for i, u in enumerate(r.all_units)}
+        in_ds = {u: i for i, u in enumerate(ds.units)}
+        self.row_all = np.array([in_all[u] for u in r.units], dtype=np.intp)
+        self.row_ds = np.array([in_ds[u] for u in r.units], dtype=np.intp)
         n_ind = len(self.codes)
         # denominators of every indicator for the scored units (NaN-free only where used)
         self.den = np.ones((self.n_units, n_ind))
