@@ -1,6 +1,7 @@
 """Brand insight: profiles, strengths and weaknesses, improvement levers, target-rank plans, peers.
 
 Pure functions of a :class:`~nevindex.result.Result`; the CLI, report and portal call these.
+(:mod:`nevindex.insight.change`, the year-over-year attribution, is imported on its own.)
 """
 
 from nevindex.insight.levers import Lever, LeverSet, LeverTable, all_levers, levers
