@@ -48,3 +48,26 @@ def test_missing_element_score_uses_shared_elements_scaled():
         k = result.units.index(r.unit)
         assert abs(r.distance - abs(e1[k] - e1[i]) * math.sqrt(2)) < 1e-12
     assert peers.to_dict()["rows"][0]["elements"]["E2"] is None
+
+
+def test_units_sharing_too_few_elements_are_not_peers():
+    from nevindex.build import build
+    from nevindex.dataset import Dataset
+    from nevindex.framework import framework_from_mapping
+
+    fw = framework_from_mapping({
+        "framework": {"code": "FOUR", "version": "1", "name": "Four"},
+        "aggregates": [{"code": "Index", "name": "Index"}]
+        + [{"code": f"E{k}", "name": f"E{k}", "parent": "Index"} for k in range(4)],
+        "indicators": [{"code": f"x{k}", "name": f"x{k}", "parent": f"E{k}"} for k in range(4)],
+    })
+    nan = np.nan
+    values = np.array([[50, 50, 50, 50], [50, nan, nan, nan], [51, 49, nan, nan], [10, 90, 20, 80],
+                       [0, 0, 0, 0], [100, 100, 100, 100]], dtype=float)
+    units = ("a", "b", "c", "d", "lo", "hi")
+    result = build(fw, Dataset(units, ("x0", "x1", "x2", "x3"), (2024,), values[None], units))
+    rows = {r.unit for r in similar_units(result, "a", n=9).rows}
+    assert "b" not in rows  # one common element of a's four
+    assert {"c", "d", "lo", "hi"} <= rows  # two or more in common
+    # from b's side (one element of its own) one in common is enough
+    assert "a" in {r.unit for r in similar_units(result, "b", n=9).rows}

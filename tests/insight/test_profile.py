@@ -193,3 +193,13 @@ def test_profiles_of_every_unit_match_single_profiles():
     for p in many:
         single = profile(result, p.unit, peers="segment")
         assert json.dumps(p.to_dict(), allow_nan=False) == json.dumps(single.to_dict(), allow_nan=False)
+
+
+def test_rank_among_a_single_unit_is_neither_strength_nor_weakness():
+    values = small_dataset().values[0].copy()
+    values[1, 3] = np.nan  # u2 lacks d, so within segment x only u1 has a value of d
+    fw = small_framework()
+    result = build(fw, small_dataset(values), fw.recipe)
+    sw = strengths_weaknesses(result, "u1", peers="segment", top=2)
+    listed = {s.code for s in (*sw.indicator_strengths, *sw.indicator_weaknesses)}
+    assert "d" not in listed and len(listed) == 2  # a, b, c ranked among two units: 1 strength, 1 weakness

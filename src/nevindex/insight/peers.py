@@ -3,11 +3,13 @@
 Similarity is the Euclidean distance between the units' element scores (the children of the
 root, in the framework's normalised score scale). When a unit lacks some element scores the
 distance uses the elements both have, scaled by √(elements / shared) so that distances over
-fewer elements stay comparable; units sharing none are left out.
+fewer elements stay comparable. Units sharing fewer than half of the unit's own element scores
+are left out (one common element is not a profile).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,6 +74,12 @@ def element_distances(result: Result, row: int) -> np.ndarray:
     return dist
 
 
+def shared_elements(result: Result, row: int) -> np.ndarray:
+    """Number of element scores each unit shares with unit ``row``."""
+    x = np.stack([result.score(e) for e in elements(result.framework)], axis=1)
+    return (~np.isnan(x) & ~np.isnan(x[row])).sum(axis=1)
+
+
 def similar_units(result: Result, unit: str, n: int = 5, *, within: str | None = None) -> Peers:
     """The ``n`` units nearest to ``unit`` on the element profile (optionally within its group)."""
     row = unit_row(result, unit)
@@ -88,6 +96,9 @@ def similar_units(result: Result, unit: str, n: int = 5, *, within: str | None =
             note = f"{result.units[row]} has no value in group column '{within}', so it has no peer group"
     candidates[row] = False
     candidates &= ~np.isnan(dist)
+    # similarity needs enough common ground: at least half of the unit's own element scores
+    own = ~np.isnan(np.asarray([result.score(e)[row] for e in els]))
+    candidates &= shared_elements(result, row) >= max(1, math.ceil(own.sum() / 2))
     order = [i for i in np.argsort(dist, kind="stable") if candidates[i]][:n]
     if within is not None and group is not None and not order:
         note = f"{result.units[row]} is the only unit of its '{within}' group ({group}) with scores"
@@ -102,6 +113,7 @@ def similar_units(result: Result, unit: str, n: int = 5, *, within: str | None =
                        own, diff)
 
     metric = (f"Euclidean distance on the {len(els)} element scores ({', '.join(els)}); "
-              "with missing element scores, over the shared ones scaled by √(elements/shared)")
+              "with missing element scores, over the shared ones scaled by √(elements/shared), "
+              "among units sharing at least half of the unit's element scores")
     return Peers(result.units[row], names[row], metric, els, tuple(node_name(fw, e) for e in els), within, group,
                  tuple(line(i) for i in [row, *order]), note)

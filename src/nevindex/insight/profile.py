@@ -232,8 +232,9 @@ def strengths_weaknesses(result: Result, unit: str, *, peers: str | None = None,
             rank, score, n = agg_ranks[k], scores[row, k], n_agg[k]
         if not math.isnan(rank):
             el_items.append(Standing(e, node_name(fw, e), "element", float(score), float(rank), int(n)))
-    i_s, i_w = _split(ind_items, top)
-    e_s, e_w = _split(el_items, top)
+    # a rank among fewer than two units (1 of 1) says nothing about strength
+    i_s, i_w = _split([x for x in ind_items if x.n >= 2], top)
+    e_s, e_w = _split([x for x in el_items if x.n >= 2], top)
     size = len(members) if mask is not None else len(result.units)
     return StrengthsWeaknesses(peers or "all", group, size, members, i_s, i_w, e_s, e_w, note)
 
