@@ -42,5 +42,7 @@ def test_profile_of_a_stored_edition(asem_dir, tmp_path, capsys):
         res = expected[h["year"]]
         assert h["score"] == res.index[res.units.index("AUT")]
 
+    assert main(["profile", "AUT", "--edition", "3", "--db", str(path), "--json"]) == 0  # by id
+    assert json.loads(capsys.readouterr().out)["edition"] == "asem-2022"
     assert main(["profile", "AUT", "--edition", "asem-2030", "--db", str(path)]) == 2
     assert "asem-2030" in capsys.readouterr().err

@@ -20,9 +20,9 @@ from nevindex.insight.profile import Profile, StrengthsWeaknesses, interval_colu
 from nevindex.result import Result
 
 
-def _load_edition(edition: str, db: str | None) -> tuple[Result, list[Any], Any]:
+def _load_edition(edition: str, db: str | None) -> tuple[Result, list[Any], Any, str]:
     """A stored edition's Result, the Results of earlier published editions of the same
-    methodology (for the history) and the audit's rank intervals when stored."""
+    methodology (for the history), the audit's rank intervals when stored, and the edition's label."""
     try:
         from nevindex.store import db as store_db
         from nevindex.store import editions as ed
@@ -45,7 +45,7 @@ def _load_edition(edition: str, db: str | None) -> tuple[Result, list[Any], Any]
                           if "unit" in t.columns and interval_columns(t) is not None), None)
     finally:
         store.close()
-    return result, history, intervals
+    return result, history, intervals, info.label
 
 
 def _fmt(value: float | None, digits: int = 2) -> str:
@@ -77,7 +77,7 @@ def profile_command(
     """Where BRAND stands, against whom, and what would raise it most."""
     intervals = None
     if edition is not None:
-        result, history, intervals = _load_edition(edition, db)
+        result, history, intervals, edition = _load_edition(edition, db)
     elif framework is not None and data is not None:
         inputs = load_inputs(framework, data, recipe, units_file=units, year=year)
         result, history = build_result(inputs.framework, inputs.dataset, inputs.recipe), []
