@@ -113,8 +113,6 @@ def main() -> None:
         time_levers(Path(args.data).name, build(inputs.framework, inputs.dataset, inputs.recipe))
         return
     asem = Path(ROOT.parent / "shared" / "testdata" / "asem")
-    if not asem.exists():
-        asem = Path("/work/shared/testdata/asem")
     if asem.exists():
         inputs = load_inputs(asem / "ASEM_iMeta.csv", asem / "ASEM_iData.csv")
         time_levers("ASEM", build(inputs.framework, inputs.dataset, inputs.recipe))

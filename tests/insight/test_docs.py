@@ -10,7 +10,7 @@ DOC = (Path(__file__).resolve().parents[2] / "docs" / "insight.md").read_text(en
 
 def test_python_example_runs(asem_dir):
     block = re.findall(r"```python\n(.*?)```", DOC, flags=re.S)[0]
-    code = block.replace('"/work/shared/testdata/asem"', repr(str(asem_dir)))
+    code = block.replace('"../shared/testdata/asem"', repr(str(asem_dir)))
     scope: dict = {}
     exec(compile(code, "docs/insight.md", "exec"), scope)  # noqa: S102 - our own documentation
     p = scope["p"]
