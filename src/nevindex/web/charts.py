@@ -26,8 +26,9 @@ def radar(labels: Sequence[str], values: Sequence[float | None], *, reference: S
     n = len(labels)
     if n < 3:
         raise ValueError("a radar needs at least three axes")
-    cx = cy = size / 2
-    radius = size / 2 - 62
+    width = size + 140  # room for long axis labels left and right
+    cx, cy = width / 2, size / 2
+    radius = size / 2 - 48
     top = maximum if maximum > 0 else 1.0
 
     def point(i: int, v: float | None) -> tuple[float, float]:
@@ -35,7 +36,7 @@ def radar(labels: Sequence[str], values: Sequence[float | None], *, reference: S
         angle = -math.pi / 2 + 2 * math.pi * i / n
         return cx + radius * frac * math.cos(angle), cy + radius * frac * math.sin(angle)
 
-    parts = [f'<svg class="chart radar" viewBox="0 0 {size} {size}" role="img" aria-labelledby="radar-title" '
+    parts = [f'<svg class="chart radar" viewBox="0 0 {width} {size}" role="img" aria-labelledby="radar-title" '
              f'xmlns="http://www.w3.org/2000/svg"><title id="radar-title">{escape(title)}</title>']
     for ring in (0.25, 0.5, 0.75, 1.0):
         pts = " ".join(f"{_f(x)},{_f(y)}" for x, y in (point(i, ring * top) for i in range(n)))

@@ -7,7 +7,9 @@ static export (:mod:`nevindex.web.site`), with :class:`Links` pointing at files 
 
 from __future__ import annotations
 
+import hashlib
 import math
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -54,6 +56,17 @@ def slug(code: str) -> str:
     return out.replace(".", "%2E") if out.strip(".") == "" or out.startswith(".") else out
 
 
+def file_slug(code: str) -> str:
+    """A code as a file/folder name of the static export: itself when plainly safe, else a hash."""
+    text = str(code)
+    if SAFE_NAME.fullmatch(text) and ".." not in text:
+        return text
+    return "u-" + hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
+
+
 @dataclass(frozen=True)
 class Links:
     """Every URL a page links to; ``static`` switches to the file layout of the static export."""
@@ -64,14 +77,17 @@ class Links:
     def _p(self, path: str) -> str:
         return lang_prefix(self.lang) + path
 
+    def slug(self, code: str) -> str:
+        return file_slug(code) if self.static else slug(code)
+
     def home(self) -> str:
         return self._p("/")
 
     def edition(self, label: str) -> str:
-        return self._p(f"/editions/{slug(label)}/")
+        return self._p(f"/editions/{self.slug(label)}/")
 
     def brand(self, label: str, code: str) -> str:
-        return self._p(f"/editions/{slug(label)}/brands/{slug(code)}/")
+        return self._p(f"/editions/{self.slug(label)}/brands/{self.slug(code)}/")
 
     def compare(self, label: str | None = None, brands: tuple[str, ...] = ()) -> str:
         query = urlencode([("edition", label)] * (label is not None) + [("brands", b) for b in brands])
@@ -88,7 +104,7 @@ class Links:
 
     def download(self, label: str, fmt: str) -> str:
         if self.static:
-            return f"/data/{slug(label)}/edition-{slug(label)}.{fmt}"
+            return f"/data/{self.slug(label)}/edition-{self.slug(label)}.{fmt}"
         return f"/api/v1/editions/{slug(label)}/download.{fmt}"
 
     def asset(self, name: str) -> str:
@@ -175,8 +191,8 @@ def brand_context(portal: Portal, view: EditionView, code: str, lang: str,
     by_code = {e["code"]: e for e in prof["elements"]}
     radar = charts.radar(labels, [by_code.get(e, {}).get("score") for e in view.elements],
                          reference=[prof["medians"].get(e) for e in view.elements],
-                         maximum=max(100.0, *(v for v in (by_code.get(e, {}).get("score") for e in view.elements)
-                                              if v is not None and math.isfinite(v))),
+                         maximum=max([100.0, *(v for v in (by_code.get(e, {}).get("score") for e in view.elements)
+                                               if v is not None and math.isfinite(v))]),
                          title=translate(lang, "radar_title"))
     hist = portal.history(code)
     history_svg = charts.history([p["year"] for p in hist["points"]], [p["score"] for p in hist["points"]],
