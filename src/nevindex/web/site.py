@@ -64,8 +64,10 @@ def export_site(portal: Portal, out: str | Path) -> list[str]:
              m=portal.methodology(latest.info.label), ind=portal.indicators(latest.info.label))
         page(lang, "/downloads/", "downloads.html", editions=editions)
         page(lang, "/about/", "about.html", editions=editions)
-    pg = Page(lang="en", links=Links("en", static=True), path="/404.html")
-    files["404.html"] = _text(render(pg, "error.html", status=404, message="This page does not exist."))
+    for lang in LANGUAGES:
+        pg = Page(lang=lang, links=Links(lang, static=True), path="/404.html")
+        files[(lang_prefix(lang) + "/404.html").lstrip("/")] = _text(
+            render(pg, "error.html", status=404, message=pg.t("not_found")))
 
     for label, view in views.items():
         folder = f"data/{file_slug(label)}"
