@@ -37,6 +37,7 @@ def environment() -> Environment:
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["fmt"] = fmt
     env.filters["slug"] = slug
+    env.filters["cell"] = cell
     return env
 
 
@@ -48,6 +49,20 @@ def fmt(value: Any, digits: int = 1) -> str:
     if digits == 0 or (abs(f) >= 1000 and float(f).is_integer()):
         return f"{f:,.0f}"
     return f"{f:,.{digits}f}"
+
+
+def cell(value: Any) -> str:
+    """A table cell of an audit table: whole numbers without decimals, others to 3 decimals."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        f = num(value)
+        if f is None:
+            return "—"
+        return f"{int(f)}" if float(f).is_integer() else f"{f:.3f}"
+    return str(value)
 
 
 def slug(code: str) -> str:

@@ -75,12 +75,8 @@
       rows.forEach(function (r) {
         var ok = !needle || (r.dataset.search || "").toLowerCase().indexOf(needle) !== -1;
         if (ok && rating) ok = r.dataset.rating === rating;
-        groups.forEach(function (g) {
-          if (!ok) return;
-          var found = false;
-          for (var k in r.dataset) { if (/^g\d+$/.test(k) && r.dataset[k] === g) found = true; }
-          ok = found;
-        });
+        var own = (r.dataset.groups || "").split("|");
+        groups.forEach(function (g) { if (ok && own.indexOf(g) === -1) ok = false; });
         r.hidden = !ok;
         if (ok) shown += 1;
       });
