@@ -35,6 +35,8 @@ router = APIRouter(tags=["public"], responses=ERRORS)
 admin_router = APIRouter(prefix="/admin", tags=["admin"], responses=ADMIN_ERRORS, dependencies=[Depends(access.api_admin)])
 
 Lang = Literal["en", "zh"]
+#: Marks a response as published data that the response cache may keep (see nevindex.web.cache).
+CACHEABLE = {"x-nevindex-cacheable": "1"}
 EditionRef = Annotated[str, "edition label, or 'latest' for the newest published edition"]
 
 
@@ -50,7 +52,7 @@ async def _cached(request: Request, edition: str, key: tuple[Any, ...], make: Ca
                   model: type[BaseModel] | None) -> Response:
     """The JSON of ``make()`` for a published edition, computed once per edition result."""
     portal = _portal(request)
-    info = await run_in_threadpool(portal.published_info, edition)
+    info = portal.recent_info(edition) or await run_in_threadpool(portal.published_info, edition)
     full_key = (info.id, info.result_sha256, *key)
     body = portal.cache.peek(full_key)
     if body is None:
@@ -59,12 +61,13 @@ async def _cached(request: Request, edition: str, key: tuple[Any, ...], make: Ca
             model.model_validate(data)  # the cached answer must match the documented schema
         body = _json(data)
         portal.cache.put(full_key, body)
-    return Response(body, media_type="application/json")
+    return Response(body, media_type="application/json", headers=CACHEABLE)
 
 
 @router.get("/editions", response_model=schemas.EditionList, summary="Published editions, newest first")
-def editions(request: Request) -> Any:
-    return {"editions": _portal(request).editions()}
+async def editions(request: Request) -> Any:
+    listed = await run_in_threadpool(_portal(request).editions)
+    return Response(_json({"editions": listed}), media_type="application/json")
 
 
 @router.get("/editions/{edition}", response_model=schemas.EditionMeta, summary="One edition: elements, ratings, groups")

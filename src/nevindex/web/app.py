@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from nevindex.errors import NevIndexError
 from nevindex.web import auth
+from nevindex.web.cache import ResponseCache
 from nevindex.web.security import SecurityHeaders
 from nevindex.web.service import Portal
 
@@ -40,10 +41,11 @@ class Settings:
 
 def create_app(db_url: str | None = None, *, store: Any = None, secure_cookies: bool | None = None,
                max_upload_bytes: int = MAX_UPLOAD_BYTES, login_attempts: int = 5,
-               login_window: float = 300.0) -> FastAPI:
+               login_window: float = 300.0, response_ttl: float = 5.0) -> FastAPI:
     """The portal on the store at ``db_url`` (default: ``NEVINDEX_DB`` / the user's data directory).
 
-    ``secure_cookies`` marks cookies Secure (HTTPS only); default from ``NEVINDEX_SECURE_COOKIES``."""
+    ``secure_cookies`` marks cookies Secure (HTTPS only); default from ``NEVINDEX_SECURE_COOKIES``.
+    ``response_ttl`` bounds how long an anonymous read of published data is served from memory."""
     from nevindex.store.db import open_store
     from nevindex.web import api, pages
 
@@ -76,6 +78,8 @@ def create_app(db_url: str | None = None, *, store: Any = None, secure_cookies: 
     app.include_router(pages.router)
     app.include_router(pages.router, prefix="/zh")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    portal: Portal = app.state.portal
+    app.add_middleware(ResponseCache, ttl=response_ttl, generation=lambda: portal.generation)
     app.add_middleware(SecurityHeaders)
     _error_handlers(app)
     return app

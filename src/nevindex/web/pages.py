@@ -177,8 +177,23 @@ def _page(request: Request, **extra: Any) -> Page:
                 user=session.user if session else None, csrf=session.csrf if session else None, extra=extra)
 
 
-def _html(text: str, status: int = 200) -> HTMLResponse:
+def _html(text: str | bytes, status: int = 200) -> HTMLResponse:
     return HTMLResponse(text, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+def _anonymous_page(request: Request, page: Page, view: EditionView, name: str, make: Any) -> HTMLResponse:
+    """Pages of published editions for visitors without a session are rendered once and reused
+    (the edition is immutable; the key carries its result hash and the full query)."""
+    if page.user is not None or page.csrf is not None or view.info.status != "published":
+        return _html(make())
+    key = ("page", name, page.lang, view.info.id, view.info.result_sha256, request.url.path, request.url.query)
+    body = _portal(request).cache.peek(key)
+    if body is None:
+        body = make().encode()
+        _portal(request).cache.put(key, body)
+    response = _html(body)
+    response.headers["x-nevindex-cacheable"] = "1"
+    return response
 
 
 def _portal(request: Request) -> Portal:
@@ -255,8 +270,9 @@ def edition_page(request: Request, edition: str, group: Annotated[list[str], Que
         if edition == LATEST and exc.status_code == 404:
             return _html(render(page, "empty.html"), 200)
         raise
-    return _html(render(page, "home.html", **ranking_context(portal, view, page.lang,
-                                                             _query(group, element, rating, q, sort))))
+    query = _query(group, element, rating, q, sort)
+    return _anonymous_page(request, page, view, "home",
+                           lambda: render(page, "home.html", **ranking_context(portal, view, page.lang, query)))
 
 
 @router.get("/editions/{edition}/brands/{brand}/", response_class=HTMLResponse)
@@ -265,7 +281,10 @@ def brand_page(request: Request, edition: str, brand: str) -> Response:
     portal = _portal(request)
     view = portal.view(edition)
     changes = _whatif_changes(request)
-    return _html(render(page, "brand.html", **brand_context(portal, view, brand, page.lang, changes)))
+    if changes:
+        return _html(render(page, "brand.html", **brand_context(portal, view, brand, page.lang, changes)))
+    return _anonymous_page(request, page, view, "brand",
+                           lambda: render(page, "brand.html", **brand_context(portal, view, brand, page.lang)))
 
 
 @router.get("/brands/{brand}/", response_class=HTMLResponse)

@@ -331,12 +331,24 @@ class Portal:
         self._ed = ed
         self._views = LRU(16)
         self._refs: dict[str, tuple[float, Any]] = {}
-        self.cache = LRU(2048)  # serialised responses of published editions (see api.py)
+        #: bumped on every publication: response caches keyed by it forget "latest" at once
+        self.generation = 0
+        self.cache = LRU(1024)  # serialised API answers and anonymous pages of published editions
 
     # -- editions ---------------------------------------------------------------------------
 
     def editions(self, *, include_drafts: bool = False) -> list[dict[str, Any]]:
-        """Editions newest first (published only, unless asked)."""
+        """Editions newest first (published only, unless asked; the public list is reused for ``REF_TTL``)."""
+        if not include_drafts:
+            hit = self._refs.get("\0editions")
+            if hit is not None and hit[0] > time.monotonic():
+                return list(hit[1])
+            listed = self._editions(False)
+            self._refs["\0editions"] = (time.monotonic() + REF_TTL, listed)
+            return list(listed)
+        return self._editions(True)
+
+    def _editions(self, include_drafts: bool) -> list[dict[str, Any]]:
         out = []
         for info in reversed(self._ed.list_editions(self.store)):
             if info.published or include_drafts:
@@ -356,6 +368,11 @@ class Portal:
         if not info.published and not allow_draft:
             raise NotFoundError(f"no published edition '{ref}'")
         return info
+
+    def recent_info(self, ref: str | None) -> Any:
+        """The published edition ``ref`` resolved less than ``REF_TTL`` seconds ago, else None (no I/O)."""
+        hit = self._refs.get(ref or LATEST)
+        return hit[1] if hit is not None and hit[0] > time.monotonic() else None
 
     def published_info(self, ref: str | None) -> Any:
         """A published edition's info, resolved at most every ``REF_TTL`` seconds (the hot path)."""
@@ -610,6 +627,7 @@ class Portal:
         info = self._ed.publish(self.store, ref, actor=actor)
         self._refs.clear()
         self.cache.clear()  # "latest" now means another edition
+        self.generation += 1
         return _info_dict(info)
 
     def _require_draft(self, ref: str) -> None:
