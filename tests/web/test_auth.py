@@ -199,6 +199,12 @@ def test_admin_workflow_through_the_api(fresh, tmp_path) -> None:  # noqa: ANN00
     r = fresh.post(f"{API}/admin/editions/n2025/publish", headers=headers)
     assert r.status_code == 200 and r.json()["status"] == "published"
     assert fresh.get(f"{API}/editions/latest").json()["label"] == "n2025"
+    # the audit's rank intervals reach the public ranking and its page
+    rows = fresh.get(f"{API}/editions/n2025/ranking").json()["items"]
+    assert all(1 <= r["interval"]["low"] <= r["interval"]["high"] <= len(rows) for r in rows)
+    assert fresh.get(f"{API}/editions/n2025").json()["has_intervals"] is True
+    assert "Rank interval" in fresh.get("/editions/n2025/").text
+    assert fresh.get(f"{API}/editions/n2025/audit").json()["rank_intervals"]["alpha"]["low"] >= 1
     # published editions cannot be altered through the API
     for action in ("publish", "build", "audit"):
         r = fresh.post(f"{API}/admin/editions/n2025/{action}", headers=headers)

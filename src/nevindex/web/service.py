@@ -37,6 +37,11 @@ DOWNLOAD_TYPES = {"csv": "text/csv; charset=utf-8",
                   "json": "application/json"}
 SORT_KEYS = ("rank", "score", "name", "rating", "country")
 MAX_WHATIF_CHANGES = 50
+#: Monte Carlo runs and seed of the audit the admin side runs (see default_audit_spec).
+AUDIT_RUNS = 1000
+AUDIT_SEED = 2026
+#: Per-run audit tables: reproducible from the spec and seed, too large to be worth storing.
+PER_RUN_TABLES = frozenset({"run_scores", "run_ranks", "weight_sets"})
 #: Seconds a resolved public edition reference ("latest", a label) is reused without asking the store.
 REF_TTL = 2.0
 
@@ -609,18 +614,16 @@ class Portal:
         self._require_draft(ref)
         return _info_dict(self._ed.build_edition(self.store, ref, actor=actor))
 
-    def audit_edition(self, ref: str, *, actor: str) -> dict[str, Any]:
-        """Run the statistical audit of a built draft and store its tables."""
-        self._require_draft(ref)
-        runner = getattr(self._ed, "audit_edition", None)
-        if runner is not None:
-            runner(self.store, ref, actor=actor)
-        else:  # compose it: audit the stored inputs, store the tables
-            from nevindex.audit.run import run_audit
+    def audit_edition(self, ref: str, *, actor: str, runs: int = AUDIT_RUNS) -> dict[str, Any]:
+        """Run the statistical audit of a built draft (with rank intervals) and store its tables."""
+        from nevindex.audit.run import run_audit
 
-            inputs = self._ed.edition_inputs(self.store, ref)
-            outcome = run_audit(inputs.framework, inputs.dataset, inputs.recipe)
-            self._ed.store_audit(self.store, ref, _audit_tables(outcome), actor=actor)
+        self._require_draft(ref)
+        inputs = self._ed.edition_inputs(self.store, ref)
+        outcome = run_audit(inputs.framework, inputs.dataset, inputs.recipe,
+                            default_audit_spec(inputs.framework, runs=runs))
+        tables = {k: v for k, v in outcome.tables().items() if k not in PER_RUN_TABLES}
+        self._ed.store_audit(self.store, ref, tables, actor=actor)
         return self.audit(ref, allow_draft=True)
 
     def publish(self, ref: str, *, actor: str) -> dict[str, Any]:
@@ -635,6 +638,14 @@ class Portal:
 
 
 # --- small helpers -------------------------------------------------------------------------------
+
+
+def default_audit_spec(framework: Framework, *, runs: int = AUDIT_RUNS, seed: int = AUDIT_SEED) -> dict[str, Any]:
+    """The portal's uncertainty analysis: every weight below the root perturbed by ±25 % (uniform,
+    each node its own draw), ``runs`` Monte Carlo runs with a fixed seed, so the same draft always
+    gets the same rank intervals. Analysts who need other factors run ``nevindex audit --spec``."""
+    levels = sorted({framework.levels[c] for c in framework.nodes if c != framework.root})
+    return {"runs": runs, "seed": seed, "weight_noise": [{"level": level, "f": 0.25} for level in levels]}
 
 
 def methodology_source(methodology: str | None) -> Any:
@@ -686,8 +697,3 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
-def _audit_tables(outcome: Any) -> dict[str, pd.DataFrame]:
-    tables = getattr(outcome, "tables", None)
-    if callable(tables):
-        return dict(tables())
-    return {k: v for k, v in vars(outcome).items() if isinstance(v, pd.DataFrame)}
