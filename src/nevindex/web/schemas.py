@@ -176,6 +176,7 @@ class IndicatorInfo(Model):
     name: Names
     parent: str | None
     element: str
+    element_name: Names
     weight: float | None
     direction: int
     unit: str

@@ -535,6 +535,7 @@ class Portal:
         fw = view.framework
         return {"edition": view.info.label, "indicators": [
             {"code": i.code, "name": names(i.name), "parent": i.parent, "element": _element(fw, i.code),
+             "element_name": names(fw.nodes[_element(fw, i.code)].name),
              "weight": num(view.result.weights.get(i.code, i.weight)), "direction": i.direction, "unit": i.unit,
              "denominator": i.denominator, "normalise": (i.params.get("normalise") or {}).get("method"),
              "dimension": i.meta.get("dimension"), "justification": i.meta.get("justification"),
