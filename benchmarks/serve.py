@@ -46,6 +46,7 @@ def free_port() -> int:
 
 def seed(db: Path) -> None:
     from nevindex.store.db import open_store
+
     from nevindex.web.demo import seed_demo
 
     store = open_store(f"sqlite:///{db}")

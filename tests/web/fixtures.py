@@ -19,13 +19,13 @@ INDICATORS = ("sales", "recalls", "patents", "stores", "value")
 DIRECTION = {"sales": 1, "recalls": -1, "patents": 1, "stores": 1, "value": 1}
 ZH = {"tangible": "有形要素", "quality": "质量要素", "innovation": "创新要素", "service": "服务要素", "intangible": "无形要素"}
 
-FRAMEWORK = f"""
+FRAMEWORK = """
 framework:
   code: TESTNEV
   version: "1.0"
-  name: {{en: Test NEV index, zh: 测试指数}}
+  name: {en: Test NEV index, zh: 测试指数}
 aggregates:
-  - {{code: index, name: {{en: Index, zh: 指数}}}}
+  - {code: index, name: {en: Index, zh: 指数}}
 """ + "".join(f"  - {{code: {e}, name: {{en: {e.title()}, zh: {ZH[e]}}}, parent: index}}\n" for e in ELEMENTS) + """
 indicators:
 """ + "".join(f"  - {{code: {i}, name: {{en: {i.title()} indicator, zh: 指标{k}}}, parent: {e}, direction: {DIRECTION[i]}, "

@@ -225,3 +225,43 @@ def test_log_in_and_publish_a_draft(server: str, page) -> None:  # noqa: ANN001
     assert page.locator("tr[data-edition=d2024]").get_by_role("button", name="Publish").count() == 0
     shot(page, "admin-dashboard")
     assert "d2024" in httpx.get(server + "/api/v1/editions").text
+
+
+@pytest.fixture(scope="module")
+def static_site(read_app, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:  # noqa: ANN001
+    """The static export, served by a plain file server (as a CDN would)."""
+    import functools
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from nevindex.web.site import export_site
+
+    out = tmp_path_factory.mktemp("static-site")
+    export_site(read_app.state.portal, out)
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(out)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+def test_static_copy_filters_and_compares(static_site: str, page) -> None:  # noqa: ANN001
+    page.goto(static_site + "/")
+    assert len(visible_names(page)) == 7
+    page.get_by_label("Search brands").fill("delta")
+    assert visible_names(page) == ["Delta Auto"]
+    page.get_by_role("link", name="Delta Auto").click()
+    page.wait_for_url("**/editions/t2024/brands/delta/")
+    assert "needs the live portal" in page.locator(".whatif").text_content()
+    page.goto(static_site + "/compare/")
+    page.get_by_label("Brand 1").select_option("alpha")
+    page.get_by_label("Brand 2").select_option("gamma")
+    page.get_by_role("button", name="Compare").click()
+    page.locator("[data-compare-result] table").wait_for()
+    headers = page.eval_on_selector_all("[data-compare-result] thead th", "els => els.map(e => e.textContent)")
+    assert headers == ["Measure", "Alpha Motors", "Gamma EV"]
+    shot(page, "static-compare")

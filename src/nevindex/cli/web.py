@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -17,7 +17,7 @@ admin_app = typer.Typer(help="Portal administrators.", no_args_is_help=True)
 app.add_typer(site_app, name="site")
 app.add_typer(admin_app, name="admin")
 
-DbOpt = Annotated[Optional[str], typer.Option("--db", help="Store URL or SQLite file (default: $NEVINDEX_DB, "
+DbOpt = Annotated[str | None, typer.Option("--db", help="Store URL or SQLite file (default: $NEVINDEX_DB, "
                                               "else the user data directory).", show_default=False)]
 
 

@@ -183,6 +183,50 @@
     form.addEventListener("reset", function () { result.replaceChildren(); });
   }
 
+  /* --- compare in the static copy: build the table from the edition's ranking.json --------- */
+  function enhanceStaticCompare(form) {
+    if (!document.body.dataset.static || !form.dataset.source) return;
+    var params = new URLSearchParams(window.location.search);
+    var chosen = params.getAll("brands").filter(function (b) { return b; });
+    var selects = form.querySelectorAll("select[name=brands]");
+    chosen.forEach(function (code, i) { if (selects[i]) selects[i].value = code; });
+    if (chosen.length === 0) return;
+    var labels = JSON.parse(form.dataset.labels || "{}");
+    var lang = document.body.dataset.lang;
+    var out = document.querySelector("[data-compare-result]");
+    function pick(names, fallback) { return (names && (names[lang] || names.en)) || fallback; }
+    function text(tag, value, cls) {
+      var el = document.createElement(tag); el.textContent = value; if (cls) el.className = cls; return el;
+    }
+    function num(v, d) { return v === null || v === undefined ? "—" : Number(v).toFixed(d); }
+    fetch(form.dataset.source).then(function (r) { return r.json(); }).then(function (data) {
+      var rows = chosen.map(function (c) { return data.items.filter(function (r) { return r.code === c; })[0]; })
+                       .filter(function (r) { return r; });
+      var unique = rows.filter(function (r, i) { return rows.indexOf(r) === i; });
+      if (unique.length < 2 || unique.length > 4) { out.replaceChildren(text("p", labels.pick)); return; }
+      var table = document.createElement("table");
+      table.className = "compare";
+      table.appendChild(text("caption", labels.caption));
+      var head = table.createTHead().insertRow();
+      head.appendChild(text("th", labels.measure));
+      unique.forEach(function (r) { head.appendChild(text("th", pick(r.name, r.code))); });
+      var body = table.createTBody();
+      function line(label, f) {
+        var tr = body.insertRow();
+        var th = text("th", label); th.scope = "row"; tr.appendChild(th);
+        unique.forEach(function (r) { tr.appendChild(text("td", f(r), "num")); });
+      }
+      line(labels.rank, function (r) { return r.rank === null ? "—" : String(r.rank); });
+      line(labels.score, function (r) { return num(r.score, 1); });
+      line(labels.rating, function (r) { return r.rating || "—"; });
+      data.edition.elements.forEach(function (e) {
+        line(pick(e.name, e.code), function (r) { return num(r.elements[e.code].score, 1); });
+      });
+      var wrap = document.createElement("div"); wrap.className = "table-wrap"; wrap.appendChild(table);
+      out.replaceChildren(wrap);
+    });
+  }
+
   /* --- confirmation of irreversible actions ---------------------------------------------- */
   function enhanceConfirm(form) {
     form.addEventListener("submit", function (ev) {
@@ -194,5 +238,6 @@
     document.querySelectorAll("table[data-sortable]").forEach(enhanceRanking);
     document.querySelectorAll("form[data-whatif]").forEach(enhanceWhatIf);
     document.querySelectorAll("form[data-confirm]").forEach(enhanceConfirm);
+    document.querySelectorAll("form[data-compare-form]").forEach(enhanceStaticCompare);
   });
 })();
