@@ -49,7 +49,10 @@ def serve(
         with console.status("adding the demonstration editions…"):
             added = seed_demo(store)
         console.print(f"demonstration editions: {', '.join(added) or 'already present'}")
-    console.print(f"nevindex portal on http://{host}:{port}/  (API: /api/v1, store: {store.url.split('@')[-1]})")
+    from sqlalchemy.engine import make_url
+
+    shown = make_url(store.url).render_as_string(hide_password=True)
+    console.print(f"nevindex portal on http://{host}:{port}/  (API: /api/v1, store: {shown})", soft_wrap=True)
     if workers > 1:
         if url:
             os.environ["NEVINDEX_DB"] = url

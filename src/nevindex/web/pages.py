@@ -182,9 +182,10 @@ def _html(text: str | bytes, status: int = 200) -> HTMLResponse:
 
 
 def _anonymous_page(request: Request, page: Page, view: EditionView, name: str, make: Any) -> HTMLResponse:
-    """Pages of published editions for visitors without a session are rendered once and reused
-    (the edition is immutable; the key carries its result hash and the full query)."""
-    if page.user is not None or page.csrf is not None or view.info.status != "published":
+    """Pages of published editions for visitors who are not signed in are rendered once and reused
+    (the edition is immutable; the key carries its result hash and the full query; such pages
+    hold no per-visitor data: no form with a CSRF token)."""
+    if page.user is not None or view.info.status != "published":
         return _html(make())
     key = ("page", name, page.lang, view.info.id, view.info.result_sha256, request.url.path, request.url.query)
     body = _portal(request).cache.peek(key)
