@@ -107,7 +107,7 @@ class Ranking(Model):
 class Profile(Model):
     unit: str
     name: str
-    names: Names
+    brand_names: Names = Field(description="the brand's names in English and Chinese")
     edition: str
     year: int
     n_units: int

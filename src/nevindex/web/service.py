@@ -432,11 +432,11 @@ class Portal:
 
         history = [(v.info.label, v.result) for v in self.published_views()
                    if v.info.year < view.info.year and code in v.result.units]
-        prof = profile(view.result, code, peers=peers, intervals=view.intervals,
-                       history=history)
+        prof = profile(view.result, code, peers=peers, intervals=view.intervals, history=history,
+                       edition=view.info.label)
         data = prof.to_dict()
         fw = view.framework
-        data["names"] = view.unit_names(code)
+        data["brand_names"] = view.unit_names(code)
         data["row"] = view.row(code)
         data["node_names"] = {c: names(n.name) for c, n in fw.nodes.items()}
         data["edition"] = view.info.label
