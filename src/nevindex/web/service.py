@@ -197,24 +197,34 @@ def ranking_rows(result: Result, scores: pd.DataFrame | None,
                  intervals: Mapping[str, tuple[float, float]] | None, groups: Sequence[str]) -> list[dict[str, Any]]:
     """One row per scored unit (best first): names, groups, index, rank, rating, elements, interval.
 
-    Ratings and flags are the stored ones (the methodology's coverage rules may withhold a rating);
-    without stored rows the framework's bands rate the score."""
+    Scores, ranks, ratings and flags are the stored ones — the numbers as published (the
+    methodology's coverage rules may withhold a rating); without stored rows (never for a built
+    edition) the Result's numbers and the framework's bands are used."""
     fw = result.framework
     ds = result.dataset
     zh = ds.attribute("name_zh") if "name_zh" in ds.attributes else (None,) * len(ds.units)
     zh_of = dict(zip(ds.units, zh, strict=True))
     attrs = {c: dict(zip(ds.units, ds.attribute(c), strict=True)) for c in groups}
     stored: dict[str, dict[str, Any]] = {}
+    published: dict[tuple[str, str], tuple[Any, Any]] = {}
     if scores is not None and len(scores):
-        for rec in scores[scores["node"] == fw.root].to_dict("records"):
-            stored[str(rec["unit"])] = rec
+        for rec in scores.to_dict("records"):
+            published[(str(rec["unit"]), str(rec["node"]))] = (rec["score"], rec["rank"])
+            if rec["node"] == fw.root:
+                stored[str(rec["unit"])] = rec
     element_codes = fw.children[fw.root]
     col = {c: k for k, c in enumerate(fw.display_order)}
     unit_names = result.unit_names()
     cover = result.coverage()
     rows = []
+    def score_rank(i: int, code: str, node: str) -> tuple[float | None, int | None]:
+        if (code, node) in published:  # the numbers as published, whatever engine runs today
+            value, rank = published[(code, node)]
+            return num(value), rank_int(rank)
+        return num(result.scores[i, col[node]]), rank_int(result.ranks[i, col[node]])
+
     for i, code in enumerate(result.units):
-        score = num(result.index[i])
+        score, rank = score_rank(i, code, fw.root)
         rec = stored.get(code)
         rating = (rec.get("rating") if rec is not None else (fw.rating(score) if score is not None else None))
         rating = rating if isinstance(rating, str) and rating else None
@@ -224,11 +234,11 @@ def ranking_rows(result: Result, scores: pd.DataFrame | None,
             "name": {"en": unit_names[i], "zh": zh_of.get(code) or None},
             "groups": {c: attrs[c].get(code) for c in groups},
             "score": score,
-            "rank": rank_int(result.rank[i]),
+            "rank": rank,
             "rating": rating,
             "coverage": num(cover[i]) if cover is not None and np.ndim(cover) == 1 else None,
             "flags": (rec.get("flags") or "") if rec is not None else "",
-            "elements": {e: {"score": num(result.scores[i, col[e]]), "rank": rank_int(result.ranks[i, col[e]])}
+            "elements": {e: dict(zip(("score", "rank"), score_rank(i, code, e), strict=True))
                          for e in element_codes},
             "interval": ({"low": rank_int(lo_hi[0]), "high": rank_int(lo_hi[1])} if lo_hi else None),
         })
