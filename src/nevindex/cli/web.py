@@ -51,6 +51,10 @@ def serve(
         console.print(f"demonstration editions: {', '.join(added) or 'already present'}")
     from sqlalchemy.engine import make_url
 
+    if host not in ("127.0.0.1", "localhost", "::1") and os.environ.get("NEVINDEX_SECURE_COOKIES") != "1":
+        console.print("[yellow]warning:[/] listening beyond loopback: put the portal behind HTTPS and set "
+                      "NEVINDEX_SECURE_COOKIES=1 so that session cookies are never sent in clear")
+
     shown = make_url(store.url).render_as_string(hide_password=True)
     console.print(f"nevindex portal on http://{host}:{port}/  (API: /api/v1, store: {shown})", soft_wrap=True)
     if workers > 1:
