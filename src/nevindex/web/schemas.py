@@ -204,6 +204,7 @@ class Audit(Model):
     edition: str
     status: str
     tables: dict[str, list[dict[str, Any]]]
+    per_run_tables: list[str] = Field(default_factory=list, description="stored per-run tables (not served here)")
     rank_intervals: dict[str, Interval] | None
 
 

@@ -40,7 +40,7 @@ MAX_WHATIF_CHANGES = 50
 #: Monte Carlo runs and seed of the audit the admin side runs (see default_audit_spec).
 AUDIT_RUNS = 1000
 AUDIT_SEED = 2026
-#: Per-run audit tables: reproducible from the spec and seed, too large to be worth storing.
+#: Per-run audit tables (stored by the store; reproducible from spec and seed): not served by the API.
 PER_RUN_TABLES = frozenset({"run_scores", "run_ranks", "weight_sets"})
 #: Seconds a resolved public edition reference ("latest", a label) is reused without asking the store.
 REF_TTL = 2.0
@@ -590,12 +590,13 @@ class Portal:
             return {name: (Path(tmp) / name).read_bytes() for name in written}
 
     def audit(self, ref: str | None, *, allow_draft: bool = False) -> dict[str, Any]:
-        """The edition's stored audit tables (records) and its rank intervals."""
+        """The edition's stored audit tables (records; the per-run tables only by name) and rank intervals."""
         info = self.edition_info(ref, allow_draft=allow_draft)
         tables = self._ed.audit_tables(self.store, info.id)
         intervals = self._ed.rank_intervals(tables)
         return {"edition": info.label, "status": info.status,
-                "tables": {name: _records(frame) for name, frame in tables.items()},
+                "tables": {name: _records(frame) for name, frame in tables.items() if name not in PER_RUN_TABLES},
+                "per_run_tables": sorted(name for name in tables if name in PER_RUN_TABLES),
                 "rank_intervals": ({u: {"low": rank_int(lo), "high": rank_int(hi)} for u, (lo, hi) in intervals.items()}
                                    if intervals else None)}
 
@@ -627,14 +628,9 @@ class Portal:
 
     def audit_edition(self, ref: str, *, actor: str, runs: int = AUDIT_RUNS) -> dict[str, Any]:
         """Run the statistical audit of a built draft (with rank intervals) and store its tables."""
-        from nevindex.audit.run import run_audit
-
         self._require_draft(ref)
         inputs = self._ed.edition_inputs(self.store, ref)
-        outcome = run_audit(inputs.framework, inputs.dataset, inputs.recipe,
-                            default_audit_spec(inputs.framework, runs=runs))
-        tables = {k: v for k, v in outcome.tables().items() if k not in PER_RUN_TABLES}
-        self._ed.store_audit(self.store, ref, tables, actor=actor)
+        self._ed.audit_edition(self.store, ref, default_audit_spec(inputs.framework, runs=runs), actor=actor)
         return self.audit(ref, allow_draft=True)
 
     def publish(self, ref: str, *, actor: str) -> dict[str, Any]:
