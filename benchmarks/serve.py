@@ -49,11 +49,11 @@ def free_port() -> int:
 
 
 def seed(db: Path) -> None:
+    from nevindex.nev.publish import publish_demo_editions
     from nevindex.store.db import open_store
-    from nevindex.web.demo import seed_demo
 
     store = open_store(f"sqlite:///{db}")
-    seed_demo(store)
+    publish_demo_editions(store)
     store.close()
 
 

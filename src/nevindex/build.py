@@ -69,9 +69,10 @@ def build(framework: Framework, dataset: Dataset, recipe: Recipe | None = None) 
 
     weights = resolve_weights(framework, recipe, normalised, units, log)
     choices = {code: recipe.aggregate.choice_for(code, framework.levels[code]) for code in framework.aggregate_codes}
-    node_scores = _named(lambda: aggregate_tree(framework, normalised, weights, choices, recipe.aggregate.threshold),
+    node_scores = _named(lambda: aggregate_tree(framework, normalised, weights, choices, recipe.aggregate.threshold,
+                                                observed=~np.isnan(screened)),
                          units, framework, "aggregate")
-    log.append(LogEntry("aggregate", {code: {"method": c.method, **c.params} for code, c in choices.items()}
+    log.append(LogEntry("aggregate", {code: c.model_dump(exclude_none=True) for code, c in choices.items()}
                         | {"threshold": recipe.aggregate.threshold}))
     order = framework.display_order
     scores = np.stack([node_scores[c] for c in order], axis=1) if order else np.empty((len(units), 0))
@@ -354,7 +355,7 @@ def resolve_weights(framework: Framework, recipe: Recipe, normalised: Array, uni
             weights.update(dict(zip(kids, map(float, w), strict=True)))
             values[node] = _named(
                 lambda x=x, w=w, node=node: agg_kernels.aggregate(
-                    x, np.asarray(w), choices[node].method, threshold=recipe.aggregate.threshold,
+                    x, np.asarray(w), choices[node].method, threshold=choices[node].threshold,
                     **choices[node].params),
                 units, framework, f"aggregate '{node}'", kids)
     if log is not None:
@@ -362,24 +363,44 @@ def resolve_weights(framework: Framework, recipe: Recipe, normalised: Array, uni
     return weights
 
 
+def observed_shares(framework: Framework, observed: NDArray[np.bool_]) -> dict[str, Array]:
+    """Share of each aggregate's indicators that are observed, per unit (``observed`` is units ×
+    indicators, True where a value was observed before imputation)."""
+    position = {c: j for j, c in enumerate(framework.indicator_codes)}
+    return {node: observed[..., [position[c] for c in framework.indicators_under(node)]].mean(axis=-1)
+            for node in framework.aggregate_codes}
+
+
 def aggregate_tree(framework: Framework, normalised: Array, weights: Mapping[str, Any],
-                   choices: Mapping[str, MethodChoice], threshold: float | None = None) -> dict[str, Array]:
+                   choices: Mapping[str, MethodChoice], threshold: float | None = None,
+                   observed: NDArray[np.bool_] | None = None) -> dict[str, Array]:
     """Scores of every aggregate, bottom-up. Batch-first: ``normalised`` may be (S, units, indicators)
-    and each weight a scalar or an (S,) array, so many weight draws aggregate in one pass."""
+    and each weight a scalar or an (S,) array, so many weight draws aggregate in one pass.
+
+    ``observed`` (units × indicators, before imputation; default: the values present in
+    ``normalised``) serves the nodes whose choice sets ``min_observed``. ``threshold`` is the
+    recipe-wide data threshold for choices that carry none of their own.
+    """
     values: dict[str, Array] = {c: normalised[..., j] for j, c in enumerate(framework.indicator_codes)}
+    shares: dict[str, Array] | None = None
     for node in framework.aggregation_order:
         kids = framework.children[node]
         x = np.stack([values[k] for k in kids], axis=-1)
         w = np.stack([np.broadcast_to(np.asarray(weights[k], dtype=float), x.shape[:-2]) for k in kids], axis=-1)
         choice = choices[node]
+        own = choice.threshold if choice.threshold is not None else threshold
         try:
-            values[node] = agg_kernels.aggregate(x, w, choice.method, threshold=threshold, **choice.params)
+            values[node] = agg_kernels.aggregate(x, w, choice.method, threshold=own, **choice.params)
         except KernelError as exc:
             exc.message = f"node '{node}' ({choice.method}): {exc.message}" + (
                 "; normalise onto a positive range such as [1, 100] (minmax lower: 1)"
                 if choice.method in ("geometric", "harmonic") else "")
             exc.columns = []
             raise
+        if choice.min_observed is not None:
+            if shares is None:
+                shares = observed_shares(framework, ~np.isnan(normalised) if observed is None else observed)
+            values[node] = np.where(shares[node] < choice.min_observed, np.nan, values[node])
     return {c: values[c] for c in framework.aggregation_order}
 
 

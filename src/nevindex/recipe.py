@@ -159,8 +159,18 @@ class WeightsSpec(_Step):
 
 
 class MethodChoice(_Step):
+    """How one node (or level) is aggregated, and when it has too little data to be scored.
+
+    ``threshold``: share of present children below which the node is missing (None: the
+    recipe-wide ``aggregate.threshold``). ``min_observed``: share of the indicators under the node
+    that must be *observed* (before imputation) for it to be scored, so a unit rated on too little
+    evidence is shown as not rated rather than silently scored.
+    """
+
     method: str = "arithmetic"
     params: dict[str, Any] = Field(default_factory=dict)
+    threshold: float | None = Field(default=None, ge=0.0, le=1.0)
+    min_observed: float | None = Field(default=None, ge=0.0, le=1.0)
 
     @model_validator(mode="after")
     def _valid(self) -> MethodChoice:
@@ -179,11 +189,17 @@ class AggregateSpec(MethodChoice):
     threshold: float | None = Field(default=None, ge=0.0, le=1.0)
 
     def choice_for(self, code: str, level: int) -> MethodChoice:
+        """The node's own choice, else its level's, else the default; the threshold falls back
+        to the recipe-wide one."""
         if code in self.by_node:
-            return self.by_node[code]
-        if level in self.by_level:
-            return self.by_level[level]
-        return MethodChoice(method=self.method, params=self.params)
+            choice = self.by_node[code]
+        elif level in self.by_level:
+            choice = self.by_level[level]
+        else:
+            choice = MethodChoice(method=self.method, params=self.params)
+        if choice.threshold is None and self.threshold is not None:
+            choice = choice.model_copy(update={"threshold": self.threshold})
+        return choice
 
 
 class Recipe(_Step):

@@ -208,3 +208,21 @@ def test_dominating_unit_never_ranks_below(rows):
     res = build(tiny_framework(), matrix_dataset(matrix, ["a", "b", "c"]))
     k = len(rows)
     assert res.index[k] >= res.index[0] - 1e-9 and res.rank[k] <= res.rank[0]
+
+
+def test_node_threshold_and_min_observed_leave_thin_units_unrated(tiny):
+    fw, data = tiny
+    # U2 lacks c (P2's only child): with a threshold of 1.0 at the root, U2 has too few children
+    res = build(fw, data, recipe_from_mapping({"aggregate": {"by_node": {"Index": {"threshold": 1.0}}}}))
+    assert np.isnan(res.index[1]) and np.isnan(res.rank[1]) and not np.isnan(res.score("P1")[1])
+    assert res.rank[[0, 2, 3]].tolist() == [3.0, 2.0, 1.0]
+    # mean imputation fills U2's gap, but min_observed counts observed values only: 2 of 3 < 0.9
+    imputed = recipe_from_mapping({"impute": {"method": "mean"},
+                                   "aggregate": {"by_node": {"Index": {"min_observed": 0.9}}}})
+    res = build(fw, data, imputed)
+    assert res.imputed_mask[1, 2] and np.isnan(res.index[1]) and not np.isnan(res.score("P2")[1])
+    relaxed = build(fw, data, imputed.with_setting("aggregate.by_node.Index.min_observed", 0.6))
+    assert not np.isnan(relaxed.index[1])
+    # the recipe-wide threshold applies to nodes without their own
+    res = build(fw, data, recipe_from_mapping({"aggregate": {"threshold": 1.0}}))
+    assert np.isnan(res.index[1]) and np.isnan(res.score("P2")[1])

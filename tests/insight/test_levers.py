@@ -19,6 +19,8 @@ from .helpers import UNITS, rebuild_with, small_dataset, small_framework, small_
 
 RECIPES = {
     "default": {},
+    "coverage-rules": {"impute": {"method": "mean"}, "aggregate": {"by_level": {2: {"threshold": 0.6}},
+                       "by_node": {"Index": {"min_observed": 0.8}}}},
     "mean-impute": {"impute": {"method": "mean"}},
     "median-zscore": {"impute": {"method": "median"}, "normalise": {"method": "zscore"}},
     "geometric": {"normalise": {"method": "minmax", "params": {"lower": 1, "upper": 100}},

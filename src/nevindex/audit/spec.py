@@ -546,3 +546,16 @@ def replay_design(spec: UncertaintySpec, framework: Framework, recipe: Recipe, *
                 if node in index:
                     absolute[r, index[node]] = w
     return Design(tuple(factors), nodes, choices, np.ones((runs, len(nodes))), absolute, tuple(ids))
+
+
+#: The standing uncertainty analysis of an edition (portal, demo): fixed runs and seed, so the same
+#: draft always gets the same rank intervals.
+DEFAULT_RUNS = 1000
+DEFAULT_SEED = 2026
+
+
+def default_spec(framework: Any, *, runs: int = DEFAULT_RUNS, seed: int = DEFAULT_SEED) -> dict[str, Any]:
+    """Every weight below the root perturbed by ±25 % (uniform, each node its own draw), ``runs``
+    Monte Carlo runs with a fixed seed. Analysts who need other factors write their own spec."""
+    levels = sorted({framework.levels[c] for c in framework.nodes if c != framework.root})
+    return {"runs": runs, "seed": seed, "weight_noise": [{"level": level, "f": 0.25} for level in levels]}

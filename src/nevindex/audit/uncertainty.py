@@ -146,7 +146,8 @@ def evaluate(framework: Framework, dataset: Dataset, recipe: Recipe, design: Des
             batch = {n: weights_used[rows, k] for k, n in enumerate(design.nodes)}
             x = np.broadcast_to(res.normalised, (s, *res.normalised.shape))
             try:
-                out = aggregate_tree(framework, x, batch, choices, rc0.aggregate.threshold)[root]
+                out = aggregate_tree(framework, x, batch, choices, rc0.aggregate.threshold,
+                                     observed=~np.isnan(res.screened))[root]
             except KernelError as exc:
                 raise ComputationError(f"uncertainty run {int(rows[0]) + 1} "
                                        f"({_describe(design, combos[inverse[rows[0]]])}): {exc.message}") from None

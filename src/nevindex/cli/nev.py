@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from nevindex.cli import app, console
+from nevindex.cli.store import DbOpt
 
 ELEMENT_LABELS = {"tangible": "Tangible", "quality": "Quality", "innovation": "Innovation",
                   "service": "Service", "intangible": "Intangible"}
@@ -50,28 +51,45 @@ def edition_table(edition, top: int) -> Table:  # noqa: ANN001 - Edition, import
 
 @app.command()
 def demo(
-    year: Annotated[list[int] | None, typer.Option("--year", help="Edition(s) to build (default: 2023 and 2024).")] = None,
+    year: Annotated[list[int] | None, typer.Option("--year", help="Edition(s) to show (default: 2023 and 2024).")] = None,
     top: Annotated[int, typer.Option(help="Rows per edition (rated brands first, then not-rated ones).")] = 30,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Also write every table of each edition to OUT/<year>/.")] = None,
+    db: DbOpt = None,
 ) -> None:
-    """Build the NEV index editions from the shipped, sourced data and print their rankings."""
+    """The main job, end to end: import the shipped, sourced data into the store, build, audit and
+    publish the 2023 and 2024 editions (once), verify them, and print their rankings."""
     from nevindex.nev.edition import EDITIONS, build_edition, write_edition
+    from nevindex.nev.publish import publish_demo_editions
+    from nevindex.store import editions as ed
+    from nevindex.store.db import open_store
 
     started = time.perf_counter()
     # Piped output (no terminal) gets a fixed width so the table is not squeezed to 80 columns.
     target = out
     out = console if console.is_terminal else Console(width=140, highlight=False)
-    for y in year or EDITIONS:
+    store = open_store(db)
+    years = tuple(year or EDITIONS)
+    with out.status("importing, building, auditing and publishing the editions…"):
+        added = publish_demo_editions(store, years=years)
+    for y in years:
+        label = f"nev-{y}"
+        report = ed.verify(store, label)
         edition = build_edition(y)
         out.print(edition_table(edition, top))
         out.print(f"[bold]coverage:[/] {edition.note}", highlight=False)
+        state = "published now" if label in added else "already published"
+        out.print(f"[bold]edition:[/] {label} {state} in {store.safe_url}; rebuilt from the stored inputs and "
+                  f"verified bit for bit ({report.rows} stored rows, result {report.result_sha256[:12]})",
+                  highlight=False)
         if target is not None:
             files = write_edition(edition, target / str(y))
             out.print(f"wrote {len(files)} files to {target / str(y)}", highlight=False)
         out.print()
     out.print("n.r. = not rated (too few indicators observed); k/n = indicators observed of the element's; "
-                  "† = uses group-level (SCOPE) figures; scores 0–100 on fixed goalposts; no value is imputed. "
-                  f"Built in {time.perf_counter() - started:.2f} s.", highlight=False)
+              "† = uses group-level (SCOPE) figures; scores 0–100 on fixed goalposts; no value is imputed. "
+              f"Done in {time.perf_counter() - started:.2f} s.", highlight=False)
+    out.print("next: nevindex profile byd --edition nev-2024 · nevindex report --edition 2024 --lang zh "
+              "--format pdf --out report.pdf · nevindex serve", highlight=False)
 
 
 @app.command()

@@ -33,14 +33,8 @@ ActorOpt = Annotated[str | None, typer.Option("--as", help="Who is acting (defau
 EditionArg = Annotated[str, typer.Argument(help="Edition label (or id).")]
 
 
-def _url(db: str | None) -> str | None:
-    if db is None:
-        return None
-    return db if "://" in db else f"sqlite:///{Path(db).expanduser().resolve()}"
-
-
 def _open(db: str | None) -> store_db.Store:
-    return store_db.open_store(_url(db))
+    return store_db.open_store(db)
 
 
 def _interval(rec, which: str) -> str:  # type: ignore[no-untyped-def]
@@ -61,7 +55,7 @@ def _fmt(value: float | None, digits: int = 2) -> str:
 @db_app.command("upgrade")
 def db_upgrade(db: DbOpt = None, revision: Annotated[str, typer.Option(help="Target revision.")] = "head") -> None:
     """Create the store or bring its schema up to date (existing data are kept)."""
-    url = _url(db) or store_db.default_url()
+    url = store_db.as_url(db) if db else store_db.default_url()
     engine = store_db.make_engine(url)
     try:
         before, after = store_db.upgrade(engine, revision)

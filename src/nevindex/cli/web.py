@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from nevindex.cli import app, console
+from nevindex.cli.store import DbOpt
 from nevindex.errors import NevIndexError
 
 site_app = typer.Typer(help="The public site as static files.", no_args_is_help=True)
@@ -17,14 +18,6 @@ admin_app = typer.Typer(help="Portal administrators.", no_args_is_help=True)
 app.add_typer(site_app, name="site")
 app.add_typer(admin_app, name="admin")
 
-DbOpt = Annotated[str | None, typer.Option("--db", help="Store URL or SQLite file (default: $NEVINDEX_DB, "
-                                              "else the user data directory).", show_default=False)]
-
-
-def _url(db: str | None) -> str | None:
-    if db is None:
-        return None
-    return db if "://" in db else f"sqlite:///{Path(db).expanduser().resolve()}"
 
 
 @app.command()
@@ -38,25 +31,22 @@ def serve(
     """Serve the portal, the API (/api/v1) and the admin side."""
     import uvicorn
 
-    from nevindex.store.db import open_store
+    from nevindex.store.db import as_url, open_store
     from nevindex.web.app import create_app
 
-    url = _url(db)
+    url = as_url(db) if db else None
     store = open_store(url)
     if demo:
-        from nevindex.web.demo import seed_demo
+        from nevindex.nev.publish import publish_demo_editions
 
         with console.status("adding the demonstration editions…"):
-            added = seed_demo(store)
+            added = publish_demo_editions(store)
         console.print(f"demonstration editions: {', '.join(added) or 'already present'}")
-    from sqlalchemy.engine import make_url
-
     if host not in ("127.0.0.1", "localhost", "::1") and os.environ.get("NEVINDEX_SECURE_COOKIES") != "1":
         console.print("[yellow]warning:[/] listening beyond loopback: put the portal behind HTTPS and set "
                       "NEVINDEX_SECURE_COOKIES=1 so that session cookies are never sent in clear")
 
-    shown = make_url(store.url).render_as_string(hide_password=True)
-    console.print(f"nevindex portal on http://{host}:{port}/  (API: /api/v1, store: {shown})", soft_wrap=True)
+    console.print(f"nevindex portal on http://{host}:{port}/  (API: /api/v1, store: {store.safe_url})", soft_wrap=True)
     if workers > 1:
         if url:
             os.environ["NEVINDEX_DB"] = url
@@ -74,7 +64,7 @@ def site_export(out: Annotated[Path, typer.Argument(help="Folder for the site (c
     from nevindex.web.service import Portal
     from nevindex.web.site import export_site
 
-    portal = Portal(open_store(_url(db), create=False))
+    portal = Portal(open_store(db, create=False))
     with console.status("rendering the site…"):
         files = export_site(portal, out)
     console.print(f"wrote {len(files)} files to {out}")
@@ -97,6 +87,6 @@ def create_user(
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
     if not password:
         raise NevIndexError("the password is empty")
-    store = open_store(_url(db))
+    store = open_store(db)
     auth.create_user(store.engine, username, password)
     console.print(f"administrator '{auth.check_username(username)}' can now sign in")

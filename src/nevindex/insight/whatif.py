@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from nevindex.build import aggregate_tree, build, normalise_matrix
+from nevindex.build import aggregate_tree, build, normalise_matrix, observed_shares
 from nevindex.errors import NevIndexError
 from nevindex.insight._treat_batch import treat_rows
 from nevindex.methods import aggregate as agg_kernels
@@ -83,6 +83,8 @@ class WhatIf:
         self.treat_settings = _treat_settings(r)
         self.paths = {c: fw.ancestors(c) for c in self.codes}
         self.choices = {c: rec.aggregate.choice_for(c, fw.levels[c]) for c in fw.aggregate_codes}
+        self.observed = ~np.isnan(np.asarray(result.screened))
+        self.shares = observed_shares(fw, self.observed)
         self.base: dict[str, Array] = {c: r.normalised[:, j] for j, c in enumerate(self.codes)}
         self.base |= {c: r.scores[:, k] for k, c in enumerate(fw.display_order)}
         # the aggregation of a unit depends only on its own children's values, except for Copeland
@@ -152,7 +154,10 @@ class WhatIf:
                     self._cells[key] = self._column_batch(int(j), rows[k:k + 1], new_den[k:k + 1])[0]
                 treated[:, j] = self._cells[key]
             normalised = normalise_matrix(r.framework, r.recipe.normalise, treated, year=r.year)
-            scores = aggregate_tree(r.framework, normalised, r.weights, self.choices, r.recipe.aggregate.threshold)
+            observed = self.observed.copy()
+            observed[row, cols] = ~np.isnan(new_den)  # a plan may fill a gap, or empty a cell
+            scores = aggregate_tree(r.framework, normalised, r.weights, self.choices, r.recipe.aggregate.threshold,
+                                    observed=observed)
         except NevIndexError:
             return self._rebuild_cells(row, cols, values)
         index = scores[r.framework.root]
@@ -278,8 +283,10 @@ class WhatIf:
                          axis=-1)
             w = np.array([r.weights[k] for k in kids], dtype=float)
             choice = self.choices[node]
-            changed[node] = agg_kernels.aggregate(x, w, choice.method, threshold=r.recipe.aggregate.threshold,
-                                                  **choice.params)
+            changed[node] = agg_kernels.aggregate(x, w, choice.method, threshold=choice.threshold, **choice.params)
+            if choice.min_observed is not None:  # a lever changes observed values only: shares stay
+                share = self.shares[node] if own_rows is None else self.shares[node][own_rows]
+                changed[node] = np.where(share < choice.min_observed, np.nan, changed[node])
         return changed
 
     def _full_batch_size(self, code: str) -> int:

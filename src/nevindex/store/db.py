@@ -28,11 +28,16 @@ class StoreError(NevIndexError):
     """The store cannot be opened or is at the wrong schema revision."""
 
 
+def as_url(location: str) -> str:
+    """A SQLAlchemy URL as given, or a file path as the URL of an SQLite file."""
+    return location if "://" in location else f"sqlite:///{Path(location).expanduser().resolve()}"
+
+
 def default_url() -> str:
     """``NEVINDEX_DB`` (a URL or a file path), else ``<user data dir>/nevindex.db``."""
     value = os.environ.get(ENV_VAR, "").strip()
     if value:
-        return value if "://" in value else f"sqlite:///{Path(value).expanduser().resolve()}"
+        return as_url(value)
     from platformdirs import user_data_dir
 
     folder = Path(user_data_dir("nevindex", appauthor=False))
@@ -133,6 +138,11 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
 
+    @property
+    def safe_url(self) -> str:
+        """The URL without its password, for messages."""
+        return _safe(self.url)
+
 
 def open_store(url: str | None = None, *, create: bool = True) -> Store:
     """Open the store at ``url`` (default :func:`default_url`).
@@ -140,8 +150,12 @@ def open_store(url: str | None = None, *, create: bool = True) -> Store:
     A new, empty database is given the current schema; a database at an older schema revision is
     refused with the command that upgrades it (an upgrade is a deliberate act, not a side effect).
     """
-    url = url or default_url()
-    engine = make_engine(url)
+    url = as_url(url) if url else default_url()
+    try:
+        engine = make_engine(url)
+    except Exception as exc:  # noqa: BLE001 - a malformed URL or missing driver is the user's to fix
+        raise StoreError(f"cannot open the store at {_safe(url)}: {str(exc)[:200]} "
+                         "(give a file path or a URL such as postgresql+psycopg://user@host/db)") from None
     try:
         current = current_revision(engine)
     except Exception as exc:  # noqa: BLE001 - a bad URL or unreachable server is the user's to fix

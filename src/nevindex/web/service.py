@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
+from nevindex.audit.spec import DEFAULT_RUNS, default_spec
 from nevindex.build import build
 from nevindex.errors import DataError, NevIndexError, NotFoundError
 from nevindex.framework import Framework
@@ -37,9 +38,6 @@ DOWNLOAD_TYPES = {"csv": "text/csv; charset=utf-8",
                   "json": "application/json"}
 SORT_KEYS = ("rank", "score", "name", "rating", "country")
 MAX_WHATIF_CHANGES = 50
-#: Monte Carlo runs and seed of the audit the admin side runs (see default_audit_spec).
-AUDIT_RUNS = 1000
-AUDIT_SEED = 2026
 #: Per-run audit tables (stored by the store; reproducible from spec and seed): not served by the API.
 PER_RUN_TABLES = frozenset({"run_scores", "run_ranks", "weight_sets"})
 #: Seconds a resolved public edition reference ("latest", a label) is reused without asking the store.
@@ -626,11 +624,11 @@ class Portal:
         self._require_draft(ref)
         return _info_dict(self._ed.build_edition(self.store, ref, actor=actor))
 
-    def audit_edition(self, ref: str, *, actor: str, runs: int = AUDIT_RUNS) -> dict[str, Any]:
+    def audit_edition(self, ref: str, *, actor: str, runs: int = DEFAULT_RUNS) -> dict[str, Any]:
         """Run the statistical audit of a built draft (with rank intervals) and store its tables."""
         self._require_draft(ref)
         inputs = self._ed.edition_inputs(self.store, ref)
-        self._ed.audit_edition(self.store, ref, default_audit_spec(inputs.framework, runs=runs), actor=actor)
+        self._ed.audit_edition(self.store, ref, default_spec(inputs.framework, runs=runs), actor=actor)
         return self.audit(ref, allow_draft=True)
 
     def publish(self, ref: str, *, actor: str) -> dict[str, Any]:
@@ -645,14 +643,6 @@ class Portal:
 
 
 # --- small helpers -------------------------------------------------------------------------------
-
-
-def default_audit_spec(framework: Framework, *, runs: int = AUDIT_RUNS, seed: int = AUDIT_SEED) -> dict[str, Any]:
-    """The portal's uncertainty analysis: every weight below the root perturbed by ±25 % (uniform,
-    each node its own draw), ``runs`` Monte Carlo runs with a fixed seed, so the same draft always
-    gets the same rank intervals. Analysts who need other factors run ``nevindex audit --spec``."""
-    levels = sorted({framework.levels[c] for c in framework.nodes if c != framework.root})
-    return {"runs": runs, "seed": seed, "weight_noise": [{"level": level, "f": 0.25} for level in levels]}
 
 
 def methodology_source(methodology: str | None) -> Any:
