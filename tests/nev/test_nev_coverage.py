@@ -167,3 +167,17 @@ def test_build_edition_on_changed_raw_data_rederives_and_rescores():
                                    * 100, rel=1e-12)
     assert what_if.table.set_index("unit").loc["xpeng", "tangible_score"] != base.loc["xpeng", "tangible_score"]
     assert result.score("innovation")[row] < 100  # 15.8 % intensity halves to 7.9 %, below the 15 % goalpost
+
+
+def test_engine_applies_the_coverage_rules_so_ranks_agree():
+    # The published table and the engine agree: a brand is rated exactly when the engine scores
+    # its index, and the published rank is the engine's rank (insight, audit and report use it).
+    from nevindex.nev.edition import build_edition
+
+    for year in (2023, 2024):
+        edition = build_edition(year)
+        result, table = edition.result, edition.table.set_index("unit")
+        for i, unit in enumerate(result.units):
+            assert bool(table.loc[unit, "rated"]) == (not np.isnan(result.index[i])), (year, unit)
+            if table.loc[unit, "rated"]:
+                assert table.loc[unit, "rank"] == result.rank[i]
