@@ -23,6 +23,7 @@ err_console = Console(stderr=True)
 def _register() -> None:
     # Each area adds its commands to ``app`` on import.
     from nevindex.cli import engine  # noqa: F401
+    from nevindex.cli import report  # noqa: F401
 
 
 

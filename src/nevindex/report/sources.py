@@ -1,0 +1,287 @@
+"""Where the report's inputs come from: the edition store, or framework + data files; and adapters
+from the other areas' outputs (audit tables, insight levers, change decomposition) to the model's views.
+
+Every optional part is fetched on its own: if its module is not installed, or it was not run, or it
+fails, the report still renders and says which part is missing and why (``Availability``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from nevindex.errors import NevIndexError, NotFoundError
+from nevindex.report.model import (
+    AuditView,
+    Availability,
+    ChangeView,
+    LeverView,
+    RankInterval,
+    ReportModel,
+    build_model,
+    elements_of,
+)
+from nevindex.result import Result
+
+#: How many levers per brand the report keeps (the profile prints the top three).
+LEVERS_KEPT = 5
+
+
+@dataclass
+class ReportInputs:
+    """Everything the model builder can use; only ``result`` is required."""
+
+    result: Result
+    edition: dict[str, Any] = field(default_factory=dict)
+    previous: Result | None = None
+    audit_tables: Mapping[str, pd.DataFrame] | None = None
+    history: dict[str, list[tuple[int, float, float]]] = field(default_factory=dict)
+    change: Any = None  # nevindex.insight.change.Change, when computed by the caller
+    availability: dict[str, str] = field(default_factory=dict)
+
+    def model(self, lang: str) -> ReportModel:
+        """Assemble the report model in ``lang``, computing levers and the change if possible."""
+        avail = dict(self.availability)
+        audit = audit_view(self.audit_tables, self.result) if self.audit_tables else None
+        if audit is None and "audit" not in avail:
+            avail["audit"] = "audit.not_run"
+        levers = None
+        try:
+            levers = lever_views(self.result)
+        except ImportError:
+            avail["insight"] = "insight.missing"
+        except NevIndexError as exc:
+            avail["insight"] = f"failed:{exc}"
+        change = None
+        if self.change is not None or self.previous is not None:
+            try:
+                ch = self.change if self.change is not None else decompose(self.previous, self.result, audit)
+                change = change_views(ch, self.result)
+            except ImportError:
+                avail["change"] = "change.missing"
+            except NevIndexError as exc:
+                avail["change"] = f"failed:{exc}"
+        previous_year = self.previous.year if self.previous is not None else self.edition.get("previous_year")
+        return build_model(self.result, lang, edition=self.edition, audit=audit, levers=levers, change=change,
+                           previous_year=previous_year if change else None, history=self.history,
+                           availability=Availability(**avail))
+
+
+# --- adapters ------------------------------------------------------------------------------------
+
+
+def _column(frame: pd.DataFrame, *names: str) -> str | None:
+    cols = {str(c).lower(): c for c in frame.columns}
+    return next((cols[n] for n in names if n in cols), None)
+
+
+def audit_view(tables: Mapping[str, pd.DataFrame], result: Result) -> AuditView | None:
+    """Read the audit's stored tables (nevindex.audit ``AuditResult.tables()``)."""
+    intervals = None
+    frame = tables.get("rank_intervals")
+    if frame is not None and not frame.empty:
+        unit = _column(frame, "unit", "code")
+        low, high = _column(frame, "q05_rank", "p05", "rank_low"), _column(frame, "q95_rank", "p95", "rank_high")
+        med, nom = _column(frame, "median_rank", "median"), _column(frame, "nominal_rank", "nominal", "rank")
+        if unit and low and high:
+            intervals = {str(r[unit]): RankInterval(float(r[nom]) if nom else math.nan,
+                                                    float(r[med]) if med else math.nan, float(r[low]), float(r[high]))
+                         for r in frame.to_dict("records")}
+    alpha = None
+    cons = tables.get("consistency")
+    if cons is not None and not cons.empty and _column(cons, "cronbach_alpha"):
+        alpha = {str(r["aggregate"]): float(r["cronbach_alpha"]) for r in cons.to_dict("records")
+                 if r.get("cronbach_alpha") is not None and math.isfinite(float(r["cronbach_alpha"]))}
+    sens = tables.get("sensitivity")
+    sensitivity = None
+    if sens is not None and not sens.empty and _column(sens, "s1") and _column(sens, "st"):
+        sensitivity = [(str(r["factor"]), float(r["S1"]), float(r["ST"])) for r in sens.to_dict("records")]
+    flags: list[str] = []
+    corr = tables.get("correlations")
+    matrix = None
+    if corr is not None and not corr.empty:
+        flag = _column(corr, "flag")
+        if flag:
+            for r in corr.to_dict("records"):
+                if isinstance(r[flag], str) and r[flag].strip():
+                    flags.append(f"{r['node']} – {r['other']}: {r[flag]} (r = {float(r['pearson']):.2f})")
+        matrix = _element_correlations(corr, result)
+    runs = tables.get("runs")
+    if intervals is None and alpha is None and sensitivity is None and corr is None:
+        return None
+    return AuditView(intervals=intervals, correlations=matrix, alpha=alpha, sensitivity=sensitivity,
+                     flags=tuple(flags), runs=len(runs) if runs is not None else None)
+
+
+def _element_correlations(corr: pd.DataFrame, result: Result, lang: str = "en") -> tuple[tuple[str, ...], Any] | None:
+    """Index × elements Pearson matrix from the audit's pairwise table, if it has every pair."""
+    fw = result.framework
+    codes = (fw.root, *elements_of(result))
+    pairs = {(str(r["node"]), str(r["other"])): float(r["pearson"]) for r in corr.to_dict("records")}
+    m = np.eye(len(codes))
+    for i, a in enumerate(codes):
+        for j, b in enumerate(codes):
+            if i != j:
+                value = pairs.get((a, b), pairs.get((b, a)))
+                if value is None:
+                    return None
+                m[i, j] = value
+    return tuple(fw.nodes[c].name.get(lang) for c in codes), m
+
+
+def lever_views(result: Result, *, step: str = "range", size: float = 0.1) -> dict[str, list[LeverView]]:
+    """Each brand's best levers (largest index gain first) from nevindex.insight."""
+    from nevindex.insight.levers import all_levers, raw_matrix
+
+    table = all_levers(result, step=step, size=size)  # type: ignore[arg-type]
+    raw = raw_matrix(result)
+    out: dict[str, list[LeverView]] = {}
+    for i, unit in enumerate(table.units):
+        gains = table.index_change[i]
+        order = [j for j in np.argsort(-np.nan_to_num(gains, nan=-np.inf), kind="stable") if math.isfinite(gains[j])
+                 and gains[j] > 0]
+        out[unit] = [LeverView(table.indicators[j], float(table.new_value[i, j] - raw[i, j]), float(gains[j]),
+                               float(table.rank_change[i, j])) for j in order[:LEVERS_KEPT]]
+    return out
+
+
+def decompose(previous: Result, result: Result, audit: AuditView | None) -> Any:
+    """The store's change decomposition (nevindex.insight.change), data vs methodology when possible."""
+    from nevindex.insight.change import decompose as _decompose
+    from nevindex.insight.change import old_under_new
+
+    try:
+        middle = old_under_new(previous, result)
+    except NevIndexError:
+        middle = None
+    new_interval = ({u: (iv.low, iv.high) for u, iv in audit.intervals.items()}
+                    if audit is not None and audit.intervals else None)
+    return _decompose(previous, result, middle, new_interval=new_interval)
+
+
+def change_views(change: Any, result: Result) -> dict[str, ChangeView]:
+    """Per unit: previous score and rank, element contributions, data and methodology parts."""
+    groups = change.group_parts("parts")
+    data = change.data_total
+    method = change.method_total
+    elements = set(elements_of(result))
+    out = {}
+    for i, unit in enumerate(change.units):
+        row = groups.loc[unit]
+        out[unit] = ChangeView(
+            previous_score=float(change.old_index[i]), previous_rank=float(change.old_rank[i]),
+            contributions={str(g): float(v) for g, v in row.items() if g in elements},
+            data_part=float(data[i]) if data is not None else None,
+            method_part=float(method[i]) if method is not None else None)
+    return out
+
+
+# --- sources ------------------------------------------------------------------------------------
+
+
+def history_from_results(results: Sequence[Result]) -> dict[str, list[tuple[int, float, float]]]:
+    out: dict[str, list[tuple[int, float, float]]] = {}
+    for r in sorted(results, key=lambda r: r.year):
+        for i, unit in enumerate(r.units):
+            out.setdefault(unit, []).append((r.year, float(r.index[i]), float(r.rank[i])))
+    return out
+
+
+def from_files(framework: str | Path, data: str | Path, *, year: int | None = None, units_file: str | Path | None = None,
+               recipe: str | Path | None = None, audit_dir: str | Path | None = None) -> ReportInputs:
+    """Build the edition from files with the engine (no store): the year asked, the one before for
+    the change, and every earlier year of the data for the history."""
+    from nevindex.build import build
+    from nevindex.inputs import load_inputs
+
+    inputs = load_inputs(framework, data, recipe=recipe, units_file=units_file, year=year)
+    ds, fw = inputs.dataset, inputs.framework
+    target = year if year is not None else ds.latest_year
+    if target not in ds.years:
+        raise NotFoundError(f"the data have no year {target}; years: {', '.join(map(str, ds.years))}")
+    results = {y: build(fw, ds, inputs.recipe.with_setting("year", y)) for y in ds.years if y <= target}
+    result = results[target]
+    previous = results.get(target - 1)
+    tables = _read_audit_dir(audit_dir) if audit_dir else None
+    avail = {} if previous is not None else {"change": "change.not_available"}
+    if len(results) == 1:
+        avail["history"] = "history.none"
+    return ReportInputs(result=result, edition={"label": str(target), "status": "draft"}, previous=previous,
+                        audit_tables=tables, history=history_from_results(list(results.values())), availability=avail)
+
+
+def _read_audit_dir(folder: str | Path) -> dict[str, pd.DataFrame]:
+    """The CSV tables written by ``nevindex audit`` (one file per table)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise NotFoundError(f"audit folder '{folder}' does not exist")
+    return {p.stem: pd.read_csv(p) for p in sorted(folder.glob("*.csv"))}
+
+
+def from_store(year: int, *, url: str | None = None, edition: str | None = None) -> ReportInputs:
+    """The edition of ``year`` from the store (latest published, else latest built), its audit, the
+    previous year's edition for the change, and earlier editions for the history."""
+    try:
+        from nevindex.store import editions as ed
+        from nevindex.store import open_store
+    except ImportError as exc:
+        raise NevIndexError("the edition store is not available in this installation; render from files "
+                            "with --framework and --data") from exc
+
+    store = open_store(url) if url else open_store()
+    infos = [e for e in ed.list_editions(store) if getattr(e, "result_sha256", None) or _built(e)]
+    chosen = _pick(infos, year, edition)
+    if chosen is None:
+        raise NotFoundError(f"no built edition for {year} in the store; build one with `nevindex edition build`, "
+                            "or render from files with --framework and --data")
+    result = ed.rebuild(store, chosen.id)
+    tables = ed.audit_tables(store, chosen.id) or None
+    meta = chosen.as_dict()
+    edition_meta = {"label": str(meta.get("label", year)), "status": str(meta.get("status", "draft")),
+                    "published_at": _date(meta.get("published_at"))}
+    earlier = {}
+    for y in sorted({e.year for e in infos if e.year < year}):
+        info = _pick(infos, y, None)
+        if info is not None:
+            earlier[y] = (info, ed.rebuild(store, info.id))
+    previous_pair = earlier.get(year - 1)
+    change, avail = None, {}
+    if previous_pair is not None:
+        try:
+            change = ed.compare(store, previous_pair[0].id, chosen.id)
+        except AttributeError:
+            change = None
+        except NevIndexError as exc:
+            avail["change"] = f"failed:{exc}"
+    else:
+        avail["change"] = "change.not_available"
+    history = history_from_results([r for _, r in earlier.values()] + [result])
+    return ReportInputs(result=result, edition=edition_meta, previous=previous_pair[1] if previous_pair else None,
+                        audit_tables=tables, history=history, change=change, availability=avail)
+
+
+def _built(info: Any) -> bool:
+    data = info.as_dict() if hasattr(info, "as_dict") else {}
+    return bool(data.get("result_sha256") or data.get("built_at") or data.get("status") == "published")
+
+
+def _pick(infos: Sequence[Any], year: int, label: str | None) -> Any:
+    """The newest published edition of the year (a correction supersedes), else the newest built."""
+    same = [e for e in infos if e.year == year and (label is None or str(getattr(e, "label", "")) == label)]
+    if not same:
+        return None
+    published = [e for e in same if getattr(e, "published", False)]
+    return (published or same)[-1]
+
+
+def _date(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value)
+    return text[:10]
