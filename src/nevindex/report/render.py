@@ -88,7 +88,8 @@ def _methods_text(model: ReportModel, cat: Catalogue) -> list[str]:
         return t(key, **values) if key in cat else t(f"methods.{section}.other", method=method)
 
     params = m["normalise_params"]
-    out = [pick("normalise", m["normalise"], l=fmt_number(params.get("l", 0), 0), u=fmt_number(params.get("u", 100), 0))]
+    out = [pick("normalise", m["normalise"], l=fmt_number(params.get("lower", 0), 0),
+                u=fmt_number(params.get("upper", 100), 0))]
     out.append(pick("impute", m["impute"], group=m["impute_group"] or ""))
     out.append(t("methods.treat_on", skew=fmt_number(m["skew_max"]), kurt=fmt_number(m["kurt_max"]),
                  winmax=m["winmax"]) if m["treat"] else t("methods.treat_off"))
