@@ -153,7 +153,7 @@ def findings(model: ReportModel) -> list[str]:
                                     low=fmt_rank(best.interval.low), high=fmt_rank(best.interval.high))  # type: ignore[union-attr]
             out.append(sentence)
     else:
-        out.append(t("finding.no_change"))
+        out.append(t("finding.no_change", reason=cat.reason(model.availability.change or "change.not_available")))
     with_interval = [u for u in ranked if u.interval is not None]
     if with_interval:
         width = 3

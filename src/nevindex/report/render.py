@@ -201,12 +201,6 @@ def context(model: ReportModel, *, embed_fonts: bool, env: jinja2.Environment) -
     env.filters["indicator_name"] = lambda code: indicator_names.get(code, code)
     env.filters["chart"] = lambda svg: chart_html(svg, as_image=embed_fonts)
 
-    def reason(key: str | None) -> str:
-        if not key:
-            return ""
-        key, _, detail = key.partition(":")
-        return cat.t(f"availability.{key}", detail=detail) if detail else cat.t(f"availability.{key}")
-
     def dimension_name(value: Any) -> str:
         key = dimension_key(value)
         return cat.t(f"dimension.{key}") if key else (str(value) if value else cat.t("system.no_dimension"))
@@ -224,7 +218,7 @@ def context(model: ReportModel, *, embed_fonts: bool, env: jinja2.Environment) -
     return {
         "m": model, "t": cat.t, "version": __version__, "css": css, "font_css": font_css(embed_fonts),
         "charts": charts_for(model), "toc": _toc(model, cat), "dimensions": _dimensions(model, cat),
-        "methods_text": _methods_text(model, cat), "reason": reason, "dimension_name": dimension_name,
+        "methods_text": _methods_text(model, cat), "reason": cat.reason, "dimension_name": dimension_name,
         "element_names": {e.code: e.name for e in model.elements}, "indicator_names": indicator_names,
         "node_names": node_names, "profile_elements": profile_elements, "case_rules": rules,
     }

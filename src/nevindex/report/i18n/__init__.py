@@ -60,6 +60,13 @@ class Catalogue:
         except KeyError as exc:
             raise TranslationError(f"message '{key}' ({self.lang}) needs a value for {exc}") from None
 
+    def reason(self, key: str | None) -> str:
+        """Why a part is missing: an ``availability.*`` key, or ``failed:<detail>``."""
+        if not key:
+            return ""
+        key, _, detail = key.partition(":")
+        return self.t(f"availability.{key}", detail=detail) if detail else self.t(f"availability.{key}")
+
     def join(self, items: list[str]) -> str:
         """'a, b and c' / 'a、b和c'."""
         if len(items) <= 1:
