@@ -286,8 +286,11 @@ def load_dataset(
 
 
 def _year_of(cell: Any, *, file: str, row: int, column: str) -> int:
-    value = parse_number(cell, file=file, row=row, column=column)
-    if math.isnan(value) or value != int(value):
+    try:
+        value = float(str(cell).strip())
+    except ValueError:
+        value = math.nan
+    if math.isnan(value) or math.isinf(value) or value != int(value):
         raise DataError(f"'{cell}' is not a year", file=file, row=row, column=column)
     return int(value)
 
@@ -368,7 +371,7 @@ def _from_tidy(frame: pd.DataFrame, *, file: str, unit_col: str | None, year_col
             columns.append(ind)
         if not math.isnan(value):
             prov_rows.append({"year": year, "unit": code, "column": ind, "value": value, "row": row,
-                              **{c: (None if _is_missing(rec[c]) else str(rec[c])) for c in extra}})
+                              **{_provenance_key(c): (None if _is_missing(rec[c]) else str(rec[c])) for c in extra}})
     years = sorted({k[0] for k in cells})
     values = np.full((len(years), len(units), len(columns)), np.nan)
     yi = {y: k for k, y in enumerate(years)}
@@ -378,6 +381,17 @@ def _from_tidy(frame: pd.DataFrame, *, file: str, unit_col: str | None, year_col
         values[yi[year], ui[code], ci[ind]] = value
     provenance = pd.DataFrame(prov_rows) if prov_rows else None
     return Dataset(tuple(units), tuple(columns), tuple(years), values, tuple(units), {}, provenance, file)
+
+
+_RESERVED = ("year", "unit", "column", "value", "row")
+
+
+def _provenance_key(column: str) -> str:
+    """Source columns keep their names, except those that would shadow our own keys
+    (a tidy file's ``unit`` is usually the unit of measurement)."""
+    if column == "unit":
+        return "unit_of_measure"
+    return f"{column}_original" if column in _RESERVED else column
 
 
 def _attach_units(data: Dataset, table: pd.DataFrame, *, file: str, unit_col: str | None,

@@ -17,6 +17,9 @@ class NevIndexError(Exception):
 class DataError(NevIndexError):
     """The data file is wrong: names the file and, where known, row and column."""
 
+    #: What ``column`` names in this kind of error ("column" of a table, "setting" of a recipe).
+    where_label = "column"
+
     def __init__(
         self,
         message: str,
@@ -36,7 +39,7 @@ class DataError(NevIndexError):
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column is not None:
-            where.append(f"column '{self.column}'")
+            where.append(f"{self.where_label} '{self.column}'")
         text = (", ".join(where) + ": " if where else "") + self.message
         return text + (f"\n  → {self.hint}" if self.hint else "")
 
@@ -47,6 +50,8 @@ class MethodologyError(DataError):
 
 class RecipeError(DataError):
     """A method choice is wrong: unknown method or parameter, bad value; names the setting."""
+
+    where_label = "setting"
 
 
 class ComputationError(NevIndexError):

@@ -305,9 +305,6 @@ def _validate_tree(fw: Framework) -> None:
                 f"'{node.code}' names parent '{node.parent}', which is not an aggregate"
                 + (f" (did you mean '{hint}'?)" if hint else "")
             )
-    roots = [a.code for a in fw.aggregates if a.parent is None]
-    if len(roots) != 1:
-        raise ValueError(f"the tree needs exactly one root aggregate (no parent); found {roots or 'none'}")
     parent_of = {n.code: n.parent for n in (*fw.indicators, *fw.aggregates)}
     for start in parent_of:
         path = [start]
@@ -318,6 +315,9 @@ def _validate_tree(fw: Framework) -> None:
                 raise ValueError(f"cycle in the tree: {cycle}")
             path.append(current)
             current = parent_of[current]
+    roots = [a.code for a in fw.aggregates if a.parent is None]
+    if len(roots) != 1:
+        raise ValueError(f"the tree needs exactly one root aggregate (no parent); found {roots or 'none'}")
     has_child = {n.parent for n in (*fw.indicators, *fw.aggregates)}
     for agg in fw.aggregates:
         if agg.code not in has_child:

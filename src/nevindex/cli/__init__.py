@@ -23,6 +23,7 @@ err_console = Console(stderr=True)
 def _register() -> None:
     # Each area adds its commands to ``app`` on import.
     from nevindex.cli import engine  # noqa: F401
+    from nevindex.cli import audit  # noqa: F401
     from nevindex.cli import report  # noqa: F401
 
 
@@ -40,15 +41,14 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except typer.Exit as exc:
         return int(exc.exit_code or 0)
-    except SystemExit as exc:  # click usage errors
+    except SystemExit as exc:
         return int(exc.code or 0) if isinstance(exc.code, int) else 2
-    except Exception as exc:  # click.UsageError and friends carry their own exit code
-        from click.exceptions import ClickException
-
-        if isinstance(exc, ClickException):
-            exc.show()
-            return 2
-        raise
+    except typer.TyperException as exc:  # usage errors: typer's click shows them with help
+        show = getattr(exc, "show", None)
+        if show is None:
+            raise
+        show()
+        return 2
     return 0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import numpy as np
 import typer
@@ -18,9 +18,9 @@ from nevindex.inputs import load_inputs
 
 FrameworkOpt = Annotated[Path, typer.Option("--framework", "-f", help="Methodology file (YAML, or COINr iMeta CSV/XLSX).")]
 DataOpt = Annotated[Path, typer.Option("--data", "-d", help="Indicator data (CSV, XLSX or Parquet; wide or tidy).")]
-RecipeOpt = Annotated[Optional[Path], typer.Option("--recipe", "-r", help="Method choices (YAML); default: the framework's.")]
-UnitsOpt = Annotated[Optional[Path], typer.Option("--units", help="Table of units (code, name, groups) for tidy data.")]
-YearOpt = Annotated[Optional[int], typer.Option("--year", help="Year to build (default: the latest in the data).")]
+RecipeOpt = Annotated[Path | None, typer.Option("--recipe", "-r", help="Method choices (YAML); default: the framework's.")]
+UnitsOpt = Annotated[Path | None, typer.Option("--units", help="Table of units (code, name, groups) for tidy data.")]
+YearOpt = Annotated[int | None, typer.Option("--year", help="Year to build (default: the latest in the data).")]
 
 
 @app.command()

@@ -1,0 +1,156 @@
+"""``run_audit(framework, dataset, recipe, spec) -> AuditResult``: the whole statistical audit.
+
+The one entry point the CLI, store, report and web areas call. It builds the nominal index,
+computes statistics and coherence on it and, when a spec is given, the uncertainty analysis
+(sampled or replayed design) and the sensitivity analysis, all through the batched engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from nevindex.audit import charts as audit_charts
+from nevindex.audit.coherence import correlation_matrix, correlations, group_consistency
+from nevindex.audit.sensitivity import SensitivityResult, check_base_sample, sensitivity
+from nevindex.audit.spec import (
+    UncertaintySpec,
+    load_spec,
+    replay_design,
+    resolve_variables,
+    sampled_design,
+    spec_from_mapping,
+)
+from nevindex.audit.stats import availability_by_group, availability_by_unit, indicator_stats
+from nevindex.audit.uncertainty import (
+    Evaluation,
+    evaluate,
+    per_run_frame,
+    rank_intervals,
+    runs_frame,
+    weight_sets_frame,
+)
+from nevindex.build import build
+from nevindex.dataset import Dataset
+from nevindex.framework import Framework
+from nevindex.recipe import Recipe
+from nevindex.result import Result
+
+
+@dataclass(frozen=True, eq=False)
+class AuditResult:
+    """Every table of an audit; ``uncertainty``/``sensitivity`` are None without a spec."""
+
+    result: Result
+    spec: UncertaintySpec | None
+    statistics: pd.DataFrame
+    availability_units: pd.DataFrame
+    availability_groups: pd.DataFrame
+    correlations: pd.DataFrame
+    correlation_matrix: pd.DataFrame
+    consistency: pd.DataFrame
+    pca_loadings: pd.DataFrame
+    uncertainty: Evaluation | None = None
+    sensitivity: SensitivityResult | None = None
+    intervals: pd.DataFrame | None = field(default=None, repr=False)
+
+    def rank_intervals(self) -> pd.DataFrame | None:
+        """Per unit: nominal rank and the median, mean, 5th and 95th percentile rank over the runs."""
+        return self.intervals
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table, keyed by the name its CSV file and XLSX sheet get."""
+        t: dict[str, pd.DataFrame] = {
+            "statistics": self.statistics,
+            "availability_units": self.availability_units,
+            "availability_groups": self.availability_groups,
+            "correlations": self.correlations,
+            "correlation_matrix": self.correlation_matrix.reset_index(),
+            "consistency": self.consistency,
+            "pca_loadings": self.pca_loadings,
+        }
+        if self.uncertainty is not None and self.intervals is not None:
+            ev = self.uncertainty
+            t["rank_intervals"] = self.intervals
+            t["runs"] = runs_frame(ev)
+            t["weight_sets"] = weight_sets_frame(ev)
+            t["run_scores"] = per_run_frame(ev, "scores")
+            t["run_ranks"] = per_run_frame(ev, "ranks")
+        if self.sensitivity is not None:
+            t["sensitivity"] = self.sensitivity.indices
+        return t
+
+    def summary(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"units": len(self.result.units), "indicators": len(self.result.indicators),
+                               "hashes": dict(self.result.hashes)}
+        if self.spec is not None:
+            out["spec"] = self.spec.model_dump(mode="json", exclude={"base_dir"})
+        if self.uncertainty is not None:
+            out["uncertainty"] = dict(self.uncertainty.stats)
+        if self.sensitivity is not None:
+            out["sensitivity"] = dict(self.sensitivity.evaluation.stats) | {"n": self.sensitivity.n}
+        return out
+
+    def charts(self) -> dict[str, bytes]:
+        """``{file name: bytes}`` for the rank-interval plot, correlation heatmap and sensitivity bars."""
+        name = self.result.framework.framework.name.en
+        files = audit_charts.heatmap_chart(self.correlation_matrix,
+                                           title=f"{name}: indicators against aggregates (Pearson)")
+        if self.intervals is not None:
+            files |= audit_charts.rank_interval_chart(self.intervals, title=f"{name}: rank intervals "
+                                                      f"({self.uncertainty.design.runs if self.uncertainty else 0} runs)")
+        if self.sensitivity is not None:
+            files |= audit_charts.sensitivity_chart(self.sensitivity.indices)
+        return files
+
+
+def as_spec(spec: UncertaintySpec | Mapping[str, Any] | str | Path | None) -> UncertaintySpec | None:
+    if spec is None or isinstance(spec, UncertaintySpec):
+        return spec
+    if isinstance(spec, Mapping):
+        return spec_from_mapping(spec)
+    return load_spec(spec)
+
+
+def run_audit(framework: Framework, dataset: Dataset, recipe: Recipe | None = None,
+              spec: UncertaintySpec | Mapping[str, Any] | str | Path | None = None, *,
+              source: str = "<spec>") -> AuditResult:
+    """Statistics and coherence of the nominal build; uncertainty and sensitivity from ``spec``."""
+    recipe = recipe if recipe is not None else framework.recipe
+    if isinstance(spec, (str, Path)) and source == "<spec>":
+        source = str(spec)
+    spec = as_spec(spec)
+    nominal = build(framework, dataset, recipe)
+    summary, loadings = group_consistency(nominal)
+    parts: dict[str, Any] = {
+        "statistics": indicator_stats(nominal),
+        "availability_units": availability_by_unit(nominal),
+        "availability_groups": availability_by_group(nominal),
+        "correlations": correlations(nominal),
+        "correlation_matrix": correlation_matrix(nominal),
+        "consistency": summary,
+        "pca_loadings": loadings,
+    }
+    if spec is None:
+        return AuditResult(nominal, None, **parts)
+    if spec.design is not None:
+        design = replay_design(spec, framework, recipe, source=source)
+        variables = None
+    else:
+        variables = resolve_variables(spec, framework, recipe, source=source)
+        design = sampled_design(variables, spec.runs, spec.seed)
+        if spec.sensitivity is not None:  # refuse a too-small design before computing anything
+            check_base_sample(spec.sensitivity.n, len(variables.factor_names),
+                              max((f.k for f in variables.factors), default=1))
+    ev = evaluate(framework, dataset, recipe, design, memory_mb=spec.memory_mb, nominal=nominal)
+    names = dict(zip(dataset.units, dataset.names, strict=True))
+    sens = None
+    if spec.sensitivity is not None and variables is not None:
+        sens = sensitivity(framework, dataset, recipe, variables, spec.sensitivity, seed=spec.seed,
+                           memory_mb=spec.memory_mb, nominal=nominal)
+    return AuditResult(nominal, spec, **parts, uncertainty=ev, sensitivity=sens,
+                       intervals=rank_intervals(ev, names))

@@ -1,0 +1,61 @@
+"""``nevindex audit`` on files: tables, workbook, charts; errors exit 2 with the culprit named."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from nevindex.cli import main
+
+from .conftest import small_dataset, small_framework
+
+
+def _files(tmp_path):
+    fw = small_framework()
+    (tmp_path / "fw.yaml").write_text(fw.to_yaml(), encoding="utf-8")
+    small_dataset().to_frame().reset_index().rename(columns={"unit": "code"}).assign(
+        region=lambda f: ["north" if i % 2 else "south" for i in range(len(f))]).to_csv(tmp_path / "data.csv",
+                                                                                      index=False)
+    (tmp_path / "recipe.yaml").write_text("normalise: {method: minmax, params: {lower: 1, upper: 100}}\n")
+    (tmp_path / "spec.yaml").write_text(
+        "runs: 64\nseed: 3\nfactors:\n  - address: aggregate.method\n    alternatives: [arithmetic, geometric]\n"
+        "weight_noise:\n  - level: 1\nsensitivity: {n: 16, bootstrap: 50}\n")
+    return ["--framework", str(tmp_path / "fw.yaml"), "--data", str(tmp_path / "data.csv"),
+            "--recipe", str(tmp_path / "recipe.yaml")]
+
+
+def test_cli_audit_writes_tables_and_charts(tmp_path) -> None:
+    args = _files(tmp_path)
+    out = tmp_path / "out"
+    assert main(["audit", *args, "--spec", str(tmp_path / "spec.yaml"), "--out", str(out)]) == 0
+    for name in ("statistics", "correlations", "consistency", "rank_intervals", "runs", "sensitivity"):
+        assert (out / f"{name}.csv").exists(), name
+    for chart in ("rank_intervals", "correlations", "sensitivity"):
+        assert (out / "charts" / f"{chart}.svg").read_text().lstrip().startswith(("<?xml", "<svg"))
+        assert (out / "charts" / f"{chart}.png").read_bytes()[:4] == b"\x89PNG"
+    sheets = pd.read_excel(out / "audit.xlsx", sheet_name=None)
+    assert {"statistics", "rank_intervals", "sensitivity"} <= set(sheets)
+    intervals = pd.read_csv(out / "rank_intervals.csv")
+    assert len(intervals) == 12 and (intervals.q05_rank <= intervals.q95_rank).all()
+    assert len(pd.read_csv(out / "runs.csv")) == 64
+    summary = json.loads((out / "audit.json").read_text())
+    assert summary["uncertainty"]["runs"] == 64 and summary["sensitivity"]["n"] == 16
+
+
+def test_cli_audit_without_spec_and_runs_override(tmp_path) -> None:
+    args = _files(tmp_path)
+    assert main(["audit", *args, "--out", str(tmp_path / "a"), "--no-charts"]) == 0
+    assert (tmp_path / "a" / "statistics.csv").exists() and not (tmp_path / "a" / "rank_intervals.csv").exists()
+    assert main(["audit", *args, "--spec", str(tmp_path / "spec.yaml"), "--runs", "10", "--out",
+                 str(tmp_path / "b"), "--no-charts"]) == 0
+    assert len(pd.read_csv(tmp_path / "b" / "runs.csv")) == 10
+
+
+def test_cli_audit_error_exits_2_naming_the_address(tmp_path, capsys) -> None:
+    args = _files(tmp_path)
+    (tmp_path / "bad.yaml").write_text("factors:\n  - address: treat.enabld\n    alternatives: [true]\n")
+    out = tmp_path / "out"
+    assert main(["audit", *args, "--spec", str(tmp_path / "bad.yaml"), "--out", str(out)]) == 2
+    assert "treat.enabld" in capsys.readouterr().err
+    assert not out.exists() or not any(out.iterdir())

@@ -1,0 +1,19 @@
+"""Shared fixtures: paths to the shared data sets and small hand-made inputs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("NEVINDEX_SHARED", REPO.parent / "shared"))
+ASEM = SHARED / "testdata" / "asem"
+
+
+@pytest.fixture(scope="session")
+def asem_dir() -> Path:
+    if not (ASEM / "ASEM_iMeta.csv").exists():
+        pytest.fail(f"ASEM test data not found at {ASEM}; set NEVINDEX_SHARED to the shared/ folder")
+    return ASEM
