@@ -23,7 +23,8 @@ def report(
     data: Annotated[Path | None, typer.Option("--data", help="Data file (with --framework).")] = None,
     units: Annotated[Path | None, typer.Option("--units", help="Units table (names, Chinese names, groups).")] = None,
     recipe: Annotated[Path | None, typer.Option("--recipe", help="Recipe file (default: the methodology's).")] = None,
-    audit: Annotated[Path | None, typer.Option("--audit", help="Folder of audit CSV tables (with --framework).")] = None,
+    audit: Annotated[Path | None, typer.Option("--audit", help="Folder written by `nevindex audit` (with --framework).")] = None,
+    audit_spec: Annotated[Path | None, typer.Option("--audit-spec", help="Run the audit with this uncertainty spec (with --framework).")] = None,
     db: Annotated[str | None, typer.Option("--db", help="Store URL (default: NEVINDEX_DB).")] = None,
     label: Annotated[str | None, typer.Option("--label", help="Edition label, when a year has several.")] = None,
 ) -> None:
@@ -42,7 +43,8 @@ def report(
     if framework is not None or data is not None:
         if framework is None or data is None:
             raise NevIndexError("--framework and --data go together")
-        inputs = sources.from_files(framework, data, year=edition, units_file=units, recipe=recipe, audit_dir=audit)
+        inputs = sources.from_files(framework, data, year=edition, units_file=units, recipe=recipe, audit_dir=audit,
+                                    audit_spec=audit_spec)
     else:
         if edition is None:
             raise NevIndexError("give --edition YEAR (or --framework and --data)")

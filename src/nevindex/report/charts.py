@@ -260,15 +260,18 @@ def heatmap(row_labels: Sequence[str], col_labels: Sequence[str], values: Sequen
 def rank_intervals(names: Sequence[str], nominal: Sequence[float], low: Sequence[float],
                    high: Sequence[float], median: Sequence[float] | None = None, title: str = "",
                    xlabel: str = "", nominal_label: str = "", median_label: str = "",
-                   interval_label: str = "") -> str:
-    """Rank with its 5–95 % interval per brand (best on top): a move inside the bar is not news."""
+                   interval_label: str = "", alt: str = "") -> str:
+    """Rank with its 5–95 % interval per brand (best on top): a move inside the bar is not news.
+
+    The bar spans the ranks from the 5th to the 95th percentile inclusive (±0.35 around each), so a
+    certain rank still shows as a short bar."""
     n = len(names)
     order = sorted(range(n), key=lambda i: (_finite(nominal[i], 1e9), i))
     with _figure(WIDTH, 0.7 + 0.2 * n) as fig:
         ax = fig.add_subplot()
         y = np.arange(n)[::-1]
         for pos, i in zip(y, order, strict=True):
-            ax.plot([low[i], high[i]], [pos, pos], color=GREYS[2], linewidth=3.2, solid_capstyle="butt",
+            ax.plot([low[i] - 0.35, high[i] + 0.35], [pos, pos], color=GREYS[2], linewidth=3.2, solid_capstyle="butt",
                     label=interval_label if pos == y[0] else None)
             if median is not None:
                 ax.plot(median[i], pos, marker="|", markersize=9, color=INK, linestyle="none",
@@ -286,7 +289,7 @@ def rank_intervals(names: Sequence[str], nominal: Sequence[float], low: Sequence
             ax.legend(loc="lower right", ncol=3)
         if title:
             ax.set_title(title, loc="left")
-        return _svg(fig, title or xlabel)
+        return _svg(fig, title or alt or xlabel)
 
 
 def waterfall(start_label: str, start: float, steps: Sequence[tuple[str, float]], end_label: str,

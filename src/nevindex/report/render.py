@@ -135,8 +135,8 @@ def _charts(model: ReportModel, cat: Catalogue) -> dict[str, Any]:
     out["intervals"] = charts.rank_intervals(
         [u.name for u in with_interval], [u.rank for u in with_interval], [u.interval.low for u in with_interval],  # type: ignore[union-attr]
         [u.interval.high for u in with_interval], [u.interval.median for u in with_interval],  # type: ignore[union-attr]
-        title=t("ranking.intervals_title"), xlabel=t("col.rank"), nominal_label=t("col.rank"),
-        median_label="median" if model.lang == "en" else "中位数", interval_label="5–95%") if with_interval else None
+        alt=t("ranking.intervals_title"), xlabel=t("col.rank"), nominal_label=t("col.rank"),
+        median_label=t("audit.median"), interval_label="5–95%") if with_interval else None
     out["elements"] = {e.code: charts.ranking_bars(names, [u.elements[e.code] for u in units],
                                                   title=t("element.chart_title", element=e.name), xlabel=t("col.score"))
                        for e in model.elements}
@@ -216,7 +216,7 @@ def context(model: ReportModel, *, embed_fonts: bool, env: jinja2.Environment) -
              "element_champion", "balanced_profile"]
     css, _, _ = env.loader.get_source(env, "report.css")  # type: ignore[union-attr]
     return {
-        "m": model, "t": cat.t, "version": __version__, "css": css, "font_css": font_css(embed_fonts),
+        "m": model, "t": cat.t, "sep": " " if model.lang == "en" else "", "version": __version__, "css": css, "font_css": font_css(embed_fonts),
         "charts": charts_for(model), "toc": _toc(model, cat), "dimensions": _dimensions(model, cat),
         "methods_text": _methods_text(model, cat), "reason": cat.reason, "dimension_name": dimension_name,
         "element_names": {e.code: e.name for e in model.elements}, "indicator_names": indicator_names,

@@ -42,13 +42,14 @@ class ReportInputs:
     previous: Result | None = None
     audit_tables: Mapping[str, pd.DataFrame] | None = None
     history: dict[str, list[tuple[int, float, float]]] = field(default_factory=dict)
+    audit_seed: int | None = None
     change: Any = None  # nevindex.insight.change.Change, when computed by the caller
     availability: dict[str, str] = field(default_factory=dict)
 
     def model(self, lang: str) -> ReportModel:
         """Assemble the report model in ``lang``, computing levers and the change if possible."""
         avail = dict(self.availability)
-        audit = audit_view(self.audit_tables, self.result) if self.audit_tables else None
+        audit = audit_view(self.audit_tables, self.result, self.audit_seed) if self.audit_tables else None
         if audit is None and "audit" not in avail:
             avail["audit"] = "audit.not_run"
         levers = None
@@ -81,7 +82,7 @@ def _column(frame: pd.DataFrame, *names: str) -> str | None:
     return next((cols[n] for n in names if n in cols), None)
 
 
-def audit_view(tables: Mapping[str, pd.DataFrame], result: Result) -> AuditView | None:
+def audit_view(tables: Mapping[str, pd.DataFrame], result: Result, seed: int | None = None) -> AuditView | None:
     """Read the audit's stored tables (nevindex.audit ``AuditResult.tables()``)."""
     intervals = None
     frame = tables.get("rank_intervals")
@@ -116,7 +117,7 @@ def audit_view(tables: Mapping[str, pd.DataFrame], result: Result) -> AuditView 
     if intervals is None and alpha is None and sensitivity is None and corr is None:
         return None
     return AuditView(intervals=intervals, correlations=matrix, alpha=alpha, sensitivity=sensitivity,
-                     flags=tuple(flags), runs=len(runs) if runs is not None else None)
+                     flags=tuple(flags), runs=len(runs) if runs is not None else None, seed=seed)
 
 
 def _element_correlations(corr: pd.DataFrame, result: Result, lang: str = "en") -> tuple[tuple[str, ...], Any] | None:
@@ -194,9 +195,11 @@ def history_from_results(results: Sequence[Result]) -> dict[str, list[tuple[int,
 
 
 def from_files(framework: str | Path, data: str | Path, *, year: int | None = None, units_file: str | Path | None = None,
-               recipe: str | Path | None = None, audit_dir: str | Path | None = None) -> ReportInputs:
+               recipe: str | Path | None = None, audit_dir: str | Path | None = None,
+               audit_spec: str | Path | Mapping[str, Any] | None = None) -> ReportInputs:
     """Build the edition from files with the engine (no store): the year asked, the one before for
-    the change, and every earlier year of the data for the history."""
+    the change, and every earlier year of the data for the history. The audit comes from a folder
+    written by ``nevindex audit`` (``audit_dir``) or is run here from an uncertainty spec."""
     from nevindex.build import build
     from nevindex.inputs import load_inputs
 
@@ -208,20 +211,36 @@ def from_files(framework: str | Path, data: str | Path, *, year: int | None = No
     results = {y: build(fw, ds, inputs.recipe.with_setting("year", y)) for y in ds.years if y <= target}
     result = results[target]
     previous = results.get(target - 1)
-    tables = _read_audit_dir(audit_dir) if audit_dir else None
+    tables, seed = _read_audit_dir(audit_dir) if audit_dir else (None, None)
     avail = {} if previous is not None else {"change": "change.not_available"}
+    if audit_spec is not None and tables is None:
+        try:
+            from nevindex.audit import run_audit
+        except ImportError:
+            avail["audit"] = "audit.missing"
+        else:
+            audited = run_audit(fw, ds, result.recipe, audit_spec)
+            tables = audited.tables()
+            seed = audited.spec.seed if audited.spec is not None else None
     if len(results) == 1:
         avail["history"] = "history.none"
     return ReportInputs(result=result, edition={"label": str(target), "status": "draft"}, previous=previous,
-                        audit_tables=tables, history=history_from_results(list(results.values())), availability=avail)
+                        audit_tables=tables, audit_seed=seed, history=history_from_results(list(results.values())),
+                        availability=avail)
 
 
-def _read_audit_dir(folder: str | Path) -> dict[str, pd.DataFrame]:
-    """The CSV tables written by ``nevindex audit`` (one file per table)."""
+def _read_audit_dir(folder: str | Path) -> tuple[dict[str, pd.DataFrame], int | None]:
+    """The CSV tables written by ``nevindex audit`` (one file per table), and the spec's seed."""
+    import json
+
     folder = Path(folder)
     if not folder.is_dir():
         raise NotFoundError(f"audit folder '{folder}' does not exist")
-    return {p.stem: pd.read_csv(p) for p in sorted(folder.glob("*.csv"))}
+    seed = None
+    meta = folder / "audit.json"
+    if meta.exists():
+        seed = (json.loads(meta.read_text(encoding="utf-8")).get("spec") or {}).get("seed")
+    return {p.stem: pd.read_csv(p) for p in sorted(folder.glob("*.csv"))}, seed
 
 
 def from_store(year: int, *, url: str | None = None, edition: str | None = None) -> ReportInputs:
