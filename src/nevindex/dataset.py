@@ -41,7 +41,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     try:
         if suffix in (".csv", ".txt", ".tsv"):
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, sep="\t" if suffix == ".tsv" else ",",
+            frame = pd.read_csv(path, dtype=object, keep_default_na=False, sep="\t" if suffix == ".tsv" else ",",
                                 encoding="utf-8-sig")
         elif suffix in (".xlsx", ".xlsm", ".xls"):
             frame = pd.read_excel(path, dtype=object)
@@ -99,21 +99,33 @@ def parse_number(cell: Any, *, file: str | None, row: int, column: str) -> float
     return value
 
 
+def _numbers(cells: pd.Series) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.bool_]]:
+    """Vectorised parse: (values, missing mask, bad mask) of a column of cells."""
+    text = pd.Series(cells, dtype=object).astype(str).str.strip()
+    missing = text.isin(MISSING_TOKENS).to_numpy(dtype=bool)
+    numbers = pd.to_numeric(text.mask(missing), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    bad = (np.isnan(numbers) & ~missing) | np.isinf(numbers)
+    return numbers, missing, bad
+
+
+def numeric_column(cells: pd.Series, *, file: str | None, column: str) -> NDArray[np.float64]:
+    """A column of cells as floats; the first bad cell is reported with its row and column."""
+    numbers, _missing, bad = _numbers(cells)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        parse_number(cells.iloc[i], file=file, row=i + 2, column=column)  # raises, naming the cell
+        raise DataError(f"'{cells.iloc[i]}' is not a number", file=file, row=i + 2, column=column)
+    return numbers
+
+
 def _is_missing(cell: Any) -> bool:
     return cell is None or (isinstance(cell, float) and math.isnan(cell)) or str(cell).strip() in MISSING_TOKENS
 
 
-def _numeric_column(values: Iterable[Any]) -> bool:
-    seen = False
-    for cell in values:
-        if _is_missing(cell):
-            continue
-        seen = True
-        try:
-            float(str(cell).strip())
-        except ValueError:
-            return False
-    return seen
+def _numeric_column(values: pd.Series) -> bool:
+    """A column is numeric data if it has a value and every value is a number."""
+    _, missing, bad = _numbers(values)
+    return bool((~missing).any() and not bad.any())
 
 
 def _pick(columns: Sequence[str], explicit: str | None, aliases: Sequence[str], what: str, file: str | None,
@@ -331,10 +343,10 @@ def _from_wide(frame: pd.DataFrame, *, file: str, required: set[str], unit_col: 
     values = np.full((len(years), len(units), len(numeric)), np.nan)
     uindex = {u: k for k, u in enumerate(units)}
     yindex = {y: k for k, y in enumerate(years)}
-    for i, rec in enumerate(records):
-        t, u = yindex[years_of_row[i]], uindex[str(rec[ucol]).strip()]
-        for c, col in enumerate(numeric):
-            values[t, u, c] = parse_number(rec[col], file=file, row=i + 2, column=col)
+    t_of_row = np.array([yindex[y] for y in years_of_row], dtype=np.intp)
+    u_of_row = np.array([uindex[str(rec[ucol]).strip()] for rec in records], dtype=np.intp)
+    for c, col in enumerate(numeric):
+        values[t_of_row, u_of_row, c] = numeric_column(frame[col], file=file, column=col)
     return Dataset(tuple(units), tuple(numeric), tuple(years), values, tuple(names[u] for u in units),
                    {c: tuple(attrs[c].get(u) for u in units) for c in text}, None, file)
 

@@ -24,6 +24,7 @@ def _register() -> None:
     # Each area adds its commands to ``app`` on import.
     from nevindex.cli import engine  # noqa: F401
     from nevindex.cli import audit  # noqa: F401
+    from nevindex.cli import nev  # noqa: F401
     from nevindex.cli import report  # noqa: F401
 
 

@@ -1,0 +1,9 @@
+"""The Global NEV Brand Evaluation Index: shipped methodology, data, editions and coverage rules.
+
+``build_edition(year)`` / ``demo_editions()`` are the entry points other areas (store, report,
+web) reuse: each returns the engine's Result plus the published coverage/rating table.
+"""
+
+from nevindex.nev.edition import EDITIONS, Edition, build_edition, demo_editions, nev_dataset, nev_framework
+
+__all__ = ["EDITIONS", "Edition", "build_edition", "demo_editions", "nev_dataset", "nev_framework"]

@@ -1,0 +1,132 @@
+"""Coverage honesty: how much evidence stands behind each score, and which scores are rated.
+
+Pure functions over a :class:`~nevindex.result.Result`. Every brand row reports its share of
+indicators observed; every element score reports how many of its indicators were observed
+(k of n). An element with fewer than ``min_element_indicators`` observed is *not rated*; a brand
+whose index rests on fewer than ``min_elements`` rated elements or on less than
+``min_unit_coverage`` of the indicators is *not rated* either: it keeps its element scores but gets
+no index score, rank or rating. Scores shown are always the engine's; ranks are re-counted among
+rated brands only. Values resting on scope-flagged inputs (``SCOPE``: a group figure standing in
+for the brand) are listed per brand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from nevindex.derive import is_scope_flagged
+from nevindex.framework import Framework
+from nevindex.methods.rank import rank_desc
+from nevindex.result import Result
+
+
+@dataclass(frozen=True)
+class CoverageRules:
+    min_element_indicators: int = 1
+    min_elements: int = 3
+    min_unit_coverage: float = 0.2
+
+    @classmethod
+    def from_framework(cls, framework: Framework) -> CoverageRules:
+        spec: Mapping[str, Any] = framework.framework.meta.get("coverage", {}) or {}
+        return cls(
+            min_element_indicators=int(spec.get("min_element_indicators", cls.min_element_indicators)),
+            min_elements=int(spec.get("min_elements", cls.min_elements)),
+            min_unit_coverage=float(spec.get("min_unit_coverage", cls.min_unit_coverage)),
+        )
+
+
+def elements_of(framework: Framework) -> tuple[str, ...]:
+    """The top pillars (declared in meta.elements, else the root's children)."""
+    declared = framework.framework.meta.get("elements")
+    return tuple(declared) if declared else framework.children[framework.root]
+
+
+def scope_flags(result: Result) -> dict[str, tuple[str, ...]]:
+    """Per unit, the indicators whose value in the result's year rests on a scope-flagged input."""
+    prov = result.dataset.provenance
+    if prov is None or prov.empty:
+        return {}
+    rows = prov[(prov["year"] == result.year) & prov["column"].isin(result.indicators)]
+    flags: dict[str, list[str]] = {}
+    for rec in rows.to_dict("records"):
+        flag = rec.get("scope")
+        scoped = bool(flag) if isinstance(flag, (bool, np.bool_)) else is_scope_flagged(rec.get("notes"))
+        if scoped:
+            flags.setdefault(str(rec["unit"]), []).append(str(rec["column"]))
+    order = {c: i for i, c in enumerate(result.indicators)}
+    return {u: tuple(sorted(set(c), key=order.__getitem__)) for u, c in flags.items()}
+
+
+def coverage_table(result: Result, rules: CoverageRules | None = None) -> pd.DataFrame:
+    """One row per unit with data in the year: coverage, element scores with k/n, rated flags,
+    published rank (among rated brands) and rating."""
+    fw = result.framework
+    rules = rules or CoverageRules.from_framework(fw)
+    observed = ~np.isnan(result.denominated)  # rows: result.all_units; before any imputation
+    row_of = {u: i for i, u in enumerate(result.units)}
+    names = dict(zip(result.dataset.units, result.dataset.names, strict=True))
+    scope = scope_flags(result)
+    n_ind = len(result.indicators)
+    records: list[dict[str, Any]] = []
+    for a, unit in enumerate(result.all_units):
+        r = row_of.get(unit)
+        k_all = int(observed[a].sum())
+        rec: dict[str, Any] = {
+            "unit": unit, "name": names.get(unit, unit), "year": result.year,
+            "n_indicators": n_ind, "n_observed": k_all, "coverage": k_all / n_ind if n_ind else 0.0,
+            "imputed": int(result.imputed_mask[r].sum()) if r is not None else 0,
+            "scope": " ".join(scope.get(unit, ())),
+        }
+        rated_elements = 0
+        for element in elements_of(fw):
+            codes = fw.indicators_under(element) if element in fw.nodes else ()
+            cols = [result.indicators.index(c) for c in codes]
+            k = int(observed[a, cols].sum()) if cols else 0
+            score = float(result.score(element)[r]) if (r is not None and element in result.aggregates) else np.nan
+            rated = bool(k >= rules.min_element_indicators and not np.isnan(score))
+            rated_elements += rated
+            rec |= {f"{element}_score": score if rated else np.nan, f"{element}_observed": k,
+                    f"{element}_indicators": len(codes), f"{element}_rated": rated}
+        index = float(result.index[r]) if r is not None else np.nan
+        reasons = []
+        if rated_elements < rules.min_elements:
+            reasons.append(f"{rated_elements} of {len(elements_of(fw))} elements rated (needs {rules.min_elements})")
+        if rec["coverage"] < rules.min_unit_coverage:
+            reasons.append(f"coverage {rec['coverage']:.0%} (needs {rules.min_unit_coverage:.0%})")
+        if np.isnan(index):
+            reasons.append("no index score")
+        rated = not reasons
+        rec |= {"elements_rated": rated_elements, "engine_index": index,
+                "index": index if rated else np.nan, "rated": rated,
+                "status": "rated" if rated else "not rated: " + "; ".join(reasons)}
+        records.append(rec)
+    table = pd.DataFrame(records)
+    table["rank"] = rank_desc(table["index"].to_numpy(dtype=float)) if len(table) else []
+    table["rating"] = [fw.rating(s) if ok else None for s, ok in zip(table["index"], table["rated"], strict=True)]
+    order = np.lexsort((-table["coverage"].to_numpy(), np.nan_to_num(table["rank"].to_numpy(), nan=np.inf)))
+    return table.iloc[order].reset_index(drop=True)
+
+
+def coverage_note(result: Result, table: pd.DataFrame, suspended: tuple[str, ...] = (),
+                  rules: CoverageRules | None = None) -> str:
+    """One line: how much of the edition rests on data, and what was not rated or suspended."""
+    rules = rules or CoverageRules.from_framework(result.framework)
+    share = float(np.mean(~np.isnan(result.denominated))) if result.denominated.size else 0.0
+    parts = [
+        f"{result.year} edition: {len(table)} brands with data, {int(table['rated'].sum())} rated "
+        f"(≥{rules.min_elements} of {len(elements_of(result.framework))} elements and ≥{rules.min_unit_coverage:.0%} "
+        f"of {len(result.indicators)} indicators observed)",
+        f"{share:.0%} of indicator values observed, {int(table['imputed'].sum())} imputed",
+    ]
+    if suspended:
+        parts.append(f"suspended (no data in {result.year}): {', '.join(suspended)}")
+    scoped = int((table["scope"] != "").sum())
+    if scoped:
+        parts.append(f"† {scoped} brands use group-level (SCOPE) figures")
+    return "; ".join(parts) + "."

@@ -1,0 +1,237 @@
+"""Generate the tables of docs/methodology.md from the methodology file and the shipped data.
+
+The chapter's prose is written by hand; everything a reviewer would check against the file
+(indicators, derivations, method choices, bands, rules, rates, coverage counts, editions) sits
+between ``<!-- BEGIN GENERATED: name -->`` and ``<!-- END GENERATED: name -->`` markers and is
+rewritten by ``python -m nevindex.nev.docs [PATH]`` (``--check`` exits 1 if the file is stale),
+so doc and file cannot drift apart; a test runs the check.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from nevindex.derive import input_columns
+from nevindex.framework import Framework
+from nevindex.nev.coverage import elements_of
+from nevindex.nev.data import fx_rates_table
+from nevindex.nev.edition import EDITIONS, build_edition, nev_dataset, nev_framework, observed_counts
+
+DEFAULT_PATH = Path("docs/methodology.md")
+MARKER = re.compile(r"(<!-- BEGIN GENERATED: (?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- END GENERATED: (?P=name) -->)",
+                    re.DOTALL)
+
+
+def _cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return text.replace("|", "\\|").replace("\n", " ").strip()
+
+
+def _table(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
+    header = list(header)
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _num(x: float) -> str:
+    return f"{x:g}"
+
+
+def _element_and_pillar(fw: Framework, code: str) -> str:
+    chain = [fw.nodes[a].name.en for a in reversed(fw.ancestors(code)) if a != fw.root]
+    return " → ".join(chain)
+
+
+def indicators_section(fw: Framework) -> str:
+    data = nev_dataset()
+    counts = {y: observed_counts(fw, data, y) for y in EDITIONS}
+    dims = fw.framework.meta.get("dimensions", {})
+    rows = []
+    for ind in fw.indicators:
+        gp = ind.params.get("normalise", {})
+        goal = f"{_num(gp['lower'])} … {_num(gp['upper'])}" if "lower" in gp else ""
+        dim = ind.meta.get("dimension", "")
+        rows.append([f"`{ind.code}`", ind.name.en, ind.name.zh, _element_and_pillar(fw, ind.code),
+                     dims.get(dim, {}).get("en", dim), ind.unit, "+1" if ind.direction > 0 else "−1", goal,
+                     *(counts[y][ind.code] for y in EDITIONS)])
+    head = ["code", "name", "名称", "element → sub-pillar", "dimension", "unit", "dir.", "goalposts",
+            *(f"n {y}" for y in EDITIONS)]
+    table1 = _table(head, rows)
+    table2 = _table(["code", "derivation", "justification", "source", "data year"],
+                    [[f"`{i.code}`", i.meta.get("derivation", ""), i.meta.get("justification", ""),
+                      i.meta.get("source", ""), i.meta.get("year", "")] for i in fw.indicators])
+    n_units = len(data.units)
+    return (f"Table 1 — indicators ({len(fw.indicators)}); *n YEAR* = brands (of {n_units}) with a value in that "
+            "edition year after derivation.\n\n" + table1 +
+            "\nTable 2 — derivation, justification, source and data year of each indicator.\n\n" + table2)
+
+
+def _settings(spec: Mapping[str, Any]) -> str:
+    skip = {"code", "op", "name", "unit", "note", "inputs", "input", "numerator", "denominator", "rate"}
+    parts = []
+    for key, value in spec.items():
+        if key not in skip:
+            parts.append(f"{key}={value}")
+    if spec.get("op") == "coalesce":
+        for item in spec["inputs"]:
+            if isinstance(item, Mapping) and "units" in item:
+                parts.append(f"{item['column']} only for: {', '.join(item['units'])}")
+    return "; ".join(parts)
+
+
+def derivations_section(fw: Framework) -> str:
+    def formula(spec: Mapping[str, Any]) -> str:
+        op = spec["op"]
+        if op == "ratio":
+            pairs = [f"{n} / {d}" for n, d in zip(_list(spec["numerator"]), _list(spec["denominator"]), strict=True)]
+            return " else ".join(pairs) + (f" × {_num(spec['scale'])}" if spec.get("scale", 1) != 1 else "")
+        if op == "convert_currency":
+            return f"{spec['input']} / {spec['rate']}"
+        if op == "growth":
+            return f"(x_t / x_t−{spec.get('lag', 1)} − 1) × {_num(spec.get('scale', 100))}, x = first of " + \
+                ", ".join(_list(spec["input"]))
+        if op == "log10":
+            return f"log10({spec['input']})"
+        return "first present of " + ", ".join(input_columns(spec))
+
+    rows = [[f"`{s['code']}`", s["op"], formula(s), _settings(s), s.get("unit", ""), s.get("note", "")]
+            for s in fw.derived]
+    return _table(["code", "op", "formula", "settings", "unit", "note"], rows)
+
+
+def _list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def recipe_section(fw: Framework) -> str:
+    notes = fw.framework.meta.get("method_notes", {})
+    r = fw.recipe
+    rows = [
+        ["derivations", "declared in `derived:` (see above)", notes.get("derivations", "")],
+        ["edition", "operating year Y, ranking editions of Y; indicators with no value suspended", notes.get("edition", "")],
+        ["screen", f"enabled={r.screen.enabled}", notes.get("screen", "")],
+        ["impute", f"method={r.impute.method}", notes.get("impute", "")],
+        ["treat", f"enabled={r.treat.enabled}", notes.get("treat", "")],
+        ["normalise", "goalposts per indicator (Table 1), scale 0–100, truncated", notes.get("normalise", "")],
+        ["weights", f"method={r.weights.method}; every node weight "
+                    f"{', '.join(sorted({_num(n.weight) for n in fw.nodes.values()}))}", notes.get("weights", "")],
+        ["aggregate", f"method={r.aggregate.method}; threshold={r.aggregate.threshold}", notes.get("aggregate", "")],
+        ["ratings", f"{len(fw.ratings)} bands (below)", notes.get("ratings", "")],
+    ]
+    return _table(["step", "choice", "reason"], rows)
+
+
+def ratings_section(fw: Framework) -> str:
+    bands = sorted(fw.ratings, key=lambda b: -b.min)
+    rows, upper = [], None
+    for band in bands:
+        span = f"{_num(band.min)} ≤ score" + (f" < {_num(upper)}" if upper is not None else "")
+        rows.append([f"**{band.label}**", span, band.description.en if band.description else "",
+                     band.description.zh if band.description else ""])
+        upper = band.min
+    return _table(["rating", "index score", "meaning", "含义"], rows)
+
+
+def coverage_rules_section(fw: Framework) -> str:
+    spec = fw.framework.meta.get("coverage", {})
+    rows = [["element rated", f"≥ {spec.get('min_element_indicators')} of its indicators observed"],
+            ["index rated", f"≥ {spec.get('min_elements')} of {len(elements_of(fw))} elements rated and "
+                            f"≥ {float(spec.get('min_unit_coverage', 0)):.0%} of the edition's indicators observed"],
+            ["reason", spec.get("reason", "")]]
+    return _table(["rule", "condition"], rows)
+
+
+def fx_section(fw: Framework) -> str:
+    rates = fx_rates_table()
+    rows = []
+    for rec in rates.to_dict("records"):
+        rate = rec["per_usd"]
+        shown = "— (none)" if rate is None or (isinstance(rate, float) and math.isnan(rate)) else _num(rate)
+        rows.append([rec["year"], rec["currency"], shown, rec["source_title"], rec.get("notes") or ""])
+    years_with = sorted({r[0] for r in rows if not str(r[2]).startswith("—")})
+    missing = [y for y in EDITIONS if y not in years_with]
+    text = _table(["year", "currency", "per USD", "source", "notes"], rows)
+    if missing:
+        text += (f"\nNo sourced rate exists for {', '.join(map(str, missing))}: money amounts of those years "
+                 "that are not reported in USD stay missing after conversion.\n")
+    return text
+
+
+def editions_section(fw: Framework) -> str:
+    rows, tops = [], []
+    for year in EDITIONS:
+        ed = build_edition(year)
+        t = ed.table
+        per_element = [int(t[f"{e}_rated"].sum()) for e in elements_of(fw)]
+        rows.append([year, len(t), int(t["rated"].sum()), *per_element, ", ".join(ed.suspended) or "none",
+                     int(t["imputed"].sum()), int((t["scope"] != "").sum())])
+        rated = t[t["rated"]].head(10)
+        tops.append(f"\n{year} edition, rated brands (top 10):\n\n" + _table(
+            ["rank", "brand", "index", "rating", *(fw.nodes[e].name.en for e in elements_of(fw))],
+            [[f"{r['rank']:.0f}", r["name"] + (" †" if r["scope"] else ""), f"{r['index']:.1f}", r["rating"],
+              *((f"{r[f'{e}_score']:.1f} ({r[f'{e}_observed']}/{r[f'{e}_indicators']})" if r[f"{e}_rated"]
+                 else f"n.r. ({r[f'{e}_observed']}/{r[f'{e}_indicators']})") for e in elements_of(fw))]
+             for r in rated.to_dict("records")]))
+    head = ["edition", "brands with data", "index rated", *(f"{e} rated" for e in elements_of(fw)),
+            "suspended indicators", "imputed values", "brands with SCOPE inputs"]
+    return _table(head, rows) + "".join(tops)
+
+
+SECTIONS: dict[str, Callable[[Framework], str]] = {
+    "indicators": indicators_section,
+    "derivations": derivations_section,
+    "recipe": recipe_section,
+    "ratings": ratings_section,
+    "coverage-rules": coverage_rules_section,
+    "fx-rates": fx_section,
+    "editions": editions_section,
+}
+
+
+def render_sections(framework: Framework | None = None) -> dict[str, str]:
+    fw = framework or nev_framework()
+    return {name: make(fw) for name, make in SECTIONS.items()}
+
+
+def update_document(text: str, sections: Mapping[str, str]) -> str:
+    """Replace every generated region's body; an unknown region name is an error."""
+    def replace(match: re.Match[str]) -> str:
+        name = match.group("name")
+        if name not in sections:
+            raise KeyError(f"unknown generated section '{name}'; known: {', '.join(sections)}")
+        return match.group(1) + sections[name] + match.group(4)
+
+    return MARKER.sub(replace, text)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    check = "--check" in args
+    paths = [a for a in args if a != "--check"]
+    path = Path(paths[0]) if paths else DEFAULT_PATH
+    text = path.read_text(encoding="utf-8")
+    new = update_document(text, render_sections())
+    if check:
+        if new != text:
+            print(f"{path} is out of date: run python -m nevindex.nev.docs {path}")
+            return 1
+        print(f"{path} is up to date")
+        return 0
+    if new != text:
+        from nevindex.io import write_text
+
+        write_text(path, new)
+        print(f"updated {path}")
+    else:
+        print(f"{path} already up to date")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

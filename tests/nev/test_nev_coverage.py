@@ -1,0 +1,169 @@
+"""Coverage honesty: k/n per element, rules for rating, ranks among rated brands, scope flags."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from nev_helpers import raw as raw_value
+
+from nevindex.build import build
+from nevindex.dataset import Dataset
+from nevindex.framework import framework_from_mapping
+from nevindex.nev.coverage import CoverageRules, coverage_note, coverage_table
+from nevindex.nev.data import load_nev_dataset
+from nevindex.nev.edition import build_edition, edition_framework
+
+nan = float("nan")
+
+
+def _framework(extra_indicator: bool = False):
+    gp = {"normalise": {"method": "goalposts", "lower": 0, "upper": 10, "scale": 100}}
+    indicators = [
+        {"code": "i1", "name": "i1", "parent": "E1", "params": gp},
+        {"code": "i2", "name": "i2", "parent": "E1", "params": gp},
+        {"code": "i3", "name": "i3", "parent": "E2", "params": gp},
+        {"code": "i4", "name": "i4", "parent": "E3", "params": gp},
+    ]
+    if extra_indicator:
+        indicators.append({"code": "i5", "name": "i5", "parent": "E4", "params": gp})
+    aggregates = [{"code": "idx", "name": "index"}] + [
+        {"code": e, "name": e, "parent": "idx"} for e in ("E1", "E2", "E3", *(["E4"] if extra_indicator else []))]
+    return framework_from_mapping({
+        "framework": {"code": "t", "version": "1", "name": "test",
+                      "meta": {"coverage": {"min_element_indicators": 1, "min_elements": 2, "min_unit_coverage": 0.5}}},
+        "aggregates": aggregates, "indicators": indicators,
+        "recipe": {"screen": {"enabled": False}},
+        "ratings": [{"label": "A", "min": 60}, {"label": "B", "min": 40}, {"label": "C", "min": 0}],
+    })
+
+
+def _data(with_i5: bool = False) -> Dataset:
+    rows = {"a": [10, 0, 5, nan], "b": [nan, nan, 10, 10], "c": [5, nan, nan, nan], "d": [2, 4, nan, 6]}
+    units = tuple(rows)
+    values = np.array([[rows[u] + ([nan] if with_i5 else []) for u in units]], dtype=float)
+    columns = ("i1", "i2", "i3", "i4", *(("i5",) if with_i5 else ()))
+    prov = pd.DataFrame([
+        {"year": 2024, "unit": "d", "column": "i4", "value": 6.0, "row": 2, "notes": "SCOPE: group figure"},
+        {"year": 2024, "unit": "a", "column": "i1", "value": 10.0, "row": 3, "notes": "company figure"},
+    ])
+    return Dataset(units, columns, (2024,), values, tuple(u.upper() for u in units), {}, prov, "test")
+
+
+def test_counts_rules_and_published_ranks_by_hand():
+    fw = _framework()
+    result = build(fw, _data())
+    table = coverage_table(result).set_index("unit")
+    # element scores (goalposts 0..10 → 0..100, mean of present children) and k/n
+    assert table.loc["a", "E1_score"] == 50 and table.loc["a", "E1_observed"] == 2 and table.loc["a", "E1_indicators"] == 2
+    assert table.loc["a", "E2_score"] == 50 and not table.loc["a", "E3_rated"] and table.loc["a", "E3_observed"] == 0
+    assert math.isnan(table.loc["a", "E3_score"])
+    assert table.loc["d", "E1_score"] == pytest.approx(30) and table.loc["d", "E3_score"] == pytest.approx(60)
+    # coverage shares
+    assert table.loc["a", "coverage"] == 0.75 and table.loc["b", "coverage"] == 0.5 and table.loc["c", "coverage"] == 0.25
+    # rules: c has one element and 25 % coverage → not rated, though the engine scored it
+    assert not table.loc["c", "rated"] and math.isnan(table.loc["c", "index"])
+    assert table.loc["c", "engine_index"] == 50 and pd.isna(table.loc["c", "rating"])
+    assert "1 of 3 elements rated (needs 2)" in table.loc["c", "status"] and "coverage 25%" in table.loc["c", "status"]
+    # rated brands: index = engine's, ranks counted among rated brands only
+    assert table.loc["b", "index"] == 100 and table.loc["a", "index"] == 50 and table.loc["d", "index"] == pytest.approx(45)
+    assert table.loc["b", "rank"] == 1 and table.loc["a", "rank"] == 2 and table.loc["d", "rank"] == 3
+    assert math.isnan(table.loc["c", "rank"])
+    assert (table.loc["b", "rating"], table.loc["a", "rating"], table.loc["d", "rating"]) == ("A", "B", "B")
+    # scope flags come from the notes of the values used
+    assert table.loc["d", "scope"] == "i4" and table.loc["a", "scope"] == ""
+    # rows: rated by rank first, then not rated
+    assert coverage_table(result)["unit"].tolist() == ["b", "a", "d", "c"]
+
+
+def test_stricter_rules_rate_fewer_brands():
+    result = build(_framework(), _data())
+    strict = coverage_table(result, CoverageRules(min_element_indicators=2, min_elements=1, min_unit_coverage=0.0))
+    strict = strict.set_index("unit")
+    # only E1 has two indicators; with k ≥ 2 required, b's E2/E3 (one indicator each) are not rated
+    assert not strict.loc["b", "rated"] and strict.loc["a", "rated"] and strict.loc["d", "rated"]
+    assert not strict.loc["a", "E2_rated"] and strict.loc["a", "E1_rated"]
+
+
+def test_note_reports_rated_count_and_suspensions():
+    result = build(_framework(), _data())
+    note = coverage_note(result, coverage_table(result), ("i9",))
+    assert "4 brands with data, 3 rated" in note and "suspended (no data in 2024): i9" in note
+    assert "1 brands use group-level (SCOPE) figures" in note
+
+
+def test_edition_framework_suspends_indicators_without_data_and_empty_aggregates():
+    fw = _framework(extra_indicator=True)
+    data = _data(with_i5=True)
+    edition_fw, suspended = edition_framework(fw, data, 2024)
+    assert suspended == ("i5", "E4")
+    assert "i5" not in edition_fw.indicator_codes and "E4" not in edition_fw.aggregate_codes
+    assert edition_fw.framework.meta["edition"]["suspended"] == ["i5", "E4"]
+    same, none = edition_framework(_framework(), _data(), 2024)
+    assert none == () and same is not None
+
+
+@pytest.mark.parametrize("year", [2023, 2024])
+def test_shipped_editions_obey_their_rules(year):
+    edition = build_edition(year)
+    result, table, rules = edition.result, edition.table, edition.rules
+    fw = result.framework
+    data = result.dataset
+    rated = table[table["rated"]]
+    assert len(rated) >= 5
+    assert sorted(rated["rank"].tolist()) == list(range(1, len(rated) + 1))
+    assert (rated["elements_rated"] >= rules.min_elements).all() and (rated["coverage"] >= rules.min_unit_coverage).all()
+    unrated = table[~table["rated"]]
+    assert unrated["index"].isna().all() and unrated["rating"].isna().all() and unrated["rank"].isna().all()
+    matrix = data.matrix(fw.indicator_codes, year)
+    for rec in table.to_dict("records"):
+        u = data.units.index(rec["unit"])
+        assert rec["n_observed"] == int(np.isfinite(matrix[u]).sum())
+        for element in ("tangible", "quality", "innovation", "service", "intangible"):
+            cols = [fw.indicator_codes.index(c) for c in fw.indicators_under(element)]
+            assert rec[f"{element}_observed"] == int(np.isfinite(matrix[u, cols]).sum())
+            if rec[f"{element}_rated"]:
+                r = result.units.index(rec["unit"])
+                assert rec[f"{element}_score"] == result.score(element)[r]
+        if rec["rated"]:
+            assert rec["rating"] == fw.rating(rec["index"])
+    assert table["imputed"].sum() == 0  # the methodology never imputes
+
+
+def test_the_2023_edition_suspends_revenue_growth_only():
+    edition = build_edition(2023)
+    assert edition.suspended == ("revenue_growth",)
+    assert "revenue_growth" not in edition.result.framework.indicator_codes
+    assert "tangible.financial" in edition.result.framework.aggregate_codes
+    assert "revenue_growth" in edition.note
+    assert build_edition(2024).suspended == ()
+
+
+def test_units_dropped_by_engine_screening_are_listed_as_not_rated():
+    fw = _framework()
+    recipe = fw.recipe.with_settings({"screen.enabled": True, "screen.min_coverage": 0.5})
+    result = build(fw, _data(), recipe)
+    assert "c" not in result.units and "c" in result.all_units
+    table = coverage_table(result).set_index("unit")
+    assert not table.loc["c", "rated"] and table.loc["c", "E1_observed"] == 1
+    assert math.isnan(table.loc["c", "E1_score"]) and "no index score" in table.loc["c", "status"]
+    assert table.loc["b", "rank"] == 1 and table.loc["a", "rank"] == 2
+
+
+def test_build_edition_on_changed_raw_data_rederives_and_rescores():
+    """A what-if on one observed figure flows through the derivation into the scores."""
+    raw = load_nev_dataset()
+    base = build_edition(2024).table.set_index("unit")
+    # double XPeng's 2024 revenue: net margin and R&D intensity halve, so its tangible/innovation scores move
+    changed = raw.with_value("xpeng", "revenue_cny", raw.values[raw.years.index(2024), raw.units.index("xpeng"),
+                                                                 raw.columns.index("revenue_cny")] * 2, 2024)
+    what_if = build_edition(2024, dataset=changed)
+    result = what_if.result
+    row = result.units.index("xpeng")
+    margin = result.raw[result.all_units.index("xpeng"), result.indicators.index("net_margin")]
+    assert margin == pytest.approx(raw_value("xpeng", 2024, "net_income_cny") / (2 * raw_value("xpeng", 2024, "revenue_cny"))
+                                   * 100, rel=1e-12)
+    assert what_if.table.set_index("unit").loc["xpeng", "tangible_score"] != base.loc["xpeng", "tangible_score"]
+    assert result.score("innovation")[row] < 100  # 15.8 % intensity halves to 7.9 %, below the 15 % goalpost
