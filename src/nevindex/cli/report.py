@@ -27,8 +27,10 @@ def report(
     audit_spec: Annotated[Path | None, typer.Option("--audit-spec", help="Run the audit with this uncertainty spec (with --framework).")] = None,
     db: Annotated[str | None, typer.Option("--db", help="Store URL (default: NEVINDEX_DB).")] = None,
     label: Annotated[str | None, typer.Option("--label", help="Edition label, when a year has several.")] = None,
+    demo: Annotated[bool, typer.Option("--demo", help="The NEV demonstration edition (shipped data), not the store.")] = False,
 ) -> None:
-    """Render the report of one edition. From the store by default; from files with --framework/--data."""
+    """Render the report of one edition: from the store; from files with --framework/--data; or the NEV
+    demonstration edition with --demo (also used when no store is installed or it has no such edition)."""
     from nevindex.io import write_bytes, write_text
     from nevindex.report import sources
     from nevindex.report.i18n import LANGS
@@ -48,7 +50,14 @@ def report(
     else:
         if edition is None:
             raise NevIndexError("give --edition YEAR (or --framework and --data)")
-        inputs = sources.from_store(edition, url=db, edition=label)
+        if demo:
+            inputs = sources.from_demo(edition)
+        else:
+            try:
+                inputs = sources.from_store(edition, url=db, edition=label)
+            except sources.StoreUnavailable as exc:
+                console.print(f"[yellow]{exc}[/]; rendering the NEV demonstration edition {edition}")
+                inputs = sources.from_demo(edition)
     model = inputs.model(lang)
     if fmt == "html":
         write_text(out, render_html(model, templates=templates))

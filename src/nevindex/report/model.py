@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from nevindex.methods.rank import rank_desc
 from nevindex.result import Result
@@ -129,6 +130,7 @@ class UnitRow:
     element_ranks: dict[str, float]
     interval: RankInterval | None = None
     change: ChangeView | None = None
+    rated: bool = True  # False: below the methodology's coverage rules (no index score, rank or rating)
 
 
 @dataclass
@@ -180,6 +182,7 @@ class ReportModel:
     correlations: tuple[tuple[str, ...], Any]
     correlations_from_audit: bool
     previous_year: int | None = None
+    rules: dict[str, Any] | None = None  # coverage rules when the methodology has them
     cases: list[Case] = field(default_factory=list)
     findings: list[str] = field(default_factory=list)
 
@@ -276,27 +279,38 @@ def _localised(value: Any, lang: str) -> str:
     return "" if value is None else str(value)
 
 
-def _unit_rows(result: Result, lang: str, audit: AuditView | None,
-               change: Mapping[str, ChangeView] | None) -> list[UnitRow]:
+def _unit_rows(result: Result, lang: str, audit: AuditView | None, change: Mapping[str, ChangeView] | None,
+               coverage: pd.DataFrame | None = None) -> list[UnitRow]:
+    """One row per scored unit. With a coverage table (the NEV methodology's rules), the published
+    index, rank and rating are the table's: brands below the rules keep element scores but are unrated."""
     fw = result.framework
     names = unit_display_names(result, lang)
     names_en = unit_display_names(result, "en")
     bands = [b["label"] for b in _bands(result)]
     elements = elements_of(result)
     cov = result.coverage()
+    published = coverage.set_index("unit").to_dict("index") if coverage is not None else {}
     rows = []
     for i, unit in enumerate(result.units):
-        score = float(result.index[i])
+        score, rank = float(result.index[i]), float(result.rank[i])
         rating = fw.rating(score) if fw.ratings and math.isfinite(score) else None
+        rated, share = True, float(cov[i])
+        if unit in published:
+            row = published[unit]
+            rated = bool(row.get("rated", True))
+            score = float(row["index"]) if rated else math.nan
+            rank = float(row["rank"]) if rated else math.nan
+            rating = str(row["rating"]) if rated and isinstance(row.get("rating"), str) and row["rating"] else None
+            share = float(row.get("coverage", share))
         rows.append(UnitRow(
-            code=unit, name=names[unit], name_en=names_en[unit], score=score, rank=float(result.rank[i]),
+            code=unit, name=names[unit], name_en=names_en[unit], score=score, rank=rank,
             rating=rating, band=bands.index(rating) if rating in bands else len(bands),
-            coverage=float(cov[i]),
+            coverage=share,
             elements={e: float(result.score(e)[i]) for e in elements},
             element_ranks={e: float(result.ranks[i, result.aggregates.index(e)]) for e in elements},
-            interval=(audit.intervals or {}).get(unit) if audit else None,
-            change=(change or {}).get(unit)))
-    rows.sort(key=lambda r: (r.rank if math.isfinite(r.rank) else math.inf, r.name_en))
+            interval=(audit.intervals or {}).get(unit) if audit and rated else None,
+            change=(change or {}).get(unit) if rated else None, rated=rated))
+    rows.sort(key=lambda r: (not r.rated, r.rank if math.isfinite(r.rank) else math.inf, -r.coverage, r.name_en))
     return rows
 
 
@@ -360,7 +374,8 @@ def build_model(result: Result, lang: str = "en", *, edition: Mapping[str, Any] 
                 audit: AuditView | None = None, levers: Mapping[str, Sequence[LeverView]] | None = None,
                 change: Mapping[str, ChangeView] | None = None, previous_year: int | None = None,
                 history: Mapping[str, Sequence[tuple[int, float, float]]] | None = None,
-                availability: Availability | None = None) -> ReportModel:
+                availability: Availability | None = None, coverage: pd.DataFrame | None = None,
+                rules: Mapping[str, Any] | None = None) -> ReportModel:
     """Assemble the report model. Missing optional inputs are recorded in ``availability``."""
     from nevindex.report.findings import case_text, cases, findings  # sentences need the catalogue
 
@@ -373,7 +388,7 @@ def build_model(result: Result, lang: str = "en", *, edition: Mapping[str, Any] 
     if change is None and avail.change is None:
         avail = _replace(avail, change="change.not_available")
     indicators = _indicators(result, lang)
-    units = _unit_rows(result, lang, audit, change)
+    units = _unit_rows(result, lang, audit, change, coverage)
     elements = []
     for code in elements_of(result):
         node = fw.nodes[code]
@@ -385,7 +400,8 @@ def build_model(result: Result, lang: str = "en", *, edition: Mapping[str, Any] 
                                     indicators=[x for x in indicators if x.element == code],
                                     leader=leader.code if leader else ""))
     median = {e.code: float(np.nanmedian([u.elements[e.code] for u in units])) for e in elements}
-    median[fw.root] = float(np.nanmedian([u.score for u in units]))
+    rated_scores = [u.score for u in units if math.isfinite(u.score)]
+    median[fw.root] = float(np.median(rated_scores)) if rated_scores else math.nan
     index_of = {u: i for i, u in enumerate(result.units)}
     profiles = []
     for row in units:
@@ -395,6 +411,7 @@ def build_model(result: Result, lang: str = "en", *, edition: Mapping[str, Any] 
         hist = list((history or {}).get(row.code, ()))
         if not any(y == result.year for y, _, _ in hist):
             hist.append((result.year, row.score, row.rank))
+        hist = [h for h in hist if math.isfinite(h[1])]
         profiles.append(Profile(unit=row, strengths=best, weaknesses=worst,
                                 levers=list(levers.get(row.code, ())) if levers is not None else None,
                                 history=sorted(hist), indicators=lines))
@@ -415,7 +432,8 @@ def build_model(result: Result, lang: str = "en", *, edition: Mapping[str, Any] 
         methods=_methods(result), profiles=profiles, audit=audit, availability=avail,
         imputed_cells=_imputed_cells(result, names, lang),
         coverage=float(np.mean(~np.isnan(result.screened))) if result.screened.size else 0.0,
-        correlations=corr, correlations_from_audit=from_audit, previous_year=previous_year)
+        correlations=corr, correlations_from_audit=from_audit, previous_year=previous_year,
+        rules=dict(rules) if rules else None)
     model.cases = cases(model)
     for case in model.cases:
         case.text = case_text(model, case)

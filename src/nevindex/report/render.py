@@ -99,6 +99,10 @@ def _methods_text(model: ReportModel, cat: Catalogue) -> list[str]:
         out.append(t("methods.by_level", level=level, method=method))
     if m["threshold"]:
         out.append(t("methods.threshold", pct=fmt_percent(m["threshold"])))
+    if model.rules:
+        r = model.rules
+        out.append(t("methods.coverage", k=r.get("min_element_indicators", 1), e=r.get("min_elements", 3),
+                     n=len(model.elements), share=fmt_percent(r.get("min_unit_coverage", 0))))
     if m["screen"]:
         out.append(t("methods.screen", pct=fmt_percent(m["min_coverage"])))
     out.append(t("methods.ranks"))
@@ -121,10 +125,11 @@ def _charts(model: ReportModel, cat: Catalogue) -> dict[str, Any]:
     t = cat.t
     units = model.units
     names = [u.name for u in units]
+    rated = [u for u in units if u.rated]
     band_labels = [b["label"] for b in model.ratings] + [t("common.not_rated")]
     out: dict[str, Any] = {
-        "ranking": charts.ranking_bars(names, [u.score for u in units],
-                                       bands=[u.band for u in units] if model.ratings else None,
+        "ranking": charts.ranking_bars([u.name for u in rated], [u.score for u in rated],
+                                       bands=[u.band for u in rated] if model.ratings else None,
                                        band_labels=band_labels, title=t("ranking.chart_title"),
                                        xlabel=t("col.score")),
         "heatmap": charts.heatmap(names, [e.name for e in model.elements],

@@ -33,6 +33,10 @@ from nevindex.result import Result
 LEVERS_KEPT = 5
 
 
+class StoreUnavailable(NotFoundError):
+    """No store in this installation, or no built edition of the year in it."""
+
+
 @dataclass
 class ReportInputs:
     """Everything the model builder can use; only ``result`` is required."""
@@ -44,6 +48,7 @@ class ReportInputs:
     history: dict[str, list[tuple[int, float, float]]] = field(default_factory=dict)
     audit_seed: int | None = None
     change: Any = None  # nevindex.insight.change.Change, when computed by the caller
+    coverage: pd.DataFrame | None = None  # the methodology's coverage table (nevindex.nev.coverage)
     availability: dict[str, str] = field(default_factory=dict)
 
     def model(self, lang: str) -> ReportModel:
@@ -69,12 +74,30 @@ class ReportInputs:
             except NevIndexError as exc:
                 avail["change"] = f"failed:{exc}"
         previous_year = self.previous.year if self.previous is not None else self.edition.get("previous_year")
+        coverage, rules = self.coverage, None
+        if coverage is None:
+            coverage, rules = coverage_rules(self.result)
+        elif self.result.framework.framework.meta.get("coverage"):
+            rules = dict(self.result.framework.framework.meta["coverage"])
         return build_model(self.result, lang, edition=self.edition, audit=audit, levers=levers, change=change,
                            previous_year=previous_year if change else None, history=self.history,
-                           availability=Availability(**avail))
+                           availability=Availability(**avail), coverage=coverage, rules=rules)
 
 
 # --- adapters ------------------------------------------------------------------------------------
+
+
+def coverage_rules(result: Result) -> tuple[pd.DataFrame | None, dict[str, Any] | None]:
+    """The published ranking under the methodology's coverage rules (``framework.meta.coverage``, the
+    NEV index), via nevindex.nev.coverage; (None, None) for a methodology without such rules."""
+    spec = result.framework.framework.meta.get("coverage")
+    if not spec:
+        return None, None
+    try:
+        from nevindex.nev.coverage import CoverageRules, coverage_table
+    except ImportError:
+        return None, None
+    return coverage_table(result, CoverageRules.from_framework(result.framework)), dict(spec)
 
 
 def _column(frame: pd.DataFrame, *names: str) -> str | None:
@@ -187,11 +210,38 @@ def change_views(change: Any, result: Result) -> dict[str, ChangeView]:
 
 
 def history_from_results(results: Sequence[Result]) -> dict[str, list[tuple[int, float, float]]]:
+    """(year, index, rank) per unit over editions: the published numbers (coverage rules applied)."""
     out: dict[str, list[tuple[int, float, float]]] = {}
     for r in sorted(results, key=lambda r: r.year):
+        table, _ = coverage_rules(r)
+        published = table.set_index("unit") if table is not None else None
         for i, unit in enumerate(r.units):
-            out.setdefault(unit, []).append((r.year, float(r.index[i]), float(r.rank[i])))
+            if published is not None and unit in published.index:
+                row = published.loc[unit]
+                score, rank = (float(row["index"]), float(row["rank"])) if bool(row["rated"]) else (math.nan, math.nan)
+            else:
+                score, rank = float(r.index[i]), float(r.rank[i])
+            out.setdefault(unit, []).append((r.year, score, rank))
     return out
+
+
+def from_demo(year: int) -> ReportInputs:
+    """The NEV demonstration edition (shipped methodology and data) built by nevindex.nev, with the
+    previous year's edition for the change and the history: the report without a store."""
+    try:
+        from nevindex.nev.edition import EDITIONS, build_edition
+    except ImportError as exc:
+        raise NevIndexError("the NEV demonstration editions are not available in this installation") from exc
+    if year not in EDITIONS:
+        raise NotFoundError(f"no demonstration edition {year}; editions: {', '.join(map(str, EDITIONS))}")
+    editions = {y: build_edition(y) for y in EDITIONS if y <= year}
+    current, previous = editions[year], editions.get(year - 1)
+    avail = {} if previous is not None else {"change": "change.not_available"}
+    if len(editions) == 1:
+        avail["history"] = "history.none"
+    return ReportInputs(result=current.result, edition={"label": f"{year} (demo)", "status": "draft"},
+                        previous=previous.result if previous else None, coverage=current.table,
+                        history=history_from_results([e.result for e in editions.values()]), availability=avail)
 
 
 def from_files(framework: str | Path, data: str | Path, *, year: int | None = None, units_file: str | Path | None = None,
@@ -250,15 +300,13 @@ def from_store(year: int, *, url: str | None = None, edition: str | None = None)
         from nevindex.store import editions as ed
         from nevindex.store import open_store
     except ImportError as exc:
-        raise NevIndexError("the edition store is not available in this installation; render from files "
-                            "with --framework and --data") from exc
+        raise StoreUnavailable("the edition store is not available in this installation") from exc
 
     store = open_store(url) if url else open_store()
     infos = [e for e in ed.list_editions(store) if getattr(e, "result_sha256", None) or _built(e)]
     chosen = _pick(infos, year, edition)
     if chosen is None:
-        raise NotFoundError(f"no built edition for {year} in the store; build one with `nevindex edition build`, "
-                            "or render from files with --framework and --data")
+        raise StoreUnavailable(f"no built edition for {year} in the store")
     result = ed.rebuild(store, chosen.id)
     tables = ed.audit_tables(store, chosen.id) or None
     meta = chosen.as_dict()
