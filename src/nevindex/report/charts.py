@@ -178,8 +178,10 @@ def ranking_bars(names: Sequence[str], scores: Sequence[float], bands: Sequence[
 
 
 def radar(axes_labels: Sequence[str], values: Sequence[float], reference: Sequence[float] | None = None,
-          series_label: str = "", reference_label: str = "", title: str = "", vmax: float = 100.0) -> str:
+          series_label: str = "", reference_label: str = "", title: str = "", vmax: float = 100.0,
+          missing_label: str = "") -> str:
     """The five-element radar: the brand solid with markers, the reference (e.g. median) dashed.
+    A missing element breaks the brand's line (no fill) and its axis label says so.
 
     Drawn on plain axes (not matplotlib's polar projection, whose circular clip path WeasyPrint
     mis-renders), as polygon rings, so grid and data share straight edges."""
@@ -188,9 +190,10 @@ def radar(axes_labels: Sequence[str], values: Sequence[float], reference: Sequen
     ux, uy = np.cos(angles), np.sin(angles)
 
     def xy(v: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
-        r = np.clip(np.nan_to_num(np.asarray(v, float)), 0, vmax) / vmax
+        r = np.clip(np.asarray(v, float), 0, vmax) / vmax  # NaN stays NaN: the line breaks there
         return np.append(r * ux, r[0] * ux[0]), np.append(r * uy, r[0] * uy[0])
 
+    missing = [not math.isfinite(float(x)) for x in values]
     with _figure(3.4, 3.1) as fig:
         ax = fig.add_subplot()
         ax.set_aspect("equal")
@@ -202,14 +205,17 @@ def radar(axes_labels: Sequence[str], values: Sequence[float], reference: Sequen
             ax.plot([0, ux[j]], [0, uy[j]], color="#d0d6dc", linewidth=0.5, zorder=1)
             ha = "center" if abs(ux[j]) < 0.2 else ("left" if ux[j] > 0 else "right")
             va = "bottom" if uy[j] > 0.2 else ("top" if uy[j] < -0.2 else "center")
-            ax.text(1.1 * ux[j], 1.1 * uy[j], axes_labels[j], ha=ha, va=va, fontsize=7.5, color=INK)
+            label = axes_labels[j] + (f"\n({missing_label})" if missing[j] and missing_label else "")
+            ax.text(1.1 * ux[j], 1.1 * uy[j], label, ha=ha, va=va, fontsize=7.5,
+                    color="#8a949e" if missing[j] else INK)
         for ring in (0.25, 0.5, 0.75):
             ax.text(0.03, ring, f"{ring * vmax:.0f}", fontsize=5.5, color="#7a8793", ha="left", va="center")
         if reference is not None:
             ax.plot(*xy(reference), color=GREYS[2], linestyle="--", linewidth=1.0, marker="s", markersize=3,
                     label=reference_label, zorder=3)
         x, y = xy(values)
-        ax.fill(x, y, facecolor=GREYS[4], hatch="///", edgecolor=GREYS[3], linewidth=0, zorder=2)
+        if not any(missing):  # a filled area would claim a score of 0 on a missing element
+            ax.fill(x, y, facecolor=GREYS[4], hatch="///", edgecolor=GREYS[3], linewidth=0, zorder=2)
         ax.plot(x, y, color=INK, linewidth=1.4, marker="o", markersize=4, label=series_label, zorder=4)
         ax.set_xlim(-1.45, 1.45)
         ax.set_ylim(-1.3, 1.25)

@@ -411,7 +411,6 @@ def build_model(result: Result, lang: str = "en", *, edition: Mapping[str, Any] 
         hist = list((history or {}).get(row.code, ()))
         if not any(y == result.year for y, _, _ in hist):
             hist.append((result.year, row.score, row.rank))
-        hist = [h for h in hist if math.isfinite(h[1])]
         profiles.append(Profile(unit=row, strengths=best, weaknesses=worst,
                                 levers=list(levers.get(row.code, ())) if levers is not None else None,
                                 history=sorted(hist), indicators=lines))

@@ -142,9 +142,12 @@ def _charts(model: ReportModel, cat: Catalogue) -> dict[str, Any]:
         [u.interval.high for u in with_interval], [u.interval.median for u in with_interval],  # type: ignore[union-attr]
         alt=t("ranking.intervals_title"), xlabel=t("col.rank"), nominal_label=t("col.rank"),
         median_label=t("audit.median"), interval_label="5–95%") if with_interval else None
-    out["elements"] = {e.code: charts.ranking_bars(names, [u.elements[e.code] for u in units],
-                                                  title=t("element.chart_title", element=e.name), xlabel=t("col.score"))
-                       for e in model.elements}
+    out["elements"] = {}
+    for e in model.elements:
+        scored = [u for u in units if math.isfinite(u.elements[e.code])]
+        out["elements"][e.code] = charts.ranking_bars([u.name for u in scored], [u.elements[e.code] for u in scored],
+                                                      title=t("element.chart_title", element=e.name),
+                                                      xlabel=t("col.score")) if scored else None
     labels, matrix = model.correlations
     out["correlations"] = charts.heatmap(list(labels), list(labels), matrix, title=t("audit.correlation_title"),
                                          vmin=-1, vmax=1, digits=2, diverging=True, lower_triangle=True)
@@ -152,12 +155,15 @@ def _charts(model: ReportModel, cat: Catalogue) -> dict[str, Any]:
     reference = [model.median[e.code] for e in model.elements]
     out["radar"] = {u.code: charts.radar(axes, [u.elements[e.code] for e in model.elements], reference,
                                          series_label=t("profile.radar_brand", brand=u.name),
-                                         reference_label=t("profile.radar_median"))
+                                         reference_label=t("profile.radar_median"),
+                                         missing_label=t("profile.no_data"))
                     for u in units}
-    out["history"] = {p.unit.code: charts.history([y for y, _, _ in p.history],
-                                                  [(t("col.index"), [s for _, s, _ in p.history])],
-                                                  ylabel=t("col.score"))
-                      for p in model.profiles if len(p.history) > 1}
+    out["history"] = {}
+    for p in model.profiles:
+        points = [(y, s) for y, s, _ in p.history if math.isfinite(s)]
+        if len(points) > 1:
+            out["history"][p.unit.code] = charts.history([y for y, _ in points], [(t("col.index"), [s for _, s in points])],
+                                                         ylabel=t("col.score"))
     return out
 
 
@@ -225,7 +231,9 @@ def context(model: ReportModel, *, embed_fonts: bool, env: jinja2.Environment) -
         "charts": charts_for(model), "toc": _toc(model, cat), "dimensions": _dimensions(model, cat),
         "methods_text": _methods_text(model, cat), "reason": cat.reason, "dimension_name": dimension_name,
         "element_names": {e.code: e.name for e in model.elements}, "indicator_names": indicator_names,
-        "node_names": node_names, "profile_elements": profile_elements, "case_rules": rules,
+        "node_names": node_names,
+        "element_missing": {e.code: [u.name for u in model.units if not math.isfinite(u.elements[e.code])]
+                            for e in model.elements}, "profile_elements": profile_elements, "case_rules": rules,
     }
 
 
