@@ -194,7 +194,7 @@ def radar(axes_labels: Sequence[str], values: Sequence[float], reference: Sequen
         return np.append(r * ux, r[0] * ux[0]), np.append(r * uy, r[0] * uy[0])
 
     missing = [not math.isfinite(float(x)) for x in values]
-    with _figure(3.4, 3.1) as fig:
+    with _figure(3.2, 2.8) as fig:
         ax = fig.add_subplot()
         ax.set_aspect("equal")
         ax.axis("off")
@@ -299,7 +299,8 @@ def rank_intervals(names: Sequence[str], nominal: Sequence[float], low: Sequence
 
 
 def waterfall(start_label: str, start: float, steps: Sequence[tuple[str, float]], end_label: str,
-              end: float, title: str = "", ylabel: str = "", up_label: str = "", down_label: str = "") -> str:
+              end: float, title: str = "", ylabel: str = "", up_label: str = "", down_label: str = "",
+              width: float = WIDTH, height: float = 2.8, alt: str = "") -> str:
     """Score change from last edition to this one, step by step (element or indicator contributions).
 
     Gains are hatched one way and shaded, losses hatched the other way on white, totals solid, so the sign survives greyscale print."""
@@ -308,7 +309,7 @@ def waterfall(start_label: str, start: float, steps: Sequence[tuple[str, float]]
     lo, hi = float(min(levels.min(), end)), float(max(levels.max(), end))
     span = max(hi - lo, 1.0)
     floor = 0.0 if lo - 1.5 * span <= 0 else float(np.floor(lo - 1.5 * span))  # zoom on the changes
-    with _figure(WIDTH, 2.8) as fig:
+    with _figure(width, height) as fig:
         ax = fig.add_subplot()
         level = start
         ax.bar(0, start - floor, bottom=floor, color=GREYS[1], width=0.6)
@@ -323,8 +324,9 @@ def waterfall(start_label: str, start: float, steps: Sequence[tuple[str, float]]
             level += delta
         ax.bar(len(labels) - 1, end - floor, bottom=floor, color=GREYS[0], width=0.6)
         ax.text(len(labels) - 1, end, _fmt(end), ha="center", va="bottom", fontsize=7)
-        ax.set_xticks(range(len(labels)), labels, rotation=20 if len(labels) > 6 else 0,
-                      ha="right" if len(labels) > 6 else "center")
+        narrow = width < WIDTH
+        ax.set_xticks(range(len(labels)), [_wrap(x, 9 if narrow else 14) for x in labels],
+                      fontsize=6.5 if narrow else None)
         ax.set_ylim(floor, hi + 0.25 * span)
         ax.set_ylabel(ylabel)
         ax.yaxis.grid(True)
@@ -335,7 +337,7 @@ def waterfall(start_label: str, start: float, steps: Sequence[tuple[str, float]]
             ax.legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2)
         if title:
             ax.set_title(title, loc="left")
-        return _svg(fig, title)
+        return _svg(fig, title or alt)
 
 
 def history(years: Sequence[int], series: Sequence[tuple[str, Sequence[float]]], title: str = "",
@@ -363,7 +365,7 @@ def history(years: Sequence[int], series: Sequence[tuple[str, Sequence[float]]],
 
 def _wrap(label: str, width: int) -> str:
     """Break long Latin labels at spaces (Chinese labels are short and have no spaces)."""
-    return "\n".join(textwrap.wrap(label, width)) if " " in label and len(label) > width else label
+    return "\n".join(textwrap.wrap(label, width, break_long_words=False)) if " " in label and len(label) > width else label
 
 
 def _finite(value: float | None, default: float = -1e9) -> float:

@@ -158,6 +158,18 @@ def _charts(model: ReportModel, cat: Catalogue) -> dict[str, Any]:
                                          reference_label=t("profile.radar_median"),
                                          missing_label=t("profile.no_data"))
                     for u in units}
+    out["waterfall"] = {}
+    for u in units:
+        if u.change is not None and u.change.contributions and math.isfinite(u.score):
+            steps = [(e.name, u.change.contributions.get(e.code, 0.0)) for e in model.elements]
+            rest = (u.score - u.change.previous_score) - sum(v for _, v in steps)
+            if abs(rest) > 1e-9:  # e.g. an element that entered or left: shown, never hidden
+                steps.append((t("profile.other_change"), rest))
+            out["waterfall"][u.code] = charts.waterfall(
+                str(model.previous_year), u.change.previous_score, steps, str(model.year), u.score,
+                title="", alt=t("profile.history"),
+                ylabel=t("col.score"), up_label=t("profile.gain"), down_label=t("profile.loss"), width=3.9,
+                height=1.9)
     out["history"] = {}
     for p in model.profiles:
         points = [(y, s) for y, s, _ in p.history if math.isfinite(s)]
@@ -231,6 +243,7 @@ def context(model: ReportModel, *, embed_fonts: bool, env: jinja2.Environment) -
         "charts": charts_for(model), "toc": _toc(model, cat), "dimensions": _dimensions(model, cat),
         "methods_text": _methods_text(model, cat), "reason": cat.reason, "dimension_name": dimension_name,
         "element_names": {e.code: e.name for e in model.elements}, "indicator_names": indicator_names,
+        "indicator_units": {x.code: x.unit for x in model.indicators},
         "node_names": node_names,
         "element_missing": {e.code: [u.name for u in model.units if not math.isfinite(u.elements[e.code])]
                             for e in model.elements}, "profile_elements": profile_elements, "case_rules": rules,

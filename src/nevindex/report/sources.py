@@ -62,8 +62,8 @@ class ReportInputs:
             levers = lever_views(self.result)
         except ImportError:
             avail["insight"] = "insight.missing"
-        except NevIndexError as exc:
-            avail["insight"] = f"failed:{exc}"
+        except Exception as exc:  # noqa: BLE001 - an optional part must not sink the report; say why
+            avail["insight"] = f"failed:{_why(exc)}"
         change = None
         if self.change is not None or self.previous is not None:
             try:
@@ -71,8 +71,8 @@ class ReportInputs:
                 change = change_views(ch, self.result)
             except ImportError:
                 avail["change"] = "change.missing"
-            except NevIndexError as exc:
-                avail["change"] = f"failed:{exc}"
+            except Exception as exc:  # noqa: BLE001 - as above
+                avail["change"] = f"failed:{_why(exc)}"
         previous_year = self.previous.year if self.previous is not None else self.edition.get("previous_year")
         coverage, rules = self.coverage, None
         if coverage is None:
@@ -85,6 +85,11 @@ class ReportInputs:
 
 
 # --- adapters ------------------------------------------------------------------------------------
+
+
+def _why(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text and not isinstance(exc, NevIndexError) else (text or type(exc).__name__)
 
 
 def coverage_rules(result: Result) -> tuple[pd.DataFrame | None, dict[str, Any] | None]:
@@ -182,7 +187,7 @@ def decompose(previous: Result, result: Result, audit: AuditView | None) -> Any:
 
     try:
         middle = old_under_new(previous, result)
-    except NevIndexError:
+    except Exception:  # noqa: BLE001 - no data/methodology split then; the decomposition still runs
         middle = None
     new_interval = ({u: (iv.low, iv.high) for u, iv in audit.intervals.items()}
                     if audit is not None and audit.intervals else None)
