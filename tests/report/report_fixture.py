@@ -7,11 +7,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from nevindex.build import build
-from nevindex.dataset import load_dataset
-from nevindex.framework import framework_from_mapping
-from nevindex.recipe import recipe_from_mapping
-
 ELEMENTS = {
     "tangible": ("Tangible element", "有形要素"),
     "quality": ("Quality element", "质量要素"),

@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pytest
 from fontTools.ttLib import TTFont
+from report_fixture import BRANDS, ELEMENTS, INDICATORS
 
 from nevindex.report.charts import FONT_DIR
 from nevindex.report.i18n import LANGS, load_catalogue
 from nevindex.report.render import FONT_FACES, PACKAGE_TEMPLATES
-
-from report_fixture import BRANDS, ELEMENTS, INDICATORS
 
 SHARED_BRANDS = Path("/work/shared/data/nev-brands/brands.csv")
 PACKAGE = Path(FONT_DIR).parents[1]

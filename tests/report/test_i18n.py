@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from nevindex.report.i18n import LANGS, TranslationError, fmt_number, fmt_percent, fmt_signed, load_catalogue, placeholders
+from nevindex.report.i18n import (
+    LANGS,
+    TranslationError,
+    fmt_number,
+    fmt_percent,
+    fmt_signed,
+    load_catalogue,
+    placeholders,
+)
 from nevindex.report.render import PACKAGE_TEMPLATES
 
 

@@ -23,7 +23,7 @@ def test_levers_are_the_largest_gains(result):
         gains = np.nan_to_num(table.index_change[i], nan=-np.inf)
         if views[unit]:
             assert views[unit][0].index_gain == pytest.approx(gains.max())
-            assert all(a.index_gain >= b.index_gain for a, b in zip(views[unit], views[unit][1:]))
+            assert all(a.index_gain >= b.index_gain for a, b in zip(views[unit], views[unit][1:], strict=False))
         else:
             assert not np.any(gains > 0)
 
@@ -42,4 +42,4 @@ def test_change_parts_add_up_and_reach_the_page(results):
     page = render_html(model)
     assert "Since 2023" in page
     movers = [u for u in model.units if u.change and math.isfinite(u.score)]
-    assert movers and all(f'aria-label="History"' in page for _ in movers[:1])
+    assert movers and 'aria-label="History"' in page  # the change waterfall is drawn

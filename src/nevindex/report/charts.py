@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import hashlib
 import io
-import textwrap
 import math
 import re
+import textwrap
 from collections.abc import Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -253,7 +253,7 @@ def heatmap(row_labels: Sequence[str], col_labels: Sequence[str], values: Sequen
                         color="white" if shade > 0.55 else INK)
         ax.set_xticks(range(cols), [_wrap(c, 14) for c in col_labels], rotation=35 if cols > 6 else 0,
                       ha="right" if cols > 6 else "center")
-        ax.set_yticks(range(rows), row_labels)
+        ax.set_yticks(range(rows), [_wrap(r, 28) for r in row_labels])
         ax.tick_params(length=0)
         ax.xaxis.tick_top()
         for spine in ax.spines.values():
@@ -364,8 +364,14 @@ def history(years: Sequence[int], series: Sequence[tuple[str, Sequence[float]]],
 
 
 def _wrap(label: str, width: int) -> str:
-    """Break long Latin labels at spaces (Chinese labels are short and have no spaces)."""
-    return "\n".join(textwrap.wrap(label, width, break_long_words=False)) if " " in label and len(label) > width else label
+    """Break long labels: Latin at spaces; Chinese (no spaces, twice as wide) every width/2 characters."""
+    wide = sum(2 if ord(ch) >= 0x2E80 else 1 for ch in label)
+    if wide <= width:
+        return label
+    if " " in label:
+        return "\n".join(textwrap.wrap(label, width, break_long_words=False))
+    step = max(2, width // 2)
+    return "\n".join(label[i:i + step] for i in range(0, len(label), step)) if len(label) > step else label
 
 
 def _finite(value: float | None, default: float = -1e9) -> float:

@@ -26,6 +26,8 @@ from nevindex.result import Result
 ZH_NAME_ATTRIBUTES = ("name_zh", "zh_name", "name_cn")
 #: Indicator meta keys the report reads (methodology file, ``meta:``).
 META_ELEMENT, META_DIMENSION, META_SOURCE, META_JUSTIFICATION = "element", "dimension", "source", "justification"
+#: Distinct sources listed per indicator in the data annex (the rest are counted).
+SOURCES_SHOWN = 4
 #: The five ISO 20671 output dimensions, in the standard's order.
 DIMENSIONS = ("legal", "customer", "market", "economic_political", "financial")
 
@@ -107,7 +109,8 @@ class IndicatorInfo(NodeInfo):
     observed: int = 0
     imputed: int = 0
     scored: int = 0
-    sources: list[str] = field(default_factory=list)  # distinct sources in the data
+    sources: list[str] = field(default_factory=list)  # distinct sources in the data (first few)
+    more_sources: int = 0  # how many more distinct sources there are
 
 
 @dataclass
@@ -269,7 +272,7 @@ def _indicators(result: Result, lang: str) -> list[IndicatorInfo]:
             direction=getattr(ind, "direction", 1), dimension=meta.get(META_DIMENSION),
             source=_localised(meta.get(META_SOURCE), lang), justification=_localised(meta.get(META_JUSTIFICATION), lang),
             observed=int(observed[j]), imputed=int(imputed[j]), scored=int(scored[j]),
-            sources=sources.get(code, [])))
+            sources=sources.get(code, [])[:SOURCES_SHOWN], more_sources=max(0, len(sources.get(code, [])) - SOURCES_SHOWN)))
     return out
 
 
@@ -360,14 +363,27 @@ def _methods(result: Result) -> dict[str, Any]:
     }
 
 
+def pairwise_pearson(data: np.ndarray, min_n: int = 3) -> np.ndarray:
+    """Pearson correlation of every pair of columns over the rows where both are present (NaN below
+    ``min_n`` rows or for a constant column): sparse data rarely has complete rows."""
+    k = data.shape[1]
+    out = np.full((k, k), np.nan)
+    for a in range(k):
+        for b in range(a, k):
+            ok = np.isfinite(data[:, a]) & np.isfinite(data[:, b])
+            if ok.sum() >= min_n:
+                x, y = data[ok, a], data[ok, b]
+                if x.std() > 0 and y.std() > 0:
+                    out[a, b] = out[b, a] = float(np.corrcoef(x, y)[0, 1])
+    return out
+
+
 def _correlations(result: Result, lang: str) -> tuple[tuple[str, ...], Any]:
-    """Pearson correlations of the index and its elements over complete rows (a display, not the audit)."""
+    """Pearson correlations of the index and its elements, pairwise complete (a display, not the audit)."""
     fw = result.framework
     codes = (fw.root, *elements_of(result))
     data = np.column_stack([result.score(c) for c in codes])
-    data = data[np.all(np.isfinite(data), axis=1)]
-    corr = np.corrcoef(data, rowvar=False) if len(data) > 2 else np.full((len(codes),) * 2, np.nan)
-    return tuple(fw.nodes[c].name.get(lang) for c in codes), corr
+    return tuple(fw.nodes[c].name.get(lang) for c in codes), pairwise_pearson(data)
 
 
 def build_model(result: Result, lang: str = "en", *, edition: Mapping[str, Any] | None = None,
