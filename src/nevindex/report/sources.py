@@ -308,34 +308,37 @@ def from_store(year: int, *, url: str | None = None, edition: str | None = None)
         raise StoreUnavailable("the edition store is not available in this installation") from exc
 
     store = open_store(url) if url else open_store()
-    infos = [e for e in ed.list_editions(store) if getattr(e, "result_sha256", None) or _built(e)]
-    chosen = _pick(infos, year, edition)
-    if chosen is None:
-        raise StoreUnavailable(f"no built edition for {year} in the store")
-    result = ed.rebuild(store, chosen.id)
-    tables = ed.audit_tables(store, chosen.id) or None
-    meta = chosen.as_dict()
-    edition_meta = {"label": str(meta.get("label", year)), "status": str(meta.get("status", "draft")),
-                    "published_at": _date(meta.get("published_at"))}
-    earlier = {}
-    for y in sorted({e.year for e in infos if e.year < year}):
-        info = _pick(infos, y, None)
-        if info is not None:
-            earlier[y] = (info, ed.rebuild(store, info.id))
-    previous_pair = earlier.get(year - 1)
-    change, avail = None, {}
-    if previous_pair is not None:
-        try:
-            change = ed.compare(store, previous_pair[0].id, chosen.id)
-        except AttributeError:
-            change = None
-        except NevIndexError as exc:
-            avail["change"] = f"failed:{exc}"
-    else:
-        avail["change"] = "change.not_available"
-    history = history_from_results([r for _, r in earlier.values()] + [result])
-    return ReportInputs(result=result, edition=edition_meta, previous=previous_pair[1] if previous_pair else None,
-                        audit_tables=tables, history=history, change=change, availability=avail)
+    try:
+        infos = [e for e in ed.list_editions(store) if getattr(e, "result_sha256", None) or _built(e)]
+        chosen = _pick(infos, year, edition)
+        if chosen is None:
+            raise StoreUnavailable(f"no built edition for {year} in the store")
+        result = ed.rebuild(store, chosen.id)
+        tables = ed.audit_tables(store, chosen.id) or None
+        meta = chosen.as_dict()
+        edition_meta = {"label": str(meta.get("label", year)), "status": str(meta.get("status", "draft")),
+                        "published_at": _date(meta.get("published_at"))}
+        earlier = {}
+        for y in sorted({e.year for e in infos if e.year < year}):
+            info = _pick(infos, y, None)
+            if info is not None:
+                earlier[y] = (info, ed.rebuild(store, info.id))
+        previous_pair = earlier.get(year - 1)
+        change, avail = None, {}
+        if previous_pair is not None:
+            try:
+                change = ed.compare(store, previous_pair[0].id, chosen.id)
+            except AttributeError:  # a store without compare: the report decomposes itself
+                change = None
+            except Exception as exc:  # noqa: BLE001 - an optional part must not sink the report; say why
+                avail["change"] = f"failed:{_why(exc)}"
+        else:
+            avail["change"] = "change.not_available"
+        history = history_from_results([r for _, r in earlier.values()] + [result])
+        return ReportInputs(result=result, edition=edition_meta, previous=previous_pair[1] if previous_pair else None,
+                            audit_tables=tables, history=history, change=change, availability=avail)
+    finally:
+        store.close()
 
 
 def _built(info: Any) -> bool:
