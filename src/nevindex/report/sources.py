@@ -69,6 +69,7 @@ class ReportInputs:
             try:
                 ch = self.change if self.change is not None else decompose(self.previous, self.result, audit)
                 change = change_views(ch, self.result)
+                avail.pop("change", None)
             except ImportError:
                 avail["change"] = "change.missing"
             except Exception as exc:  # noqa: BLE001 - as above
