@@ -113,3 +113,22 @@ def test_inputs_model_degrades_without_insight_and_store_modules(results):
     if all(u.change is None for u in m.units):
         assert m.availability.change
     assert isinstance(ChangeView, type)
+
+
+def test_intervals_follow_the_published_ranking_under_coverage_rules():
+    from nevindex.report.model import AuditView, RankInterval
+    from nevindex.report.sources import published_intervals
+
+    # four units, "d" is not rated; in the runs "d" beats everyone, which must not push the rated down
+    coverage = pd.DataFrame({"unit": ["a", "b", "c", "d"], "rated": [True, True, True, False],
+                             "rank": [1.0, 2.0, 3.0, np.nan]})
+    runs = pd.DataFrame({"run": [1, 2, 3, 4, 5], "a": [9, 9, 9, 5, 9], "b": [8, 8, 8, 8, 8],
+                         "c": [1, 1, 1, 1, 1], "d": [99, 99, 99, 99, 99]})
+    engine = {u: RankInterval(math.nan, math.nan, 2.0, 4.0) for u in "abcd"}  # all-unit ranks: useless here
+    out = published_intervals(AuditView(intervals=engine), {"run_scores": runs}, coverage)
+    # a: ranks 1,1,1,2,1 → 5th pct (linear) = 1, 95th = 1.8; c is always third
+    assert out.intervals["a"].low == 1.0 and out.intervals["a"].high == pytest.approx(1.8)
+    assert out.intervals["c"].low == out.intervals["c"].high == 3.0
+    assert out.intervals["a"].nominal == 1.0 and "d" not in out.intervals
+    # without per-run scores the audit's all-unit intervals are dropped, not shown as if comparable
+    assert published_intervals(AuditView(intervals=engine), {}, coverage).intervals is None

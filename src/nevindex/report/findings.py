@@ -35,6 +35,12 @@ def _main_contribution(model: ReportModel, unit: UnitRow) -> tuple[str, float]:
     return model.element(code).name if code in {e.code for e in model.elements} else code, parts[code]
 
 
+def _comparable(units: list[UnitRow]) -> list[UnitRow]:
+    """Brands with a change and a published score and rank in both editions (rated both years)."""
+    return [u for u in units if u.change is not None and math.isfinite(u.change.previous_score)
+            and math.isfinite(u.change.previous_rank)]
+
+
 def _outside_interval(unit: UnitRow) -> bool | None:
     if unit.change is None or unit.interval is None:
         return None
@@ -56,7 +62,7 @@ def cases(model: ReportModel) -> list[Case]:
                 out.append(Case(rule, unit.code, facts))
                 return
 
-    movers = [u for u in ranked if u.change is not None and u.score > u.change.previous_score]
+    movers = [u for u in _comparable(ranked) if u.score > u.change.previous_score]  # type: ignore[union-attr]
     movers.sort(key=lambda u: (-(u.score - u.change.previous_score), u.name_en))  # type: ignore[union-attr]
     have_intervals = any(u.interval is not None for u in ranked)
 
@@ -137,7 +143,7 @@ def findings(model: ReportModel) -> list[str]:
             leaders.append(t("finding.element_item", element=e.name, brand=u.name, score=fmt_number(u.elements[e.code])))
     if leaders:
         out.append(t("finding.element_leaders", items=t("common.list_sep").join(leaders)))
-    movers = [u for u in ranked if u.change is not None]
+    movers = _comparable(ranked)
     if movers:
         for key, best in (("gain", max(movers, key=lambda u: u.score - u.change.previous_score)),  # type: ignore[union-attr]
                           ("loss", min(movers, key=lambda u: u.score - u.change.previous_score))):  # type: ignore[union-attr]

@@ -80,6 +80,12 @@ class ReportInputs:
             coverage, rules = coverage_rules(self.result)
         elif self.result.framework.framework.meta.get("coverage"):
             rules = dict(self.result.framework.framework.meta["coverage"])
+        if coverage is not None and audit is not None and audit.intervals:
+            audit = published_intervals(audit, self.audit_tables or {}, coverage)
+            if not audit.intervals:
+                avail["audit"] = "audit.not_comparable"
+        if change and previous_year is not None:
+            change = {u: _published_previous(v, self.history.get(u, ()), previous_year) for u, v in change.items()}
         return build_model(self.result, lang, edition=self.edition, audit=audit, levers=levers, change=change,
                            previous_year=previous_year if change else None, history=self.history,
                            availability=Availability(**avail), coverage=coverage, rules=rules)
@@ -91,6 +97,39 @@ class ReportInputs:
 def _why(exc: BaseException) -> str:
     text = str(exc).strip()
     return f"{type(exc).__name__}: {text}" if text and not isinstance(exc, NevIndexError) else (text or type(exc).__name__)
+
+
+def published_intervals(audit: AuditView, tables: Mapping[str, pd.DataFrame], coverage: pd.DataFrame) -> AuditView:
+    """Rank intervals in the published ranking's terms: the audit ranks every scored unit in each run,
+    but under coverage rules only the rated ones are ranked. With the per-run scores, rank the rated
+    units in every run (the engine's ``rank_desc``) and take the same quantiles as the audit (5th, 50th,
+    95th, numpy 'linear'); without them the audit's intervals are not comparable and are dropped."""
+    from dataclasses import replace
+
+    from nevindex.methods.rank import rank_desc
+
+    rated = [str(u) for u in coverage.loc[coverage["rated"].astype(bool), "unit"]]
+    published_rank = dict(zip(coverage["unit"].astype(str), coverage["rank"], strict=True))
+    if set(rated) == set(map(str, coverage["unit"])):
+        return audit
+    runs = tables.get("run_scores")
+    if runs is None or not set(rated) <= set(map(str, runs.columns)):
+        return replace(audit, intervals=None)
+    scores = runs[rated].to_numpy(dtype=float)
+    ranks = rank_desc(scores, axis=1)
+    with np.errstate(invalid="ignore"):
+        low, med, high = np.nanquantile(ranks, [0.05, 0.5, 0.95], axis=0, method="linear")
+    intervals = {u: RankInterval(float(published_rank[u]), float(med[j]), float(low[j]), float(high[j]))
+                 for j, u in enumerate(rated)}
+    return replace(audit, intervals=intervals)
+
+
+def _published_previous(view: ChangeView, history: Sequence[tuple[int, float, float]], year: int) -> ChangeView:
+    """The previous rank as published (history), not the engine's rank among all scored units."""
+    from dataclasses import replace
+
+    previous = next((h for h in history if h[0] == year), None)
+    return replace(view, previous_rank=previous[2]) if previous is not None else view
 
 
 def coverage_rules(result: Result) -> tuple[pd.DataFrame | None, dict[str, Any] | None]:
