@@ -134,6 +134,7 @@ class UnitRow:
     interval: RankInterval | None = None
     change: ChangeView | None = None
     rated: bool = True  # False: below the methodology's coverage rules (no index score, rank or rating)
+    scope: str = ""  # non-empty: some figures cover more than the brand (e.g. the group), per the coverage table
 
 
 @dataclass
@@ -297,7 +298,7 @@ def _unit_rows(result: Result, lang: str, audit: AuditView | None, change: Mappi
     for i, unit in enumerate(result.units):
         score, rank = float(result.index[i]), float(result.rank[i])
         rating = fw.rating(score) if fw.ratings and math.isfinite(score) else None
-        rated, share = True, float(cov[i])
+        rated, share, scope = True, float(cov[i]), ""
         if unit in published:
             row = published[unit]
             rated = bool(row.get("rated", True))
@@ -305,6 +306,7 @@ def _unit_rows(result: Result, lang: str, audit: AuditView | None, change: Mappi
             rank = float(row["rank"]) if rated else math.nan
             rating = str(row["rating"]) if rated and isinstance(row.get("rating"), str) and row["rating"] else None
             share = float(row.get("coverage", share))
+            scope = str(row.get("scope") or "") if isinstance(row.get("scope"), str) else ""
         rows.append(UnitRow(
             code=unit, name=names[unit], name_en=names_en[unit], score=score, rank=rank,
             rating=rating, band=bands.index(rating) if rating in bands else len(bands),
@@ -312,7 +314,7 @@ def _unit_rows(result: Result, lang: str, audit: AuditView | None, change: Mappi
             elements={e: float(result.score(e)[i]) for e in elements},
             element_ranks={e: float(result.ranks[i, result.aggregates.index(e)]) for e in elements},
             interval=(audit.intervals or {}).get(unit) if audit and rated else None,
-            change=(change or {}).get(unit) if rated else None, rated=rated))
+            change=(change or {}).get(unit) if rated else None, rated=rated, scope=scope))
     rows.sort(key=lambda r: (not r.rated, r.rank if math.isfinite(r.rank) else math.inf, -r.coverage, r.name_en))
     return rows
 
@@ -442,7 +444,8 @@ def build_model(result: Result, lang: str = "en", *, edition: Mapping[str, Any] 
         framework={"code": info.code, "version": info.version, "name": info.name.get(lang),
                    "description": info.description.get(lang) if info.description else "",
                    "root": fw.root, "root_name": fw.nodes[fw.root].name.get(lang),
-                   "hashes": dict(result.hashes), "levels": {k: v.get(lang) for k, v in info.level_names.items()}},
+                   "hashes": dict(result.hashes), "levels": {k: v.get(lang) for k, v in info.level_names.items()},
+                   "method_notes": _method_notes(info.meta.get("method_notes"), lang)},
         elements=elements, indicators=indicators, units=units, median=median, ratings=_bands(result),
         methods=_methods(result), profiles=profiles, audit=audit, availability=avail,
         imputed_cells=_imputed_cells(result, names, lang),
@@ -454,6 +457,19 @@ def build_model(result: Result, lang: str = "en", *, edition: Mapping[str, Any] 
         case.text = case_text(model, case)
     model.findings = findings(model)
     return model
+
+
+def _method_notes(notes: Any, lang: str) -> list[tuple[str, str]]:
+    """The methodology file's own reasons for each choice (``framework.meta.method_notes``): text in
+    the report's language only (a plain string counts as English), never an untranslated paragraph."""
+    if not isinstance(notes, Mapping):
+        return []
+    out = []
+    for key, value in notes.items():
+        text = (value.get(lang) if isinstance(value, Mapping) else (value if lang == "en" else None))
+        if text:
+            out.append((str(key), " ".join(str(text).split())))
+    return out
 
 
 def _replace(avail: Availability, **changes: str | None) -> Availability:
