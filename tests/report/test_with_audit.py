@@ -44,3 +44,15 @@ def test_intervals_alpha_and_sensitivity_in_the_model_and_html(results, audited)
         assert parser.rows[u.code][4] == f"{u.interval.low:.0f}–{u.interval.high:.0f}"
     assert "200 Monte Carlo runs (seed 11)" in page
     assert "Rank intervals are not shown" not in page
+
+
+def test_coherence_flags_are_translated(results, audited):
+    tables = audited.tables()
+    flagged = tables["correlations"]["flag"].fillna("").astype(str).str.strip()
+    model = ReportInputs(result=results[2024], audit_tables=tables).model("zh")
+    assert len(model.audit.flags) == int((flagged != "").sum())
+    page = render_html(model)
+    words = {"negative": "与上级呈负相关", "weak": "与上级相关性弱", "collinear": "同级共线"}
+    for flag in set(flagged) - {""}:
+        assert words[flag] in page
+    assert "weak correlation" not in page

@@ -52,7 +52,7 @@ class AuditView:
     correlations: tuple[tuple[str, ...], Any] | None = None
     alpha: Mapping[str, float] | None = None  # Cronbach's alpha per aggregate
     sensitivity: Sequence[tuple[str, float, float]] | None = None  # (factor, S_i, S_Ti)
-    flags: Sequence[str] = ()
+    flags: Sequence[tuple[str, str, str, float]] = ()  # (node, other, flag, pearson) from the coherence table
     runs: int | None = None
     seed: int | None = None
 

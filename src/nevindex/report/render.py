@@ -239,7 +239,7 @@ def context(model: ReportModel, *, embed_fonts: bool, env: jinja2.Environment) -
              "element_champion", "balanced_profile"]
     css, _, _ = env.loader.get_source(env, "report.css")  # type: ignore[union-attr]
     return {
-        "m": model, "t": cat.t, "sep": " " if model.lang == "en" else "", "version": __version__, "css": css, "font_css": font_css(embed_fonts),
+        "m": model, "t": cat.t, "messages": cat.messages, "sep": " " if model.lang == "en" else "", "version": __version__, "css": css, "font_css": font_css(embed_fonts),
         "charts": charts_for(model), "toc": _toc(model, cat), "dimensions": _dimensions(model, cat),
         "methods_text": _methods_text(model, cat), "reason": cat.reason, "dimension_name": dimension_name,
         "element_names": {e.code: e.name for e in model.elements}, "indicator_names": indicator_names,

@@ -171,7 +171,7 @@ def audit_view(tables: Mapping[str, pd.DataFrame], result: Result, seed: int | N
     sensitivity = None
     if sens is not None and not sens.empty and _column(sens, "s1") and _column(sens, "st"):
         sensitivity = [(str(r["factor"]), float(r["S1"]), float(r["ST"])) for r in sens.to_dict("records")]
-    flags: list[str] = []
+    flags: list[tuple[str, str, str, float]] = []
     corr = tables.get("correlations")
     matrix = None
     if corr is not None and not corr.empty:
@@ -179,7 +179,7 @@ def audit_view(tables: Mapping[str, pd.DataFrame], result: Result, seed: int | N
         if flag:
             for r in corr.to_dict("records"):
                 if isinstance(r[flag], str) and r[flag].strip():
-                    flags.append(f"{r['node']} – {r['other']}: {r[flag]} (r = {float(r['pearson']):.2f})")
+                    flags.append((str(r["node"]), str(r["other"]), r[flag].strip(), float(r["pearson"])))
         matrix = _element_correlations(corr, result)
     runs = tables.get("runs")
     if intervals is None and alpha is None and sensitivity is None and corr is None:
