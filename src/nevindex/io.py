@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 
 @contextlib.contextmanager
@@ -94,3 +95,17 @@ def write_all(target: str | Path, writers: dict[str, Callable[[Path], None]]) ->
             os.replace(staging / name, target / name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def read_yaml_mapping(path: str | Path, *, what: str, error: type[Exception]) -> dict:
+    """A YAML file that must hold a mapping (a recipe, a spec); problems raise ``error`` naming the file."""
+    path = Path(path)
+    if not path.exists():
+        raise error("file not found", file=str(path), hint=f"check the path to the {what} file")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
+        raise error(f"cannot read the {what} ({exc.__class__.__name__})", file=str(path)) from None
+    if not isinstance(data, dict):
+        raise error(f"a {what} file must be a mapping of settings", file=str(path))
+    return data

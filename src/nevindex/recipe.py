@@ -18,27 +18,16 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from nevindex.errors import RecipeError
+from nevindex.io import read_yaml_mapping
+from nevindex.methods.normalise import METHOD_PARAMS
 
-NORMALISE_METHODS = (
-    "minmax", "zscore", "rank", "borda", "percentile_rank", "goalposts",
-    "distance_to_target", "distance_to_max", "fraction_of_max",
-)
+NORMALISE_METHODS = tuple(METHOD_PARAMS)
 AGGREGATE_METHODS = ("arithmetic", "geometric", "harmonic", "generalised", "copeland")
 IMPUTE_METHODS = ("none", "mean", "median", "mean_group", "median_group", "locf", "linear")
 WEIGHT_METHODS = ("manual", "equal", "ahp", "entropy", "critic", "pca")
 
-#: Parameters each normaliser takes (besides data and direction).
-NORMALISE_PARAMS: dict[str, frozenset[str]] = {
-    "minmax": frozenset({"lower", "upper"}),
-    "zscore": frozenset({"mean", "sd"}),
-    "rank": frozenset(),
-    "borda": frozenset(),
-    "percentile_rank": frozenset(),
-    "goalposts": frozenset({"lower", "upper", "scale", "truncate"}),
-    "distance_to_target": frozenset({"target", "cap"}),
-    "distance_to_max": frozenset(),
-    "fraction_of_max": frozenset(),
-}
+#: Parameters each normaliser takes (besides data and direction): the kernels' own table.
+NORMALISE_PARAMS: dict[str, frozenset[str]] = METHOD_PARAMS
 AGGREGATE_PARAMS: dict[str, frozenset[str]] = {
     "arithmetic": frozenset(),
     "geometric": frozenset(),
@@ -309,15 +298,7 @@ def _model_at(loc: list[Any]) -> Any:
 
 
 def load_recipe(path: str | Path) -> Recipe:
-    path = Path(path)
-    if not path.exists():
-        raise RecipeError("file not found", file=str(path), hint="check the path to the recipe file")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
-        raise RecipeError(f"cannot read the recipe ({exc.__class__.__name__})", file=str(path)) from None
-    if not isinstance(data, Mapping):
-        raise RecipeError("a recipe file must be a mapping of steps to settings", file=str(path))
+    data = read_yaml_mapping(path, what="recipe", error=RecipeError)
     if "recipe" in data and isinstance(data["recipe"], Mapping) and len(data) == 1:
         data = data["recipe"]
     return recipe_from_mapping(data, source=str(path))

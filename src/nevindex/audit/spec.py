@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from nevindex.dataset import read_table
 from nevindex.errors import DataError, NevIndexError, RecipeError
 from nevindex.framework import Framework
+from nevindex.io import read_yaml_mapping
 from nevindex.recipe import Recipe, nearest
 
 #: Default half-width of the multiplicative weight noise (METHODS.md: w·(1 + U(−f, f))).
@@ -173,14 +174,7 @@ def spec_from_mapping(data: Mapping[str, Any] | None, *, source: str = "<spec>",
 
 def load_spec(path: str | Path) -> UncertaintySpec:
     path = Path(path)
-    if not path.exists():
-        raise RecipeError("file not found", file=str(path), hint="check the path to the uncertainty spec")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
-        raise RecipeError(f"cannot read the spec ({exc.__class__.__name__})", file=str(path)) from None
-    if not isinstance(data, Mapping):
-        raise RecipeError("an uncertainty spec must be a mapping (runs, seed, factors, …)", file=str(path))
+    data = read_yaml_mapping(path, what="uncertainty spec", error=RecipeError)
     return spec_from_mapping(data, source=str(path), base_dir=path.parent)
 
 
