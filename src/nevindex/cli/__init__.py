@@ -25,6 +25,7 @@ def _register() -> None:
     from nevindex.cli import engine  # noqa: F401
     from nevindex.cli import audit  # noqa: F401
     from nevindex.cli import nev  # noqa: F401
+    from nevindex.cli import store  # noqa: F401
     from nevindex.cli import report  # noqa: F401
 
 

@@ -1,0 +1,353 @@
+"""``nevindex db …``, ``nevindex data …``, ``nevindex edition …``: the edition store from the shell.
+
+Thin: each command calls :mod:`nevindex.store.editions` and prints the outcome. Errors (not
+found, immutable, failed verification) are NevIndexErrors: one message, exit code 2.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from nevindex.cli import app, console
+from nevindex.store import db as store_db
+from nevindex.store import editions as ed
+
+db_app = typer.Typer(help="The edition store's database: create or upgrade its schema, show its state.",
+                     no_args_is_help=True)
+data_app = typer.Typer(help="Data sets in the store: import a file with every observation and its source.",
+                       no_args_is_help=True)
+edition_app = typer.Typer(help="Editions: create, build, publish (immutable), export, verify, compare.",
+                          no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(data_app, name="data")
+app.add_typer(edition_app, name="edition")
+
+DbOpt = Annotated[str | None, typer.Option("--db", help="Store URL or SQLite file (default: $NEVINDEX_DB, "
+                                              "else the user data directory).", show_default=False)]
+ActorOpt = Annotated[str | None, typer.Option("--as", help="Who is acting (default: $NEVINDEX_USER or login).")]
+EditionArg = Annotated[str, typer.Argument(help="Edition label (or id).")]
+
+
+def _url(db: str | None) -> str | None:
+    if db is None:
+        return None
+    return db if "://" in db else f"sqlite:///{Path(db).expanduser().resolve()}"
+
+
+def _open(db: str | None) -> store_db.Store:
+    return store_db.open_store(_url(db))
+
+
+def _interval(rec, which: str) -> str:  # type: ignore[no-untyped-def]
+    """" [low–high]" of a rank's uncertainty interval, when the comparison has one."""
+    low, high = rec.get(f"{which}_rank_low"), rec.get(f"{which}_rank_high")
+    if low is None or high is None or low != low or high != high:
+        return ""
+    return f" [{low:.0f}–{high:.0f}]"
+
+
+def _fmt(value: float | None, digits: int = 2) -> str:
+    return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
+
+
+# --- db ----------------------------------------------------------------------------------------
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOpt = None, revision: Annotated[str, typer.Option(help="Target revision.")] = "head") -> None:
+    """Create the store or bring its schema up to date (existing data are kept)."""
+    url = _url(db) or store_db.default_url()
+    engine = store_db.make_engine(url)
+    try:
+        before, after = store_db.upgrade(engine, revision)
+    finally:
+        engine.dispose()
+    where = store_db._safe(url)
+    if before == after:
+        console.print(f"store at {where} is up to date (revision {after})")
+    else:
+        console.print(f"[green]upgraded[/] store at {where}: revision {before or '(empty)'} → {after}")
+
+
+@db_app.command("status")
+def db_status(db: DbOpt = None) -> None:
+    """Schema revision and the number of rows in each table."""
+    store = _open(db)
+    try:
+        console.print(f"store: {store_db._safe(store.url)} (revision {store_db.current_revision(store.engine)})")
+        for table, n in ed.counts(store).items():
+            console.print(f"  {table:18} {n:>10,}")
+    finally:
+        store.close()
+
+
+@db_app.command("log")
+def db_log(db: DbOpt = None, limit: Annotated[int, typer.Option(help="Entries to show.")] = 20) -> None:
+    """The activity log (who did what, when), newest first."""
+    store = _open(db)
+    try:
+        frame = ed.activity(store, limit)
+    finally:
+        store.close()
+    table = Table(title="activity")
+    for col in ("at", "actor", "action", "target"):
+        table.add_column(col)
+    for rec in frame.to_dict("records"):
+        table.add_row(f"{rec['at']:%Y-%m-%d %H:%M:%S}", rec["actor"], rec["action"], rec["target"])
+    console.print(table)
+
+
+# --- data --------------------------------------------------------------------------------------
+
+
+@data_app.command("import")
+def data_import(
+    file: Annotated[Path, typer.Argument(help="Data file (CSV, XLSX, Parquet; wide or tidy with source columns).")],
+    units: Annotated[Path | None, typer.Option("--units", help="Table of units (code, name, groups).")] = None,
+    framework: Annotated[Path | None, typer.Option("--framework", "-f",
+                                                      help="Methodology whose indicators must be numeric.")] = None,
+    label: Annotated[str | None, typer.Option(help="Name of the data set (default: the file name).")] = None,
+    fx_rates: Annotated[Path | None, typer.Option("--fx-rates", help="Sourced annual exchange rates (year, "
+                                                  "currency, per_usd, source…) for currency conversions.")] = None,
+    db: DbOpt = None,
+    actor: ActorOpt = None,
+) -> None:
+    """Import a data file: every observation with its source, the file itself, and a hash (atomic)."""
+    store = _open(db)
+    try:
+        info = ed.import_data(store, file, label=label, units_file=units, framework=framework, fx_rates=fx_rates,
+                              actor=actor)
+    finally:
+        store.close()
+    verb = "[green]imported[/]" if info.created else "already stored:"
+    console.print(f"{verb} data set {info.id} '{info.label}': {info.n_observations:,} observations, "
+                  f"{info.units} units, {info.columns} columns, years {', '.join(map(str, info.years))} "
+                  f"(sha256 {info.sha256[:12]})")
+
+
+@data_app.command("list")
+def data_list(db: DbOpt = None) -> None:
+    """Data sets in the store."""
+    store = _open(db)
+    try:
+        rows = ed.list_datasets(store)
+    finally:
+        store.close()
+    table = Table(title="data sets")
+    for col in ("id", "label", "observations", "units", "years", "sha256"):
+        table.add_column(col)
+    for d in rows:
+        table.add_row(str(d.id), d.label, f"{d.n_observations:,}", str(d.units), ", ".join(map(str, d.years)),
+                      d.sha256[:12])
+    console.print(table)
+
+
+# --- editions ----------------------------------------------------------------------------------
+
+
+@edition_app.command("create")
+def edition_create(
+    year: Annotated[int, typer.Option(help="Edition year.")],
+    framework: Annotated[Path, typer.Option("--framework", "-f", help="Methodology file (stored if new).")],
+    data: Annotated[str, typer.Option("--data", "-d", help="Stored data set: id, label or sha256 prefix.")],
+    recipe: Annotated[Path | None, typer.Option("--recipe", "-r", help="Method choices (default: the methodology's).")] = None,
+    label: Annotated[str | None, typer.Option(help="Edition label (default: the year; corrections: YEAR-rN).")] = None,
+    data_year: Annotated[int | None, typer.Option(help="Year of the data to use (default: the edition year "
+                                                     "if present, else the latest).")] = None,
+    corrects: Annotated[str | None, typer.Option(help="Published edition this one corrects.")] = None,
+    reason: Annotated[str | None, typer.Option(help="Why the correction is needed (required with --corrects).")] = None,
+    suspend_empty: Annotated[bool, typer.Option("--suspend-empty", help="Leave out indicators with no "
+                                                "observation in the data year (recorded in the methodology).")] = False,
+    db: DbOpt = None,
+    actor: ActorOpt = None,
+) -> None:
+    """Create a draft edition: methodology + data set + recipe."""
+    store = _open(db)
+    try:
+        info = ed.create_edition(store, year=year, methodology=framework, dataset=data, recipe=recipe, label=label,
+                                 data_year=data_year, corrects=corrects, reason=reason, suspend_empty=suspend_empty,
+                                 actor=actor)
+    finally:
+        store.close()
+    extra = f", corrects {info.corrects}" if info.corrects else ""
+    console.print(f"[green]created[/] draft edition '{info.label}' ({info.year}; {info.methodology}; data "
+                  f"'{info.dataset}'{extra}); next: nevindex edition build {info.label}")
+
+
+@edition_app.command("build")
+def edition_build(edition: EditionArg, db: DbOpt = None, actor: ActorOpt = None) -> None:
+    """Build a draft edition from its stored inputs and store every result (atomic)."""
+    store = _open(db)
+    try:
+        info = ed.build_edition(store, edition, actor=actor)
+        tables = ed.edition_tables(store, edition)
+    finally:
+        store.close()
+    scores = tables["scores"]
+    root = scores[scores["level"] == scores["level"].max()]
+    console.print(f"[green]built[/] edition '{info.label}': {root['score'].notna().sum()} units scored "
+                  f"(result {info.result_sha256[:12]}); next: nevindex edition publish {info.label}")
+
+
+@edition_app.command("audit")
+def edition_audit(
+    edition: EditionArg,
+    spec: Annotated[Path | None, typer.Option("--spec", "-s", help="Uncertainty spec (YAML): factors, weight "
+                                              "noise, runs, seed, sensitivity. Without it: statistics only.")] = None,
+    db: DbOpt = None,
+    actor: ActorOpt = None,
+) -> None:
+    """Audit a built draft edition from its stored inputs and store the audit's tables with it."""
+    store = _open(db)
+    try:
+        outcome, names = ed.audit_edition(store, edition, spec, actor=actor)
+    finally:
+        store.close()
+    console.print(f"[green]audited[/] edition '{edition}': stored {len(names)} tables ({', '.join(names)})")
+    if outcome.intervals is not None:
+        wide = outcome.intervals.sort_values("interval_width", ascending=False).head(3)
+        console.print("widest rank intervals: " + "; ".join(
+            f"{r.unit} {r.q05_rank:.0f}–{r.q95_rank:.0f}" for r in wide.itertuples()))
+
+
+@edition_app.command("publish")
+def edition_publish(edition: EditionArg, db: DbOpt = None, actor: ActorOpt = None) -> None:
+    """Publish a built edition. Irreversible: it can never be changed or deleted afterwards."""
+    store = _open(db)
+    try:
+        info = ed.publish(store, edition, actor=actor)
+    finally:
+        store.close()
+    console.print(f"[green]published[/] edition '{info.label}' (result {info.result_sha256[:12]}) at "
+                  f"{info.published_at:%Y-%m-%d %H:%M} by {info.published_by}")
+
+
+@edition_app.command("list")
+def edition_list(db: DbOpt = None) -> None:
+    """Editions in the store."""
+    store = _open(db)
+    try:
+        rows = ed.list_editions(store)
+    finally:
+        store.close()
+    table = Table(title="editions")
+    for col in ("label", "year", "status", "methodology", "data set", "result", "corrects"):
+        table.add_column(col)
+    for e in rows:
+        table.add_row(e.label, str(e.year), e.status, e.methodology, e.dataset,
+                      (e.result_sha256 or "not built")[:12], e.corrects or "")
+    console.print(table)
+
+
+@edition_app.command("show")
+def edition_show(edition: EditionArg, db: DbOpt = None,
+                 top: Annotated[int, typer.Option(help="Rows of the ranking to print.")] = 10) -> None:
+    """One edition: its inputs, hashes, status, and the top of its ranking."""
+    store = _open(db)
+    try:
+        info = ed.get_edition(store, edition)
+        tables = ed.edition_tables(store, edition) if info.result_sha256 else None
+    finally:
+        store.close()
+    for key, value in info.as_dict().items():
+        if value is not None:
+            console.print(f"{key:>18}: {value}", highlight=False)
+    if tables is None:
+        return
+    scores = tables["scores"]
+    root = scores[scores["level"] == scores["level"].max()].sort_values("rank", na_position="last")
+    table = Table(title=f"edition {info.label} (top {min(top, len(root))})")
+    for col in ("rank", "unit", "score", "rating", "coverage"):
+        table.add_column(col, justify="right" if col != "unit" else "left")
+    for rec in root.head(top).to_dict("records"):
+        table.add_row(_fmt(rec["rank"], 0), rec["unit"], _fmt(rec["score"]), rec["rating"] or "",
+                      _fmt(rec["coverage"] * 100 if rec["coverage"] == rec["coverage"] else None, 0) + "%")
+    console.print(table)
+
+
+@edition_app.command("export")
+def edition_export(
+    edition: EditionArg,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the open-data files.")],
+    draft: Annotated[bool, typer.Option("--draft", help="Allow exporting an unpublished edition.")] = False,
+    db: DbOpt = None,
+) -> None:
+    """Write a published edition as open data: long CSV, XLSX, JSON, observations, methodology, recipe."""
+    store = _open(db)
+    try:
+        files = ed.export_edition(store, edition, out, allow_draft=draft)
+    finally:
+        store.close()
+    console.print(f"wrote {len(files)} files to {out}: {', '.join(files)}")
+
+
+@edition_app.command("verify")
+def edition_verify(edition: EditionArg, db: DbOpt = None) -> None:
+    """Rebuild the edition from its stored inputs and check every stored number bit for bit (exit 2 if not)."""
+    store = _open(db)
+    try:
+        report = ed.verify(store, edition)
+    finally:
+        store.close()
+    console.print(f"[green]verified[/] edition '{report.label}': {report.rows:,} stored rows equal the rebuild "
+                  f"from stored inputs (result {report.result_sha256[:12]})")
+    for note in report.notes:
+        console.print(f"[yellow]note:[/] {note}")
+
+
+@edition_app.command("compare")
+def edition_compare(
+    old: Annotated[str, typer.Argument(help="The earlier edition.")],
+    new: Annotated[str, typer.Argument(help="The later edition.")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for summary and parts CSVs.")] = None,
+    top: Annotated[int, typer.Option(help="Units to print (largest changes first).")] = 10,
+    db: DbOpt = None,
+) -> None:
+    """What changed and why: each unit's index change by element, data vs methodology, rank news."""
+    from nevindex.io import write_all, write_csv
+
+    store = _open(db)
+    try:
+        change = ed.compare(store, old, new)
+    finally:
+        store.close()
+    summary = change.summary()
+    groups = change.group_parts()
+    order = list(summary["change"].abs().sort_values(ascending=False).index[:top])
+    split = "data_part" in summary
+    table = Table(title=f"{old} → {new}: index change (largest first)")
+    for col in ["unit", "index", "change", *(["data", "method"] if split else []), "rank [5–95 %]", "news"]:
+        table.add_column(col, justify="left" if col == "unit" else "right", no_wrap=True)
+    for i in order:
+        rec = summary.loc[i]
+        row = [rec["unit"], f"{_fmt(rec['old_index'])} → {_fmt(rec['new_index'])}", _fmt(rec["change"])]
+        if split:
+            row += [_fmt(rec["data_part"]), _fmt(rec["methodology_part"])]
+        rank = f"{_fmt(rec['old_rank'], 0)}{_interval(rec, 'old')} → {_fmt(rec['new_rank'], 0)}{_interval(rec, 'new')}"
+        row += [rank, {1.0: "NEWS", 0.0: "inside"}.get(rec["news"], "—")]
+        table.add_row(*row)
+    console.print(table)
+    parts = Table(title="the change by element (adds up to the change)")
+    parts.add_column("unit", no_wrap=True)
+    for col in groups.columns:
+        parts.add_column(str(col), justify="right", no_wrap=True)
+    for i in order:
+        unit = summary.loc[i, "unit"]
+        parts.add_row(unit, *(_fmt(v) for v in groups.loc[unit]))
+    console.print(parts)
+    console.print("news: NEWS = the rank moved beyond its uncertainty interval; inside = a move within it; "
+                  "— = no interval (run the audit)")
+    if change.entered or change.left:
+        console.print(f"entered: {', '.join(change.entered) or '—'}; left: {', '.join(change.left) or '—'}")
+    for note in change.notes:
+        console.print(f"[yellow]note:[/] {note}")
+    if out is not None:
+        write_all(out, {"change_summary.csv": lambda p: write_csv(summary, p),
+                        "change_by_element.csv": lambda p: write_csv(groups.reset_index(), p),
+                        "change_by_indicator.csv": lambda p: write_csv(change.parts_frame(), p)})
+        console.print(f"wrote change_summary.csv, change_by_element.csv, change_by_indicator.csv to {out}")

@@ -1,0 +1,159 @@
+"""Database-level immutability: triggers that refuse changes to published rows.
+
+The library refuses such changes first (with a clear :class:`~nevindex.errors.ImmutableError`);
+these triggers make the rule hold for any other path too (raw SQL, another client, a bug).
+Every refusal message starts with :data:`MARK` so the library can recognise and translate it.
+The migrations call :func:`create` / :func:`drop` with the tables they introduce.
+"""
+
+from __future__ import annotations
+
+MARK = "nevindex immutable"
+
+#: Rows that belong to an edition (refused once the edition is published).
+EDITION_CHILDREN = ("unit_results", "indicator_results", "audit_outputs")
+
+
+def _published(edition_expr: str) -> str:
+    return f"EXISTS (SELECT 1 FROM editions WHERE id = {edition_expr} AND status = 'published')"
+
+
+def _sqlite(table: str) -> list[str]:
+    """(name, event, condition, message) rules for one table, as SQLite triggers."""
+    rules: list[tuple[str, str | None, str]] = []
+    if table == "editions":
+        rules = [("UPDATE", "OLD.status = 'published'", "a published edition cannot be changed"),
+                 ("DELETE", "OLD.status = 'published'", "a published edition cannot be deleted")]
+    elif table in EDITION_CHILDREN:
+        rules = [("INSERT", _published("NEW.edition_id"), f"{table} of a published edition cannot be added"),
+                 ("UPDATE", f"{_published('OLD.edition_id')} OR {_published('NEW.edition_id')}",
+                  f"{table} of a published edition cannot be changed"),
+                 ("DELETE", _published("OLD.edition_id"), f"{table} of a published edition cannot be deleted")]
+    elif table in ("methodologies", "datasets"):
+        column = "methodology_id" if table == "methodologies" else "dataset_id"
+        rules = [("UPDATE", None, f"{table} are write-once (content-addressed)"),
+                 ("DELETE", f"EXISTS (SELECT 1 FROM editions WHERE {column} = OLD.id AND status = 'published')",
+                  f"{table} used by a published edition cannot be deleted")]
+    elif table == "observations":
+        used = "EXISTS (SELECT 1 FROM editions WHERE dataset_id = {} AND status = 'published')"
+        rules = [("UPDATE", None, "observations are write-once"),
+                 ("INSERT", used.format("NEW.dataset_id"), "a data set used by a published edition cannot grow"),
+                 ("DELETE", used.format("OLD.dataset_id"),
+                  "observations used by a published edition cannot be deleted")]
+    elif table == "activity_log":
+        rules = [("UPDATE", None, "the activity log is append-only"),
+                 ("DELETE", None, "the activity log is append-only")]
+    out = []
+    for event, condition, message in rules:
+        when = f" WHEN {condition}" if condition else ""
+        out.append(f"CREATE TRIGGER nevindex_{table}_{event.lower()} BEFORE {event} ON {table} FOR EACH ROW{when} "
+                   f"BEGIN SELECT RAISE(ABORT, '{MARK}: {message}'); END")
+    return out
+
+
+_PG_FUNCTIONS = [
+    f"""CREATE OR REPLACE FUNCTION nevindex_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION '{MARK}: %', TG_ARGV[0] USING ERRCODE = 'integrity_constraint_violation';
+END $$""",
+    f"""CREATE OR REPLACE FUNCTION nevindex_guard_edition_rows() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP IN ('UPDATE', 'DELETE') AND EXISTS (
+      SELECT 1 FROM editions WHERE id = OLD.edition_id AND status = 'published') THEN
+    RAISE EXCEPTION '{MARK}: % of a published edition cannot be changed or deleted', TG_TABLE_NAME
+      USING ERRCODE = 'integrity_constraint_violation';
+  END IF;
+  IF TG_OP IN ('UPDATE', 'INSERT') AND EXISTS (
+      SELECT 1 FROM editions WHERE id = NEW.edition_id AND status = 'published') THEN
+    RAISE EXCEPTION '{MARK}: % of a published edition cannot be added or changed', TG_TABLE_NAME
+      USING ERRCODE = 'integrity_constraint_violation';
+  END IF;
+  IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+  RETURN NEW;
+END $$""",
+    f"""CREATE OR REPLACE FUNCTION nevindex_guard_inputs() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE used boolean;
+BEGIN
+  -- TG_ARGV[0]: the editions column that references this row; TG_ARGV[1]: 'self' or 'dataset'
+  IF TG_ARGV[1] = 'self' THEN
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM editions WHERE %I = $1 AND status = ''published'')', TG_ARGV[0])
+      INTO used USING OLD.id;
+  ELSIF TG_OP = 'DELETE' THEN
+    SELECT EXISTS (SELECT 1 FROM editions WHERE dataset_id = OLD.dataset_id AND status = 'published') INTO used;
+  ELSE
+    SELECT EXISTS (SELECT 1 FROM editions WHERE dataset_id = NEW.dataset_id AND status = 'published') INTO used;
+  END IF;
+  IF used THEN
+    RAISE EXCEPTION '{MARK}: % used by a published edition cannot be changed', TG_TABLE_NAME
+      USING ERRCODE = 'integrity_constraint_violation';
+  END IF;
+  IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+  RETURN NEW;
+END $$""",
+]
+
+
+def _pg(table: str) -> list[str]:
+    def t(name: str, timing: str, func: str, when: str = "", each: str = "ROW") -> str:
+        clause = f" WHEN ({when})" if when else ""
+        return (f"CREATE TRIGGER nevindex_{table}_{name} {timing} ON {table} FOR EACH {each}{clause} "
+                f"EXECUTE FUNCTION {func}")
+
+    truncate = t("truncate", "BEFORE TRUNCATE", f"nevindex_refuse('{table} cannot be truncated')", each="STATEMENT")
+    if table == "editions":
+        return [t("update", "BEFORE UPDATE", "nevindex_refuse('a published edition cannot be changed')",
+                  "OLD.status = 'published'"),
+                t("delete", "BEFORE DELETE", "nevindex_refuse('a published edition cannot be deleted')",
+                  "OLD.status = 'published'"), truncate]
+    if table in EDITION_CHILDREN:
+        return [t("guard", "BEFORE INSERT OR UPDATE OR DELETE", "nevindex_guard_edition_rows()"), truncate]
+    if table in ("methodologies", "datasets"):
+        column = "methodology_id" if table == "methodologies" else "dataset_id"
+        return [t("update", "BEFORE UPDATE", f"nevindex_refuse('{table} are write-once (content-addressed)')"),
+                t("delete", "BEFORE DELETE", f"nevindex_guard_inputs('{column}', 'self')"), truncate]
+    if table == "observations":
+        return [t("update", "BEFORE UPDATE", "nevindex_refuse('observations are write-once')"),
+                t("guard", "BEFORE INSERT OR DELETE", "nevindex_guard_inputs('dataset_id', 'dataset')"), truncate]
+    if table == "activity_log":
+        return [t("update", "BEFORE UPDATE OR DELETE", "nevindex_refuse('the activity log is append-only')"),
+                truncate]
+    return []
+
+
+def _trigger_names(dialect: str, table: str) -> list[str]:
+    statements = _sqlite(table) if dialect == "sqlite" else _pg(table)
+    return [s.split()[2] for s in statements]
+
+
+def create(op, tables: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    """Create the guards of ``tables`` (called from a migration with its ``op``)."""
+    dialect = op.get_bind().dialect.name
+    if dialect == "postgresql":
+        for statement in _PG_FUNCTIONS:
+            op.execute(statement)
+        for table in tables:
+            for statement in _pg(table):
+                op.execute(statement)
+    elif dialect == "sqlite":
+        for table in tables:
+            for statement in _sqlite(table):
+                op.execute(statement)
+    else:  # other databases: the library still refuses, but say so loudly in the log of the migration
+        import warnings
+
+        warnings.warn(f"no immutability triggers for database '{dialect}'; only the library enforces them",
+                      stacklevel=2)
+
+
+def drop(op, tables: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    dialect = op.get_bind().dialect.name
+    for table in tables:
+        for name in _trigger_names(dialect, table):
+            op.execute(f"DROP TRIGGER IF EXISTS {name}" + (f" ON {table}" if dialect == "postgresql" else ""))
+
+
+def drop_functions(op) -> None:  # type: ignore[no-untyped-def]
+    """Drop the PostgreSQL trigger functions (after every trigger that uses them is gone)."""
+    if op.get_bind().dialect.name == "postgresql":
+        for name in ("nevindex_refuse", "nevindex_guard_edition_rows", "nevindex_guard_inputs"):
+            op.execute(f"DROP FUNCTION IF EXISTS {name}()")
