@@ -347,7 +347,12 @@ def from_store(year: int, *, url: str | None = None, edition: str | None = None)
     except ImportError as exc:
         raise StoreUnavailable("the edition store is not available in this installation") from exc
 
-    store = open_store(url) if url else open_store()
+    from nevindex.store import StoreError
+
+    try:  # a report reads: it never creates a store as a side effect
+        store = open_store(url, create=False)
+    except StoreError as exc:
+        raise StoreUnavailable(str(exc)) from exc
     try:
         infos = [e for e in ed.list_editions(store) if getattr(e, "result_sha256", None) or _built(e)]
         chosen = _pick(infos, year, edition)
