@@ -69,3 +69,8 @@ def test_ratings_differ_by_hatch_not_only_shade():
 
 def test_missing_values_are_marked_not_drawn_as_zero():
     assert "–" in all_charts()["ranking"]  # the NaN score is labelled with a dash
+
+
+def test_dollar_signs_are_text_not_mathtext():
+    svg = charts.ranking_bars(["US$ brand", "A $x$ B"], [1.0, 2.0], title="Revenue (US$ million)")
+    assert "A $x$ B" in svg and "US$ brand" in svg

@@ -76,6 +76,7 @@ RC = {
     "legend.frameon": False,
     "legend.fontsize": 7.5,
     "svg.fonttype": "none",
+    "text.parse_math": False,  # a "$" in a brand or unit name is text, not TeX
     "svg.hashsalt": "nevindex-report",
     "svg.image_inline": True,
     "figure.dpi": 72,
