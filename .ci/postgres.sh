@@ -39,7 +39,7 @@ if [ ! -f "$DIR/data/PG_VERSION" ]; then
   as_pg "$BIN/initdb" -D "$DIR/data" -U "$ROLE" -A trust -E UTF8 --no-locale >/dev/null
 fi
 if ! as_pg "$BIN/pg_ctl" -D "$DIR/data" status >/dev/null 2>&1; then
-  as_pg "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w -t 60 start \
+  as_pg "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w -t 60 start 3>&- \
     -o "-p $PORT -c listen_addresses=127.0.0.1 -k $DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >/dev/null
 fi
 for _ in $(seq 1 60); do

@@ -7,7 +7,7 @@ linearly; preparing each run's recipe and weight set is done outside the timer, 
 figure is if anything flattering), their ratio, and peak memory of the batched evaluation
 (tracemalloc, numpy allocations included) and of the whole process (ru_maxrss).
 
-    PYTHONPATH=src /work/venv/bin/python benchmarks/audit.py [--runs 10000] [--naive 100]
+    PYTHONPATH=src python benchmarks/audit.py [--runs 10000] [--naive 100]
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import gc
 import resource
 import time
 import tracemalloc
+from pathlib import Path
 
 import numpy as np
 
@@ -28,7 +29,7 @@ from nevindex.dataset import Dataset
 from nevindex.framework import Framework, framework_from_mapping
 from nevindex.inputs import load_inputs
 
-ASEM = "/work/shared/testdata/asem/"
+ASEM = str(Path(__file__).resolve().parents[2] / "shared" / "testdata" / "asem") + "/"
 
 SPEC = {
     "seed": 2026,

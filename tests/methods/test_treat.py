@@ -137,3 +137,13 @@ def test_input_not_mutated_and_matrix_params_per_column():
     assert out.shape == x.shape
     with pytest.raises(KernelError):
         treat_matrix(x, winmax=[5])
+
+
+def test_float_constant_column_is_constant_not_skewed():
+    # Σm² of equal values can be > 0 through rounding of the mean; the statistic is still undefined
+    col = np.array([36.80338734320654] * 7)
+    assert np.isnan(skewness(col, axis=0)) and np.isnan(kurtosis(col, axis=0))
+    out = treat_column([0, 0, 0, 36.80338734320654, 36.80338734320654, 36.80338734320654, 147.21354937282615],
+                       skew_max=0.05, kurt_max=-5)
+    assert out.status in ("winsorised", "log", "failed")
+    assert np.all(np.isfinite(out.values))

@@ -25,7 +25,9 @@ def _register() -> None:
     from nevindex.cli import engine  # noqa: F401
     from nevindex.cli import audit  # noqa: F401
     from nevindex.cli import nev  # noqa: F401
+    from nevindex.cli import web  # noqa: F401
     from nevindex.cli import store  # noqa: F401
+    from nevindex.cli import insight  # noqa: F401
     from nevindex.cli import report  # noqa: F401
 
 

@@ -1,0 +1,102 @@
+"""``nevindex serve``, ``nevindex site export`` and ``nevindex admin create-user``: the portal from the shell."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from nevindex.cli import app, console
+from nevindex.errors import NevIndexError
+
+site_app = typer.Typer(help="The public site as static files.", no_args_is_help=True)
+admin_app = typer.Typer(help="Portal administrators.", no_args_is_help=True)
+app.add_typer(site_app, name="site")
+app.add_typer(admin_app, name="admin")
+
+DbOpt = Annotated[str | None, typer.Option("--db", help="Store URL or SQLite file (default: $NEVINDEX_DB, "
+                                              "else the user data directory).", show_default=False)]
+
+
+def _url(db: str | None) -> str | None:
+    if db is None:
+        return None
+    return db if "://" in db else f"sqlite:///{Path(db).expanduser().resolve()}"
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback by default; 0.0.0.0 for all).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    db: DbOpt = None,
+    demo: Annotated[bool, typer.Option("--demo", help="First add the demonstration editions to the store.")] = False,
+    workers: Annotated[int, typer.Option(help="Worker processes.", min=1, max=64)] = 1,
+) -> None:
+    """Serve the portal, the API (/api/v1) and the admin side."""
+    import uvicorn
+
+    from nevindex.store.db import open_store
+    from nevindex.web.app import create_app
+
+    url = _url(db)
+    store = open_store(url)
+    if demo:
+        from nevindex.web.demo import seed_demo
+
+        with console.status("adding the demonstration editions…"):
+            added = seed_demo(store)
+        console.print(f"demonstration editions: {', '.join(added) or 'already present'}")
+    from sqlalchemy.engine import make_url
+
+    if host not in ("127.0.0.1", "localhost", "::1") and os.environ.get("NEVINDEX_SECURE_COOKIES") != "1":
+        console.print("[yellow]warning:[/] listening beyond loopback: put the portal behind HTTPS and set "
+                      "NEVINDEX_SECURE_COOKIES=1 so that session cookies are never sent in clear")
+
+    shown = make_url(store.url).render_as_string(hide_password=True)
+    console.print(f"nevindex portal on http://{host}:{port}/  (API: /api/v1, store: {shown})", soft_wrap=True)
+    if workers > 1:
+        if url:
+            os.environ["NEVINDEX_DB"] = url
+        uvicorn.run("nevindex.web.app:create_app", factory=True, host=host, port=port, workers=workers,
+                    log_level="warning", proxy_headers=False)
+    else:
+        uvicorn.run(create_app(store=store), host=host, port=port, log_level="warning", proxy_headers=False)
+
+
+@site_app.command("export")
+def site_export(out: Annotated[Path, typer.Argument(help="Folder for the site (created if missing).")],
+                db: DbOpt = None) -> None:
+    """Write the public site of every published edition as plain files (with CSV/XLSX/JSON downloads)."""
+    from nevindex.store.db import open_store
+    from nevindex.web.service import Portal
+    from nevindex.web.site import export_site
+
+    portal = Portal(open_store(_url(db), create=False))
+    with console.status("rendering the site…"):
+        files = export_site(portal, out)
+    console.print(f"wrote {len(files)} files to {out}")
+
+
+@admin_app.command("create-user")
+def create_user(
+    username: Annotated[str, typer.Argument(help="User name (no spaces).")],
+    db: DbOpt = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input.")]
+    = False,
+) -> None:
+    """Add a portal administrator (or set a new password); the password is stored as an argon2 hash."""
+    from nevindex.store.db import open_store
+    from nevindex.web import auth
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    if not password:
+        raise NevIndexError("the password is empty")
+    store = open_store(_url(db))
+    auth.create_user(store.engine, username, password)
+    console.print(f"administrator '{auth.check_username(username)}' can now sign in")

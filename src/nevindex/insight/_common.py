@@ -1,0 +1,105 @@
+"""Small shared pieces of the insight package: finding a unit, tree lookups, JSON-safe values."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from nevindex.errors import DataError, NotFoundError
+from nevindex.framework import Framework
+from nevindex.recipe import nearest
+from nevindex.result import Result
+
+
+def unit_row(result: Result, unit: str) -> int:
+    """Row of ``unit`` in ``result.units``, found by code or (case-insensitive) name."""
+    if unit in result.units:
+        return result.units.index(unit)
+    names = result.unit_names()
+    folded = unit.casefold()
+    for i, (code, name) in enumerate(zip(result.units, names, strict=True)):
+        if code.casefold() == folded or name.casefold() == folded:
+            return i
+    if unit in result.all_units:
+        raise NotFoundError(f"unit '{unit}' was screened out of the {result.year} build and has no scores")
+    hint = nearest(unit, [*result.units, *names])
+    raise NotFoundError(f"no unit '{unit}' in the {result.year} build"
+                        + (f"; did you mean '{hint}'?" if hint else ""))
+
+
+def element_of(framework: Framework, code: str) -> str:
+    """The top-level element (child of the root) a node belongs to; the root itself maps to itself."""
+    chain = (code, *framework.ancestors(code))
+    return chain[-2] if len(chain) >= 2 else chain[-1]
+
+
+def elements(framework: Framework) -> tuple[str, ...]:
+    return framework.children[framework.root]
+
+
+def node_name(framework: Framework, code: str, lang: str = "en") -> str:
+    return framework.nodes[code].name.get(lang) if framework.nodes[code].name else code
+
+
+def peer_mask(result: Result, row: int, column: str) -> tuple[np.ndarray, str | None]:
+    """Units sharing ``column``'s value with the unit at ``row`` (the unit included), and that value."""
+    labels = result.dataset.attribute(column)
+    lookup = dict(zip(result.dataset.units, labels, strict=True))
+    values = [lookup[u] for u in result.units]
+    own = values[row]
+    if own is None:
+        return np.zeros(len(values), dtype=bool), None
+    return np.array([v == own for v in values]), own
+
+
+def check_group_column(result: Result, column: str | None) -> None:
+    if column is not None and column not in result.dataset.attributes:
+        hint = nearest(column, result.dataset.attributes)
+        raise DataError(f"no group column '{column}'", file=result.dataset.source,
+                        hint=(f"did you mean '{hint}'? " if hint else "")
+                        + f"group columns: {', '.join(result.dataset.attributes) or 'none'}")
+
+
+def num(value: Any) -> float | None:
+    """A float for JSON, None for NaN/None/inf (JSON has no NaN)."""
+    if value is None:
+        return None
+    f = float(value)
+    return f if math.isfinite(f) else None
+
+
+def rank_num(value: Any) -> int | None:
+    f = num(value)
+    return None if f is None else int(round(f))
+
+
+def jsonable(value: Any) -> Any:
+    """Dataclasses, mappings, sequences and numpy scalars → plain JSON types; NaN → None."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        if hasattr(value, "to_dict"):
+            return value.to_dict()
+        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, np.ndarray):
+        return [jsonable(v) for v in value.tolist()]
+    if isinstance(value, (str, bytes)):
+        return value if isinstance(value, str) else value.decode()
+    if isinstance(value, Sequence):
+        return [jsonable(v) for v in value]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return num(value)
+    return value
+
+
+def fields_dict(obj: Any) -> dict[str, Any]:
+    """``to_dict`` body shared by the insight dataclasses."""
+    return {f.name: jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}

@@ -1,0 +1,407 @@
+"""A unit's profile: where it stands (index, elements, every indicator), against whom, and its history.
+
+Pure functions of a :class:`~nevindex.result.Result` (plus optional audit rank intervals and the
+Results of earlier editions), so the report, the portal and the CLI all show the same numbers.
+Ranks of indicators are ranks among the scored units on the normalised score (direction applied,
+ties at the minimum rank, missing values unranked).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from nevindex.insight._common import (
+    check_group_column,
+    element_of,
+    elements,
+    fields_dict,
+    node_name,
+    num,
+    peer_mask,
+    rank_num,
+    unit_row,
+)
+from nevindex.insight.levers import LeverSet, levers
+from nevindex.insight.peers import Peers, similar_units
+from nevindex.insight.plan import Plan, plan_to_rank
+from nevindex.insight.whatif import WhatIf
+from nevindex.methods.rank import rank_desc
+from nevindex.result import Result
+
+
+@dataclass(frozen=True)
+class NodeLine:
+    """An aggregate (element, pillar, …) of the unit."""
+
+    code: str
+    name: str
+    level: int
+    parent: str | None
+    score: float
+    rank: float
+    n_ranked: int
+
+    def to_dict(self) -> dict[str, Any]:
+        out = fields_dict(self)
+        out["rank"] = rank_num(self.rank)
+        return out
+
+
+@dataclass(frozen=True)
+class IndicatorLine:
+    code: str
+    name: str
+    element: str
+    parent: str
+    direction: int
+    measure: str | None
+    weight: float
+    raw: float  # the reported value (NaN: not reported)
+    value: float  # the value normalised (after denominating, imputing, treating)
+    year: int | None
+    source: dict[str, Any] | None
+    imputed: bool
+    normalised: float
+    rank: float
+    n_ranked: int
+
+    def to_dict(self) -> dict[str, Any]:
+        out = fields_dict(self)
+        out["rank"] = rank_num(self.rank)
+        return out
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One indicator or element in a strengths/weaknesses list."""
+
+    code: str
+    name: str
+    kind: str  # "indicator" | "element"
+    score: float
+    rank: float
+    n: int
+
+    def to_dict(self) -> dict[str, Any]:
+        out = fields_dict(self)
+        out["rank"] = rank_num(self.rank)
+        return out
+
+
+@dataclass(frozen=True)
+class StrengthsWeaknesses:
+    """Best and worst indicators and elements by rank, against all units or a peer group."""
+
+    against: str  # "all" or the group column
+    group: str | None  # the unit's value of the group column
+    size: int  # units compared with (the unit included)
+    members: tuple[str, ...]  # those units, for a peer group (empty when against all)
+    indicator_strengths: tuple[Standing, ...]
+    indicator_weaknesses: tuple[Standing, ...]
+    element_strengths: tuple[Standing, ...]
+    element_weaknesses: tuple[Standing, ...]
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return fields_dict(self)
+
+
+@dataclass(frozen=True)
+class RankInterval:
+    low: float
+    high: float
+    median: float | None = None
+    source: str = "audit"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"low": num(self.low), "high": num(self.high), "median": num(self.median), "source": self.source}
+
+
+@dataclass(frozen=True)
+class HistoryPoint:
+    year: int
+    label: str
+    score: float
+    rank: float
+    n_units: int
+    rating: str | None
+    elements: dict[str, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        out = fields_dict(self)
+        out["rank"] = rank_num(self.rank)
+        return out
+
+
+@dataclass(frozen=True)
+class Profile:
+    unit: str
+    name: str
+    framework: str
+    version: str
+    edition: str  # the edition's label (its year when built from files)
+    year: int
+    n_units: int
+    score: float
+    rank: float
+    rating: str | None
+    rating_description: str | None
+    rank_interval: RankInterval | None
+    elements: tuple[NodeLine, ...]
+    aggregates: tuple[NodeLine, ...]  # every aggregate below the root, top-down
+    indicators: tuple[IndicatorLine, ...]
+    standing: tuple[StrengthsWeaknesses, ...]  # against all units, then against the peer group
+    history: tuple[HistoryPoint, ...]
+    peers: Peers | None
+    levers: LeverSet | None
+    plan: Plan | None
+    hashes: dict[str, str]
+    #: every node's names by language ({code: {"en": …, "zh": …}}), for the bilingual report and portal
+    names: dict[str, dict[str, str | None]]
+
+    def to_dict(self) -> dict[str, Any]:
+        out = fields_dict(self)
+        out["rank"] = rank_num(self.rank)
+        return out
+
+
+# --- pieces --------------------------------------------------------------------------------
+
+
+def _indicator_ranks(result: Result, mask: np.ndarray | None = None) -> np.ndarray:
+    x = np.asarray(result.normalised)
+    if mask is not None:
+        x = np.where(mask[:, None], x, np.nan)
+    return rank_desc(x, axis=0)
+
+
+def _aggregate_ranks(result: Result, mask: np.ndarray | None = None) -> np.ndarray:
+    if mask is None:
+        return np.asarray(result.ranks)
+    return rank_desc(np.where(mask[:, None], np.asarray(result.scores), np.nan), axis=0)
+
+
+def _split(items: list[Standing], top: int) -> tuple[tuple[Standing, ...], tuple[Standing, ...]]:
+    """Best ``top`` and worst ``top`` by rank, never overlapping (with few items, half each)."""
+    items = sorted(items, key=lambda s: (s.rank, -s.score, s.code))
+    k = min(top, len(items) // 2)
+    return tuple(items[:k]), tuple(reversed(items[len(items) - k:])) if k else ()
+
+
+def strengths_weaknesses(result: Result, unit: str, *, peers: str | None = None, top: int = 5) -> StrengthsWeaknesses:
+    """The unit's best and worst indicators and elements by rank, among all units or its ``peers`` group."""
+    row = unit_row(result, unit)
+    fw = result.framework
+    note = None
+    mask = None
+    group = None
+    if peers is not None:
+        check_group_column(result, peers)
+        mask, group = peer_mask(result, row, peers)
+        if group is None:
+            note = f"{result.units[row]} has no value in group column '{peers}', so it has no peer group"
+        elif mask.sum() == 1:
+            note = (f"{result.units[row]} is the only member of its '{peers}' group ({group}): it ranks first on "
+                    "everything within it, so there are no peer strengths or weaknesses; see the ranking against all units")
+        if note:
+            members = (result.units[row],) if group is not None else ()
+            return StrengthsWeaknesses(peers, group, len(members), members, (), (), (), (), note)
+    members = tuple(u for u, m in zip(result.units, mask, strict=True) if m) if mask is not None else ()
+    ind_ranks = _indicator_ranks(result, mask)[row]
+    n_ind = (~np.isnan(np.where(mask[:, None], result.normalised, np.nan) if mask is not None
+                       else np.asarray(result.normalised))).sum(axis=0)
+    ind_items = [Standing(c, node_name(fw, c), "indicator", float(result.normalised[row, j]), float(ind_ranks[j]),
+                          int(n_ind[j]))
+                 for j, c in enumerate(fw.indicator_codes) if not math.isnan(ind_ranks[j])]
+    agg_ranks = _aggregate_ranks(result, mask)[row]
+    scores = np.asarray(result.scores)
+    n_agg = (~np.isnan(np.where(mask[:, None], scores, np.nan) if mask is not None else scores)).sum(axis=0)
+    el_items = []
+    for e in elements(fw):
+        k = fw.display_order.index(e) if e in fw.display_order else None
+        if k is None:  # an indicator directly under the root counts as an element
+            j = fw.indicator_codes.index(e)
+            rank, score, n = ind_ranks[j], result.normalised[row, j], n_ind[j]
+        else:
+            rank, score, n = agg_ranks[k], scores[row, k], n_agg[k]
+        if not math.isnan(rank):
+            el_items.append(Standing(e, node_name(fw, e), "element", float(score), float(rank), int(n)))
+    # a rank among fewer than two units (1 of 1) says nothing about strength
+    i_s, i_w = _split([x for x in ind_items if x.n >= 2], top)
+    e_s, e_w = _split([x for x in el_items if x.n >= 2], top)
+    size = len(members) if mask is not None else len(result.units)
+    return StrengthsWeaknesses(peers or "all", group, size, members, i_s, i_w, e_s, e_w, note)
+
+
+def _source_lookup(result: Result) -> dict[tuple[str, str], dict[str, Any]] | None:
+    prov = result.dataset.provenance
+    if prov is None or prov.empty:
+        return None
+    rows = prov[prov["year"] == result.year] if "year" in prov.columns else prov
+    return {"__frame__": rows}  # type: ignore[dict-item]
+
+
+def _source_of(lookup: Any, unit: str, code: str, raw: float) -> tuple[dict[str, Any] | None, int | None]:
+    """Source fields of one cell from the dataset's provenance (matched on unit, else on the value)."""
+    if lookup is None:
+        return None, None
+    frame: pd.DataFrame = lookup["__frame__"]
+    cells = frame[frame["column"] == code]
+    hit = cells[cells["unit"] == unit] if "unit" in cells.columns else cells.iloc[0:0]
+    if hit.empty and not math.isnan(raw):
+        # some tidy files carry their own "unit" (of measure) column, which then shadows the unit code
+        by_value = cells[cells["value"] == raw]
+        hit = by_value if len(by_value) == 1 else hit
+    if hit.empty:
+        return None, None
+    rec = hit.iloc[0].to_dict()
+    year = rec.get("year")
+    fields = {k: v for k, v in rec.items() if k not in ("year", "column", "value", "row")
+              and v is not None and not (isinstance(v, float) and math.isnan(v))}
+    if "unit" in fields and fields["unit"] == unit:
+        fields.pop("unit")
+    return fields or None, (int(year) if year is not None and not pd.isna(year) else None)
+
+
+def indicator_lines(result: Result, unit: str) -> tuple[IndicatorLine, ...]:
+    row = unit_row(result, unit)
+    fw = result.framework
+    ranks = _indicator_ranks(result)
+    n = (~np.isnan(np.asarray(result.normalised))).sum(axis=0)
+    raw = np.asarray(result.raw)[result.all_units.index(result.units[row])]
+    lookup = _source_lookup(result)
+    lines = []
+    for j, ind in enumerate(fw.indicators):
+        source, year = _source_of(lookup, result.units[row], ind.code, float(raw[j]))
+        meta_source = ind.meta.get("source") if ind.meta else None
+        if source is None and meta_source:
+            source = {"source": meta_source}
+        if year is None:
+            year = result.year if result.year else (ind.meta or {}).get("year")
+        lines.append(IndicatorLine(
+            code=ind.code, name=node_name(fw, ind.code), element=element_of(fw, ind.code), parent=ind.parent or "",
+            direction=ind.direction, measure=ind.unit, weight=float(result.weights.get(ind.code, math.nan)),
+            raw=float(raw[j]), value=float(result.treated[row, j]), year=int(year) if year else None,
+            source=source, imputed=bool(result.imputed_mask[row, j]), normalised=float(result.normalised[row, j]),
+            rank=float(ranks[row, j]), n_ranked=int(n[j])))
+    return tuple(lines)
+
+
+def node_lines(result: Result, unit: str) -> tuple[NodeLine, ...]:
+    """Every aggregate below the root, top-down."""
+    row = unit_row(result, unit)
+    fw = result.framework
+    n = (~np.isnan(np.asarray(result.scores))).sum(axis=0)
+    return tuple(NodeLine(c, node_name(fw, c), fw.levels[c], fw.nodes[c].parent, float(result.scores[row, k]),
+                          float(result.ranks[row, k]), int(n[k]))
+                 for k, c in enumerate(fw.display_order) if c != fw.root)
+
+
+INTERVAL_COLUMNS = (("q05_rank", "q95_rank"), ("low", "high"), ("lower", "upper"), ("q05", "q95"), ("p05", "p95"),
+                    ("rank_q05", "rank_q95"), ("rank_low", "rank_high"), ("p5", "p95"))
+
+
+def interval_columns(frame: pd.DataFrame) -> tuple[str, str] | None:
+    """The (low, high) rank-interval columns of an audit table, if it has them."""
+    return next(((lo, hi) for lo, hi in INTERVAL_COLUMNS if lo in frame.columns and hi in frame.columns), None)
+
+
+def rank_interval(intervals: Any, unit: str) -> RankInterval | None:
+    """The unit's rank interval from audit output: an ``AuditResult`` (its ``rank_intervals()``),
+    a mapping unit → (low, high[, median]) or
+    {low, high, median}, or a DataFrame with a ``unit`` column and low/high columns (the audit's
+    ``q05_rank``/``q95_rank``/``median_rank``, or ``q05``/``q95``, ``low``/``high``, …)."""
+    if callable(getattr(intervals, "rank_intervals", None)):  # an audit.run.AuditResult
+        intervals = intervals.rank_intervals()
+    if intervals is None:
+        return None
+    if isinstance(intervals, pd.DataFrame):
+        frame = intervals.set_index("unit") if "unit" in intervals.columns else intervals
+        if unit not in frame.index:
+            return None
+        rec = frame.loc[unit].to_dict()
+        pair = interval_columns(frame)
+        if pair is None:
+            return None
+        med = next((rec[m] for m in ("median_rank", "median", "rank_median", "q50", "p50") if m in rec), None)
+        return RankInterval(float(rec[pair[0]]), float(rec[pair[1]]), None if med is None else float(med))
+    if isinstance(intervals, Mapping):
+        value = intervals.get(unit)
+        if value is None:
+            return None
+        if isinstance(value, Mapping):
+            return RankInterval(float(value["low"]), float(value["high"]),
+                                None if value.get("median") is None else float(value["median"]))
+        seq = list(value)
+        return RankInterval(float(seq[0]), float(seq[1]), float(seq[2]) if len(seq) > 2 else None)
+    return None
+
+
+def history_points(result: Result, unit: str, history: Sequence[Any] = (),
+                   label: str | None = None) -> tuple[HistoryPoint, ...]:
+    """The unit's index, rank and element scores in each earlier edition and this one, by year.
+
+    ``history`` holds Results or (label, Result) pairs; editions where the unit is absent are skipped.
+    ``label`` names this edition (default: its year)."""
+    fw = result.framework
+    code = result.units[unit_row(result, unit)]
+    points = []
+    for item in [*history, (label or str(result.year), result)]:
+        label, res = item if isinstance(item, tuple) else (str(item.year), item)
+        if code not in res.units:
+            continue
+        i = res.units.index(code)
+        els = {e: float(res.score(e)[i]) for e in elements(res.framework) if e in res.framework.nodes}
+        score = float(res.index[i])
+        points.append(HistoryPoint(int(res.year), label, score, float(res.rank[i]), len(res.units),
+                                   fw.rating(score) if not math.isnan(score) else None, els))
+    return tuple(sorted(points, key=lambda p: p.year))
+
+
+def _rating_description(result: Result, label: str | None) -> str | None:
+    for band in result.framework.ratings:
+        if band.label == label and band.description is not None:
+            return band.description.get("en")
+    return None
+
+
+def profile(result: Result, unit: str, *, peers: str | None = None, intervals: Any = None,
+            history: Sequence[Any] = (), edition: str | None = None, top: int = 5, n_similar: int = 5,
+            lever_step: str = "range", lever_size: float = 0.1, target_rank: int | None = None,
+            with_levers: bool = True, engine: WhatIf | None = None) -> Profile:
+    """Everything the report and the portal show about one unit (``engine``: a shared what-if
+    engine of ``result``, to profile many units without rebuilding its lookups)."""
+    row = unit_row(result, unit)
+    code = result.units[row]
+    fw = result.framework
+    check_group_column(result, peers)
+    score = float(result.index[row])
+    rating = fw.rating(score) if not math.isnan(score) else None
+    nodes = node_lines(result, code)
+    els = tuple(n for n in nodes if n.parent == fw.root)
+    standing = [strengths_weaknesses(result, code, top=top)]
+    if peers is not None:
+        standing.append(strengths_weaknesses(result, code, peers=peers, top=top))
+    return Profile(
+        unit=code, name=result.unit_names()[row], framework=fw.framework.code, version=str(fw.framework.version),
+        edition=edition or str(result.year), year=result.year, n_units=len(result.units), score=score, rank=float(result.rank[row]), rating=rating,
+        rating_description=_rating_description(result, rating), rank_interval=rank_interval(intervals, code),
+        elements=els, aggregates=nodes, indicators=indicator_lines(result, code), standing=tuple(standing),
+        history=history_points(result, code, history, edition), peers=similar_units(result, code, n_similar, within=None),
+        levers=levers(result, code, step=lever_step, size=lever_size,  # type: ignore[arg-type]
+                      peers=peers if lever_step == "leader" else None, engine=engine) if with_levers else None,
+        plan=plan_to_rank(result, code, target_rank) if target_rank is not None else None,
+        hashes=dict(result.hashes),
+        names={c: {"en": n.name.en, "zh": n.name.zh} for c, n in fw.nodes.items()})
+
+
+def profiles(result: Result, units: Sequence[str] | None = None, **options: Any) -> list[Profile]:
+    """Profiles of many units (default: every scored unit), e.g. for the portal's static pages."""
+    engine = WhatIf(result)
+    return [profile(result, u, engine=engine, **options) for u in (units if units is not None else result.units)]

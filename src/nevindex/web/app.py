@@ -1,0 +1,131 @@
+"""The portal application: ``create_app(db_url=...)`` wires the store, auth, API, pages and static files.
+
+One process serves the public site, the open-data API and the admin side. Errors from the
+library (the NevIndexError family) become JSON ``{"error": {...}}`` with the error's status on the
+API and a short HTML page elsewhere; request validation errors are 422 with the field named.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from nevindex.errors import NevIndexError
+from nevindex.web import auth
+from nevindex.web.cache import ResponseCache
+from nevindex.web.security import SecurityHeaders
+from nevindex.web.service import Portal
+
+HERE = Path(__file__).parent
+API_PREFIX = "/api/v1"
+#: Uploads larger than this are refused before they are parsed (data files are small tables).
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+UPLOAD_TYPES = (".csv", ".xlsx", ".parquet")
+
+
+@dataclass
+class Settings:
+    secure_cookies: bool = False
+    max_upload_bytes: int = MAX_UPLOAD_BYTES
+    login_attempts: int = 5
+    login_window: float = 300.0
+
+
+def create_app(db_url: str | None = None, *, store: Any = None, secure_cookies: bool | None = None,
+               max_upload_bytes: int = MAX_UPLOAD_BYTES, login_attempts: int = 5,
+               login_window: float = 300.0, response_ttl: float = 5.0) -> FastAPI:
+    """The portal on the store at ``db_url`` (default: ``NEVINDEX_DB`` / the user's data directory).
+
+    ``secure_cookies`` marks cookies Secure (HTTPS only); default from ``NEVINDEX_SECURE_COOKIES``.
+    ``response_ttl`` bounds how long an anonymous read of published data is served from memory."""
+    from nevindex.store.db import open_store
+    from nevindex.web import api, pages
+
+    if store is None:
+        store = open_store(db_url)
+    if secure_cookies is None:
+        secure_cookies = os.environ.get("NEVINDEX_SECURE_COOKIES", "").lower() in ("1", "true", "yes")
+    auth.ensure_tables(store.engine)
+
+    app = FastAPI(
+        title="nevindex API",
+        version="1",
+        description="Open data of the Global NEV Brand Evaluation Index: editions, rankings, brand profiles, "
+                    "history, comparisons, methodology, downloads and audit results. Read-only for everyone; "
+                    "the admin endpoints need a bearer token from POST /api/v1/auth/token.",
+        docs_url=None, redoc_url=None,  # the bundled UIs load from a CDN; the schema is at /api/v1/openapi.json
+        openapi_url=f"{API_PREFIX}/openapi.json",
+    )
+    app.state.portal = Portal(store)
+    app.state.store = store
+    app.state.signer = auth.Signer(auth.load_secret(store.engine))
+    app.state.limiter = auth.LoginLimiter(attempts=login_attempts, window=login_window)
+    app.state.settings = Settings(secure_cookies=bool(secure_cookies), max_upload_bytes=max_upload_bytes,
+                                  login_attempts=login_attempts, login_window=login_window)
+
+    app.include_router(api.router, prefix=API_PREFIX)
+    app.include_router(api.admin_router, prefix=API_PREFIX)
+    app.include_router(pages.admin_router)
+    app.include_router(pages.admin_router, prefix="/zh")
+    app.include_router(pages.router)
+    app.include_router(pages.router, prefix="/zh")
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    portal: Portal = app.state.portal
+    app.add_middleware(ResponseCache, ttl=response_ttl, generation=lambda: portal.generation)
+    app.add_middleware(SecurityHeaders)
+    _error_handlers(app)
+    return app
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def error_json(status: int, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": {"status": status, "message": message, **extra}}, status_code=status)
+
+
+def _error_handlers(app: FastAPI) -> None:
+    from nevindex.web.pages import error_page
+
+    @app.exception_handler(NevIndexError)
+    async def nevindex_error(request: Request, exc: NevIndexError) -> Any:
+        status = getattr(exc, "status_code", 400)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 and _is_api(request) else None
+        if _is_api(request):
+            response = error_json(status, str(exc))
+            if headers:
+                response.headers.update(headers)
+            return response
+        return error_page(request, status, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Any:
+        problems = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("query", "body", "path"))
+            problems.append({"field": where, "message": err.get("msg", "invalid")})
+        message = "; ".join(f"{p['field']}: {p['message']}" for p in problems) or "invalid request"
+        if _is_api(request):
+            return error_json(422, message, problems=problems)
+        return error_page(request, 422, message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Any:
+        message = exc.detail if isinstance(exc.detail, str) else "error"
+        if exc.status_code == 404 and message == "Not Found":
+            message = f"nothing at {request.url.path}"
+        if _is_api(request) or exc.status_code == 405:
+            return error_json(exc.status_code, message)
+        return error_page(request, exc.status_code, message)
+
+
+__all__ = ["create_app", "HTMLResponse", "UPLOAD_TYPES"]

@@ -1,0 +1,256 @@
+"""Who may change things: admin users (argon2 hashes), signed session cookies with a CSRF token,
+bearer tokens for the admin API, and a login rate limit.
+
+Sessions are stateless signed cookies (HMAC-SHA256 over a small JSON payload with an expiry), so
+several server processes share them through the secret alone. The secret comes from
+``NEVINDEX_SECRET`` or is generated once and kept in the store's database (``web_settings``), so
+sessions survive restarts. Every session (anonymous ones too, created when a form is shown)
+carries a random CSRF token; every state-changing form must send it back, and cookie-authenticated
+API calls must send it in ``X-CSRF-Token``. Bearer tokens carry no cookie and need no CSRF token.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Column, DateTime, Engine, Integer, MetaData, String, Table, insert, select, update
+
+from nevindex.errors import NevIndexError, NotFoundError
+
+SESSION_COOKIE = "nevindex_session"
+SESSION_SECONDS = 8 * 3600
+TOKEN_SECONDS = 3600
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+
+metadata = MetaData()
+users_table = Table(
+    "web_users", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(100), unique=True, nullable=False),
+    Column("password_hash", String(300), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+settings_table = Table(
+    "web_settings", metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", String(500), nullable=False),
+)
+
+_hasher = PasswordHasher()
+
+
+class AuthError(NevIndexError):
+    """Not signed in, wrong credentials, or a missing/wrong CSRF token."""
+
+    status_code = 401
+
+
+class ForbiddenError(NevIndexError):
+    status_code = 403
+
+
+class RateLimitedError(NevIndexError):
+    status_code = 429
+
+
+def ensure_tables(engine: Engine) -> None:
+    """Create the portal's own two tables if missing (they sit beside the store's tables)."""
+    metadata.create_all(engine, checkfirst=True)
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_username(username: str) -> str:
+    name = username.strip()
+    if not (1 <= len(name) <= 100) or any(c.isspace() for c in name):
+        raise NevIndexError("a user name is 1–100 characters without spaces")
+    return name
+
+
+def create_user(engine: Engine, username: str, password: str) -> None:
+    """Add an admin user, or set a new password for an existing one."""
+    name = check_username(username)
+    if len(password) < 10:
+        raise NevIndexError("the password must be at least 10 characters long")
+    ensure_tables(engine)
+    digest = hash_password(password)
+    with engine.begin() as conn:
+        exists = conn.scalar(select(users_table.c.id).where(users_table.c.username == name))
+        if exists is None:
+            conn.execute(insert(users_table).values(username=name, password_hash=digest, created_at=datetime.now(UTC)))
+        else:
+            conn.execute(update(users_table).where(users_table.c.id == exists).values(password_hash=digest))
+
+
+def verify_user(engine: Engine, username: str, password: str) -> bool:
+    """True when the password matches; the hash work is done even for unknown users (no timing oracle)."""
+    with engine.connect() as conn:
+        stored = conn.scalar(select(users_table.c.password_hash).where(users_table.c.username == username.strip()))
+    try:
+        return _hasher.verify(stored or _DUMMY_HASH, password) and stored is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+def load_secret(engine: Engine | None) -> bytes:
+    """``NEVINDEX_SECRET``, else the one stored in the database (created on first use)."""
+    env = os.environ.get("NEVINDEX_SECRET", "").strip()
+    if env:
+        return env.encode()
+    if engine is None:
+        return secrets.token_bytes(32)
+    ensure_tables(engine)
+    with engine.begin() as conn:
+        value = conn.scalar(select(settings_table.c.value).where(settings_table.c.key == "secret"))
+        if value is None:
+            value = secrets.token_hex(32)
+            conn.execute(insert(settings_table).values(key="secret", value=value))
+    return value.encode()
+
+
+# --- signing ---------------------------------------------------------------------------------
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+@dataclass(frozen=True)
+class Signer:
+    """HMAC-SHA256 signed, expiring JSON payloads; ``purpose`` keeps cookies and tokens apart."""
+
+    secret: bytes
+
+    def sign(self, payload: dict[str, object], purpose: str, seconds: int) -> str:
+        body = _b64(json.dumps({**payload, "exp": int(time.time()) + seconds, "p": purpose},
+                               separators=(",", ":")).encode())
+        mac = hmac.new(self.secret, body.encode(), hashlib.sha256).digest()
+        return f"{body}.{_b64(mac)}"
+
+    def unsign(self, value: str | None, purpose: str) -> dict[str, object] | None:
+        if not value or value.count(".") != 1:
+            return None
+        body, mac = value.split(".")
+        try:
+            expected = hmac.new(self.secret, body.encode(), hashlib.sha256).digest()
+            if not hmac.compare_digest(expected, _unb64(mac)):
+                return None
+            payload = json.loads(_unb64(body))
+        except (ValueError, TypeError):
+            return None
+        if not isinstance(payload, dict) or payload.get("p") != purpose:
+            return None
+        if not isinstance(payload.get("exp"), int) or payload["exp"] < time.time():
+            return None
+        return payload
+
+
+@dataclass(frozen=True)
+class SessionData:
+    """What a session cookie holds: the signed-in user (or None) and the CSRF token."""
+
+    csrf: str
+    user: str | None = None
+
+    @classmethod
+    def new(cls, user: str | None = None) -> SessionData:
+        return cls(csrf=secrets.token_urlsafe(24), user=user)
+
+
+def read_session(signer: Signer, cookie: str | None) -> SessionData | None:
+    payload = signer.unsign(cookie, "session")
+    if payload is None or not isinstance(payload.get("csrf"), str):
+        return None
+    user = payload.get("user")
+    return SessionData(csrf=str(payload["csrf"]), user=user if isinstance(user, str) else None)
+
+
+def write_session(signer: Signer, session: SessionData) -> str:
+    return signer.sign({"csrf": session.csrf, "user": session.user}, "session", SESSION_SECONDS)
+
+
+def issue_token(signer: Signer, user: str) -> str:
+    return signer.sign({"user": user}, "api", TOKEN_SECONDS)
+
+
+def token_user(signer: Signer, token: str | None) -> str | None:
+    payload = signer.unsign(token, "api")
+    user = payload.get("user") if payload else None
+    return user if isinstance(user, str) else None
+
+
+def csrf_ok(session: SessionData | None, sent: str | None) -> bool:
+    return bool(session and sent) and hmac.compare_digest(session.csrf.encode(), str(sent).encode())
+
+
+# --- rate limit --------------------------------------------------------------------------------
+
+
+@dataclass
+class LoginLimiter:
+    """At most ``attempts`` failed logins per client address and per user name within ``window`` seconds."""
+
+    attempts: int = 5
+    window: float = 300.0
+    _failures: dict[str, deque[float]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _recent(self, key: str, now: float) -> deque[float]:
+        q = self._failures.setdefault(key, deque())
+        while q and q[0] <= now - self.window:
+            q.popleft()
+        return q
+
+    def check(self, client: str, username: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for key in (f"ip:{client}", f"user:{username.strip().lower()}"):
+                q = self._recent(key, now)
+                if len(q) >= self.attempts:
+                    wait = int(q[0] + self.window - now) + 1
+                    raise RateLimitedError(f"too many failed sign-in attempts; try again in {wait} s")
+
+    def failed(self, client: str, username: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for key in (f"ip:{client}", f"user:{username.strip().lower()}"):
+                self._recent(key, now).append(now)
+            if len(self._failures) > 10_000:  # bound memory under a spray of names
+                for key in [k for k, q in self._failures.items() if not q]:
+                    del self._failures[key]
+
+    def succeeded(self, client: str, username: str) -> None:
+        with self._lock:
+            self._failures.pop(f"user:{username.strip().lower()}", None)
+
+
+def user_exists(engine: Engine, username: str) -> bool:
+    with engine.connect() as conn:
+        return conn.scalar(select(users_table.c.id).where(users_table.c.username == username)) is not None
+
+
+def require_user_exists(engine: Engine, username: str) -> None:
+    if not user_exists(engine, username):
+        raise NotFoundError(f"no admin user '{username}'")
