@@ -28,6 +28,7 @@ def _register() -> None:
     from nevindex.cli import web  # noqa: F401
     from nevindex.cli import store  # noqa: F401
     from nevindex.cli import insight  # noqa: F401
+    from nevindex.cli import report  # noqa: F401
 
 
 

@@ -1,0 +1,478 @@
+"""The report model: everything the report prints, as plain dataclasses, assembled from an edition.
+
+A Result is required; the rest is optional (previous editions, audit, insight, change
+decomposition) so the report works with whatever is available and *says* what is missing
+("audit not run for this edition") instead of leaving a section silently empty. The adapters in
+:mod:`nevindex.report.sources` turn the other areas' outputs into the small views defined here.
+
+Numbers stay numbers here (full precision); rounding happens in the templates. Text that depends on
+the language (names) is resolved here; sentences are generated in :mod:`nevindex.report.findings`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from nevindex.methods.rank import rank_desc
+from nevindex.result import Result
+
+#: Unit attribute holding the Chinese brand name (as in the NEV brands table).
+ZH_NAME_ATTRIBUTES = ("name_zh", "zh_name", "name_cn")
+#: Indicator meta keys the report reads (methodology file, ``meta:``).
+META_ELEMENT, META_DIMENSION, META_SOURCE, META_JUSTIFICATION = "element", "dimension", "source", "justification"
+#: Distinct sources listed per indicator in the data annex (the rest are counted).
+SOURCES_SHOWN = 4
+#: The five ISO 20671 output dimensions, in the standard's order.
+DIMENSIONS = ("legal", "customer", "market", "economic_political", "financial")
+
+
+# --- views of optional inputs (filled by nevindex.report.sources) ---------------------------------
+
+
+@dataclass(frozen=True)
+class RankInterval:
+    nominal: float
+    median: float
+    low: float  # 5th percentile rank
+    high: float  # 95th percentile rank
+
+
+@dataclass(frozen=True)
+class AuditView:
+    """What the statistical audit says about the edition (any field may be missing)."""
+
+    intervals: Mapping[str, RankInterval] | None = None
+    #: (labels, matrix) of Pearson correlations between the index and its elements
+    correlations: tuple[tuple[str, ...], Any] | None = None
+    alpha: Mapping[str, float] | None = None  # Cronbach's alpha per aggregate
+    sensitivity: Sequence[tuple[str, float, float]] | None = None  # (factor, S_i, S_Ti)
+    flags: Sequence[tuple[str, str, str, float]] = ()  # (node, other, flag, pearson) from the coherence table
+    runs: int | None = None
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
+class LeverView:
+    indicator: str
+    step: float  # raw-unit change
+    index_gain: float
+    rank_gain: float  # places gained (positive = better)
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    """A unit's change since the previous edition, from the store's decomposition."""
+
+    previous_score: float
+    previous_rank: float
+    contributions: Mapping[str, float]  # element code → points of index change
+    data_part: float | None = None
+    method_part: float | None = None
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Why a part is missing, printed in the report (None: available)."""
+
+    audit: str | None = None
+    insight: str | None = None
+    change: str | None = None
+    history: str | None = None
+
+
+# --- the model ------------------------------------------------------------------------------------
+
+
+@dataclass
+class NodeInfo:
+    code: str
+    name: str
+    weight: float
+    share: float  # share of the parent's weight
+    description: str = ""
+
+
+@dataclass
+class IndicatorInfo(NodeInfo):
+    element: str = ""
+    unit: str = ""
+    direction: int = 1
+    dimension: str | None = None
+    source: str = ""
+    justification: str = ""
+    observed: int = 0
+    imputed: int = 0
+    scored: int = 0
+    sources: list[str] = field(default_factory=list)  # distinct sources in the data (first few)
+    more_sources: int = 0  # how many more distinct sources there are
+
+
+@dataclass
+class ElementInfo(NodeInfo):
+    indicators: list[IndicatorInfo] = field(default_factory=list)
+    leader: str = ""  # unit code
+
+
+@dataclass
+class UnitRow:
+    code: str
+    name: str
+    name_en: str
+    score: float
+    rank: float
+    rating: str | None
+    band: int  # 0 = best rating band
+    coverage: float
+    elements: dict[str, float]  # element code → score
+    element_ranks: dict[str, float]
+    interval: RankInterval | None = None
+    change: ChangeView | None = None
+    rated: bool = True  # False: below the methodology's coverage rules (no index score, rank or rating)
+    scope: str = ""  # non-empty: some figures cover more than the brand (e.g. the group), per the coverage table
+
+
+@dataclass
+class Standing:
+    code: str
+    name: str
+    rank: float
+    score: float
+    raw: float = math.nan
+    unit: str = ""
+    imputed: bool = False
+
+
+@dataclass
+class Profile:
+    unit: UnitRow
+    strengths: list[Standing]
+    weaknesses: list[Standing]
+    levers: list[LeverView] | None
+    history: list[tuple[int, float, float]]  # (year, score, rank)
+    indicators: list[dict[str, Any]]  # per indicator: code, name, raw, imputed, normalised, rank
+
+
+@dataclass
+class Case:
+    rule: str  # i18n key of the rule
+    unit: str
+    facts: dict[str, Any]
+    text: str = ""
+
+
+@dataclass
+class ReportModel:
+    lang: str
+    year: int
+    edition: dict[str, Any]
+    framework: dict[str, Any]
+    elements: list[ElementInfo]
+    indicators: list[IndicatorInfo]
+    units: list[UnitRow]  # in rank order
+    median: dict[str, float]
+    ratings: list[dict[str, Any]]
+    methods: dict[str, Any]
+    profiles: list[Profile]
+    audit: AuditView | None
+    availability: Availability
+    imputed_cells: list[dict[str, Any]]
+    coverage: float
+    correlations: tuple[tuple[str, ...], Any]
+    correlations_from_audit: bool
+    previous_year: int | None = None
+    rules: dict[str, Any] | None = None  # coverage rules when the methodology has them
+    cases: list[Case] = field(default_factory=list)
+    findings: list[str] = field(default_factory=list)
+
+    def unit(self, code: str) -> UnitRow:
+        return next(u for u in self.units if u.code == code)
+
+    def element(self, code: str) -> ElementInfo:
+        return next(e for e in self.elements if e.code == code)
+
+
+# --- building ---------------------------------------------------------------------------------------
+
+
+def unit_display_names(result: Result, lang: str) -> dict[str, str]:
+    """Brand names in the report's language: the Chinese name where the data knows it."""
+    ds = result.dataset
+    names = dict(zip(ds.units, ds.names, strict=True))
+    if lang == "zh":
+        for attr in ZH_NAME_ATTRIBUTES:
+            if attr in ds.attributes:
+                for unit, zh in zip(ds.units, ds.attribute(attr), strict=True):
+                    if zh:
+                        names[unit] = str(zh)
+                break
+    return {u: names[u] for u in result.units}
+
+
+def elements_of(result: Result) -> tuple[str, ...]:
+    """The root's children: the five ISO 20671 elements in the NEV framework."""
+    fw = result.framework
+    return fw.children[fw.root]
+
+
+def element_of_indicator(result: Result, code: str) -> str:
+    fw = result.framework
+    chain = (code, *fw.ancestors(code))
+    elements = set(elements_of(result))
+    return next((c for c in chain if c in elements), fw.nodes[code].parent or "")
+
+
+def _share(result: Result, code: str) -> float:
+    fw = result.framework
+    parent = fw.nodes[code].parent
+    if parent is None:
+        return 1.0
+    total = sum(result.weights[s] for s in fw.children[parent])
+    return result.weights[code] / total if total else math.nan
+
+
+def _bands(result: Result) -> list[dict[str, Any]]:
+    fw = result.framework
+    return [{"label": b.label, "min": b.min,
+             "description": b.description.model_dump() if b.description is not None else None}
+            for b in sorted(fw.ratings, key=lambda b: -b.min)]
+
+
+def _sources_by_column(result: Result) -> dict[str, list[str]]:
+    prov = result.dataset.provenance
+    if prov is None or prov.empty:
+        return {}
+    prov = prov[(prov["year"] == result.year) & prov["unit"].isin(result.units)]
+    key = next((c for c in ("source_title", "source", "source_name", "source_url", "url") if c in prov.columns), None)
+    if key is None:
+        return {}
+    out: dict[str, list[str]] = {}
+    for column, group in prov.groupby("column"):
+        out[str(column)] = sorted({str(s) for s in group[key].dropna()})
+    return out
+
+
+def _indicators(result: Result, lang: str) -> list[IndicatorInfo]:
+    fw = result.framework
+    sources = _sources_by_column(result)
+    observed = np.sum(~np.isnan(result.screened), axis=0)
+    imputed = np.sum(result.imputed_mask, axis=0)
+    scored = np.sum(~np.isnan(result.normalised), axis=0)
+    out = []
+    for j, code in enumerate(fw.indicator_codes):
+        ind = fw.nodes[code]
+        meta = ind.meta or {}
+        out.append(IndicatorInfo(
+            code=code, name=ind.name.get(lang), weight=result.weights[code], share=_share(result, code),
+            element=element_of_indicator(result, code), unit=getattr(ind, "unit", ""),
+            direction=getattr(ind, "direction", 1), dimension=meta.get(META_DIMENSION),
+            source=_localised(meta.get(META_SOURCE), lang), justification=_localised(meta.get(META_JUSTIFICATION), lang),
+            observed=int(observed[j]), imputed=int(imputed[j]), scored=int(scored[j]),
+            sources=sources.get(code, [])[:SOURCES_SHOWN], more_sources=max(0, len(sources.get(code, [])) - SOURCES_SHOWN)))
+    return out
+
+
+def _localised(value: Any, lang: str) -> str:
+    if isinstance(value, Mapping):
+        return str(value.get(lang) or value.get("en") or "")
+    return "" if value is None else str(value)
+
+
+def _unit_rows(result: Result, lang: str, audit: AuditView | None, change: Mapping[str, ChangeView] | None,
+               coverage: pd.DataFrame | None = None) -> list[UnitRow]:
+    """One row per scored unit. With a coverage table (the NEV methodology's rules), the published
+    index, rank and rating are the table's: brands below the rules keep element scores but are unrated."""
+    fw = result.framework
+    names = unit_display_names(result, lang)
+    names_en = unit_display_names(result, "en")
+    bands = [b["label"] for b in _bands(result)]
+    elements = elements_of(result)
+    cov = result.coverage()
+    published = coverage.set_index("unit").to_dict("index") if coverage is not None else {}
+    rows = []
+    for i, unit in enumerate(result.units):
+        score, rank = float(result.index[i]), float(result.rank[i])
+        rating = fw.rating(score) if fw.ratings and math.isfinite(score) else None
+        rated, share, scope = True, float(cov[i]), ""
+        if unit in published:
+            row = published[unit]
+            rated = bool(row.get("rated", True))
+            score = float(row["index"]) if rated else math.nan
+            rank = float(row["rank"]) if rated else math.nan
+            rating = str(row["rating"]) if rated and isinstance(row.get("rating"), str) and row["rating"] else None
+            share = float(row.get("coverage", share))
+            scope = str(row.get("scope") or "") if isinstance(row.get("scope"), str) else ""
+        rows.append(UnitRow(
+            code=unit, name=names[unit], name_en=names_en[unit], score=score, rank=rank,
+            rating=rating, band=bands.index(rating) if rating in bands else len(bands),
+            coverage=share,
+            elements={e: float(result.score(e)[i]) for e in elements},
+            element_ranks={e: float(result.ranks[i, result.aggregates.index(e)]) for e in elements},
+            interval=(audit.intervals or {}).get(unit) if audit and rated else None,
+            change=(change or {}).get(unit) if rated else None, rated=rated, scope=scope))
+    rows.sort(key=lambda r: (not r.rated, r.rank if math.isfinite(r.rank) else math.inf, -r.coverage, r.name_en))
+    return rows
+
+
+def _standings(lines: list[dict[str, Any]], k: int = 3) -> tuple[list[Standing], list[Standing]]:
+    """The unit's best and worst indicators by rank among all scored units (ties: by score)."""
+    scored = [Standing(x["code"], x["name"], x["rank"], x["normalised"], x["raw"], x["unit"], x["imputed"])
+              for x in lines if math.isfinite(x["normalised"])]
+    best = sorted(scored, key=lambda s: (s.rank, -s.score))[:k]
+    worst = [s for s in sorted(scored, key=lambda s: (-s.rank, s.score)) if s not in best][:k]
+    return best, worst
+
+
+def _profile_indicators(result: Result, i: int, lang: str) -> list[dict[str, Any]]:
+    fw = result.framework
+    ranks = rank_desc(result.normalised, axis=0)
+    raw_row = result.all_units.index(result.units[i])
+    return [{"code": c, "name": fw.nodes[c].name.get(lang), "unit": getattr(fw.nodes[c], "unit", ""),
+             "raw": float(result.raw[raw_row, j]), "imputed": bool(result.imputed_mask[i, j]),
+             "normalised": float(result.normalised[i, j]), "rank": float(ranks[i, j])}
+            for j, c in enumerate(fw.indicator_codes)]
+
+
+def _imputed_cells(result: Result, names: Mapping[str, str], lang: str) -> list[dict[str, Any]]:
+    fw = result.framework
+    rows = np.argwhere(np.asarray(result.imputed_mask))
+    return [{"unit": names[result.units[i]], "indicator": fw.nodes[fw.indicator_codes[j]].name.get(lang),
+             "value": float(result.imputed[i, j])} for i, j in rows]
+
+
+def _methods(result: Result) -> dict[str, Any]:
+    r = result.recipe
+    by_level = {int(k): v.method for k, v in r.aggregate.by_level.items()}
+    by_node = {k: v.method for k, v in r.aggregate.by_node.items()}
+    return {
+        "normalise": r.normalise.method, "normalise_params": dict(r.normalise.params),
+        "aggregate": r.aggregate.method, "aggregate_by_level": by_level, "aggregate_by_node": by_node,
+        "threshold": r.aggregate.threshold,
+        "impute": r.impute.method, "impute_group": r.impute.group,
+        "treat": r.treat.enabled, "skew_max": r.treat.skew_max, "kurt_max": r.treat.kurt_max,
+        "winmax": r.treat.winmax,
+        "treated": [t.indicator for t in result.treatment if t.status in ("winsorised", "log")],
+        "weights": r.weights.method, "weight_set": r.weights.set,
+        "screen": r.screen.enabled and r.screen.min_coverage > 0, "min_coverage": r.screen.min_coverage,
+        "denominate": r.denominate.enabled and any(getattr(n, "denominator", None)
+                                                   for n in result.framework.indicators),
+        "screened_out": [u for u in result.all_units if u not in result.units],
+    }
+
+
+def pairwise_pearson(data: np.ndarray, min_n: int = 3) -> np.ndarray:
+    """Pearson correlation of every pair of columns over the rows where both are present (NaN below
+    ``min_n`` rows or for a constant column): sparse data rarely has complete rows."""
+    k = data.shape[1]
+    out = np.full((k, k), np.nan)
+    for a in range(k):
+        for b in range(a, k):
+            ok = np.isfinite(data[:, a]) & np.isfinite(data[:, b])
+            if ok.sum() >= min_n:
+                x, y = data[ok, a], data[ok, b]
+                if x.std() > 0 and y.std() > 0:
+                    out[a, b] = out[b, a] = float(np.corrcoef(x, y)[0, 1])
+    return out
+
+
+def _correlations(result: Result, lang: str) -> tuple[tuple[str, ...], Any]:
+    """Pearson correlations of the index and its elements, pairwise complete (a display, not the audit)."""
+    fw = result.framework
+    codes = (fw.root, *elements_of(result))
+    data = np.column_stack([result.score(c) for c in codes])
+    return tuple(fw.nodes[c].name.get(lang) for c in codes), pairwise_pearson(data)
+
+
+def build_model(result: Result, lang: str = "en", *, edition: Mapping[str, Any] | None = None,
+                audit: AuditView | None = None, levers: Mapping[str, Sequence[LeverView]] | None = None,
+                change: Mapping[str, ChangeView] | None = None, previous_year: int | None = None,
+                history: Mapping[str, Sequence[tuple[int, float, float]]] | None = None,
+                availability: Availability | None = None, coverage: pd.DataFrame | None = None,
+                rules: Mapping[str, Any] | None = None) -> ReportModel:
+    """Assemble the report model. Missing optional inputs are recorded in ``availability``."""
+    from nevindex.report.findings import case_text, cases, findings  # sentences need the catalogue
+
+    fw = result.framework
+    avail = availability or Availability()
+    if audit is None and avail.audit is None:
+        avail = _replace(avail, audit="audit.not_run")
+    if levers is None and avail.insight is None:
+        avail = _replace(avail, insight="insight.not_run")
+    if change is None and avail.change is None:
+        avail = _replace(avail, change="change.not_available")
+    indicators = _indicators(result, lang)
+    units = _unit_rows(result, lang, audit, change, coverage)
+    elements = []
+    for code in elements_of(result):
+        node = fw.nodes[code]
+        leader = min((u for u in units if math.isfinite(u.element_ranks[code])),
+                     key=lambda u: (u.element_ranks[code], u.name_en), default=None)
+        elements.append(ElementInfo(code=code, name=node.name.get(lang), weight=result.weights[code],
+                                    share=_share(result, code),
+                                    description=_localised((node.meta or {}).get("description"), lang),
+                                    indicators=[x for x in indicators if x.element == code],
+                                    leader=leader.code if leader else ""))
+    median = {e.code: float(np.nanmedian([u.elements[e.code] for u in units])) for e in elements}
+    rated_scores = [u.score for u in units if math.isfinite(u.score)]
+    median[fw.root] = float(np.median(rated_scores)) if rated_scores else math.nan
+    index_of = {u: i for i, u in enumerate(result.units)}
+    profiles = []
+    for row in units:
+        i = index_of[row.code]
+        lines = _profile_indicators(result, i, lang)
+        best, worst = _standings(lines)
+        hist = list((history or {}).get(row.code, ()))
+        if not any(y == result.year for y, _, _ in hist):
+            hist.append((result.year, row.score, row.rank))
+        profiles.append(Profile(unit=row, strengths=best, weaknesses=worst,
+                                levers=list(levers.get(row.code, ())) if levers is not None else None,
+                                history=sorted(hist), indicators=lines))
+    if audit is not None and audit.correlations is not None:
+        corr, from_audit = audit.correlations, True
+    else:
+        corr, from_audit = _correlations(result, lang), False
+    names = {u.code: u.name for u in units}
+    info = fw.framework
+    model = ReportModel(
+        lang=lang, year=result.year,
+        edition={"label": str(result.year), "status": "draft", **dict(edition or {})},
+        framework={"code": info.code, "version": info.version, "name": info.name.get(lang),
+                   "description": info.description.get(lang) if info.description else "",
+                   "root": fw.root, "root_name": fw.nodes[fw.root].name.get(lang),
+                   "hashes": dict(result.hashes), "levels": {k: v.get(lang) for k, v in info.level_names.items()},
+                   "method_notes": _method_notes(info.meta.get("method_notes"), lang)},
+        elements=elements, indicators=indicators, units=units, median=median, ratings=_bands(result),
+        methods=_methods(result), profiles=profiles, audit=audit, availability=avail,
+        imputed_cells=_imputed_cells(result, names, lang),
+        coverage=float(np.mean(~np.isnan(result.screened))) if result.screened.size else 0.0,
+        correlations=corr, correlations_from_audit=from_audit, previous_year=previous_year,
+        rules=dict(rules) if rules else None)
+    model.cases = cases(model)
+    for case in model.cases:
+        case.text = case_text(model, case)
+    model.findings = findings(model)
+    return model
+
+
+def _method_notes(notes: Any, lang: str) -> list[tuple[str, str]]:
+    """The methodology file's own reasons for each choice (``framework.meta.method_notes``): text in
+    the report's language only (a plain string counts as English), never an untranslated paragraph."""
+    if not isinstance(notes, Mapping):
+        return []
+    out = []
+    for key, value in notes.items():
+        text = (value.get(lang) if isinstance(value, Mapping) else (value if lang == "en" else None))
+        if text:
+            out.append((str(key), " ".join(str(text).split())))
+    return out
+
+
+def _replace(avail: Availability, **changes: str | None) -> Availability:
+    from dataclasses import replace
+
+    return replace(avail, **changes)

@@ -1,0 +1,276 @@
+"""Render the report model to HTML (self-contained: inline CSS and SVG) or PDF (WeasyPrint).
+
+Templates and CSS are looked up first in a user folder (``templates=``, the CLI's ``--templates``),
+then in the package, so a user restyles the report by copying one file and editing it.
+The PDF embeds our vendored fonts (``@font-face`` with file URLs); the HTML names the same families
+first and falls back to the reader's system fonts, which keeps it small (charts are outlines anyway).
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from nevindex import __version__
+from nevindex.errors import NevIndexError
+from nevindex.report import charts
+from nevindex.report.i18n import Catalogue, fmt_number, fmt_percent, fmt_rank, fmt_signed, load_catalogue
+from nevindex.report.model import DIMENSIONS, ReportModel
+
+PACKAGE_TEMPLATES = Path(__file__).with_name("templates")
+FONT_DIR = charts.FONT_DIR
+FONT_FACES = (  # family, weight, style, file
+    ("NevSans", "normal", "normal", "NevSans-Regular.ttf"),
+    ("NevSans", "bold", "normal", "NevSans-Bold.ttf"),
+    ("NevSans", "normal", "italic", "NevSans-Italic.ttf"),
+    ("NevSans CJK SC", "normal", "normal", "NevSansCJKsc-Regular.otf"),
+    ("NevSans CJK SC", "bold", "normal", "NevSansCJKsc-Bold.otf"),
+)
+#: Aliases accepted in an indicator's ``meta.dimension`` for the five ISO 20671 dimensions.
+DIMENSION_ALIASES = {
+    "legal": "legal", "law": "legal",
+    "customer": "customer", "customers": "customer", "stakeholder": "customer", "stakeholders": "customer",
+    "customer_stakeholder": "customer", "customer_and_stakeholders": "customer",
+    "market": "market",
+    "economic_political": "economic_political", "economic": "economic_political", "political": "economic_political",
+    "economic_and_political": "economic_political", "environment": "economic_political",
+    "financial": "financial", "finance": "financial",
+}
+
+
+class TemplateError(NevIndexError):
+    """A (user) template failed to render."""
+
+
+def font_css(embed: bool) -> str:
+    """@font-face rules for our fonts (file URLs, for WeasyPrint), or nothing (HTML for browsers)."""
+    if not embed:
+        return ""
+    return "\n".join(
+        f'@font-face {{ font-family: "{family}"; font-weight: {weight}; font-style: {style}; '
+        f'src: url("{(FONT_DIR / file).resolve().as_uri()}"); }}'
+        for family, weight, style, file in FONT_FACES)
+
+
+def environment(templates: str | Path | None = None) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if templates is not None:
+        folder = Path(templates)
+        if not folder.is_dir():
+            raise NevIndexError(f"templates folder '{folder}' does not exist")
+        loaders.append(jinja2.FileSystemLoader(str(folder)))
+    loaders.append(jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES)))
+    env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=jinja2.select_autoescape(
+        enabled_extensions=("html", "j2"), default=True), undefined=jinja2.StrictUndefined,
+        trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(num=fmt_number, signed=fmt_signed, rank=fmt_rank, pct=fmt_percent)
+    return env
+
+
+def dimension_key(value: Any) -> str | None:
+    if value is None:
+        return None
+    return DIMENSION_ALIASES.get(str(value).strip().lower().replace(" ", "_").replace("-", "_"))
+
+
+def _methods_text(model: ReportModel, cat: Catalogue) -> list[str]:
+    m, t = model.methods, cat.t
+
+    def pick(section: str, method: str, **values: Any) -> str:
+        key = f"methods.{section}.{method}"
+        return t(key, **values) if key in cat else t(f"methods.{section}.other", method=method)
+
+    params = m["normalise_params"]
+    out = [pick("normalise", m["normalise"], l=fmt_number(params.get("lower", 0), 0),
+                u=fmt_number(params.get("upper", 100), 0))]
+    out.append(pick("impute", m["impute"], group=m["impute_group"] or ""))
+    out.append(t("methods.treat_on", skew=fmt_number(m["skew_max"]), kurt=fmt_number(m["kurt_max"]),
+                 winmax=m["winmax"]) if m["treat"] else t("methods.treat_off"))
+    out.append(pick("weights", m["weights"]))
+    out.append(pick("aggregate", m["aggregate"]))
+    for level, method in sorted(m["aggregate_by_level"].items()):
+        out.append(t("methods.by_level", level=level, method=method))
+    if m["threshold"]:
+        out.append(t("methods.threshold", pct=fmt_percent(m["threshold"])))
+    if model.rules:
+        r = model.rules
+        out.append(t("methods.coverage", k=r.get("min_element_indicators", 1), e=r.get("min_elements", 3),
+                     n=len(model.elements), share=fmt_percent(r.get("min_unit_coverage", 0))))
+    if m["screen"]:
+        out.append(t("methods.screen", pct=fmt_percent(m["min_coverage"])))
+    out.append(t("methods.ranks"))
+    return out
+
+
+def _dimensions(model: ReportModel, cat: Catalogue) -> list[dict[str, Any]]:
+    groups: dict[str, list[str]] = {d: [] for d in DIMENSIONS}
+    other: list[str] = []
+    for x in model.indicators:
+        key = dimension_key(x.dimension)
+        (groups[key] if key else other).append(x.name)
+    rows = [{"name": cat.t(f"dimension.{d}"), "indicators": names} for d, names in groups.items()]
+    if other:
+        rows.append({"name": cat.t("system.no_dimension"), "indicators": other})
+    return rows
+
+
+def _charts(model: ReportModel, cat: Catalogue) -> dict[str, Any]:
+    t = cat.t
+    units = model.units
+    names = [u.name for u in units]
+    rated = [u for u in units if u.rated]
+    band_labels = [b["label"] for b in model.ratings] + [t("common.not_rated")]
+    out: dict[str, Any] = {
+        "ranking": charts.ranking_bars([u.name for u in rated], [u.score for u in rated],
+                                       bands=[u.band for u in rated] if model.ratings else None,
+                                       band_labels=band_labels, title=t("ranking.chart_title"),
+                                       xlabel=t("col.score")),
+        "heatmap": charts.heatmap(names, [e.name for e in model.elements],
+                                  [[u.elements[e.code] for e in model.elements] for u in units],
+                                  title=t("element.heatmap_title")),
+    }
+    with_interval = [u for u in units if u.interval is not None]
+    out["intervals"] = charts.rank_intervals(
+        [u.name for u in with_interval], [u.rank for u in with_interval], [u.interval.low for u in with_interval],  # type: ignore[union-attr]
+        [u.interval.high for u in with_interval], [u.interval.median for u in with_interval],  # type: ignore[union-attr]
+        alt=t("ranking.intervals_title"), xlabel=t("col.rank"), nominal_label=t("col.rank"),
+        median_label=t("audit.median"), interval_label="5–95%") if with_interval else None
+    out["elements"] = {}
+    for e in model.elements:
+        scored = [u for u in units if math.isfinite(u.elements[e.code])]
+        out["elements"][e.code] = charts.ranking_bars([u.name for u in scored], [u.elements[e.code] for u in scored],
+                                                      title=t("element.chart_title", element=e.name),
+                                                      xlabel=t("col.score")) if scored else None
+    labels, matrix = model.correlations
+    out["correlations"] = charts.heatmap(list(labels), list(labels), matrix, title=t("audit.correlation_title"),
+                                         vmin=-1, vmax=1, digits=2, diverging=True, lower_triangle=True)
+    axes = [e.name for e in model.elements]
+    reference = [model.median[e.code] for e in model.elements]
+    out["radar"] = {u.code: charts.radar(axes, [u.elements[e.code] for e in model.elements], reference,
+                                         series_label=t("profile.radar_brand", brand=u.name),
+                                         reference_label=t("profile.radar_median"),
+                                         missing_label=t("profile.no_data"))
+                    for u in units}
+    out["waterfall"] = {}
+    for u in units:
+        if u.change is not None and u.change.contributions and math.isfinite(u.score):
+            steps = [(e.name, u.change.contributions.get(e.code, 0.0)) for e in model.elements]
+            rest = (u.score - u.change.previous_score) - sum(v for _, v in steps)
+            if abs(rest) > 1e-9:  # e.g. an element that entered or left: shown, never hidden
+                steps.append((t("profile.other_change"), rest))
+            out["waterfall"][u.code] = charts.waterfall(
+                str(model.previous_year), u.change.previous_score, steps, str(model.year), u.score,
+                title="", alt=t("profile.history"),
+                ylabel=t("col.score"), up_label=t("profile.gain"), down_label=t("profile.loss"), width=3.9,
+                height=1.9)
+    out["history"] = {}
+    for p in model.profiles:
+        points = [(y, s) for y, s, _ in p.history if math.isfinite(s)]
+        if len(points) > 1:
+            out["history"][p.unit.code] = charts.history([y for y, _ in points], [(t("col.index"), [s for _, s in points])],
+                                                         ylabel=t("col.score"))
+    return out
+
+
+def charts_for(model: ReportModel) -> dict[str, Any]:
+    with charts.language(model.lang):
+        return _charts(model, load_catalogue(model.lang))
+
+
+def _toc(model: ReportModel, cat: Catalogue) -> list[dict[str, Any]]:
+    t = cat.t
+    entry = lambda id_, key, children=(), kind="": {"id": id_, "title": t(key), "children": list(children), "kind": kind}  # noqa: E731
+    return [
+        entry("summary", "section.summary"),
+        entry("system", "section.system"),
+        entry("ranking", "section.ranking"),
+        entry("elements", "section.elements",
+              [{"id": f"element-{e.code}", "title": e.name} for e in model.elements]),
+        entry("profiles", "section.profiles",
+              [{"id": f"profile-{u.code}", "title": u.name} for u in model.units], kind="profiles"),
+        entry("cases", "section.cases"),
+        entry("audit", "section.audit"),
+        entry("data", "section.data"),
+    ]
+
+
+def chart_html(svg: str | None, *, as_image: bool) -> Markup:
+    """Inline SVG for the HTML; an <img> with a data URI for WeasyPrint, which then parses the chart as
+    one image instead of styling every SVG element as part of the HTML tree (3–4× faster)."""
+    if not svg:
+        return Markup("")
+    if not as_image:
+        return Markup(svg)
+    size = re.search(r'width="([\d.]+)pt" height="([\d.]+)pt"', svg)
+    title = re.search(r"<title>(.*?)</title>", svg)
+    style = f' style="width: {size.group(1)}pt; height: {size.group(2)}pt"' if size else ""
+    data = base64.b64encode(svg.encode()).decode()
+    return Markup(f'<img class="chart" alt="{title.group(1) if title else ""}"{style} '
+                  f'src="data:image/svg+xml;base64,{data}">')
+
+
+def context(model: ReportModel, *, embed_fonts: bool, env: jinja2.Environment) -> dict[str, Any]:
+    cat = load_catalogue(model.lang)
+    node_names = {e.code: e.name for e in model.elements} | {x.code: x.name for x in model.indicators}
+    node_names[model.framework["root"]] = model.framework["root_name"]
+    indicator_names = {x.code: x.name for x in model.indicators}
+    env.filters["indicator_name"] = lambda code: indicator_names.get(code, code)
+    env.filters["chart"] = lambda svg: chart_html(svg, as_image=embed_fonts)
+
+    def dimension_name(value: Any) -> str:
+        key = dimension_key(value)
+        return cat.t(f"dimension.{key}") if key else (str(value) if value else cat.t("system.no_dimension"))
+
+    def profile_elements(u: Any) -> dict[str, Any] | None:
+        ranked = [(u.element_ranks[e.code], e.name) for e in model.elements if math.isfinite(u.element_ranks[e.code])]
+        if len(ranked) < 2:
+            return None
+        best, weak = min(ranked), max(ranked)
+        return {"best": best[1], "best_rank": best[0], "weak": weak[1], "weak_rank": weak[0]}
+
+    rules = ["largest_robust_gain" if any(u.interval for u in model.units) else "largest_gain",
+             "element_champion", "balanced_profile"]
+    css, _, _ = env.loader.get_source(env, "report.css")  # type: ignore[union-attr]
+    return {
+        "m": model, "t": cat.t, "messages": cat.messages, "sep": " " if model.lang == "en" else "", "version": __version__, "css": css, "font_css": font_css(embed_fonts),
+        "charts": charts_for(model), "toc": _toc(model, cat), "dimensions": _dimensions(model, cat),
+        "methods_text": _methods_text(model, cat), "reason": cat.reason, "dimension_name": dimension_name,
+        "element_names": {e.code: e.name for e in model.elements}, "indicator_names": indicator_names,
+        "indicator_units": {x.code: x.unit for x in model.indicators},
+        "node_names": node_names,
+        "element_missing": {e.code: [u.name for u in model.units if not math.isfinite(u.elements[e.code])]
+                            for e in model.elements}, "profile_elements": profile_elements, "case_rules": rules,
+    }
+
+
+def render_html(model: ReportModel, *, templates: str | Path | None = None, embed_fonts: bool = False) -> str:
+    env = environment(templates)
+    try:
+        return env.get_template("report.html.j2").render(**context(model, embed_fonts=embed_fonts, env=env))
+    except (jinja2.TemplateError, NevIndexError) as exc:
+        where = f" (line {exc.lineno} of {exc.name})" if isinstance(exc, jinja2.TemplateSyntaxError) else ""
+        raise TemplateError(f"report template failed: {exc}{where}") from exc
+
+
+def render_pdf(model: ReportModel, *, templates: str | Path | None = None) -> bytes:
+    import logging
+
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    html = render_html(model, templates=templates, embed_fonts=True)
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)  # its CSS warnings are not the user's
+    fonts = FontConfiguration()
+    base = Path(templates) if templates is not None else PACKAGE_TEMPLATES
+    document = HTML(string=html, base_url=str(base.resolve())).render(font_config=fonts)
+    return document.write_pdf()
+
+
+RENDERERS: dict[str, Callable[..., Any]] = {"html": render_html, "pdf": render_pdf}

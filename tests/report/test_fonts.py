@@ -1,0 +1,65 @@
+"""The vendored fonts cover every character the report prints, are small, and are licensed."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from fontTools.ttLib import TTFont
+from report_fixture import BRANDS, ELEMENTS, INDICATORS
+
+from nevindex.report.charts import FONT_DIR
+from nevindex.report.i18n import LANGS, load_catalogue
+from nevindex.report.render import FONT_FACES, PACKAGE_TEMPLATES
+
+SHARED_BRANDS = Path("/work/shared/data/nev-brands/brands.csv")
+PACKAGE = Path(FONT_DIR).parents[1]
+
+
+def covered() -> set[int]:
+    cps: set[int] = set()
+    for _family, _w, _s, file in FONT_FACES:
+        if "Italic" not in file:
+            cps |= set(TTFont(FONT_DIR / file).getBestCmap())
+    return cps
+
+
+def report_strings() -> str:
+    parts = [m for lang in LANGS for m in load_catalogue(lang).messages.values()]
+    parts += [p.read_text(encoding="utf-8") for p in PACKAGE_TEMPLATES.glob("*")]
+    parts += [z for *_x, z, _c in BRANDS] + [zh for _en, zh in ELEMENTS.values()] + [i[3] for i in INDICATORS]
+    for path in [*PACKAGE.glob("frameworks/*.yaml"), *PACKAGE.glob("demo/**/*.csv")]:
+        parts.append(path.read_text(encoding="utf-8"))
+    if SHARED_BRANDS.exists():
+        with SHARED_BRANDS.open(encoding="utf-8") as fh:
+            parts += [row["name_zh"] + row["name"] for row in csv.DictReader(fh)]
+    return "".join(parts)
+
+
+def test_every_printed_character_has_a_glyph():
+    have = covered()
+    text = report_strings()
+    missing = sorted({c for c in text if ord(c) >= 0x20 and ord(c) not in have and c not in "\n\t\r"})
+    assert not missing, f"rerun scripts/subset_fonts.py: {''.join(missing)!r}"
+
+
+def test_common_hanzi_are_covered():
+    have = covered()
+    level1 = [bytes([r, c]).decode("gb2312") for r in range(0xB0, 0xD8) for c in range(0xA1, 0xFF)
+              if not (r == 0xD7 and c > 0xF9)]
+    assert len(level1) == 3755
+    assert all(ord(ch) in have for ch in level1)
+
+
+def test_fonts_are_small_and_licensed():
+    total = sum(p.stat().st_size for p in FONT_DIR.glob("*.[ot]tf"))
+    assert total < 5_000_000
+    text = (FONT_DIR / "OFL.txt").read_text(encoding="utf-8")
+    assert "SIL OPEN FONT LICENSE Version 1.1" in text
+
+
+@pytest.mark.parametrize("file", [f for *_x, f in FONT_FACES])
+def test_fonts_carry_our_family_name(file):
+    name = TTFont(FONT_DIR / file)["name"].getDebugName(1)
+    assert name.startswith("NevSans")

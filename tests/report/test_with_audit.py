@@ -1,0 +1,59 @@
+"""With the real audit (nevindex.audit): rank intervals, α and sensitivity reach the report unchanged."""
+
+from __future__ import annotations
+
+import pytest
+from test_render import RankingTable
+
+from nevindex.report.render import render_html
+from nevindex.report.sources import ReportInputs
+
+audit = pytest.importorskip("nevindex.audit")  # the audit area; on main since the audit branch landed
+
+SPEC = {
+    "runs": 200, "seed": 11,
+    "factors": [{"address": "impute.method", "alternatives": ["mean", "median"]}],
+    "weight_noise": [{"level": 1}, {"level": 2}],
+    "sensitivity": {"n": 16, "bootstrap": 50},
+}
+
+
+@pytest.fixture(scope="module")
+def audited(results):
+    r = results[2024]
+    return audit.run_audit(r.framework, r.dataset, r.recipe, SPEC)
+
+
+def test_intervals_alpha_and_sensitivity_in_the_model_and_html(results, audited):
+    tables = audited.tables()
+    model = ReportInputs(result=results[2024], audit_tables=tables, audit_seed=11).model("en")
+    assert model.availability.audit is None
+    intervals = tables["rank_intervals"].set_index("unit")
+    for u in model.units:
+        assert u.interval.low == intervals.loc[u.code, "q05_rank"]
+        assert u.interval.high == intervals.loc[u.code, "q95_rank"]
+        assert u.interval.nominal == u.rank  # the audit's nominal build is ours
+    alpha = tables["consistency"].set_index("aggregate")["cronbach_alpha"]
+    assert model.audit.alpha["index"] == pytest.approx(alpha["index"])
+    assert [f for f, _, _ in model.audit.sensitivity] == list(tables["sensitivity"]["factor"])
+    assert model.correlations_from_audit
+    page = render_html(model)
+    parser = RankingTable()
+    parser.feed(page)
+    for u in model.units:
+        assert parser.rows[u.code][4] == f"{u.interval.low:.0f}–{u.interval.high:.0f}"
+    assert "200 Monte Carlo runs (seed 11)" in page
+    assert "Rank intervals are not shown" not in page
+
+
+def test_coherence_flags_are_translated(results, audited):
+    tables = dict(audited.tables())
+    corr = tables["correlations"].copy()
+    corr.loc[corr.index[0], "flag"] = "weak"  # the fixture is coherent: plant two flags
+    corr.loc[corr.index[1], "flag"] = "collinear"
+    tables["correlations"] = corr
+    model = ReportInputs(result=results[2024], audit_tables=tables).model("zh")
+    assert [f[2] for f in model.audit.flags] == ["weak", "collinear"]
+    page = render_html(model)
+    assert "与上级相关性弱" in page and "同级共线" in page
+    assert "weak" not in page.split("<body>")[1].replace("weak_", "")
