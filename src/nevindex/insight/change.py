@@ -293,10 +293,11 @@ def old_under_new(old: Result, new: Result, dataset: Dataset | None = None) -> R
 
     recipe = new.recipe.with_setting("year", old.year)
     data = dataset if dataset is not None else old.dataset
+    failure: DataError | None = None
     try:
         inputs = load_inputs(new.framework, data, recipe)
-    except DataError:
-        inputs = None
+    except DataError as exc:
+        inputs, failure = None, exc
     framework = new.framework
     if inputs is not None:
         year = inputs.dataset.years[inputs.dataset.year_index(old.year)]
@@ -308,7 +309,8 @@ def old_under_new(old: Result, new: Result, dataset: Dataset | None = None) -> R
     if empty:
         framework, recipe = _without(framework, recipe, empty)
         inputs = load_inputs(framework, data, recipe)
-    assert inputs is not None
+    if inputs is None:
+        raise DataError(f"the old data cannot be rebuilt under the new methodology: {failure}")
     return build(inputs.framework, inputs.dataset, inputs.recipe)
 
 

@@ -151,6 +151,10 @@ def open_store(url: str | None = None, *, create: bool = True) -> Store:
     refused with the command that upgrades it (an upgrade is a deliberate act, not a side effect).
     """
     url = as_url(url) if url else default_url()
+    parsed = make_url(url) if "://" in url else None
+    if (not create and parsed is not None and parsed.get_backend_name() == "sqlite" and parsed.database
+            and parsed.database != ":memory:" and not Path(parsed.database).exists()):
+        raise StoreError(f"no nevindex store at {_safe(url)}; run `nevindex db upgrade` to create it")
     try:
         engine = make_engine(url)
     except Exception as exc:  # noqa: BLE001 - a malformed URL or missing driver is the user's to fix
