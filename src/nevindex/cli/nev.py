@@ -53,11 +53,13 @@ def edition_table(edition, top: int) -> Table:  # noqa: ANN001 - Edition, import
 def demo(
     year: Annotated[list[int] | None, typer.Option("--year", help="Edition(s) to show (default: 2023 and 2024).")] = None,
     top: Annotated[int, typer.Option(help="Rows per edition (rated brands first, then not-rated ones).")] = 30,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Also write every table of each edition to OUT/<year>/.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Also write each edition's tables to OUT/<year>/ "
+                                             "and the latest edition's report (HTML and PDF, en and zh) to OUT/.")] = None,
     db: DbOpt = None,
 ) -> None:
     """The main job, end to end: import the shipped, sourced data into the store, build, audit and
-    publish the 2023 and 2024 editions (once), verify them, and print their rankings."""
+    publish the 2023 and 2024 editions (once), verify them, print their rankings and, with --out,
+    write the open data and the annual report."""
     from nevindex.nev.edition import EDITIONS, build_edition, write_edition
     from nevindex.nev.publish import publish_demo_editions
     from nevindex.store import editions as ed
@@ -85,11 +87,32 @@ def demo(
             files = write_edition(edition, target / str(y))
             out.print(f"wrote {len(files)} files to {target / str(y)}", highlight=False)
         out.print()
+    if target is not None:
+        with out.status("writing the annual report (HTML and PDF, English and Chinese)…"):
+            reports = _write_reports(store.url, max(years), target)
+        out.print(f"report: {', '.join(str(p) for p in reports)}", highlight=False)
     out.print("n.r. = not rated (too few indicators observed); k/n = indicators observed of the element's; "
               "† = uses group-level (SCOPE) figures; scores 0–100 on fixed goalposts; no value is imputed. "
               f"Done in {time.perf_counter() - started:.2f} s.", highlight=False)
-    out.print("next: nevindex profile byd --edition nev-2024 · nevindex report --edition 2024 --lang zh "
-              "--format pdf --out report.pdf · nevindex serve", highlight=False)
+    out.print("next: nevindex profile byd --edition nev-2024 · nevindex serve (the portal, http://127.0.0.1:8000/)",
+              highlight=False)
+
+
+def _write_reports(url: str, year: int, folder: Path) -> list[Path]:
+    """The annual report of the stored edition of ``year``, in both languages and both formats."""
+    from nevindex.io import write_bytes, write_text
+    from nevindex.report import sources
+    from nevindex.report.render import render_html, render_pdf
+
+    inputs = sources.from_store(year, url=url)
+    written = []
+    for lang in ("en", "zh"):
+        model = inputs.model(lang)
+        html, pdf = folder / f"report-{year}-{lang}.html", folder / f"report-{year}-{lang}.pdf"
+        write_text(html, render_html(model))
+        write_bytes(pdf, render_pdf(model))
+        written += [html, pdf]
+    return written
 
 
 @app.command()
