@@ -17,3 +17,9 @@ def asem_dir() -> Path:
     if not (ASEM / "ASEM_iMeta.csv").exists():
         pytest.fail(f"ASEM test data not found at {ASEM}; set NEVINDEX_SHARED to the shared/ folder")
     return ASEM
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_store(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No test (nor a command it starts) touches the user's real store."""
+    os.environ["NEVINDEX_DB"] = str(tmp_path_factory.mktemp("default-store") / "nevindex.db")

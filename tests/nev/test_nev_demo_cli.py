@@ -20,10 +20,10 @@ def _brand_names() -> list[str]:
         return [r["name"].split(" (")[0] for r in csv.DictReader(handle)]
 
 
-def _run_demo(*args: str) -> str:
+def _run_demo(*args: str, timeout: int = 120) -> str:
     env = {**os.environ, "PYTHONPATH": str(SRC), "COLUMNS": "80"}
     done = subprocess.run([sys.executable, "-m", "nevindex", "demo", *args], capture_output=True, text=True,
-                          env=env, timeout=120, cwd=SRC.parent)
+                          env=env, timeout=timeout, cwd=SRC.parent)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -63,7 +63,7 @@ def test_demo_out_writes_each_edition_with_coverage_and_provenance(tmp_path):
 
     from nevindex.nev.edition import build_edition
 
-    _run_demo("--year", "2024", "--top", "3", "--out", str(tmp_path))
+    _run_demo("--year", "2024", "--top", "3", "--out", str(tmp_path), "--no-report")
     folder = tmp_path / "2024"
     for name in ("results.csv", "raw.csv", "manifest.json", "coverage.csv", "coverage_note.txt", "provenance.csv"):
         assert (folder / name).exists(), name
@@ -74,3 +74,14 @@ def test_demo_out_writes_each_edition_with_coverage_and_provenance(tmp_path):
     prov = pd.read_csv(folder / "provenance.csv")
     assert (prov["year"] == 2024).all() and prov["source_url"].notna().all()
     assert {"nev_sales", "net_margin", "rd_intensity"} <= set(prov["column"])
+
+
+def test_demo_goes_through_the_store_and_writes_the_report(tmp_path):
+    db = tmp_path / "store.db"
+    out = _run_demo("--year", "2024", "--top", "3", "--db", str(db), "--out", str(tmp_path / "out"), timeout=900)
+    assert "nev-2024 published now" in out and "verified bit for bit" in out
+    for lang in ("en", "zh"):
+        assert (tmp_path / "out" / f"report-2024-{lang}.pdf").read_bytes()[:5] == b"%PDF-"
+        assert "<html" in (tmp_path / "out" / f"report-2024-{lang}.html").read_text(encoding="utf-8")[:500].lower()
+    again = _run_demo("--year", "2024", "--top", "3", "--db", str(db))
+    assert "nev-2024 already published" in again  # the store keeps the published edition; nothing is redone

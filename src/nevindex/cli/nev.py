@@ -56,6 +56,7 @@ def demo(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Also write each edition's tables to OUT/<year>/ "
                                              "and the latest edition's report (HTML and PDF, en and zh) to OUT/.")] = None,
     db: DbOpt = None,
+    report: Annotated[bool, typer.Option("--report/--no-report", help="With --out, also write the annual report.")] = True,
 ) -> None:
     """The main job, end to end: import the shipped, sourced data into the store, build, audit and
     publish the 2023 and 2024 editions (once), verify them, print their rankings and, with --out,
@@ -87,7 +88,7 @@ def demo(
             files = write_edition(edition, target / str(y))
             out.print(f"wrote {len(files)} files to {target / str(y)}", highlight=False)
         out.print()
-    if target is not None:
+    if target is not None and report:
         with out.status("writing the annual report (HTML and PDF, English and Chinese)…"):
             reports = _write_reports(store.url, max(years), target)
         out.print(f"report: {', '.join(str(p) for p in reports)}", highlight=False)
