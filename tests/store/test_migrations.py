@@ -14,7 +14,6 @@ from nevindex.store import editions as ed
 from nevindex.store.db import Store, StoreError, open_store
 from nevindex.store.models import IndicatorResult, UnitResult
 
-
 WEB_TABLES = {"web_users", "web_settings"}
 
 
