@@ -14,13 +14,16 @@ from nevindex.store import editions as ed
 from nevindex.store.db import Store, StoreError, open_store
 from nevindex.store.models import IndicatorResult, UnitResult
 
+WEB_TABLES = {"web_users", "web_settings"}
 
-def _old_store(url: str, files) -> tuple[str, dict[str, int]]:
-    """A store as revision 0001 left it: inputs, a built and published edition, an activity log."""
+
+def _old_store(url: str, files, revision: str = "0001") -> tuple[str, dict[str, int]]:
+    """A store as ``revision`` left it: inputs, a built and published edition, an activity log."""
     engine = db.make_engine(url)
-    db.upgrade(engine, "0001")
-    assert db.current_revision(engine) == "0001"
-    assert "audit_outputs" not in inspect(engine).get_table_names()
+    db.upgrade(engine, revision)
+    assert db.current_revision(engine) == revision
+    tables = set(inspect(engine).get_table_names())
+    assert ("audit_outputs" in tables) == (revision >= "0002") and not tables & WEB_TABLES
     old = Store(url=url, engine=engine, factory=sessionmaker(engine, expire_on_commit=False))
     data = ed.import_data(old, files["data"], units_file=files["units"], actor="old-version")
     ed.create_edition(old, year=2024, methodology=files["framework"], dataset=data.id, actor="old-version")
@@ -29,21 +32,35 @@ def _old_store(url: str, files) -> tuple[str, dict[str, int]]:
     with engine.begin() as conn:  # the build and publish of revision 0001, written as it wrote them
         conn.execute(insert(UnitResult), [{"edition_id": 1, **r} for r in unit_rows])
         conn.execute(insert(IndicatorResult), [{"edition_id": 1, **r} for r in ind_rows])
+        if revision >= "0002":  # an audit table stored before publishing, as 0002 allows
+            conn.execute(text("INSERT INTO audit_outputs (edition_id, name, content, sha256, created_at, created_by) "
+                              "VALUES (1, 'stats', '{\"columns\":[\"x\"],\"data\":[[1]]}', 'abc', CURRENT_TIMESTAMP, 'old-version')"))
         conn.execute(text("UPDATE editions SET status = 'published', result_sha256 = :h, published_by = 'old', "
                           "published_at = CURRENT_TIMESTAMP, built_at = CURRENT_TIMESTAMP"),
                      {"h": codec.rows_sha256(unit_rows, ind_rows)})
     with engine.connect() as conn:
         counts = {t: conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar_one()
                   for t in ("methodologies", "datasets", "observations", "editions", "unit_results",
-                            "indicator_results", "activity_log")}
+                            "indicator_results", "activity_log") + (("audit_outputs",) if revision >= "0002" else ())}
     engine.dispose()
     return url, counts
 
 
-def test_old_schema_is_refused_until_upgraded(store_url, files):
-    _old_store(store_url, files)
-    with pytest.raises(StoreError, match=r"revision 0001.*nevindex db upgrade"):
+@pytest.mark.parametrize("revision", ["0001", "0002"])
+def test_old_schema_is_refused_until_upgraded(store_url, files, revision):
+    _old_store(store_url, files, revision)
+    with pytest.raises(StoreError, match=rf"revision {revision}.*needs {db.head_revision()}.*nevindex db upgrade"):
         open_store(store_url)
+    from nevindex.web.app import create_app
+
+    with pytest.raises(StoreError, match=rf"revision {revision}"):  # the portal too: no tables made on the side
+        create_app(store_url)
+    engine = db.make_engine(store_url)
+    try:
+        assert db.current_revision(engine) == revision
+        assert not set(inspect(engine).get_table_names()) & WEB_TABLES
+    finally:
+        engine.dispose()
 
 
 def test_upgrade_keeps_every_row_and_the_published_numbers(store_url, files, capsys, monkeypatch):
@@ -52,7 +69,7 @@ def test_upgrade_keeps_every_row_and_the_published_numbers(store_url, files, cap
     url, counts = _old_store(store_url, files)
     monkeypatch.setenv("NEVINDEX_DB", url)
     assert main(["db", "upgrade"]) == 0
-    assert "0001 → 0002" in capsys.readouterr().out
+    assert f"0001 → {db.head_revision()}" in capsys.readouterr().out
     store = open_store(url)
     try:
         now = ed.counts(store)
@@ -77,7 +94,7 @@ def test_upgrade_keeps_every_row_and_the_published_numbers(store_url, files, cap
     finally:
         store.close()
     assert main(["db", "upgrade"]) == 0
-    assert "up to date (revision 0002)" in capsys.readouterr().out
+    assert f"up to date (revision {db.head_revision()})" in capsys.readouterr().out
 
 
 def test_downgrade_and_upgrade_round_trip_keeps_data(store, store_url, files):
@@ -109,3 +126,114 @@ def test_downgrade_to_nothing_removes_every_table_and_trigger(store_url):
         assert db.current_revision(engine) == db.head_revision()
     finally:
         engine.dispose()
+
+
+def _web_columns(engine) -> dict[str, dict[str, tuple]]:
+    """Per web table: column name → (type name, nullable, in primary key); plus the unique column sets."""
+    insp = inspect(engine)
+    out = {}
+    for table in sorted(WEB_TABLES):
+        pk = set(insp.get_pk_constraint(table)["constrained_columns"])
+        cols = {c["name"]: (type(c["type"]).__name__.upper(), bool(c["nullable"]) and c["name"] not in pk,
+                            c["name"] in pk) for c in insp.get_columns(table)}
+        uniques = {tuple(u["column_names"]) for u in insp.get_unique_constraints(table)}
+        uniques |= {tuple(i["column_names"]) for i in insp.get_indexes(table) if i.get("unique")}
+        out[table] = {"columns": cols, "unique": uniques}
+    return out
+
+
+def test_fresh_store_has_the_portal_tables_exactly_as_the_portal_defines_them(store_url, tmp_path):
+    """A new store gets the web tables from migration 0003, identical to what ``create_all`` made before."""
+    from sqlalchemy import create_engine
+
+    from nevindex.web import auth
+
+    store = open_store(store_url)
+    try:
+        assert db.current_revision(store.engine) == "0003"
+        migrated = _web_columns(store.engine)
+    finally:
+        store.close()
+    reference = create_engine(f"sqlite:///{tmp_path / 'reference.db'}")
+    auth.metadata.create_all(reference)  # the portal's own definition, the way the portal used to make them
+    expected = _web_columns(reference)
+    reference.dispose()
+    if store_url.startswith("sqlite"):
+        assert migrated == expected
+    else:  # type names differ by dialect; names, nullability, keys and uniqueness must not
+        strip = {t: {"columns": {c: v[1:] for c, v in d["columns"].items()}, "unique": d["unique"]}
+                 for t, d in migrated.items()}
+        assert strip == {t: {"columns": {c: v[1:] for c, v in d["columns"].items()}, "unique": d["unique"]}
+                         for t, d in expected.items()}
+    assert migrated["web_users"]["unique"] == {("username",)}
+    assert set(migrated["web_users"]["columns"]) == {"id", "username", "password_hash", "created_at"}
+    assert set(migrated["web_settings"]["columns"]) == {"key", "value"}
+
+
+@pytest.mark.parametrize("portal_ran", [False, True], ids=["no-portal-yet", "portal-made-tables"])
+def test_store_at_0002_gains_the_web_tables_and_keeps_its_data(store_url, files, capsys, monkeypatch, portal_ran):
+    from nevindex.cli import main
+    from nevindex.web import auth
+
+    monkeypatch.delenv("NEVINDEX_SECRET", raising=False)
+    url, counts = _old_store(store_url, files, "0002")
+    if portal_ran:  # the portal of 0002 made its tables itself and stored an administrator and its secret
+        engine = db.make_engine(url)
+        auth.metadata.create_all(engine)
+        auth.create_user(engine, "old-admin", "an old password")
+        old_secret = auth.load_secret(engine)
+        engine.dispose()
+    monkeypatch.setenv("NEVINDEX_DB", url)
+    assert main(["db", "upgrade"]) == 0
+    assert "0002 → 0003" in capsys.readouterr().out
+    store = open_store(url)
+    try:
+        assert WEB_TABLES <= set(inspect(store.engine).get_table_names())
+        now = ed.counts(store)
+        assert {k: now[k] for k in counts} == counts and counts["audit_outputs"] == 1
+        assert ed.get_edition(store, "2024").status == "published"
+        ed.verify(store, "2024")
+        assert ed.audit_tables(store, "2024")["stats"]["x"].tolist() == [1]
+        if portal_ran:  # the administrator can still sign in; sessions signed before stay valid
+            assert auth.verify_user(store.engine, "old-admin", "an old password")
+            assert auth.load_secret(store.engine) == old_secret
+        else:
+            assert not auth.user_exists(store.engine, "old-admin")
+            auth.create_user(store.engine, "admin", "a new password")
+            assert auth.verify_user(store.engine, "admin", "a new password")
+            assert not auth.verify_user(store.engine, "admin", "a wrong password")
+            assert auth.load_secret(store.engine) == auth.load_secret(store.engine)  # made once, then kept
+    finally:
+        store.close()
+
+
+def test_downgrade_to_0002_drops_the_web_tables_and_keeps_the_rest(store, store_url, files):
+    from nevindex.web import auth
+
+    from .helpers import published_edition
+
+    published_edition(store, files)
+    auth.create_user(store.engine, "admin", "a long password")
+    before = ed.counts(store)
+    store.close()
+    engine = db.make_engine(store_url)
+    try:
+        db.downgrade(engine, "0002")
+        assert db.current_revision(engine) == "0002"
+        tables = set(inspect(engine).get_table_names())
+        assert not tables & WEB_TABLES and "audit_outputs" in tables
+    finally:
+        engine.dispose()
+    with pytest.raises(StoreError, match="revision 0002"):
+        open_store(store_url)
+    engine = db.make_engine(store_url)
+    db.upgrade(engine)
+    engine.dispose()
+    again = open_store(store_url)
+    try:
+        assert ed.counts(again) == before
+        ed.verify(again, "2024")
+        assert WEB_TABLES <= set(inspect(again.engine).get_table_names())
+        assert not auth.user_exists(again.engine, "admin")  # the downgrade took the administrators with it
+    finally:
+        again.close()

@@ -53,7 +53,6 @@ def create_app(db_url: str | None = None, *, store: Any = None, secure_cookies: 
         store = open_store(db_url)
     if secure_cookies is None:
         secure_cookies = os.environ.get("NEVINDEX_SECURE_COOKIES", "").lower() in ("1", "true", "yes")
-    auth.ensure_tables(store.engine)
 
     app = FastAPI(
         title="nevindex API",

@@ -4,7 +4,8 @@ bearer tokens for the admin API, and a login rate limit.
 Sessions are stateless signed cookies (HMAC-SHA256 over a small JSON payload with an expiry), so
 several server processes share them through the secret alone. The secret comes from
 ``NEVINDEX_SECRET`` or is generated once and kept in the store's database (``web_settings``), so
-sessions survive restarts. Every session (anonymous ones too, created when a form is shown)
+sessions survive restarts. Both portal tables (``web_users``, ``web_settings``) belong to the store's
+schema: migration 0003 creates them, so any store :func:`nevindex.store.db.open_store` accepts has them. Every session (anonymous ones too, created when a form is shown)
 carries a random CSRF token; every state-changing form must send it back, and cookie-authenticated
 API calls must send it in ``X-CSRF-Token``. Bearer tokens carry no cookie and need no CSRF token.
 """
@@ -35,6 +36,7 @@ TOKEN_SECONDS = 3600
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 
+#: The portal's tables, as created by the store migration 0003 (keep the two in step).
 metadata = MetaData()
 users_table = Table(
     "web_users", metadata,
@@ -66,11 +68,6 @@ class RateLimitedError(NevIndexError):
     status_code = 429
 
 
-def ensure_tables(engine: Engine) -> None:
-    """Create the portal's own two tables if missing (they sit beside the store's tables)."""
-    metadata.create_all(engine, checkfirst=True)
-
-
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
@@ -87,7 +84,6 @@ def create_user(engine: Engine, username: str, password: str) -> None:
     name = check_username(username)
     if len(password) < 10:
         raise NevIndexError("the password must be at least 10 characters long")
-    ensure_tables(engine)
     digest = hash_password(password)
     with engine.begin() as conn:
         exists = conn.scalar(select(users_table.c.id).where(users_table.c.username == name))
@@ -117,7 +113,6 @@ def load_secret(engine: Engine | None) -> bytes:
         return env.encode()
     if engine is None:
         return secrets.token_bytes(32)
-    ensure_tables(engine)
     with engine.begin() as conn:
         value = conn.scalar(select(settings_table.c.value).where(settings_table.c.key == "secret"))
         if value is None:
