@@ -235,6 +235,10 @@ def context(model: ReportModel, *, embed_fonts: bool, env: jinja2.Environment) -
         best, weak = min(ranked), max(ranked)
         return {"best": best[1], "best_rank": best[0], "weak": weak[1], "weak_rank": weak[0]}
 
+    def note_title(key: str) -> str:
+        """A method note's heading: ``note.<key>`` from the catalogue, else the key as words."""
+        return cat.t(f"note.{key}") if f"note.{key}" in cat else key.replace("_", " ").capitalize()
+
     rules = ["largest_robust_gain" if any(u.interval for u in model.units) else "largest_gain",
              "element_champion", "balanced_profile"]
     css, _, _ = env.loader.get_source(env, "report.css")  # type: ignore[union-attr]
@@ -247,6 +251,7 @@ def context(model: ReportModel, *, embed_fonts: bool, env: jinja2.Environment) -
         "node_names": node_names,
         "element_missing": {e.code: [u.name for u in model.units if not math.isfinite(u.elements[e.code])]
                             for e in model.elements}, "profile_elements": profile_elements, "case_rules": rules,
+        "note_title": note_title,
     }
 
 
