@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -56,9 +58,28 @@ def write_csv(frame: pd.DataFrame, path: Path, *, index: bool = False) -> None:
 
 
 def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path) -> None:
+    """One sheet per table; the same tables give the same bytes (no save-time stamps)."""
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, frame in sheets.items():
             safe_frame(frame).to_excel(writer, sheet_name=name[:31], index=False)
+    _strip_timestamps(path)
+
+
+_STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def _strip_timestamps(path: Path) -> None:
+    """Rewrite an XLSX (a zip) with fixed entry dates and document dates, for reproducible bytes."""
+    with zipfile.ZipFile(path) as source:
+        entries = [(info, source.read(info.filename)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for info, data in entries:
+            if info.filename == "docProps/core.xml":
+                data = _STAMP.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", data)
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            target.writestr(fixed, data)
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

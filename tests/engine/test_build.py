@@ -58,7 +58,7 @@ def test_same_inputs_same_bytes(tmp_path, asem_dir):
                          recipe_from_mapping({"treat": {"enabled": True}}))
     for out in ("one", "two"):
         write_result(build(inputs.framework, inputs.dataset, inputs.recipe), tmp_path / out)
-    for name in ("results.csv", "normalised.csv", "treatment.csv", "weights.csv", "manifest.json"):
+    for name in ("results.csv", "normalised.csv", "treatment.csv", "weights.csv", "manifest.json", "result.xlsx"):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
 
 
