@@ -19,17 +19,23 @@ INDICATORS = ("sales", "recalls", "patents", "stores", "value")
 DIRECTION = {"sales": 1, "recalls": -1, "patents": 1, "stores": 1, "value": 1}
 ZH = {"tangible": "有形要素", "quality": "质量要素", "innovation": "创新要素", "service": "服务要素", "intangible": "无形要素"}
 
+#: Chinese justification and unit of one indicator only (the others fall back to English)
+ZH_META = {"sales": ", justification_zh: 因为销量, unit_zh: 辆"}
+
 FRAMEWORK = """
 framework:
   code: TESTNEV
   version: "1.0"
   name: {en: Test NEV index, zh: 测试指数}
+  meta:
+    method_notes: {impute: No imputation here, weights: Equal weights here}
+    method_notes_zh: {impute: 此处不插补}
 aggregates:
   - {code: index, name: {en: Index, zh: 指数}}
 """ + "".join(f"  - {{code: {e}, name: {{en: {e.title()}, zh: {ZH[e]}}}, parent: index}}\n" for e in ELEMENTS) + """
 indicators:
 """ + "".join(f"  - {{code: {i}, name: {{en: {i.title()} indicator, zh: 指标{k}}}, parent: {e}, direction: {DIRECTION[i]}, "
-              f"unit: units, meta: {{element: {e}, justification: because {i}}}}}\n"
+              f"unit: units, meta: {{element: {e}, justification: because {i}{ZH_META.get(i, '')}}}}}\n"
               for k, (i, e) in enumerate(zip(INDICATORS, ELEMENTS, strict=True))) + """
 recipe:
   impute: {method: none}

@@ -208,3 +208,21 @@ def test_static_export(read_app, tmp_path: Path) -> None:  # noqa: ANN001
         assert SCRIPT_NAME not in page.read_text()
     csv = (out / "data/t2024/edition-t2024.csv").read_text()
     assert "'" + FORMULA_NAME.replace('"', '""') in csv
+
+
+def test_methodology_page_shows_chinese_justification_unit_and_notes(client):
+    """The Chinese page uses the methodology's *_zh texts where they exist, English where they do not."""
+    zh = client.get("/zh/methodology/").text
+    en = client.get("/methodology/").text
+    assert "因为销量" in zh and "because sales" not in zh  # translated justification replaces the English
+    assert "<td>辆</td>" in zh and "<td>辆</td>" not in en  # translated unit
+    assert "because recalls" in zh  # no translation: English fallback
+    assert "此处不插补" in zh and "No imputation here" not in zh and "Equal weights here" in zh
+    assert "because sales" in en and "No imputation here" in en and "因为销量" not in en
+    assert "<dt>插补</dt>" in zh and "<dt>Imputation</dt>" in en  # note headings from the catalogue
+
+
+def test_indicators_api_carries_translations(client):
+    rows = {r["code"]: r for r in client.get("/api/v1/editions/t2024/indicators").json()["indicators"]}
+    assert rows["sales"]["justification_zh"] == "因为销量" and rows["sales"]["unit_zh"] == "辆"
+    assert rows["recalls"]["justification_zh"] is None and rows["recalls"]["justification"] == "because recalls"

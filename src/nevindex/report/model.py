@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from nevindex.framework import meta_text
 from nevindex.methods.rank import rank_desc
 from nevindex.result import Result
 
@@ -269,12 +270,17 @@ def _indicators(result: Result, lang: str) -> list[IndicatorInfo]:
         meta = ind.meta or {}
         out.append(IndicatorInfo(
             code=code, name=ind.name.get(lang), weight=result.weights[code], share=_share(result, code),
-            element=element_of_indicator(result, code), unit=getattr(ind, "unit", ""),
+            element=element_of_indicator(result, code), unit=indicator_unit(ind, lang),
             direction=getattr(ind, "direction", 1), dimension=meta.get(META_DIMENSION),
-            source=_localised(meta.get(META_SOURCE), lang), justification=_localised(meta.get(META_JUSTIFICATION), lang),
+            source=_localised(meta.get(META_SOURCE), lang), justification=_localised(meta_text(meta, META_JUSTIFICATION, lang), lang),
             observed=int(observed[j]), imputed=int(imputed[j]), scored=int(scored[j]),
             sources=sources.get(code, [])[:SOURCES_SHOWN], more_sources=max(0, len(sources.get(code, [])) - SOURCES_SHOWN)))
     return out
+
+
+def indicator_unit(ind: Any, lang: str) -> str:
+    """The indicator's unit in ``lang`` (``meta.unit_zh`` for Chinese), else the English ``unit``."""
+    return str(meta_text(getattr(ind, "meta", None), "unit", lang) or getattr(ind, "unit", "") or "")
 
 
 def _localised(value: Any, lang: str) -> str:
@@ -332,7 +338,7 @@ def _profile_indicators(result: Result, i: int, lang: str) -> list[dict[str, Any
     fw = result.framework
     ranks = rank_desc(result.normalised, axis=0)
     raw_row = result.all_units.index(result.units[i])
-    return [{"code": c, "name": fw.nodes[c].name.get(lang), "unit": getattr(fw.nodes[c], "unit", ""),
+    return [{"code": c, "name": fw.nodes[c].name.get(lang), "unit": indicator_unit(fw.nodes[c], lang),
              "raw": float(result.raw[raw_row, j]), "imputed": bool(result.imputed_mask[i, j]),
              "normalised": float(result.normalised[i, j]), "rank": float(ranks[i, j])}
             for j, c in enumerate(fw.indicator_codes)]
@@ -445,7 +451,7 @@ def build_model(result: Result, lang: str = "en", *, edition: Mapping[str, Any] 
                    "description": info.description.get(lang) if info.description else "",
                    "root": fw.root, "root_name": fw.nodes[fw.root].name.get(lang),
                    "hashes": dict(result.hashes), "levels": {k: v.get(lang) for k, v in info.level_names.items()},
-                   "method_notes": _method_notes(info.meta.get("method_notes"), lang)},
+                   "method_notes": _method_notes(info.meta, lang)},
         elements=elements, indicators=indicators, units=units, median=median, ratings=_bands(result),
         methods=_methods(result), profiles=profiles, audit=audit, availability=avail,
         imputed_cells=_imputed_cells(result, names, lang),
@@ -459,14 +465,22 @@ def build_model(result: Result, lang: str = "en", *, edition: Mapping[str, Any] 
     return model
 
 
-def _method_notes(notes: Any, lang: str) -> list[tuple[str, str]]:
-    """The methodology file's own reasons for each choice (``framework.meta.method_notes``): text in
-    the report's language only (a plain string counts as English), never an untranslated paragraph."""
+def _method_notes(meta: Mapping[str, Any], lang: str) -> list[tuple[str, str]]:
+    """The methodology file's own reasons for each choice (``framework.meta.method_notes``, Chinese in
+    ``method_notes_zh``; the coverage rule's ``reason`` last): text in the report's language where it
+    exists, else the English (a plain string counts as English)."""
+    notes = meta.get("method_notes")
     if not isinstance(notes, Mapping):
         return []
+    translated = meta.get("method_notes_zh") if lang == "zh" else None
+    translated = translated if isinstance(translated, Mapping) else {}
+    coverage = meta.get("coverage")
+    items = list(notes.items())
+    if isinstance(coverage, Mapping) and coverage.get("reason"):
+        items.append(("coverage", meta_text(coverage, "reason", lang)))
     out = []
-    for key, value in notes.items():
-        text = (value.get(lang) if isinstance(value, Mapping) else (value if lang == "en" else None))
+    for key, value in items:
+        text = translated.get(key) or (value.get(lang) or value.get("en") if isinstance(value, Mapping) else value)
         if text:
             out.append((str(key), " ".join(str(text).split())))
     return out

@@ -223,6 +223,7 @@ def context(model: ReportModel, *, embed_fonts: bool, env: jinja2.Environment) -
     indicator_names = {x.code: x.name for x in model.indicators}
     env.filters["indicator_name"] = lambda code: indicator_names.get(code, code)
     env.filters["chart"] = lambda svg: chart_html(svg, as_image=embed_fonts)
+    env.filters["unit"] = unit_html
 
     def dimension_name(value: Any) -> str:
         key = dimension_key(value)
@@ -234,6 +235,10 @@ def context(model: ReportModel, *, embed_fonts: bool, env: jinja2.Environment) -
             return None
         best, weak = min(ranked), max(ranked)
         return {"best": best[1], "best_rank": best[0], "weak": weak[1], "weak_rank": weak[0]}
+
+    def note_title(key: str) -> str:
+        """A method note's heading: ``note.<key>`` from the catalogue, else the key as words."""
+        return cat.t(f"note.{key}") if f"note.{key}" in cat else key.replace("_", " ").capitalize()
 
     rules = ["largest_robust_gain" if any(u.interval for u in model.units) else "largest_gain",
              "element_champion", "balanced_profile"]
@@ -247,7 +252,16 @@ def context(model: ReportModel, *, embed_fonts: bool, env: jinja2.Environment) -
         "node_names": node_names,
         "element_missing": {e.code: [u.name for u in model.units if not math.isfinite(u.elements[e.code])]
                             for e in model.elements}, "profile_elements": profile_elements, "case_rules": rules,
+        "note_title": note_title,
     }
+
+
+def unit_html(unit: str) -> Markup:
+    """A unit that breaks only before a parenthesis: "log10（百万美元）" → "log10" / "（百万美元）", never
+    inside a CJK word (which would break anywhere). Pieces with spaces (English) wrap normally."""
+    pieces = [p for p in re.split(r"(?=[（(])", unit or "") if p]
+    return Markup("").join(Markup('<span class="nw">{}</span>').format(p) if " " not in p.strip() else p
+                           for p in pieces)
 
 
 def render_html(model: ReportModel, *, templates: str | Path | None = None, embed_fonts: bool = False) -> str:

@@ -184,6 +184,8 @@ class IndicatorInfo(Model):
     normalise: str | None = None
     dimension: str | None = None
     justification: str | None = None
+    justification_zh: str | None = None  # Chinese translations (methodology meta KEY_zh), None when absent
+    unit_zh: str | None = None
 
 
 class Indicators(Model):
@@ -196,6 +198,7 @@ class Methodology(Model):
     framework: dict[str, Any]
     recipe: dict[str, Any]
     method_notes: dict[str, Any] | None
+    method_notes_zh: dict[str, Any] | None = None
     ratings: list[RatingBand]
     tree: list[dict[str, Any]]
 

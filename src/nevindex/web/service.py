@@ -547,6 +547,7 @@ class Portal:
              "weight": num(view.result.weights.get(i.code, i.weight)), "direction": i.direction, "unit": i.unit,
              "denominator": i.denominator, "normalise": (i.params.get("normalise") or {}).get("method"),
              "dimension": i.meta.get("dimension"), "justification": i.meta.get("justification"),
+             "justification_zh": i.meta.get("justification_zh"), "unit_zh": i.meta.get("unit_zh"),
              "source": i.meta.get("source")}
             for i in fw.indicators]}
 
@@ -556,6 +557,7 @@ class Portal:
         rec = view.result.recipe
         tree = _tree(fw, view.result)
         notes = fw.framework.meta.get("method_notes")
+        notes_zh = fw.framework.meta.get("method_notes_zh")
         return {
             "edition": view.info.label,
             "framework": {"code": fw.framework.code, "version": str(fw.framework.version),
@@ -566,6 +568,7 @@ class Portal:
                        "normalise": rec.get("normalise.method"), "weights": rec.get("weights.method"),
                        "aggregate": rec.get("aggregate.method")},
             "method_notes": notes if isinstance(notes, dict) else None,
+            "method_notes_zh": notes_zh if isinstance(notes_zh, dict) else None,
             "ratings": view.meta()["ratings"], "tree": tree,
         }
 
