@@ -103,3 +103,12 @@ def jsonable(value: Any) -> Any:
 def fields_dict(obj: Any) -> dict[str, Any]:
     """``to_dict`` body shared by the insight dataclasses."""
     return {f.name: jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+
+
+class RankedRecord:
+    """Mixin for the insight dataclasses that carry a ``rank``: JSON with the rank as a whole number."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out = fields_dict(self)
+        out["rank"] = rank_num(self.rank)  # type: ignore[attr-defined]
+        return out

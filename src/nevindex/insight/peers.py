@@ -16,19 +16,19 @@ from typing import Any
 import numpy as np
 
 from nevindex.insight._common import (
+    RankedRecord,
     check_group_column,
     elements,
     fields_dict,
     node_name,
     peer_mask,
-    rank_num,
     unit_row,
 )
 from nevindex.result import Result
 
 
 @dataclass(frozen=True)
-class PeerRow:
+class PeerRow(RankedRecord):
     unit: str
     name: str
     distance: float  # 0 for the unit itself
@@ -36,11 +36,6 @@ class PeerRow:
     rank: float
     elements: dict[str, float]
     difference: dict[str, float]  # peer − unit, per element and for the index ("index")
-
-    def to_dict(self) -> dict[str, Any]:
-        out = fields_dict(self)
-        out["rank"] = rank_num(self.rank)
-        return out
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from nevindex.insight._common import (
+    RankedRecord,
     check_group_column,
     element_of,
     elements,
@@ -24,7 +25,6 @@ from nevindex.insight._common import (
     node_name,
     num,
     peer_mask,
-    rank_num,
     unit_row,
 )
 from nevindex.insight.levers import LeverSet, levers
@@ -36,7 +36,7 @@ from nevindex.result import Result
 
 
 @dataclass(frozen=True)
-class NodeLine:
+class NodeLine(RankedRecord):
     """An aggregate (element, pillar, …) of the unit."""
 
     code: str
@@ -47,14 +47,9 @@ class NodeLine:
     rank: float
     n_ranked: int
 
-    def to_dict(self) -> dict[str, Any]:
-        out = fields_dict(self)
-        out["rank"] = rank_num(self.rank)
-        return out
-
 
 @dataclass(frozen=True)
-class IndicatorLine:
+class IndicatorLine(RankedRecord):
     code: str
     name: str
     element: str
@@ -71,14 +66,9 @@ class IndicatorLine:
     rank: float
     n_ranked: int
 
-    def to_dict(self) -> dict[str, Any]:
-        out = fields_dict(self)
-        out["rank"] = rank_num(self.rank)
-        return out
-
 
 @dataclass(frozen=True)
-class Standing:
+class Standing(RankedRecord):
     """One indicator or element in a strengths/weaknesses list."""
 
     code: str
@@ -87,11 +77,6 @@ class Standing:
     score: float
     rank: float
     n: int
-
-    def to_dict(self) -> dict[str, Any]:
-        out = fields_dict(self)
-        out["rank"] = rank_num(self.rank)
-        return out
 
 
 @dataclass(frozen=True)
@@ -124,7 +109,7 @@ class RankInterval:
 
 
 @dataclass(frozen=True)
-class HistoryPoint:
+class HistoryPoint(RankedRecord):
     year: int
     label: str
     score: float
@@ -133,14 +118,9 @@ class HistoryPoint:
     rating: str | None
     elements: dict[str, float]
 
-    def to_dict(self) -> dict[str, Any]:
-        out = fields_dict(self)
-        out["rank"] = rank_num(self.rank)
-        return out
-
 
 @dataclass(frozen=True)
-class Profile:
+class Profile(RankedRecord):
     unit: str
     name: str
     framework: str
@@ -164,11 +144,6 @@ class Profile:
     hashes: dict[str, str]
     #: every node's names by language ({code: {"en": …, "zh": …}}), for the bilingual report and portal
     names: dict[str, dict[str, str | None]]
-
-    def to_dict(self) -> dict[str, Any]:
-        out = fields_dict(self)
-        out["rank"] = rank_num(self.rank)
-        return out
 
 
 # --- pieces --------------------------------------------------------------------------------
