@@ -27,6 +27,8 @@ from nevindex.build import build
 from nevindex.errors import DataError, NevIndexError, NotFoundError
 from nevindex.framework import Framework
 from nevindex.result import Result
+from nevindex.values import finite_or_none as num
+from nevindex.values import rank_or_none as rank_int
 
 T = TypeVar("T")
 
@@ -42,22 +44,6 @@ MAX_WHATIF_CHANGES = 50
 PER_RUN_TABLES = frozenset({"run_scores", "run_ranks", "weight_sets"})
 #: Seconds a resolved public edition reference ("latest", a label) is reused without asking the store.
 REF_TTL = 2.0
-
-
-def num(value: Any) -> float | None:
-    """A JSON-safe float (None for missing / NaN / infinite)."""
-    if value is None:
-        return None
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
-
-
-def rank_int(value: Any) -> int | None:
-    f = num(value)
-    return None if f is None else int(round(f))
 
 
 class LRU:
