@@ -45,6 +45,15 @@ def _interval(rec, which: str) -> str:  # type: ignore[no-untyped-def]
     return f" [{low:.0f}–{high:.0f}]"
 
 
+def _print_table(title: str, columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    table = Table(title=title)
+    for col in columns:
+        table.add_column(col)
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+
+
 def _fmt(value: float | None, digits: int = 2) -> str:
     return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
 
@@ -89,12 +98,8 @@ def db_log(db: DbOpt = None, limit: Annotated[int, typer.Option(help="Entries to
 
     with _open(db) as store:
         frame = ed.activity(store, limit)
-    table = Table(title="activity")
-    for col in ("at", "actor", "action", "target"):
-        table.add_column(col)
-    for rec in frame.to_dict("records"):
-        table.add_row(f"{rec['at']:%Y-%m-%d %H:%M:%S}", rec["actor"], rec["action"], rec["target"])
-    console.print(table)
+    _print_table("activity", ("at", "actor", "action", "target"),
+                 [(f"{r['at']:%Y-%m-%d %H:%M:%S}", r["actor"], r["action"], r["target"]) for r in frame.to_dict("records")])
 
 
 # --- data --------------------------------------------------------------------------------------
@@ -136,13 +141,9 @@ def data_list(db: DbOpt = None) -> None:
 
     with _open(db) as store:
         rows = ed.list_datasets(store)
-    table = Table(title="data sets")
-    for col in ("id", "label", "observations", "units", "years", "sha256"):
-        table.add_column(col)
-    for d in rows:
-        table.add_row(str(d.id), d.label, f"{d.n_observations:,}", str(d.units), ", ".join(map(str, d.years)),
-                      d.sha256[:12])
-    console.print(table)
+    _print_table("data sets", ("id", "label", "observations", "units", "years", "sha256"),
+                 [(str(d.id), d.label, f"{d.n_observations:,}", str(d.units), ", ".join(map(str, d.years)),
+                   d.sha256[:12]) for d in rows])
 
 
 # --- editions ----------------------------------------------------------------------------------
@@ -232,13 +233,9 @@ def edition_list(db: DbOpt = None) -> None:
 
     with _open(db) as store:
         rows = queries.list_editions(store)
-    table = Table(title="editions")
-    for col in ("label", "year", "status", "methodology", "data set", "result", "corrects"):
-        table.add_column(col)
-    for e in rows:
-        table.add_row(e.label, str(e.year), e.status, e.methodology, e.dataset,
-                      (e.result_sha256 or "not built")[:12], e.corrects or "")
-    console.print(table)
+    _print_table("editions", ("label", "year", "status", "methodology", "data set", "result", "corrects"),
+                 [(e.label, str(e.year), e.status, e.methodology, e.dataset, (e.result_sha256 or "not built")[:12],
+                   e.corrects or "") for e in rows])
 
 
 @edition_app.command("show")

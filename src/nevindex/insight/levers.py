@@ -33,6 +33,9 @@ from nevindex.insight.whatif import WhatIf
 from nevindex.result import Result
 from nevindex.values import finite_or_none, rank_or_none
 
+__all__ = ["Lever", "LeverSet", "LeverTable", "all_levers", "levers", "raw_matrix", "spread", "target_values"]
+
+
 Array = NDArray[np.float64]
 Step = Literal["range", "sd", "leader"]
 

@@ -34,6 +34,10 @@ from nevindex.methods.rank import rank_desc
 from nevindex.result import Result
 from nevindex.values import finite_or_none
 
+__all__ = ["HistoryPoint", "INTERVAL_COLUMNS", "IndicatorLine", "NodeLine", "Profile", "RankInterval",
+           "Standing", "StrengthsWeaknesses", "history_points", "indicator_lines", "interval_columns",
+           "node_lines", "profile", "profiles", "rank_interval", "strengths_weaknesses"]
+
 
 @dataclass(frozen=True)
 class NodeLine(RankedRecord):
@@ -353,8 +357,47 @@ def profile(result: Result, unit: str, *, peers: str | None = None, intervals: A
             history: Sequence[Any] = (), edition: str | None = None, top: int = 5, n_similar: int = 5,
             lever_step: str = "range", lever_size: float = 0.1, target_rank: int | None = None,
             with_levers: bool = True, engine: WhatIf | None = None) -> Profile:
-    """Everything the report and the portal show about one unit (``engine``: a shared what-if
-    engine of ``result``, to profile many units without rebuilding its lookups)."""
+    """Everything the report, the portal and ``nevindex profile`` show about one unit.
+
+    Parameters
+    ----------
+    result
+        The built edition (:func:`nevindex.build.build`).
+    unit
+        The unit's code or name (case-insensitive; a near miss is answered with "did you mean").
+    peers
+        A group column of the data (e.g. ``country``): strengths and weaknesses are also taken
+        against that group, and ``lever_step="leader"`` steps towards the group's leader.
+    intervals
+        The audit's rank intervals: ``RankIntervals`` (from :func:`nevindex.store.queries.rank_intervals`
+        or ``AuditResult.intervals_by_unit()``), an ``AuditResult``, the ``rank_intervals`` table,
+        or a mapping unit → (low, high[, median]); None: no interval.
+    history
+        Earlier editions, as Results or ``(label, Result)`` pairs (oldest first); editions without
+        the unit are skipped. This edition is added last.
+    edition
+        This edition's label (default: its year).
+    top
+        How many strengths, weaknesses and levers to keep.
+    n_similar
+        How many most similar units to list.
+    lever_step, lever_size
+        The step of each improvement lever: ``range`` (a share of the indicator's range), ``sd``
+        (standard deviations) or ``leader`` (up to the peer group's leader), and its size.
+    target_rank
+        When given, the cheapest plan that reaches this rank (``Profile.plan``).
+    with_levers
+        False skips the levers (the slowest part) when only the standing is wanted.
+    engine
+        A shared :class:`~nevindex.insight.whatif.WhatIf` of ``result``, to profile many units
+        without rebuilding its lookups (what :func:`profiles` does).
+
+    Returns
+    -------
+    Profile
+        Frozen; ``to_dict()`` gives the JSON the API serves. Raises NotFoundError for an unknown
+        unit and DataError for an unknown peer group column.
+    """
     row = unit_row(result, unit)
     code = result.units[row]
     fw = result.framework

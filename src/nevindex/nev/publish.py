@@ -12,6 +12,8 @@ from typing import Any
 from nevindex.audit.spec import default_spec
 from nevindex.errors import NevIndexError
 
+__all__ = ["publish_demo_editions"]
+
 
 def publish_demo_editions(store: Any, *, years: tuple[int, ...] | None = None, publish: bool = True,
                           actor: str = "demo") -> list[str]:

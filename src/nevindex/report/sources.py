@@ -32,6 +32,11 @@ from nevindex.report.model import (
 )
 from nevindex.result import Result
 
+__all__ = ["LEVERS_KEPT", "ReportInputs", "StoreUnavailable", "audit_view", "change_views", "coverage_rules",
+           "decompose", "from_demo", "from_files", "from_store", "history_from_results", "lever_views",
+           "published_intervals"]
+
+
 #: How many levers per brand the report keeps (the profile prints the top three).
 LEVERS_KEPT = 5
 

@@ -21,6 +21,11 @@ from nevindex.methods.rank import rank_desc
 from nevindex.result import Result
 from nevindex.values import finite_or_none
 
+__all__ = ["INDICATOR_FIELDS", "UNIT_FIELDS", "canonical", "dataset_from_rows", "dataset_sha256",
+           "dataset_structure", "field_value", "nan", "observation_rows", "result_rows", "rows_frame",
+           "rows_sha256"]
+
+
 UNIT_FIELDS = ("unit", "node", "level", "score", "rank", "rating", "coverage", "flags")
 INDICATOR_FIELDS = ("unit", "indicator", "raw", "imputed", "imputed_flag", "treated", "normalised", "rank", "flags")
 _PROV_FIXED = ("year", "unit", "column", "value", "row")

@@ -20,6 +20,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from nevindex.errors import NevIndexError
 from nevindex.store.guards import translate_db_errors  # importing guards registers the immutability hook
 
+__all__ = ["ENV_VAR", "MIGRATIONS", "Store", "StoreError", "WRITE_OPTION", "as_url", "current_revision",
+           "default_url", "downgrade", "head_revision", "make_engine", "open_store", "safe_url", "upgrade"]
+
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 ENV_VAR = "NEVINDEX_DB"
 WRITE_OPTION = "nevindex_write"
