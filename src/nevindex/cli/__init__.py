@@ -29,6 +29,7 @@ def _register() -> None:
     from nevindex.cli import store  # noqa: F401
     from nevindex.cli import insight  # noqa: F401
     from nevindex.cli import report  # noqa: F401
+    from nevindex.cli import collect, synth  # noqa: F401
 
 
 
