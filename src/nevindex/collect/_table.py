@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +24,8 @@ from nevindex.recipe import nearest
 
 #: How many further problems an error message lists after the first.
 SHOWN_PROBLEMS = 5
+#: How many problems are kept to pick the first ones (by row) from; the rest are only counted.
+KEPT_PROBLEMS = 10_000
 
 
 @dataclass(frozen=True)
@@ -44,25 +46,29 @@ class Table:
 
 @dataclass
 class Problems:
-    """Bad cells found while checking a table; raised together as one DataError naming the first."""
+    """Bad cells found while checking a table; raised together as one DataError naming the first (by row)."""
 
     file: str
+    first_row: int
     found: list[tuple[int, str, str]] = field(default_factory=list)
     total: int = 0
 
-    def add(self, rows: Sequence[int] | NDArray[np.intp], column: str, message: str | list[str]) -> None:
-        """Record problems at ``rows`` (user row numbers) of ``column``; ``message`` per row or shared."""
-        rows = list(rows)
-        self.total += len(rows)
-        texts = message if isinstance(message, list) else [message] * len(rows)
-        room = SHOWN_PROBLEMS + 1 - len(self.found)
-        self.found.extend((int(r), column, t) for r, t in list(zip(rows, texts, strict=True))[:max(room, 0)])
+    def add(self, positions: Sequence[int] | NDArray[np.intp], column: str, message: str | Callable[[int], str]
+            ) -> None:
+        """Record problems at data ``positions`` (0 = first data row) of ``column``; ``message`` is shared
+        text or a function of the position (called only for the problems kept for the message)."""
+        positions = np.asarray(positions, dtype=np.intp)
+        self.total += len(positions)
+        kept = positions[:max(KEPT_PROBLEMS - len(self.found), 0)]
+        self.found.extend((self.first_row + int(i), column, message(int(i)) if callable(message) else message)
+                          for i in kept)
 
     def raise_if_any(self, what_to_do: str) -> None:
         if not self.found:
             return
-        row, column, message = self.found[0]
-        others = [f"row {r} column '{c}': {m}" for r, c, m in self.found[1:]]
+        ordered = sorted(self.found, key=lambda p: p[0])
+        row, column, message = ordered[0]
+        others = [f"row {r} column '{c}': {m}" for r, c, m in ordered[1:SHOWN_PROBLEMS + 1]]
         hint = what_to_do
         if self.total > 1:
             more = self.total - 1 - len(others)
@@ -101,8 +107,8 @@ def read_columns(path: str | Path, *, text: Sequence[str], numbers: Sequence[str
         raise DataError(f"cannot be read ({exc.__class__.__name__}: {str(exc)[:120]})", file=name) from None
     if len(frame) == 0:
         raise DataError("has no data rows", file=name)
-    problems = Problems(name)
-    parsed = {c: _number_column(frame[c], c, first_row, problems) for c in numbers}
+    problems = Problems(name, first_row)
+    parsed = {c: _number_column(frame[c], c, problems) for c in numbers}
     problems.raise_if_any("use plain numbers with '.' as decimal point, or leave the cell empty")
     texts = {c: _text_column(frame[c], labels.get(c)) for c in text}
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -146,7 +152,7 @@ def _read_sav(path: Path, wanted: list[str]) -> tuple[pd.DataFrame, dict[str, di
     return frame, dict(meta.variable_value_labels)
 
 
-def _number_column(cells: pd.Series, column: str, first_row: int, problems: Problems) -> NDArray[np.float64]:
+def _number_column(cells: pd.Series, column: str, problems: Problems) -> NDArray[np.float64]:
     if pd.api.types.is_numeric_dtype(cells.dtype) and not pd.api.types.is_bool_dtype(cells.dtype):
         values = cells.to_numpy(dtype=np.float64, na_value=np.nan)
         bad = np.isinf(values)
@@ -155,11 +161,8 @@ def _number_column(cells: pd.Series, column: str, first_row: int, problems: Prob
         blank = raw.isna() | raw.astype(str).str.strip().isin(MISSING_TOKENS)
         values = pd.to_numeric(raw.mask(blank), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
         bad = (np.isnan(values) & ~blank.to_numpy()) | np.isinf(values)
-    if bad.any():
-        where = np.flatnonzero(bad)
-        raw_cells = cells.to_numpy()[where[: SHOWN_PROBLEMS + 1]]
-        messages = [f"'{c}' is not a number" for c in raw_cells] + ["not a number"] * (len(where) - len(raw_cells))
-        problems.add(where + first_row, column, messages)
+    raw = cells.to_numpy()
+    problems.add(np.flatnonzero(bad), column, lambda i: f"'{raw[i]}' is not a number")
     return values
 
 
@@ -179,7 +182,7 @@ def _text_column(cells: pd.Series, labels: dict | None) -> NDArray[np.object_]:
 def check_codes(table: Table, column: str, what: str, problems: Problems, known: Collection[str] | None) -> None:
     """Empty codes, and codes not in ``known`` (when given), with the nearest known code as a hint."""
     codes = table.text[column]
-    problems.add(table.row(0) + np.flatnonzero(codes == ""), column, f"empty {what} code")
+    problems.add(np.flatnonzero(codes == ""), column, f"empty {what} code")
     if known is None:
         return
     known_list = sorted(set(known))
@@ -190,8 +193,7 @@ def check_codes(table: Table, column: str, what: str, problems: Problems, known:
     for code in pd.unique(codes[unknown_mask]):
         hint = nearest(str(code), known_list)
         advice[code] = f"unknown {what} '{code}'" + (f"; did you mean '{hint}'?" if hint else "")
-    where = np.flatnonzero(unknown_mask)
-    problems.add(table.row(0) + where, column, [advice[codes[i]] for i in where])
+    problems.add(np.flatnonzero(unknown_mask), column, lambda i: advice[codes[i]])
 
 
 def repeated(keys: NDArray[np.object_]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:

@@ -40,25 +40,24 @@ def read_panel(path: str | Path, spec: PanelSpec, *, known_brands: Collection[st
     """Read and check a ratings file (CSV, XLSX, SPSS .sav); raise a DataError naming the cells at fault."""
     cols = spec.columns
     table = read_columns(path, text=[cols.expert, cols.brand, cols.criterion], numbers=[cols.score])
-    problems = Problems(table.file)
-    problems.add(table.row(0) + np.flatnonzero(table.text[cols.expert] == ""), cols.expert, "empty expert id")
+    problems = Problems(table.file, table.first_row)
+    problems.add(np.flatnonzero(table.text[cols.expert] == ""), cols.expert, "empty expert id")
     check_codes(table, cols.brand, "brand", problems, known_brands)
     criterion = table.text[cols.criterion]
     declared = list(spec.criteria)
-    unknown = np.flatnonzero(~np.isin(criterion, declared))
-    problems.add(table.row(0) + unknown, cols.criterion, [_unknown_criterion(criterion[i], declared) for i in unknown])
+    unknown = np.flatnonzero(~pd.Series(criterion).isin(declared).to_numpy())
+    problems.add(unknown, cols.criterion, lambda i: _unknown_criterion(criterion[i], declared))
     score = table.numbers[cols.score]
-    problems.add(table.row(0) + np.flatnonzero(np.isnan(score)), cols.score,
+    problems.add(np.flatnonzero(np.isnan(score)), cols.score,
                  "empty score (leave the row out if the expert did not rate this brand)")
     off = np.flatnonzero(~np.isnan(score) & ~np.isin(score, np.asarray(spec.scale.allowed)))
-    problems.add(table.row(0) + off, cols.score,
-                 [f"score {fmt_number(score[i])} is off the scale ({spec.scale.describe()})" for i in off])
+    problems.add(off, cols.score, lambda i: f"score {fmt_number(score[i])} is off the scale ({spec.scale.describe()})")
     expert, brand = table.text[cols.expert], table.text[cols.brand]
     again, first = repeated(np.char.add(np.char.add(expert.astype(str), "\x1f"),
                                         np.char.add(np.char.add(brand.astype(str), "\x1f"), criterion.astype(str))))
-    problems.add(table.row(0) + again, cols.expert,
-                 [f"expert '{expert[i]}' rated brand '{brand[i]}' on '{criterion[i]}' twice (also on row "
-                  f"{table.row(f)})" for i, f in zip(again, first, strict=True)])
+    earlier = dict(zip(again.tolist(), first.tolist(), strict=True))
+    problems.add(again, cols.expert, lambda i: f"expert '{expert[i]}' rated brand '{brand[i]}' on '{criterion[i]}' "
+                                               f"twice (also on row {table.row(earlier[i])})")
     problems.raise_if_any("correct these cells in the ratings file (or the spec), then run again")
     brands, b_idx = sorted_codes(brand)
     experts, e_idx = sorted_codes(expert)

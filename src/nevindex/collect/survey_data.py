@@ -48,7 +48,7 @@ def read_survey(path: str | Path, spec: SurveySpec, *, known_brands: Collection[
     text = [c for c in (cols.respondent, cols.brand, cols.market) if c]
     numbers = ([cols.weight] if cols.weight else []) + [spec.item_column(i) for i in spec.items]
     table = read_columns(path, text=text, numbers=numbers)
-    problems = Problems(table.file)
+    problems = Problems(table.file, table.first_row)
     _check_respondents(table, cols.respondent, problems)
     check_codes(table, cols.brand, "brand", problems, known_brands)
     if cols.market:
@@ -59,34 +59,29 @@ def read_survey(path: str | Path, spec: SurveySpec, *, known_brands: Collection[
         column = spec.item_column(name)
         values = table.numbers[column]
         allowed = np.asarray([*item.scale.allowed, *item.missing_codes])
-        off = ~np.isnan(values) & ~np.isin(values, allowed)
-        if off.any():
-            where = np.flatnonzero(off)
-            missing = f"; no-answer codes: {', '.join(fmt_number(c) for c in item.missing_codes)}" \
-                if item.missing_codes else ""
-            messages = [f"answer {fmt_number(v)} is off the scale of item '{name}' ({item.scale.describe()}"
-                        f"{missing})" for v in values[where]]
-            problems.add(table.row(0) + where, column, messages)
+        off = np.flatnonzero(~np.isnan(values) & ~np.isin(values, allowed))
+        missing = f"; no-answer codes: {', '.join(fmt_number(c) for c in item.missing_codes)}" \
+            if item.missing_codes else ""
+        scale = item.scale.describe()
+        problems.add(off, column, lambda i, v=values, n=name, s=scale, m=missing:
+                     f"answer {fmt_number(v[i])} is off the scale of item '{n}' ({s}{m})")
     problems.raise_if_any("correct these cells in the respondent file (or the spec), then run again")
     return _arrays(table, spec)
 
 
 def _check_respondents(table: Table, column: str, problems: Problems) -> None:
     ids = table.text[column]
-    problems.add(table.row(0) + np.flatnonzero(ids == ""), column, "empty respondent id")
+    problems.add(np.flatnonzero(ids == ""), column, "empty respondent id")
     again, first = repeated(ids)
     keep = ids[again] != ""
-    again, first = again[keep], first[keep]
-    problems.add(table.row(0) + again, column,
-                 [f"duplicate respondent '{ids[i]}' (also on row {table.row(f)})" for i, f in zip(again, first,
-                                                                                                   strict=True)])
+    earlier = dict(zip(again[keep].tolist(), first[keep].tolist(), strict=True))
+    problems.add(again[keep], column, lambda i: f"duplicate respondent '{ids[i]}' (also on row {table.row(earlier[i])})")
 
 
 def _check_weights(table: Table, column: str, problems: Problems) -> None:
     w = table.numbers[column]
-    problems.add(table.row(0) + np.flatnonzero(np.isnan(w)), column, "missing design weight")
-    problems.add(table.row(0) + np.flatnonzero(w < 0), column,
-                 [f"negative design weight {v:g}" for v in w[w < 0]])
+    problems.add(np.flatnonzero(np.isnan(w)), column, "missing design weight")
+    problems.add(np.flatnonzero(w < 0), column, lambda i: f"negative design weight {w[i]:g}")
 
 
 def _arrays(table: Table, spec: SurveySpec) -> SurveyData:
