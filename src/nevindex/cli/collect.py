@@ -87,8 +87,9 @@ def survey_build(
     frame = estimate.observations()
     write_observations(frame, out)
     table = Table(title=f"{survey_spec.survey.title} — {data.n:,} respondents, {len(data.brands)} brands")
-    for col in ("indicator", "brands with a value", "below minimum n", "median n_eff", "median se"):
-        table.add_column(col, justify="left" if col == "indicator" else "right")
+    table.add_column("indicator", no_wrap=True)
+    for col in ("brands with a value", "below minimum n", "median n_eff", "median se"):
+        table.add_column(col, justify="right")
     for k, code in enumerate(survey_spec.indicator_codes):
         kept = ~estimate.suppressed[:, k]
         n_eff, se = estimate.estimates.n_effective[:, k], estimate.estimates.se[:, k]
@@ -124,7 +125,9 @@ def panel_build(
     if raters is not None:
         write_observations(rater_frame, raters)
     table = Table(title=f"{panel_spec.panel.title} — {len(data.experts)} experts, {len(data.brands)} brands")
-    for col in ("criterion", "indicator", "Kendall's W", "ICC(2,k) [95 % CI]", "flagged experts"):
+    for col in ("criterion", "indicator"):
+        table.add_column(col, no_wrap=True)
+    for col in ("Kendall's W", "ICC(2,k) [95 % CI]", "flagged experts"):
         table.add_column(col)
     for c, row in enumerate(estimate.agreement_table().to_dict("records")):
         flagged = ", ".join(d for d, f in zip(data.experts, estimate.flagged[c], strict=True) if f) or "—"

@@ -106,7 +106,7 @@ def indicator_scores(spec: SurveySpec, data: SurveyData) -> NDArray[np.float64]:
     """respondents × indicators: each indicator's score per respondent (NaN = not counted).
 
     mean → the answer; top_box and share → 100 or 0; nps → +100 promoter, −100 detractor, 0 passive.
-    Respondents outside an indicator's markets, or who gave no answer, are NaN.
+    Respondents outside an indicator's markets, who gave no answer, or whose weight is 0 are NaN.
     """
     scores = np.full((data.n, len(spec.indicators)), np.nan)
     for k, ind in enumerate(spec.indicators):
@@ -122,7 +122,7 @@ def indicator_scores(spec: SurveySpec, data: SurveyData) -> NDArray[np.float64]:
             y = 100.0 * np.isin(answer, np.asarray(ind.answers))
         else:  # nps
             y = 100.0 * ((answer >= NPS_PROMOTER).astype(float) - (answer <= NPS_DETRACTOR))
-        y[np.isnan(answer)] = np.nan
+        y[np.isnan(answer) | (data.weight == 0)] = np.nan
         if ind.markets is not None:
             assert data.market_index is not None
             wanted = [data.markets.index(m) for m in ind.markets if m in data.markets]

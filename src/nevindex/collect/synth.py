@@ -111,7 +111,7 @@ def synthetic_panel(units: int = 30, experts: int = 8, criteria: int = 3, *, see
     quality = rng.normal(0.0, 1.0, size=(g, criteria))
     leniency = rng.normal(0.0, 0.4, size=experts)
     noise = np.full(experts, 0.6)
-    noise[-1] = 3.0
+    noise[-1] = 4.0
     e, b, c = np.meshgrid(np.arange(experts), np.arange(g), np.arange(criteria), indexing="ij")
     raw = 5.5 + 1.5 * quality[b, c] + leniency[e] + rng.normal(0.0, 1.0, size=e.shape) * noise[e]
     score = np.clip(np.rint(raw), 1, 10).astype(np.int64)
