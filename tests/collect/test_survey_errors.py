@@ -95,6 +95,8 @@ BAD_SPECS = {
     "share of an answer off the scale": (("answers: [1, 2]", "answers: [1, 7]"),
                                          r"answer 7 is not on the scale of item 'sat'"),
     "duplicate indicator": (("{code: cx_sat_low,", "{code: cx_sat,"), r"indicator code 'cx_sat' is declared twice"),
+    "code with a space": (("code: cx-test", "code: cx test"),
+                          r"setting 'survey.code': code 'cx test' must start with a letter"),
     "year as text": (("year: 2024", "year: '2024'"), r"setting 'survey.year': Input should be a valid integer"),
     "minimum below 2": (("minimum_effective_n: 2.5", "minimum_effective_n: 1"),
                         r"setting 'minimum_effective_n': Input should be greater than or equal to 2"),

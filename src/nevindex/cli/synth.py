@@ -63,6 +63,11 @@ def _codes(path: Path | None) -> list[str] | None:
     return read_unit_codes(path)
 
 
+def _wrote(what: str, seed: int, files: list[Path], started: float) -> None:
+    console.print(f"wrote a synthetic {what} (seed {seed}): {', '.join(str(f) for f in files)} "
+                  f"in {time.perf_counter() - started:.2f} s")
+
+
 @synth_app.command("survey")
 def synth_survey(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for synthetic-survey-responses.csv and "
@@ -81,8 +86,7 @@ def synth_survey(
     started = time.perf_counter()
     files = write_synthetic_survey(out, units=units, respondents=respondents, thin=thin, seed=seed, year=year,
                                    codes=_codes(unit_codes))
-    console.print(f"wrote a synthetic survey (seed {seed}): {', '.join(str(f) for f in files)} "
-                  f"in {time.perf_counter() - started:.2f} s")
+    _wrote("survey", seed, files, started)
 
 
 @synth_app.command("panel")
@@ -102,5 +106,4 @@ def synth_panel(
     started = time.perf_counter()
     files = write_synthetic_panel(out, units=units, experts=experts, criteria=criteria, seed=seed, year=year,
                                   codes=_codes(unit_codes))
-    console.print(f"wrote a synthetic expert panel (seed {seed}): {', '.join(str(f) for f in files)} "
-                  f"in {time.perf_counter() - started:.2f} s")
+    _wrote("expert panel", seed, files, started)

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from nevindex.errors import DataError
 from nevindex.framework import CODE_PATTERN
@@ -59,6 +59,19 @@ class Source(StrictModel):
     url: str | None = None
     organisation: str | None = None
     fieldwork: str | None = None
+
+
+class Study(StrictModel):
+    """A survey's or panel's identity: code, title, the year of the indicators it produces, source."""
+
+    code: str
+    title: str
+    year: int
+    source: Source = Source()
+    #: Set by ``nevindex synth``: every observation is then marked synthetic.
+    synthetic: bool = False
+
+    _code = field_validator("code")(lambda v: check_code(v, "code"))
 
 
 class Scale(StrictModel):

@@ -7,18 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from nevindex.collect._spec import Scale, Source, StrictModel, check_code, load
-
-
-class PanelInfo(StrictModel):
-    code: str
-    title: str
-    year: int
-    source: Source = Source()
-    #: Set by ``nevindex synth panel``: every observation is then marked synthetic.
-    synthetic: bool = False
-
-    _code = field_validator("code")(lambda v: check_code(v, "panel code"))
+from nevindex.collect._spec import Scale, StrictModel, Study, check_code, load
 
 
 class PanelColumns(StrictModel):
@@ -56,7 +45,7 @@ class Criterion(StrictModel):
 
 
 class PanelSpec(StrictModel):
-    panel: PanelInfo
+    panel: Study
     columns: PanelColumns
     scale: Scale
     consensus: Consensus

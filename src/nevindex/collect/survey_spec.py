@@ -13,22 +13,11 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from nevindex.collect._spec import Scale, Source, StrictModel, check_code, fmt_number, load
+from nevindex.collect._spec import Scale, StrictModel, Study, check_code, fmt_number, load
 from nevindex.recipe import nearest
 
 Statistic = Literal["mean", "top_box", "share", "nps"]
 NPS_SCALE = tuple(float(v) for v in range(11))
-
-
-class SurveyInfo(StrictModel):
-    code: str
-    title: str
-    year: int
-    source: Source = Source()
-    #: Set by ``nevindex synth survey``: every observation is then marked synthetic.
-    synthetic: bool = False
-
-    _code = field_validator("code")(lambda v: check_code(v, "survey code"))
 
 
 class SurveyColumns(StrictModel):
@@ -89,7 +78,7 @@ class Indicator(StrictModel):
 
 
 class SurveySpec(StrictModel):
-    survey: SurveyInfo
+    survey: Study
     columns: SurveyColumns
     items: dict[str, Item]
     indicators: list[Indicator]

@@ -76,10 +76,8 @@ def synthetic_survey(units: int = 30, respondents: int = 200, *, seed: int = 0, 
         "purchase_reason": reason.astype(np.int64),
         "synthetic": "yes",
     })
-    title = f"SYNTHETIC consumer survey (nevindex synth survey, seed {seed}) — not real data"
     spec = {
-        "survey": {"code": f"syn-survey-{seed}", "title": title, "year": year, "synthetic": True,
-                   "source": {"title": title, "organisation": "nevindex synth (generated)"}},
+        "survey": _study("consumer survey", "survey", seed, year),
         "columns": {"respondent": "respondent_id", "brand": "brand_id", "market": "market", "weight": "weight"},
         "items": {
             "satisfaction": {"scale": {"min": 1, "max": 5}},
@@ -123,10 +121,8 @@ def synthetic_panel(units: int = 30, experts: int = 8, criteria: int = 3, *, see
         "score": score.ravel(),
         "synthetic": "yes",
     })
-    title = f"SYNTHETIC expert panel (nevindex synth panel, seed {seed}) — not real data"
     spec = {
-        "panel": {"code": f"syn-panel-{seed}", "title": title, "year": year, "synthetic": True,
-                  "source": {"title": title, "organisation": "nevindex synth (generated)"}},
+        "panel": _study("expert panel", "panel", seed, year),
         "columns": {"expert": "expert", "brand": "brand_id", "criterion": "criterion", "score": "score"},
         "scale": {"min": 1, "max": 10},
         "consensus": {"method": "trimmed_mean", "trim": 0.2},
@@ -135,6 +131,13 @@ def synthetic_panel(units: int = 30, experts: int = 8, criteria: int = 3, *, see
         "criteria": {name: {"indicator": f"syn_exp_{name}"} for name in names},
     }
     return frame, spec
+
+
+def _study(what: str, command: str, seed: int, year: int) -> dict[str, Any]:
+    """The spec's ``survey:`` / ``panel:`` header, marked synthetic."""
+    title = f"SYNTHETIC {what} (nevindex synth {command}, seed {seed}) — not real data"
+    return {"code": f"syn-{command}-{seed}", "title": title, "year": year, "synthetic": True,
+            "source": {"title": title, "organisation": "nevindex synth (generated)"}}
 
 
 def _write(out: str | Path, names: tuple[str, str], frame: pd.DataFrame, spec: dict[str, Any]) -> list[Path]:
