@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from nevindex.collect import bootstrap_survey, estimate_survey, load_survey_spec, read_survey, write_observations
+from nevindex.collect import bootstrap_survey, estimate_survey, load_survey_spec, read_survey, write_table
 from nevindex.collect.synth import write_synthetic_survey
 
 
@@ -36,7 +36,7 @@ def best_of(n: int, fn, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
 def survey_build(responses: Path, spec_path: Path, out: Path) -> int:
     spec = load_survey_spec(spec_path)
     frame = estimate_survey(spec, read_survey(responses, spec)).observations()
-    write_observations(frame, out)
+    write_table(frame, out)
     return len(frame)
 
 

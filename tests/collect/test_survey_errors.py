@@ -116,3 +116,15 @@ def test_bad_spec_exits_2_naming_the_setting(tmp_path, capsys, case) -> None:
     assert code == 2, text
     assert "survey.yaml" in flat and re.search(message, flat), flat
     assert not out.exists()
+
+
+def test_a_selected_market_nobody_is_in_is_an_error(tmp_path, capsys) -> None:
+    out = tmp_path / "o.csv"
+    code, text = run(["survey", "build", write(tmp_path, "r.csv", RESPONSES), "--spec",
+                      write(tmp_path, "s.yaml", SURVEY_SPEC.replace("markets: [EU]", "markets: [eu]")), "--out", out],
+                     capsys)
+    flat = " ".join(text.split())
+    assert code == 2
+    assert "r.csv, column 'market': no respondent is in market 'eu', which indicator 'cx_nps_eu' selects " \
+           "→ markets in the file: CN, EU" in flat, flat
+    assert not out.exists()

@@ -35,10 +35,8 @@ DbOpt = Annotated[str | None, typer.Option("--db", help="Store URL or SQLite fil
 
 def _known_brands(units: Path | None, dataset: str | None, db: str | None) -> list[str] | None:
     """The brand list to check against: a units table, a stored data set's units, or none."""
-    from nevindex.errors import DataError
-
     if units is not None and dataset is not None:
-        raise DataError("give --units or --dataset, not both", column="--units")
+        raise typer.BadParameter("give --units or --dataset, not both", param_hint="'--units'")
     if units is not None:
         from nevindex.collect import read_unit_codes
 
@@ -75,7 +73,7 @@ def survey_build(
     db: DbOpt = None,
 ) -> None:
     """Compute the spec's indicators for every brand and write them as tidy observations."""
-    from nevindex.collect.observations import write_observations
+    from nevindex.collect.observations import write_table
     from nevindex.collect.survey import estimate_survey
     from nevindex.collect.survey_data import read_survey
     from nevindex.collect.survey_spec import load_survey_spec
@@ -85,7 +83,7 @@ def survey_build(
     data = read_survey(responses, survey_spec, known_brands=_known_brands(units, dataset, db))
     estimate = estimate_survey(survey_spec, data)
     frame = estimate.observations()
-    write_observations(frame, out)
+    write_table(frame, out)
     table = Table(title=f"{survey_spec.survey.title} — {data.n:,} respondents, {len(data.brands)} brands")
     table.add_column("indicator", no_wrap=True)
     for col in ("brands with a value", "below minimum n", "median n_eff", "median se"):
@@ -112,7 +110,7 @@ def panel_build(
     db: DbOpt = None,
 ) -> None:
     """Consensus per brand and criterion, agreement per criterion, far-off experts flagged."""
-    from nevindex.collect.observations import write_observations
+    from nevindex.collect.observations import write_table
     from nevindex.collect.panel import estimate_panel, read_panel
     from nevindex.collect.panel_spec import load_panel_spec
 
@@ -121,9 +119,9 @@ def panel_build(
     data = read_panel(ratings, panel_spec, known_brands=_known_brands(units, dataset, db))
     estimate = estimate_panel(panel_spec, data)
     frame, rater_frame = estimate.observations(), estimate.rater_table()
-    write_observations(frame, out)
+    write_table(frame, out)
     if raters is not None:
-        write_observations(rater_frame, raters)
+        write_table(rater_frame, raters)
     table = Table(title=f"{panel_spec.panel.title} — {len(data.experts)} experts, {len(data.brands)} brands")
     for col in ("criterion", "indicator"):
         table.add_column(col, no_wrap=True)

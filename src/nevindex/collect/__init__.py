@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from nevindex.collect._spec import SpecError
 from nevindex.collect._table import read_unit_codes
-from nevindex.collect.observations import write_observations
+from nevindex.collect.observations import write_table
 from nevindex.collect.panel import PanelData, PanelEstimate, estimate_panel, read_panel
 from nevindex.collect.panel_spec import PanelSpec, load_panel_spec
 from nevindex.collect.survey import SurveyEstimate, bootstrap_survey, estimate_survey
@@ -24,5 +24,5 @@ from nevindex.collect.survey_spec import SurveySpec, load_survey_spec
 __all__ = [
     "PanelData", "PanelEstimate", "PanelSpec", "SpecError", "SurveyData", "SurveyEstimate", "SurveySpec",
     "bootstrap_survey", "estimate_panel", "estimate_survey", "load_panel_spec", "load_survey_spec", "read_panel",
-    "read_survey", "read_unit_codes", "write_observations",
+    "read_survey", "read_unit_codes", "write_table",
 ]

@@ -54,8 +54,8 @@ def observation_frame(*, brands: Sequence[str], indicators: Sequence[str], units
     return pd.DataFrame(frame)
 
 
-def write_observations(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write atomically: a reader (or a crash) never sees half a file."""
+def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write observations (or any table) as CSV, atomically: a reader or a crash never sees half a file."""
     path = Path(path)
     with atomic_path(path) as tmp:
         write_csv(frame, tmp)

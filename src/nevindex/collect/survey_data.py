@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 from nevindex.collect._spec import fmt_number
 from nevindex.collect._table import Problems, Table, check_codes, read_columns, repeated, sorted_codes
 from nevindex.collect.survey_spec import SurveySpec
+from nevindex.errors import DataError
 
 NPS_PROMOTER, NPS_DETRACTOR = 9.0, 6.0
 
@@ -66,7 +67,19 @@ def read_survey(path: str | Path, spec: SurveySpec, *, known_brands: Collection[
         problems.add(off, column, lambda i, v=values, n=name, s=scale, m=missing:
                      f"answer {fmt_number(v[i])} is off the scale of item '{n}' ({s}{m})")
     problems.raise_if_any("correct these cells in the respondent file (or the spec), then run again")
-    return _arrays(table, spec)
+    data = _arrays(table, spec)
+    _check_selected_markets(spec, data)
+    return data
+
+
+def _check_selected_markets(spec: SurveySpec, data: SurveyData) -> None:
+    """A market an indicator selects must occur in the file (a typo would silently empty the indicator)."""
+    for ind in spec.indicators:
+        absent = [m for m in ind.markets or () if m not in data.markets]
+        if absent:
+            raise DataError(f"no respondent is in market '{absent[0]}', which indicator '{ind.code}' selects",
+                            file=data.file, column=spec.columns.market,
+                            hint=f"markets in the file: {', '.join(data.markets)}; correct the spec's markets")
 
 
 def _check_respondents(table: Table, column: str, problems: Problems) -> None:
