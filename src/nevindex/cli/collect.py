@@ -1,7 +1,8 @@
 """``nevindex survey build`` and ``nevindex panel build``: primary data → observations for ``data import``.
 
-Thin and lazy: each command imports the library when it runs, checks the whole input before
-writing, and writes the observations file atomically (nothing is written after an error).
+Thin and lazy: each command imports the library when it runs (``--help`` loads neither pandas nor
+numpy), checks the whole input before writing, and writes the observations file atomically (nothing
+is written after an error). One Typer app for the area, merged into the root app by ``cli/__init__``.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from nevindex.cli import app, console
-
+app = typer.Typer()
 survey_app = typer.Typer(help="Consumer surveys: a respondent file and its spec → indicator observations "
                               "with n, Kish n, standard error and 95 % interval.", no_args_is_help=True)
 panel_app = typer.Typer(help="Expert panels: a ratings file and its spec → consensus observations with "
@@ -51,6 +51,13 @@ def _known_brands(units: Path | None, dataset: str | None, db: str | None) -> li
         finally:
             store.close()
     return None
+
+
+def _print(renderable: object) -> None:
+    # the CLI's one console, imported late: the root app imports this module
+    from nevindex.cli import console
+
+    console.print(renderable)
 
 
 def _median(values) -> float:  # noqa: ANN001 - a numpy array
@@ -93,9 +100,9 @@ def survey_build(
         n_eff, se = estimate.estimates.n_effective[:, k], estimate.estimates.se[:, k]
         table.add_row(code, str(int(kept.sum())), str(int((~kept).sum())),
                       _fmt(_median(n_eff[kept]), 1), _fmt(_median(se[kept])))
-    console.print(table)
-    console.print(f"wrote {len(frame):,} observations ({int(frame['value'].isna().sum()):,} missing, with reasons) "
-                  f"to {out} in {time.perf_counter() - started:.2f} s")
+    _print(table)
+    _print(f"wrote {len(frame):,} observations ({int(frame['value'].isna().sum()):,} missing, with reasons) "
+           f"to {out} in {time.perf_counter() - started:.2f} s")
 
 
 @panel_app.command("build")
@@ -132,7 +139,7 @@ def panel_build(
         icc = (f"{_fmt(row['icc2k'])} [{_fmt(row['icc2k_ci_low'])}, {_fmt(row['icc2k_ci_high'])}]"
                if not math.isnan(row["icc2k"]) else f"— ({row['note']})")
         table.add_row(row["criterion"], row["indicator"], _fmt(row["kendall_w"]), icc, flagged)
-    console.print(table)
-    console.print(f"wrote {len(frame):,} observations ({int(frame['value'].isna().sum()):,} missing, with reasons) "
-                  f"to {out}" + (f" and rater distances to {raters}" if raters else "")
-                  + f" in {time.perf_counter() - started:.2f} s")
+    _print(table)
+    _print(f"wrote {len(frame):,} observations ({int(frame['value'].isna().sum()):,} missing, with reasons) "
+           f"to {out}" + (f" and rater distances to {raters}" if raters else "")
+           + f" in {time.perf_counter() - started:.2f} s")

@@ -1,6 +1,6 @@
 """``nevindex synth``: SYNTHETIC data for benchmarks, load tests and worked examples.
 
-One Typer group. Without a subcommand it writes a synthetic index data set and framework, as it
+One Typer group (in this area's app, merged into the root app by ``cli/__init__``). Without a subcommand it writes a synthetic index data set and framework, as it
 always has (``nevindex synth --units 5000 --indicators 60 --out syn/``); the subcommands write a
 synthetic consumer survey (``nevindex synth survey --out DIR``) or expert panel
 (``nevindex synth panel --out DIR``) with a spec that ``nevindex survey build`` / ``panel build`` read.
@@ -14,8 +14,7 @@ from typing import Annotated
 
 import typer
 
-from nevindex.cli import app, console
-
+app = typer.Typer()
 synth_app = typer.Typer(
     help="Write SYNTHETIC data (never for publication). Without a subcommand: an index data set and framework "
          "(--out DIR); `synth survey` / `synth panel`: a survey or expert panel with its spec.",
@@ -51,8 +50,15 @@ def synth(
 
     started = time.perf_counter()
     files = write_synthetic(out, units=units, indicators=indicators, years=years, seed=seed, missing=missing)
-    console.print(f"wrote synthetic data ({units} units × {indicators} indicators × {years} years, seed {seed}): "
-                  f"{', '.join(str(f) for f in files)} in {time.perf_counter() - started:.2f} s")
+    _print(f"wrote synthetic data ({units} units × {indicators} indicators × {years} years, seed {seed}): "
+           f"{', '.join(str(f) for f in files)} in {time.perf_counter() - started:.2f} s")
+
+
+def _print(text: str) -> None:
+    # the CLI's one console, imported late: the root app imports this module
+    from nevindex.cli import console
+
+    console.print(text)
 
 
 def _codes(path: Path | None) -> list[str] | None:
@@ -64,8 +70,8 @@ def _codes(path: Path | None) -> list[str] | None:
 
 
 def _wrote(what: str, seed: int, files: list[Path], started: float) -> None:
-    console.print(f"wrote a synthetic {what} (seed {seed}): {', '.join(str(f) for f in files)} "
-                  f"in {time.perf_counter() - started:.2f} s")
+    _print(f"wrote a synthetic {what} (seed {seed}): {', '.join(str(f) for f in files)} "
+           f"in {time.perf_counter() - started:.2f} s")
 
 
 @synth_app.command("survey")
