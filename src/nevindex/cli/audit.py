@@ -7,13 +7,13 @@ import time
 from pathlib import Path
 from typing import Annotated
 
-import numpy as np
 import typer
 from rich.table import Table
 
 from nevindex.audit import load_spec, run_audit
 from nevindex.cli import app, console
 from nevindex.cli.engine import DataOpt, FrameworkOpt, RecipeOpt, UnitsOpt, YearOpt
+from nevindex.i18n import numbers
 from nevindex.inputs import load_inputs
 from nevindex.io import write_all, write_csv, write_xlsx
 
@@ -74,7 +74,7 @@ def _print(result, top: int) -> None:  # type: ignore[no-untyped-def]
         for col in ("unit", "nominal", "median", "5th", "95th"):
             table.add_column(col, justify="left" if col == "unit" else "right")
         for _, row in intervals.head(top).iterrows():
-            table.add_row(str(row["unit"]), *(_fmt(row[c]) for c in ("nominal_rank", "median_rank", "q05_rank",
+            table.add_row(str(row["unit"]), *(numbers.general(row[c]) for c in ("nominal_rank", "median_rank", "q05_rank",
                                                                          "q95_rank")))
         console.print(table)
     if result.sensitivity is not None:
@@ -86,7 +86,3 @@ def _print(result, top: int) -> None:  # type: ignore[no-untyped-def]
             table.add_row(str(row["factor"]), f"{row['S1']:.3f}", f"[{row['S1_low']:.3f}, {row['S1_high']:.3f}]",
                           f"{row['ST']:.3f}", f"[{row['ST_low']:.3f}, {row['ST_high']:.3f}]")
         console.print(table)
-
-
-def _fmt(value: float) -> str:
-    return "—" if value is None or np.isnan(value) else f"{value:g}"

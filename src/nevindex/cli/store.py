@@ -6,7 +6,6 @@ found, immutable, failed verification) are NevIndexErrors: one message, exit cod
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +13,7 @@ import typer
 from rich.table import Table
 
 from nevindex.cli import app, console
+from nevindex.i18n import numbers
 from nevindex.store import db as store_db
 from nevindex.store import editions as ed
 
@@ -44,9 +44,6 @@ def _interval(rec, which: str) -> str:  # type: ignore[no-untyped-def]
         return ""
     return f" [{low:.0f}–{high:.0f}]"
 
-
-def _fmt(value: float | None, digits: int = 2) -> str:
-    return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
 
 
 # --- db ----------------------------------------------------------------------------------------
@@ -259,8 +256,8 @@ def edition_show(edition: EditionArg, db: DbOpt = None,
     for col in ("rank", "unit", "score", "rating", "coverage"):
         table.add_column(col, justify="right" if col != "unit" else "left")
     for rec in root.head(top).to_dict("records"):
-        table.add_row(_fmt(rec["rank"], 0), rec["unit"], _fmt(rec["score"]), rec["rating"] or "",
-                      _fmt(rec["coverage"] * 100 if rec["coverage"] == rec["coverage"] else None, 0) + "%")
+        table.add_row(numbers.rank(rec["rank"]), rec["unit"], numbers.number(rec["score"], 2), rec["rating"] or "",
+                      numbers.percent(rec["coverage"]))
     console.print(table)
 
 
@@ -319,10 +316,11 @@ def edition_compare(
         table.add_column(col, justify="left" if col == "unit" else "right", no_wrap=True)
     for i in order:
         rec = summary.loc[i]
-        row = [rec["unit"], f"{_fmt(rec['old_index'])} → {_fmt(rec['new_index'])}", _fmt(rec["change"])]
+        row = [rec["unit"], f"{numbers.number(rec['old_index'], 2)} → {numbers.number(rec['new_index'], 2)}",
+               numbers.number(rec["change"], 2)]
         if split:
-            row += [_fmt(rec["data_part"]), _fmt(rec["methodology_part"])]
-        rank = f"{_fmt(rec['old_rank'], 0)}{_interval(rec, 'old')} → {_fmt(rec['new_rank'], 0)}{_interval(rec, 'new')}"
+            row += [numbers.number(rec["data_part"], 2), numbers.number(rec["methodology_part"], 2)]
+        rank = f"{numbers.rank(rec['old_rank'])}{_interval(rec, 'old')} → {numbers.rank(rec['new_rank'])}{_interval(rec, 'new')}"
         row += [rank, {1.0: "NEWS", 0.0: "inside"}.get(rec["news"], "—")]
         table.add_row(*row)
     console.print(table)
@@ -332,7 +330,7 @@ def edition_compare(
         parts.add_column(str(col), justify="right", no_wrap=True)
     for i in order:
         unit = summary.loc[i, "unit"]
-        parts.add_row(unit, *(_fmt(v) for v in groups.loc[unit]))
+        parts.add_row(unit, *(numbers.number(v, 2) for v in groups.loc[unit]))
     console.print(parts)
     console.print("news: NEWS = the rank moved beyond its uncertainty interval; inside = a move within it; "
                   "— = no interval (run the audit)")
