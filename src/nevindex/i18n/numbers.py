@@ -51,8 +51,9 @@ def _locale(lang: str) -> Any:
 
 
 def _decimal(value: float, digits: int) -> Decimal:
-    """``round(value, digits)`` as an exact Decimal, so Babel's own quantising changes nothing."""
-    return Decimal(repr(round(value, digits) + 0.0))  # + 0.0: -0.0 becomes 0.0
+    """``value`` rounded to ``digits`` as Python prints it, as a Decimal (Babel's quantising then changes
+    nothing); ``+ 0.0`` turns a rounded -0.0 into 0.0."""
+    return Decimal(f"{round(value, digits) + 0.0:.{digits}f}")
 
 
 def number(value: Any, digits: int = 1, *, lang: str = DEFAULT, grouping: bool = True,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
@@ -181,22 +180,7 @@ def admin_datasets(request: Request) -> Any:
 async def admin_import(request: Request, user: Annotated[str, Depends(access.api_admin)],
                        file: Annotated[UploadFile, File()], units: Annotated[UploadFile | None, File()] = None,
                        label: Annotated[str | None, Form(max_length=200)] = None) -> Any:
-    return await import_upload(request, user, file, units, label)
-
-
-async def import_upload(request: Request, user: str, file: UploadFile, units: UploadFile | None,
-                        label: str | None) -> dict[str, Any]:
-    """Shared by the API and the admin form: save with limits, import into the store."""
-    limit = request.app.state.settings.max_upload_bytes
-    uploads.check_length(request.headers.get("content-length"), 2 * limit)
-    with uploads.workdir() as tmp:
-        data = await uploads.save_upload(file, Path(tmp), limit=limit, stem="data")
-        units_path = None
-        if units is not None and units.filename:
-            units_path = await uploads.save_upload(units, Path(tmp), limit=limit, stem="units")
-        name = (label or "").strip() or uploads.safe_label(file.filename or "data")
-        return await run_in_threadpool(_portal(request).import_data, data, label=name, units_file=units_path,
-                                       actor=user)
+    return await uploads.import_upload(request, user, file, units, label)
 
 
 @admin_router.post("/editions", response_model=schemas.EditionSummary, status_code=201, summary="Create a draft edition")

@@ -22,7 +22,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from nevindex.errors import DataError, NevIndexError
-from nevindex.web import access, auth, charts
+from nevindex.web import access, auth, charts, uploads
 from nevindex.web.i18n import DEFAULT, LANGUAGES, lang_prefix, split_lang, translate
 from nevindex.web.service import LATEST, EditionView, Portal, RankingQuery, num, ranking_page
 
@@ -406,9 +406,7 @@ def dashboard(request: Request, msg: Annotated[str | None, Query(max_length=300)
 async def admin_import(request: Request, user: Annotated[str, Depends(access.form_admin)],
                        file: Annotated[UploadFile, File()], units: Annotated[UploadFile | None, File()] = None,
                        label: Annotated[str | None, Form(max_length=200)] = None) -> Response:
-    from nevindex.web.api import import_upload
-
-    info = await import_upload(request, user, file, units, label)
+    info = await uploads.import_upload(request, user, file, units, label)
     return _back(request, message=f"imported data set '{info['label']}' ({info['observations']} observations)")
 
 
