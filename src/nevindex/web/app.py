@@ -47,7 +47,7 @@ def create_app(db_url: str | None = None, *, store: Any = None, secure_cookies: 
     ``secure_cookies`` marks cookies Secure (HTTPS only); default from ``NEVINDEX_SECURE_COOKIES``.
     ``response_ttl`` bounds how long an anonymous read of published data is served from memory."""
     from nevindex.store.db import open_store
-    from nevindex.web import api, pages
+    from nevindex.web import admin_pages, api, pages
 
     if store is None:
         store = open_store(db_url)
@@ -72,8 +72,8 @@ def create_app(db_url: str | None = None, *, store: Any = None, secure_cookies: 
 
     app.include_router(api.router, prefix=API_PREFIX)
     app.include_router(api.admin_router, prefix=API_PREFIX)
-    app.include_router(pages.admin_router)
-    app.include_router(pages.admin_router, prefix="/zh")
+    app.include_router(admin_pages.admin_router)
+    app.include_router(admin_pages.admin_router, prefix="/zh")
     app.include_router(pages.router)
     app.include_router(pages.router, prefix="/zh")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -93,7 +93,7 @@ def error_json(status: int, message: str, **extra: Any) -> JSONResponse:
 
 
 def _error_handlers(app: FastAPI) -> None:
-    from nevindex.web.pages import error_page
+    from nevindex.web.templating import error_page
 
     @app.exception_handler(NevIndexError)
     async def nevindex_error(request: Request, exc: NevIndexError) -> Any:
