@@ -96,12 +96,20 @@ class EditionAccess:
 
     # -- HTTP caching -----------------------------------------------------------------------
 
-    def http_cache(self, ref: str | None, info: Any, latest_max_age: float) -> dict[str, str]:
-        """``ETag`` and ``Cache-Control`` of published data of edition ``info`` asked for as ``ref``.
+    def recent_editions(self) -> list[dict[str, Any]] | None:
+        """The public edition list if resolved less than ``REF_TTL`` seconds ago, else None (no I/O)."""
+        listed = self._refs.peek("\0editions")
+        return None if listed is None else list(listed)
 
-        The tag covers every published edition's result hash, because pages and profiles show the
-        others too (the edition list, a brand's history)."""
-        hashes = [info.result_sha256, *(e["result_sha256"] for e in self.editions())]
+    def http_cache(self, ref: str | None, info: Any, latest_max_age: float,
+                   published: list[dict[str, Any]] | None = None) -> dict[str, str]:
+        """``ETag`` and ``Cache-Control`` of published data of edition ``info`` asked for as ``ref``
+        (``info`` None: data of every published edition, such as their list or a brand's history).
+
+        The tag covers every published edition's result hash (``published``, default: asked for),
+        because pages and profiles show the others too (the edition list, a brand's history)."""
+        listed = self.editions() if published is None else published
+        hashes = [info.result_sha256 if info is not None else "all", *(e["result_sha256"] for e in listed)]
         return {"ETag": etag(hashes), "Cache-Control": cache_control(ref in (None, "", LATEST), latest_max_age)}
 
 

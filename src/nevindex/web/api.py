@@ -16,6 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from nevindex.web import access, auth, schemas, uploads
+from nevindex.web._caching import etag_matches
 from nevindex.web.service import Portal, RankingQuery
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -49,10 +50,15 @@ def _json(data: Any) -> bytes:
 
 async def _cached(request: Request, edition: str, key: tuple[Any, ...], make: Callable[[], Any],
                   model: type[BaseModel] | None) -> Response:
-    """The JSON of ``make()`` for a published edition, computed once per edition result."""
+    """The JSON of ``make()`` for a published edition, computed once per edition result, with the
+    ``ETag`` and ``Cache-Control`` that let any proxy keep it (``If-None-Match`` → 304)."""
     portal = _portal(request)
     info = portal.recent_info(edition) or await run_in_threadpool(portal.published_info, edition)
-    full_key = (info.id, info.result_sha256, *key)
+    listed = portal.recent_editions() or await run_in_threadpool(portal.editions)
+    headers = {**portal.http_cache(edition, info, request.app.state.settings.response_ttl, listed), **CACHEABLE}
+    if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
+        return Response(status_code=304, headers=headers)
+    full_key = (info.id, info.result_sha256, headers["ETag"], *key)
     body = portal.cache.peek(full_key)
     if body is None:
         data = await run_in_threadpool(make)
@@ -60,13 +66,22 @@ async def _cached(request: Request, edition: str, key: tuple[Any, ...], make: Ca
             model.model_validate(data)  # the cached answer must match the documented schema
         body = _json(data)
         portal.cache.put(full_key, body)
-    return Response(body, media_type="application/json", headers=CACHEABLE)
+    return Response(body, media_type="application/json", headers=headers)
+
+
+async def _every_published(request: Request, make: Callable[[], Any]) -> Response:
+    """The JSON of ``make()``, data of every published edition, with its ``ETag`` and ``Cache-Control``."""
+    portal = _portal(request)
+    listed = portal.recent_editions() or await run_in_threadpool(portal.editions)
+    headers = portal.http_cache(None, None, request.app.state.settings.response_ttl, listed)
+    if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
+        return Response(status_code=304, headers=headers)
+    return Response(_json(await run_in_threadpool(make)), media_type="application/json", headers=headers)
 
 
 @router.get("/editions", response_model=schemas.EditionList, summary="Published editions, newest first")
 async def editions(request: Request) -> Any:
-    listed = await run_in_threadpool(_portal(request).editions)
-    return Response(_json({"editions": listed}), media_type="application/json")
+    return await _every_published(request, lambda: {"editions": _portal(request).editions()})
 
 
 @router.get("/editions/{edition}", response_model=schemas.EditionMeta, summary="One edition: elements, ratings, groups")
@@ -111,8 +126,8 @@ def whatif(request: Request, edition: EditionRef, brand: str, body: schemas.What
 
 @router.get("/brands/{brand}/history", response_model=schemas.History,
             summary="A brand's index, rank and rating in every published edition")
-def history(request: Request, brand: str) -> Any:
-    return _portal(request).history(brand)
+async def history(request: Request, brand: str) -> Any:
+    return await _every_published(request, lambda: _portal(request).history(brand))
 
 
 @router.get("/editions/{edition}/compare", response_model=schemas.Comparison, summary="Two to four brands side by side")
@@ -144,8 +159,12 @@ async def audit(request: Request, edition: EditionRef) -> Any:
 @router.get("/editions/{edition}/download.{fmt}", summary="Open data of a published edition (csv, xlsx or json)",
             response_class=Response, responses={200: {"content": {"text/csv": {}, "application/json": {}}}})
 def download(request: Request, edition: EditionRef, fmt: str) -> Response:
-    content, media, name = _portal(request).download(edition, fmt)
-    return Response(content, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    portal = _portal(request)
+    content, media, name = portal.download(edition, fmt)
+    headers = portal.http_cache(edition, portal.published_info(edition), request.app.state.settings.response_ttl)
+    if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
+        return Response(status_code=304, headers=headers)
+    return Response(content, media_type=media, headers={**headers, "Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.post("/auth/token", response_model=schemas.Token, tags=["admin"],

@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from nevindex.errors import DataError, NevIndexError
 from nevindex.web import charts
+from nevindex.web._caching import etag_matches
 from nevindex.web.admin_pages import admin_router
 from nevindex.web.i18n import translate
 from nevindex.web.service import LATEST, EditionView, Portal, RankingQuery, ranking_page
@@ -77,19 +78,26 @@ def compare_context(portal: Portal, view: EditionView, codes: tuple[str, ...]) -
     return {"view": view, "meta": view.meta(), "comparison": comparison, "chosen": codes}
 
 
-def _anonymouspage_of(request: Request, page: Page, view: EditionView, name: str, make: Any) -> HTMLResponse:
+def _published_page(request: Request, page: Page, view: EditionView, ref: str, name: str, make: Any) -> Response:
     """Pages of published editions for visitors who are not signed in are rendered once and reused
     (the edition is immutable; the key carries its result hash and the full query; such pages
-    hold no per-visitor data: no form with a CSRF token)."""
+    hold no per-visitor data: no form with a CSRF token), and carry the ``ETag`` and
+    ``Cache-Control: public`` that let a proxy keep them; a signed-in visitor's page is ``no-store``."""
     if page.user is not None or view.info.status != "published":
         return html(make())
-    key = ("page", name, page.lang, view.info.id, view.info.result_sha256, request.url.path, request.url.query)
-    body = portal_of(request).cache.peek(key)
+    portal = portal_of(request)
+    headers = {**portal.http_cache(ref, view.info, request.app.state.settings.response_ttl), "Vary": "Cookie",
+               "x-nevindex-cacheable": "1"}
+    if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
+        return Response(status_code=304, headers=headers)
+    key = ("page", name, page.lang, view.info.id, view.info.result_sha256, headers["ETag"], request.url.path,
+           request.url.query)
+    body = portal.cache.peek(key)
     if body is None:
         body = make().encode()
-        portal_of(request).cache.put(key, body)
+        portal.cache.put(key, body)
     response = html(body)
-    response.headers["x-nevindex-cacheable"] = "1"
+    response.headers.update(headers)
     return response
 
 
@@ -105,11 +113,11 @@ def _query(group: list[str], element: str | None, rating: list[str], q: str | No
 def home(request: Request, group: Annotated[list[str], Query()] = [], element: str | None = None,  # noqa: B006
          rating: Annotated[list[str], Query()] = [], q: Annotated[str | None, Query(max_length=100)] = None,  # noqa: B006
          sort: str = "rank") -> Response:
-    return editionpage_of(request, LATEST, group, element, rating, q, sort)
+    return edition_page(request, LATEST, group, element, rating, q, sort)
 
 
 @router.get("/editions/{edition}/", response_class=HTMLResponse)
-def editionpage_of(request: Request, edition: str, group: Annotated[list[str], Query()] = [],  # noqa: B006
+def edition_page(request: Request, edition: str, group: Annotated[list[str], Query()] = [],  # noqa: B006
                  element: str | None = None, rating: Annotated[list[str], Query()] = [],  # noqa: B006
                  q: Annotated[str | None, Query(max_length=100)] = None, sort: str = "rank") -> Response:
     page = page_of(request)
@@ -121,19 +129,19 @@ def editionpage_of(request: Request, edition: str, group: Annotated[list[str], Q
             return html(render(page, "empty.html"), 200)
         raise
     query = _query(group, element, rating, q, sort)
-    return _anonymouspage_of(request, page, view, "home",
+    return _published_page(request, page, view, edition, "home",
                            lambda: render(page, "home.html", **ranking_context(portal, view, page.lang, query)))
 
 
 @router.get("/editions/{edition}/brands/{brand}/", response_class=HTMLResponse)
-def brandpage_of(request: Request, edition: str, brand: str) -> Response:
+def brand_page(request: Request, edition: str, brand: str) -> Response:
     page = page_of(request)
     portal = portal_of(request)
     view = portal.view(edition)
     changes = _whatif_changes(request)
     if changes:
         return html(render(page, "brand.html", **brand_context(portal, view, brand, page.lang, changes)))
-    return _anonymouspage_of(request, page, view, "brand",
+    return _published_page(request, page, view, edition, "brand",
                            lambda: render(page, "brand.html", **brand_context(portal, view, brand, page.lang)))
 
 
@@ -158,7 +166,7 @@ def _whatif_changes(request: Request) -> dict[str, float] | None:
 
 
 @router.get("/compare/", response_class=HTMLResponse)
-def comparepage_of(request: Request, edition: str | None = None,
+def compare_page(request: Request, edition: str | None = None,
                  brands: Annotated[list[str], Query()] = []) -> Response:  # noqa: B006
     page = page_of(request)
     portal = portal_of(request)
@@ -168,7 +176,7 @@ def comparepage_of(request: Request, edition: str | None = None,
 
 
 @router.get("/methodology/", response_class=HTMLResponse)
-def methodologypage_of(request: Request, edition: str | None = None) -> Response:
+def methodology_page(request: Request, edition: str | None = None) -> Response:
     page = page_of(request)
     portal = portal_of(request)
     view = portal.view(edition or LATEST)
@@ -177,12 +185,12 @@ def methodologypage_of(request: Request, edition: str | None = None) -> Response
 
 
 @router.get("/downloads/", response_class=HTMLResponse)
-def downloadspage_of(request: Request) -> Response:
+def downloads_page(request: Request) -> Response:
     page = page_of(request)
     return html(render(page, "downloads.html", editions=portal_of(request).editions()))
 
 
 @router.get("/about/", response_class=HTMLResponse)
-def aboutpage_of(request: Request) -> Response:
+def about_page(request: Request) -> Response:
     page = page_of(request)
     return html(render(page, "about.html", editions=portal_of(request).editions()))
