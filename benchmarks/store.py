@@ -49,6 +49,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from nevindex.store import editions as ed
+    from nevindex.workflows import compare_editions
     from nevindex.store import open_store
 
     folder = Path(tempfile.mkdtemp(prefix="nevindex-bench-"))
@@ -69,7 +70,7 @@ def main() -> None:
         step(f"publish {year}", lambda y=year: ed.publish(store, str(y)))
     step("verify 2024", lambda: ed.verify(store, "2024"))
     step("export 2024", lambda: ed.export_edition(store, "2024", folder / "export"))
-    step("compare 2023 2024", lambda: ed.compare(store, "2023", "2024"))
+    step("compare 2023 2024", lambda: compare_editions(store, "2023", "2024"))
     counts = ed.counts(store)
     store.close()
     print(f"{args.units} units × {args.indicators} indicators × 2 years; {counts['observations']:,} observations, "

@@ -38,10 +38,9 @@ def kill_when_paused(url: str, point: str, marker: Path, *args: str) -> int:
     """Run a CLI command that pauses half-way through its transaction, then SIGKILL it there."""
     import signal
 
-    proc = subprocess.Popen([sys.executable, "-m", "nevindex", *args], cwd=REPO, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True,
-                            env=cli_env(url, NEVINDEX_TEST_PAUSE=point, NEVINDEX_TEST_PAUSE_MARKER=str(marker),
-                                        NEVINDEX_TEST_PAUSE_SECONDS="120"))
+    entry = Path(__file__).with_name("pause_entry.py")  # the CLI with a checkpoint that stops at ``point``
+    proc = subprocess.Popen([sys.executable, str(entry), point, str(marker), *args], cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env(url))
     deadline = time.monotonic() + 120
     while not marker.exists():
         if proc.poll() is not None:

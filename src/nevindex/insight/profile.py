@@ -289,7 +289,8 @@ def interval_columns(frame: pd.DataFrame) -> tuple[str, str] | None:
 
 def rank_interval(intervals: Any, unit: str) -> RankInterval | None:
     """The unit's rank interval from audit output: an ``AuditResult`` (its ``rank_intervals()``),
-    a mapping unit → (low, high[, median]) or
+    a mapping unit → (low, high[, median]), a record with ``low``/``high``/``median`` attributes
+    (the audit's ``RankIntervals``) or
     {low, high, median}, or a DataFrame with a ``unit`` column and low/high columns (the audit's
     ``q05_rank``/``q95_rank``/``median_rank``, or ``q05``/``q95``, ``low``/``high``, …)."""
     if callable(getattr(intervals, "rank_intervals", None)):  # an audit.run.AuditResult
@@ -313,6 +314,8 @@ def rank_interval(intervals: Any, unit: str) -> RankInterval | None:
         if isinstance(value, Mapping):
             return RankInterval(float(value["low"]), float(value["high"]),
                                 None if value.get("median") is None else float(value["median"]))
+        if not isinstance(value, (tuple, list)):  # a record with low/high/median (the audit's UnitInterval)
+            return RankInterval(float(value.low), float(value.high), float(value.median))
         seq = list(value)
         return RankInterval(float(seq[0]), float(seq[1]), float(seq[2]) if len(seq) > 2 else None)
     return None

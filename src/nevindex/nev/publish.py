@@ -19,6 +19,7 @@ def publish_demo_editions(store: Any, *, years: tuple[int, ...] | None = None, p
     from nevindex.nev.data import load_nev_dataset
     from nevindex.nev.edition import EDITIONS, edition_framework, nev_dataset, nev_framework
     from nevindex.store import editions as ed
+    from nevindex.workflows import audit_edition
 
     years = years or EDITIONS
     existing = {e.label for e in ed.list_editions(store)}
@@ -31,7 +32,7 @@ def publish_demo_editions(store: Any, *, years: tuple[int, ...] | None = None, p
         fw, _ = edition_framework(nev_framework(), nev_dataset(), year)
         ed.create_edition(store, year=year, methodology=fw, dataset=data.id, label=label, data_year=year, actor=actor)
         ed.build_edition(store, label, actor=actor)
-        ed.audit_edition(store, label, default_spec(fw), actor=actor)  # rank intervals for every ranking
+        audit_edition(store, label, default_spec(fw), actor=actor)  # rank intervals for every ranking
         if publish:
             ed.publish(store, label, actor=actor)
         labels.append(label)

@@ -157,7 +157,7 @@ def result_rows(result: Result) -> tuple[list[dict[str, Any]], list[dict[str, An
     return unit_rows, ind_rows
 
 
-def _canon(value: Any) -> Any:
+def canonical(value: Any) -> Any:
     if isinstance(value, float):
         return value.hex()
     if isinstance(value, (bool, np.bool_)):
@@ -172,13 +172,13 @@ def rows_sha256(unit_rows: Sequence[Mapping[str, Any]], indicator_rows: Sequence
     h = hashlib.sha256()
     for fields, rows, key in ((UNIT_FIELDS, unit_rows, ("unit", "node")),
                               (INDICATOR_FIELDS, indicator_rows, ("unit", "indicator"))):
-        canon = sorted(([_canon(_get(r, f)) for f in fields] for r in rows),
+        canon = sorted(([canonical(field_value(r, f)) for f in fields] for r in rows),
                        key=lambda row: tuple(str(row[fields.index(k)]) for k in key))
         h.update(json.dumps(canon, separators=(",", ":"), ensure_ascii=False).encode())
     return h.hexdigest()
 
 
-def _get(row: Any, field: str) -> Any:
+def field_value(row: Any, field: str) -> Any:
     value = row[field] if isinstance(row, Mapping) else getattr(row, field)
     if field in ("level",) and value is not None:
         return int(value)

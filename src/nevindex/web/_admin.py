@@ -48,7 +48,9 @@ class AdminWrites(PortalReads):
         """Run the statistical audit of a built draft (with rank intervals) and store its tables."""
         self._require_draft(ref)
         inputs = self._ed.edition_inputs(self.store, ref)
-        self._ed.audit_edition(self.store, ref, default_spec(inputs.framework, runs=runs), actor=actor)
+        from nevindex.workflows import audit_edition
+
+        audit_edition(self.store, ref, default_spec(inputs.framework, runs=runs), actor=actor)
         return self.audit(ref, allow_draft=True)
 
     def publish(self, ref: str, *, actor: str) -> dict[str, Any]:

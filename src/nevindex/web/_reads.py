@@ -209,7 +209,8 @@ class PortalReads(EditionAccess):
         """The edition's stored audit tables (records; the per-run tables only by name) and rank intervals."""
         info = self.edition_info(ref, allow_draft=allow_draft)
         tables = self._ed.audit_tables(self.store, info.id)
-        intervals = self._ed.rank_intervals(tables)
+        typed = self._ed.rank_intervals(self.store, info.id)
+        intervals = typed.bounds() if typed is not None else None
         return {"edition": info.label, "status": info.status,
                 "tables": {name: _records(frame) for name, frame in tables.items() if name not in PER_RUN_TABLES},
                 "per_run_tables": sorted(name for name in tables if name in PER_RUN_TABLES),
