@@ -53,8 +53,8 @@ class PortalReads(EditionAccess):
     def _brand(self, view: EditionView, code: str, peers: str | None) -> dict[str, Any]:
         from nevindex.insight.profile import profile
 
-        history = [(v.info.label, v.result) for v in self.published_views()
-                   if v.info.year < view.info.year and code in v.result.units]
+        earlier = [self.view(e.label) for e in self._ed.history_editions(self.store, view.info.id)[:-1]]
+        history = [(v.info.label, v.result) for v in earlier if code in v.result.units]
         prof = profile(view.result, code, peers=peers, intervals=view.intervals, history=history,
                        edition=view.info.label)
         data = prof.to_dict()
@@ -72,21 +72,17 @@ class PortalReads(EditionAccess):
         return data
 
     def history(self, code: str) -> dict[str, Any]:
-        """The brand's index, rank and rating in every published edition (oldest first)."""
-        points = []
-        name = None
-        for view in self.published_views():
-            try:
-                row = view.row(code)
-            except NotFoundError:
-                continue
-            name = row["name"]
-            points.append({"edition": view.info.label, "year": view.info.year, "score": row["score"],
-                           "rank": row["rank"], "n_units": len(view.rows), "rating": row["rating"],
-                           "elements": {e: v["score"] for e, v in row["elements"].items()}})
+        """The brand's stored index, rank and rating over the latest edition's history, oldest first
+        (:func:`nevindex.store.queries.brand_history`: the CLI and the report read the same)."""
+        points = self._ed.brand_history(self.store, code)
         if not points:
             raise NotFoundError(f"no brand '{code}' in any published edition")
-        return {"brand": code, "name": name, "points": points}
+        views = {p.label: self.view(p.label) for p in points}
+        # n_units: brands in the edition's ranking table, as the profile counts them (not only the ranked ones)
+        return {"brand": code, "name": views[points[-1].label].row(code)["name"], "points": [
+            {"edition": p.label, "year": p.year, "score": num(p.score), "rank": rank_int(p.rank),
+             "n_units": len(views[p.label].rows), "rating": p.rating,
+             "elements": {e: num(v) for e, v in p.elements.items()}} for p in points]}
 
     def compare(self, ref: str | None, codes: Sequence[str]) -> dict[str, Any]:
         """Two to four brands side by side: index, rank, rating, elements, every indicator."""
