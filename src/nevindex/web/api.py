@@ -39,6 +39,8 @@ Lang = Literal["en", "zh"]
 CACHEABLE = {"x-nevindex-cacheable": "1"}
 EditionRef = Annotated[str, "edition label, or 'latest' for the newest published edition"]
 
+__all__ = ["CACHEABLE", "admin_router", "router"]
+
 
 def _portal(request: Request) -> Portal:
     return request.app.state.portal  # type: ignore[no-any-return]

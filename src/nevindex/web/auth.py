@@ -36,6 +36,12 @@ TOKEN_SECONDS = 3600
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 
+__all__ = ["CSRF_FIELD", "CSRF_HEADER", "PAYLOAD_VERSION", "SESSION_COOKIE", "SESSION_SECONDS",
+           "TOKEN_SECONDS", "AuthError", "ForbiddenError", "LoginLimiter", "RateLimitedError",
+           "SessionData", "Signer", "check_username", "create_user", "csrf_ok", "hash_password",
+           "issue_token", "load_secret", "metadata", "read_session", "require_user_exists",
+           "settings_table", "token_user", "user_exists", "users_table", "verify_user", "write_session"]
+
 #: The portal's tables, as created by the store migration 0003 (keep the two in step).
 metadata = MetaData()
 users_table = Table(

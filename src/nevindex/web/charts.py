@@ -15,6 +15,8 @@ from markupsafe import Markup, escape
 
 from nevindex.i18n import numbers
 
+__all__ = ["history", "radar"]
+
 
 def _f(x: float) -> str:
     return f"{x:.1f}"
