@@ -1,6 +1,7 @@
 """The ``nevindex`` command. Thin: parse, call the library, print. Errors → one message, exit 2.
 
-One Typer app per area (``engine``, ``audit``, ``nev``, ``store``, ``insight``, ``report``, ``web``),
+One Typer app per area (``engine``, ``audit``, ``nev``, ``store``, ``insight``, ``report``, ``web``,
+``collect``, ``synth``),
 merged into :data:`app`. Areas import the library inside their commands, so ``nevindex --help``
 loads neither pandas, scipy, matplotlib nor SQLAlchemy.
 """
@@ -11,7 +12,7 @@ import sys
 
 import typer
 
-from nevindex.cli import audit, engine, insight, nev, report, store, web
+from nevindex.cli import audit, collect, engine, insight, nev, report, store, synth, web
 from nevindex.cli._common import console, err_console
 from nevindex.errors import NevIndexError
 
@@ -25,7 +26,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 # The order of the areas is the order of the commands in ``--help``.
-for area in (engine, audit, nev, web, store, insight, report):
+for area in (engine, audit, nev, web, store, insight, report, collect, synth):
     app.add_typer(area.app)
 
 
