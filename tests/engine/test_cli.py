@@ -32,7 +32,7 @@ def test_build_writes_every_table(tmp_path, capsys, asem_dir):
     results = pd.read_csv(out / "results.csv")
     assert results.columns[0] == "unit" and results.columns[-1] == "rank" and len(results) == 51
     assert set(pd.ExcelFile(out / "result.xlsx").sheet_names) >= {"results", "normalised", "weights"}
-    assert "Switzerland" in text or "CHE" in text
+    assert "Switzerland (CHE)" in text  # the leader, by name and code
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
 
 
@@ -112,6 +112,7 @@ def test_bad_input_exits_2_with_a_clear_message_and_writes_nothing(tmp_path, cap
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow  # end to end: the command as a process
 def test_real_process_exit_code_and_no_traceback(tmp_path):
     fw = write(tmp_path, "fw.yaml", TINY_YAML.replace("direction: -1", "direction: 5"))
     data = write(tmp_path, "d.csv", TINY_CSV)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from nevindex.build import build
 from nevindex.cli import main
 from nevindex.dataset import load_dataset
@@ -11,6 +13,8 @@ from nevindex.framework import load_framework
 from nevindex.store import db as store_db
 from nevindex.store import editions as ed
 from nevindex.workflows import audit_edition
+
+pytestmark = pytest.mark.slow  # end to end: editions through the store and the command
 
 
 def test_profile_of_a_stored_edition(asem_dir, tmp_path, capsys):

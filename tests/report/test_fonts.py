@@ -14,7 +14,7 @@ from nevindex.report.i18n import LANGS, load_catalogue
 from nevindex.report.render import FONT_FACES, PACKAGE_TEMPLATES
 
 SHARED_BRANDS = Path("/work/shared/data/nev-brands/brands.csv")
-PACKAGE = Path(FONT_DIR).parents[1]
+PACKAGE = Path(FONT_DIR).parent  # the nevindex package (the fonts are nevindex/fonts)
 
 
 def covered() -> set[int]:

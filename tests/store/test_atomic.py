@@ -3,6 +3,7 @@ as it was before — nothing half-written, nothing already stored lost — and t
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from nevindex.store import editions as ed
@@ -10,6 +11,8 @@ from nevindex.store import open_store
 from nevindex.store.models import Observation
 
 from .helpers import kill_when_paused, published_edition
+
+pytestmark = pytest.mark.slow  # end to end: a real process killed half-way through a transaction
 
 
 def test_sigkill_in_the_middle_of_an_import(store, store_url, files, tmp_path):

@@ -6,11 +6,14 @@ from importlib import resources
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from nevindex.nev.data import load_nev_dataset
 from nevindex.nev.edition import edition_framework, nev_dataset, nev_framework
 from nevindex.store import editions as ed
 from nevindex.workflows import compare_editions
+
+pytestmark = pytest.mark.slow  # end to end: the NEV editions through the store and the command
 
 
 def test_nev_demo_editions_store_verify_and_compare(store, tmp_path):

@@ -169,6 +169,7 @@ def test_cli_workflow(store_url, files, tmp_path, capsys, monkeypatch):
     assert code == 2 and "no edition '1999'" in err
 
 
+@pytest.mark.slow  # end to end: the installed command as a process
 def test_cli_runs_as_a_program(store_url, files):
     """One real process: the entry point, the environment variable and the exit code."""
     proc = run_cli(store_url, "data", "import", str(files["data"]), "--units", str(files["units"]))

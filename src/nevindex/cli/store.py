@@ -225,10 +225,10 @@ def edition_publish(edition: EditionArg, db: DbOpt = None, actor: ActorOpt = Non
 @edition_app.command("list")
 def edition_list(db: DbOpt = None) -> None:
     """Editions in the store."""
-    from nevindex.store import editions as ed
+    from nevindex.store import queries
 
     with _open(db) as store:
-        rows = ed.list_editions(store)
+        rows = queries.list_editions(store)
     table = Table(title="editions")
     for col in ("label", "year", "status", "methodology", "data set", "result", "corrects"):
         table.add_column(col)

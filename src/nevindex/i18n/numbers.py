@@ -9,30 +9,19 @@ and never shows "-0.0". Missing values (None, NaN, ±inf) print as ``missing``.
 
 from __future__ import annotations
 
-import math
 from decimal import Decimal
 from functools import cache
 from typing import Any
 
 from nevindex.i18n import DEFAULT
+from nevindex.values import finite_or_none
 
 #: The dash shown for a missing number (the report passes its en dash, "–").
 DASH = "—"
 #: Babel locale of each language.
 LOCALES = {"en": "en", "zh": "zh_Hans_CN"}
 
-__all__ = ["DASH", "LOCALES", "cell", "general", "number", "percent", "rank", "signed", "to_float"]
-
-
-def to_float(value: Any) -> float | None:
-    """The value as a finite float, else None (None, NaN, ±inf, or not a number at all)."""
-    if value is None:
-        return None
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
+__all__ = ["DASH", "LOCALES", "cell", "general", "number", "percent", "rank", "signed"]
 
 
 @cache
@@ -58,12 +47,10 @@ def _decimal(value: float, digits: int) -> Decimal:
 
 def number(value: Any, digits: int = 1, *, lang: str = DEFAULT, grouping: bool = True,
            missing: str = DASH) -> str:
-    """``value`` with ``digits`` decimals ("12,345.7"); text that is not a number is shown as it is."""
-    if value is None:
-        return missing
-    f = to_float(value)
+    """``value`` with ``digits`` decimals ("12,345.7"); text is shown as it is (a label in a number column)."""
+    f = finite_or_none(value)
     if f is None:
-        return missing if _numeric(value) else str(value)
+        return value if isinstance(value, str) else missing
     return _pattern(digits, grouping).apply(_decimal(f, digits), _locale(lang))
 
 
@@ -71,7 +58,7 @@ def signed(value: Any, digits: int = 1, *, lang: str = DEFAULT, grouping: bool =
            missing: str = DASH) -> str:
     """A change: "+2.3", "-1.0", "0.0" (zero as rounded has no sign)."""
     text = number(value, digits, lang=lang, grouping=grouping, missing=missing)
-    f = to_float(value)
+    f = finite_or_none(value)
     if f is None or round(f, digits) <= 0:
         return text
     return "+" + text
@@ -84,7 +71,7 @@ def rank(value: Any, *, lang: str = DEFAULT, missing: str = DASH) -> str:
 
 def percent(value: Any, digits: int = 0, *, lang: str = DEFAULT, missing: str = DASH) -> str:
     """A share as a percentage: 0.915 → "92%" (the share × 100, rounded as :func:`number` does)."""
-    f = to_float(value)
+    f = finite_or_none(value)
     if f is None:
         return missing
     share = _decimal(f * 100, digits) / 100
@@ -99,7 +86,7 @@ def cell(value: Any, *, digits: int = 3, missing: str = DASH) -> str:
         return "true" if value else "false"
     if not isinstance(value, (int, float)):
         return str(value)
-    f = to_float(value)
+    f = finite_or_none(value)
     if f is None:
         return missing
     return number(f, 0 if f.is_integer() else digits, grouping=False)
@@ -108,13 +95,6 @@ def cell(value: Any, *, digits: int = 3, missing: str = DASH) -> str:
 def general(value: Any, *, missing: str = DASH) -> str:
     """Up to six significant digits, no trailing zeros ("3", "0.25", "1.5e+06"): settings and ranks in
     plain-text tables, where a fixed number of decimals would hide or invent precision."""
-    f = to_float(value)
+    f = finite_or_none(value)
     return missing if f is None else f"{f + 0.0:g}"
 
-
-def _numeric(value: Any) -> bool:
-    try:
-        float(value)
-    except (TypeError, ValueError):
-        return False
-    return True

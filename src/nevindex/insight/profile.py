@@ -23,7 +23,6 @@ from nevindex.insight._common import (
     elements,
     fields_dict,
     node_name,
-    num,
     peer_mask,
     unit_row,
 )
@@ -33,6 +32,7 @@ from nevindex.insight.plan import Plan, plan_to_rank
 from nevindex.insight.whatif import WhatIf
 from nevindex.methods.rank import rank_desc
 from nevindex.result import Result
+from nevindex.values import finite_or_none
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ class RankInterval:
     source: str = "audit"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"low": num(self.low), "high": num(self.high), "median": num(self.median), "source": self.source}
+        return {"low": finite_or_none(self.low), "high": finite_or_none(self.high), "median": finite_or_none(self.median), "source": self.source}
 
 
 @dataclass(frozen=True)

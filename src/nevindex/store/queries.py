@@ -11,6 +11,8 @@ they cannot disagree about them:
   year, the current published edition of the same index (methodology code), then the edition itself.
 - :func:`brand_history`: a unit's stored index score, rank, rating and element scores over that history.
 - :func:`rank_intervals`: the audit's typed :class:`~nevindex.audit.intervals.RankIntervals`.
+
+Listing and resolving editions load neither pandas nor the engine, so ``nevindex edition list`` is quick.
 """
 
 from __future__ import annotations
@@ -25,9 +27,7 @@ from sqlalchemy.orm import Session
 from nevindex.audit.intervals import INTERVALS_TABLE, SPEC_TABLE, RankIntervals
 from nevindex.errors import NotFoundError
 from nevindex.store._records import EditionInfo, edition_info
-from nevindex.store._results import audit_tables
 from nevindex.store._session import LATEST, current_of_year, find_edition
-from nevindex.store._stored import stored_framework
 from nevindex.store.db import Store
 from nevindex.store.models import PUBLISHED, Edition, UnitResult
 
@@ -110,6 +110,8 @@ class HistoryPoint:
 def brand_history(store: Store, unit: str, *, upto: str | int = LATEST) -> list[HistoryPoint]:
     """The unit's stored numbers in each edition of :func:`history_editions` ``(upto)`` that has it,
     oldest first (an empty list when no edition has the unit)."""
+    from nevindex.store._stored import stored_framework  # the engine's types: loaded only when asked
+
     points = []
     with store.read() as s:
         for edition in _history(s, find_edition(s, upto)):
@@ -131,6 +133,8 @@ def brand_history(store: Store, unit: str, *, upto: str | int = LATEST) -> list[
 def rank_intervals(store: Store, ref: str | int) -> RankIntervals | None:
     """The rank intervals of the edition's stored audit (None when it was audited without a spec,
     or not at all)."""
+    from nevindex.store._results import audit_tables  # pandas: loaded only when asked
+
     return RankIntervals.from_tables(audit_tables(store, ref, names=(INTERVALS_TABLE, SPEC_TABLE)))
 
 

@@ -17,20 +17,15 @@ import pandas as pd
 
 from nevindex.errors import NotFoundError
 from nevindex.framework import Framework
-from nevindex.i18n.numbers import to_float as num
 from nevindex.result import Result
+from nevindex.values import finite_or_none as num
+from nevindex.values import rank_or_none as rank_int
 from nevindex.web._caching import Memo
 
 #: Attribute columns that describe a unit rather than group it.
 NOT_GROUPS = re.compile(r"^(name(_\w+)?|notes?|description|founded|url|website|source.*)$", re.IGNORECASE)
 
 __all__ = ["NOT_GROUPS", "EditionView", "element_of", "group_columns", "names", "num", "rank_int", "ranking_rows"]
-
-
-def rank_int(value: Any) -> int | None:
-    """A rank as a whole number (None when missing)."""
-    f = num(value)
-    return None if f is None else int(round(f))
 
 
 def names(value: Any) -> dict[str, str | None]:
