@@ -17,8 +17,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
-
 from nevindex.errors import NevIndexError
 
 #: The languages every catalogue must have, the default first.
@@ -95,6 +93,8 @@ def load(folder: Path, lang: str, kind: type[C] = Catalogue) -> C:  # type: igno
     """The catalogue ``folder/<lang>.yaml`` as a ``kind`` (read once per process)."""
     if lang not in LANGUAGES:
         raise TranslationError(f"unknown language '{lang}'; choose one of {', '.join(LANGUAGES)}")
+    import yaml  # here, not at the top: the CLI imports this package for its number formats alone
+
     path = Path(folder) / f"{lang}.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return kind(lang, flatten(data), source=f"({path.parent.parent.name}/{path.parent.name}/{path.name})")
