@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import time
 from pathlib import Path
 from typing import Annotated
@@ -12,6 +11,7 @@ import typer
 from rich.table import Table
 
 from nevindex.cli._common import DataOpt, FrameworkOpt, RecipeOpt, UnitsOpt, YearOpt, console
+from nevindex.i18n import numbers
 
 __all__ = ["app"]
 
@@ -78,7 +78,7 @@ def _print(result, top: int) -> None:  # type: ignore[no-untyped-def]
         for col in ("unit", "nominal", "median", "5th", "95th"):
             table.add_column(col, justify="left" if col == "unit" else "right")
         for iv in list(intervals.values())[:top]:
-            table.add_row(iv.unit, *(_fmt(v) for v in (iv.nominal, iv.median, iv.low, iv.high)))
+            table.add_row(iv.unit, *(numbers.general(v) for v in (iv.nominal, iv.median, iv.low, iv.high)))
         console.print(table)
     if result.sensitivity is not None:
         table = Table(title=f"sensitivity (Sobol', n = {result.sensitivity.n}, "
@@ -89,7 +89,3 @@ def _print(result, top: int) -> None:  # type: ignore[no-untyped-def]
             table.add_row(str(row["factor"]), f"{row['S1']:.3f}", f"[{row['S1_low']:.3f}, {row['S1_high']:.3f}]",
                           f"{row['ST']:.3f}", f"[{row['ST_low']:.3f}, {row['ST_high']:.3f}]")
         console.print(table)
-
-
-def _fmt(value: float) -> str:
-    return "—" if value is None or math.isnan(value) else f"{value:g}"

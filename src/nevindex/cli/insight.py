@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -12,6 +11,7 @@ from rich.table import Table
 
 from nevindex.cli._common import DbOpt, console
 from nevindex.errors import DataError
+from nevindex.i18n import numbers
 
 if TYPE_CHECKING:
     from nevindex.insight.profile import Profile, StrengthsWeaknesses
@@ -34,14 +34,6 @@ def _load_edition(edition: str, db: str | None) -> tuple[Result, list[tuple[str,
         history = [(e.label, ed.rebuild(store, e.id)) for e in ed.history_editions(store, info.id)[:-1]]
         intervals = ed.rank_intervals(store, info.id)
     return result, history, intervals, info.label
-
-
-def _fmt(value: float | None, digits: int = 2) -> str:
-    return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
-
-
-def _rank(value: float) -> str:
-    return "—" if math.isnan(value) else f"{value:.0f}"
 
 
 @app.command("profile")
@@ -95,15 +87,15 @@ def _print(p: Profile, top: int) -> None:
     interval = (f", rank interval {p.rank_interval.low:.0f}–{p.rank_interval.high:.0f}" if p.rank_interval else "")
     edition = p.edition if p.edition == str(p.year) else f"{p.edition} ({p.year})"
     console.print(f"[bold]{p.name}[/] ({p.unit}) — {p.framework} {p.version}, {edition}: "
-                  f"index {_fmt(p.score)}, rank {_rank(p.rank)} of {p.n_units}{rating}{interval}")
+                  f"index {numbers.number(p.score, 2)}, rank {numbers.rank(p.rank)} of {p.n_units}{rating}{interval}")
     if len(p.history) > 1:
-        console.print("history: " + " · ".join(f"{h.label}: rank {_rank(h.rank)}/{h.n_units} ({_fmt(h.score)})"
-                                                for h in p.history))
+        console.print("history: " + " · ".join(
+            f"{h.label}: rank {numbers.rank(h.rank)}/{h.n_units} ({numbers.number(h.score, 2)})" for h in p.history))
     table = Table(title="Elements")
     for col in ("element", "score", "rank"):
         table.add_column(col, justify="left" if col == "element" else "right")
     for e in p.elements:
-        table.add_row(f"{e.name} ({e.code})", _fmt(e.score), f"{_rank(e.rank)}/{e.n_ranked}")
+        table.add_row(f"{e.name} ({e.code})", numbers.number(e.score, 2), f"{numbers.rank(e.rank)}/{e.n_ranked}")
     console.print(table)
     for sw in p.standing:
         _print_standing(sw)
@@ -113,15 +105,16 @@ def _print(p: Profile, top: int) -> None:
             table.add_column(col, justify="left" if col == "indicator" else "right")
         for lv in p.levers.best(top):
             table.add_row(f"{lv.name} ({lv.indicator})", f"{lv.value:.4g}", f"{lv.new_value:.4g}",
-                          f"{lv.index_change:+.3f}", f"{_rank(lv.rank_before)} → {_rank(lv.rank_after)}")
+                          f"{lv.index_change:+.3f}", f"{numbers.rank(lv.rank_before)} → {numbers.rank(lv.rank_after)}")
         console.print(table)
     if p.peers is not None and len(p.peers.rows) > 1:
         table = Table(title="Most similar units (Euclidean distance on element scores)")
         for col in ("unit", "distance", "index", "rank", *p.peers.elements):
             table.add_column(col, justify="left" if col == "unit" else "right")
         for row in p.peers.rows:
-            table.add_row(f"{row.name} ({row.unit})", _fmt(row.distance), _fmt(row.index), _rank(row.rank),
-                          *(_fmt(row.elements[e]) for e in p.peers.elements))
+            table.add_row(f"{row.name} ({row.unit})", numbers.number(row.distance, 2), numbers.number(row.index, 2),
+                          numbers.rank(row.rank),
+                          *(numbers.number(row.elements[e], 2) for e in p.peers.elements))
         console.print(table)
     if p.plan is not None:
         colour = "green" if p.plan.reached else "yellow"
@@ -139,8 +132,8 @@ def _print_standing(sw: StrengthsWeaknesses) -> None:
     table = Table(title=f"Strengths and weaknesses against {who}")
     table.add_column("strengths")
     table.add_column("weaknesses")
-    strengths = [f"{s.name} ({s.kind[0]}) {_rank(s.rank)}/{s.n}" for s in (*sw.element_strengths, *sw.indicator_strengths)]
-    weaknesses = [f"{s.name} ({s.kind[0]}) {_rank(s.rank)}/{s.n}" for s in (*sw.element_weaknesses, *sw.indicator_weaknesses)]
+    strengths = [f"{s.name} ({s.kind[0]}) {numbers.rank(s.rank)}/{s.n}" for s in (*sw.element_strengths, *sw.indicator_strengths)]
+    weaknesses = [f"{s.name} ({s.kind[0]}) {numbers.rank(s.rank)}/{s.n}" for s in (*sw.element_weaknesses, *sw.indicator_weaknesses)]
     for k in range(max(len(strengths), len(weaknesses))):
         table.add_row(strengths[k] if k < len(strengths) else "", weaknesses[k] if k < len(weaknesses) else "")
     console.print(table)

@@ -7,7 +7,6 @@ message, exit code 2. The store is imported inside the commands, so ``--help`` d
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +14,7 @@ import typer
 from rich.table import Table
 
 from nevindex.cli._common import ActorOpt, DbOpt, EditionArg, console
+from nevindex.i18n import numbers
 
 __all__ = ["app"]
 
@@ -53,9 +53,6 @@ def _print_table(title: str, columns: tuple[str, ...], rows: list[tuple[str, ...
         table.add_row(*row)
     console.print(table)
 
-
-def _fmt(value: float | None, digits: int = 2) -> str:
-    return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
 
 
 # --- db ----------------------------------------------------------------------------------------
@@ -258,8 +255,8 @@ def edition_show(edition: EditionArg, db: DbOpt = None,
     for col in ("rank", "unit", "score", "rating", "coverage"):
         table.add_column(col, justify="right" if col != "unit" else "left")
     for rec in root.head(top).to_dict("records"):
-        table.add_row(_fmt(rec["rank"], 0), rec["unit"], _fmt(rec["score"]), rec["rating"] or "",
-                      _fmt(rec["coverage"] * 100 if rec["coverage"] == rec["coverage"] else None, 0) + "%")
+        table.add_row(numbers.rank(rec["rank"]), rec["unit"], numbers.number(rec["score"], 2), rec["rating"] or "",
+                      numbers.percent(rec["coverage"]))
     console.print(table)
 
 
@@ -314,10 +311,11 @@ def edition_compare(
         table.add_column(col, justify="left" if col == "unit" else "right", no_wrap=True)
     for i in order:
         rec = summary.loc[i]
-        row = [rec["unit"], f"{_fmt(rec['old_index'])} → {_fmt(rec['new_index'])}", _fmt(rec["change"])]
+        row = [rec["unit"], f"{numbers.number(rec['old_index'], 2)} → {numbers.number(rec['new_index'], 2)}",
+               numbers.number(rec["change"], 2)]
         if split:
-            row += [_fmt(rec["data_part"]), _fmt(rec["methodology_part"])]
-        rank = f"{_fmt(rec['old_rank'], 0)}{_interval(rec, 'old')} → {_fmt(rec['new_rank'], 0)}{_interval(rec, 'new')}"
+            row += [numbers.number(rec["data_part"], 2), numbers.number(rec["methodology_part"], 2)]
+        rank = f"{numbers.rank(rec['old_rank'])}{_interval(rec, 'old')} → {numbers.rank(rec['new_rank'])}{_interval(rec, 'new')}"
         row += [rank, {1.0: "NEWS", 0.0: "inside"}.get(rec["news"], "—")]
         table.add_row(*row)
     console.print(table)
@@ -327,7 +325,7 @@ def edition_compare(
         parts.add_column(str(col), justify="right", no_wrap=True)
     for i in order:
         unit = summary.loc[i, "unit"]
-        parts.add_row(unit, *(_fmt(v) for v in groups.loc[unit]))
+        parts.add_row(unit, *(numbers.number(v, 2) for v in groups.loc[unit]))
     console.print(parts)
     console.print("news: NEWS = the rank moved beyond its uncertainty interval; inside = a move within it; "
                   "— = no interval (run the audit)")

@@ -31,6 +31,7 @@ import numpy as np
 
 from nevindex import plotstyle
 from nevindex.plotstyle import FAMILIES, FONT_DIR, GREYS, HATCHES, INK, MARKERS, WIDTH
+from nevindex.report.i18n import fmt_number
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -82,10 +83,6 @@ def _svg(fig: Figure, title: str) -> str:
     return text.strip()
 
 
-def _fmt(value: float, digits: int = 1) -> str:
-    return "–" if value is None or not math.isfinite(value) else f"{value:.{digits}f}"
-
-
 # --- charts ---------------------------------------------------------------------------------------
 
 
@@ -102,7 +99,7 @@ def ranking_bars(names: Sequence[str], scores: Sequence[float], bands: Sequence[
             value = _finite(scores[i], 0.0)
             ax.barh(pos, value, height=0.68, color=GREYS[b % len(GREYS)], hatch=HATCHES[b % len(HATCHES)],
                     edgecolor=INK if b >= 3 else "white", linewidth=0.4)
-            ax.text(value, pos, " " + _fmt(scores[i]), va="center", ha="left", fontsize=7.5, color=INK)
+            ax.text(value, pos, " " + fmt_number(scores[i], grouping=False), va="center", ha="left", fontsize=7.5, color=INK)
         ax.set_yticks(y, [names[i] for i in order])
         ax.tick_params(axis="y", length=0)
         ax.set_xlabel(xlabel)
@@ -193,7 +190,7 @@ def heatmap(row_labels: Sequence[str], col_labels: Sequence[str], values: Sequen
                         ax.text(c, r, "–", ha="center", va="center", fontsize=6.5, color="#7a8793")
                     continue
                 shade = abs((v - vmin) / (vmax - vmin) * 2 - 1) if diverging else (v - vmin) / (vmax - vmin)
-                ax.text(c, r, _fmt(v, digits), ha="center", va="center", fontsize=6.5,
+                ax.text(c, r, fmt_number(v, digits, grouping=False), ha="center", va="center", fontsize=6.5,
                         color="white" if shade > 0.55 else INK)
         ax.set_xticks(range(cols), [_wrap(c, 14) for c in col_labels], rotation=35 if cols > 6 else 0,
                       ha="right" if cols > 6 else "center")
@@ -257,7 +254,7 @@ def waterfall(start_label: str, start: float, steps: Sequence[tuple[str, float]]
         ax = fig.add_subplot()
         level = start
         ax.bar(0, start - floor, bottom=floor, color=GREYS[1], width=0.6)
-        ax.text(0, start, _fmt(start), ha="center", va="bottom", fontsize=7)
+        ax.text(0, start, fmt_number(start, grouping=False), ha="center", va="bottom", fontsize=7)
         for j, (_, delta) in enumerate(steps, start=1):
             up = delta >= 0
             ax.bar(j, abs(delta), bottom=level if up else level + delta, width=0.6,
@@ -267,7 +264,7 @@ def waterfall(start_label: str, start: float, steps: Sequence[tuple[str, float]]
             ax.plot([j - 0.7, j - 0.3], [level] * 2, color="#8a949e", linewidth=0.5)
             level += delta
         ax.bar(len(labels) - 1, end - floor, bottom=floor, color=GREYS[0], width=0.6)
-        ax.text(len(labels) - 1, end, _fmt(end), ha="center", va="bottom", fontsize=7)
+        ax.text(len(labels) - 1, end, fmt_number(end, grouping=False), ha="center", va="bottom", fontsize=7)
         narrow = width < WIDTH
         ax.set_xticks(range(len(labels)), [_wrap(x, 9 if narrow else 14) for x in labels],
                       fontsize=6.5 if narrow else None)

@@ -75,8 +75,20 @@ def environment(templates: str | Path | None = None) -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=jinja2.select_autoescape(
         enabled_extensions=("html", "j2"), default=True), undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(num=fmt_number, signed=fmt_signed, rank=fmt_rank, pct=fmt_percent)
+    env.filters.update(num=_in_lang(fmt_number), signed=_in_lang(fmt_signed), rank=_in_lang(fmt_rank),
+                       pct=_in_lang(fmt_percent))
     return env
+
+
+def _in_lang(formatter: Callable[..., str]) -> Callable[..., str]:
+    """A number filter that formats in the report's language (the template's ``m.lang``)."""
+
+    @jinja2.pass_context
+    def apply(context: Any, value: Any, *args: Any) -> str:
+        model = context.get("m")
+        return formatter(value, *args, lang=getattr(model, "lang", "en"))
+
+    return apply
 
 
 def dimension_key(value: Any) -> str | None:
