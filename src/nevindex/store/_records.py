@@ -59,6 +59,8 @@ class EditionInfo:
     dataset: str
     dataset_sha256: str
     recipe_sha256: str
+    #: the data as built (after the methodology's derived columns): what the engine read
+    data_sha256: str | None
     result_sha256: str | None
     corrects: str | None
     correction_reason: str | None
@@ -92,6 +94,10 @@ class VerifyReport:
     result_sha256: str
     rows: int
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: what was checked, one line each (methodology, data set, source file, recipe, log, status, receipt, results)
+    checks: tuple[str, ...] = field(default_factory=tuple)
+    #: the fingerprint of the key that signed the edition's receipt, if it has one
+    signer: str | None = None
 
 
 def edition_info(edition: Edition) -> EditionInfo:
@@ -99,7 +105,7 @@ def edition_info(edition: Edition) -> EditionInfo:
     return EditionInfo(
         id=edition.id, label=edition.label, year=edition.year, status=edition.status,
         methodology=f"{m.code} {m.version}", methodology_sha256=m.sha256, dataset=d.label, dataset_sha256=d.sha256,
-        recipe_sha256=edition.recipe_sha256, result_sha256=edition.result_sha256,
+        recipe_sha256=edition.recipe_sha256, data_sha256=edition.data_sha256, result_sha256=edition.result_sha256,
         corrects=edition.corrects.label if edition.corrects is not None else None,
         correction_reason=edition.correction_reason, created_at=edition.created_at, created_by=edition.created_by,
         built_at=edition.built_at, published_at=edition.published_at, published_by=edition.published_by,
