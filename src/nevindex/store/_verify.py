@@ -17,16 +17,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from nevindex import __version__
+from nevindex import __version__, signing
 from nevindex.build import build
 from nevindex.store import codec, logchain, receipts
 from nevindex.store._records import VerificationError, VerifyReport
-from nevindex.store._session import find_edition, require
+from nevindex.store._session import actor_name, find_edition, log, now, require
 from nevindex.store._stored import inputs_of, stored_rows
 from nevindex.store.db import Store
 from nevindex.store.models import PUBLISHED, Activity, Edition
 
-__all__ = ["verify", "verify_receipt"]
+__all__ = ["edition_receipt", "verify", "verify_receipt"]
 
 
 def verify(store: Store, ref: int | str, *, key: str | None = None) -> VerifyReport:
@@ -208,6 +208,27 @@ def verify_receipt(store: Store, document: dict[str, Any], *, key: str | None = 
     checks = (f"receipt file: signed by key {signer[:16]}… (trusted key: {source}); the store holds the edition, "
               "hashes and log head it signed", *report.checks)
     return VerifyReport(report.label, report.result_sha256, report.rows, tuple(dict.fromkeys(notes)), checks, signer)
+
+
+def edition_receipt(store: Store, ref: int | str, *, actor: str | None = None) -> dict[str, Any]:
+    """The receipt of a published edition. One published before receipts existed gets one now, signed
+    after :func:`verify` passes (its log head is the entry that records the signing)."""
+    with store.read() as s:
+        edition = require(find_edition(s, ref), published="a draft has no receipt; publish it first")
+        document = receipts.stored(s, edition.id)
+        label = edition.label
+    if document is not None:
+        return document
+    verify(store, label)
+    who = actor_name(actor)
+    key = signing.load_or_create_key()
+    with store.transaction() as s:
+        edition = find_edition(s, label, lock=True)
+        if receipts.stored(s, edition.id) is not None:  # signed by someone else meanwhile
+            return receipts.stored(s, edition.id)  # type: ignore[return-value]
+        entry = log(s, who, "edition.receipt", f"edition {label}", **receipts.current_hashes(edition))
+        s.flush()
+        return receipts.issue(s, edition, entry, key, logchain.timestamp(now()))
 
 
 def _first_difference(stored_units: Sequence[Any], stored_inds: Sequence[Any], unit_rows: Sequence[Mapping[str, Any]],

@@ -11,7 +11,7 @@
 
 The update guards of the two tables are lifted for the fill only, inside this migration's
 transaction. Every row is kept. Downgrading removes the columns, the table and the guards, but no
-receipt is lost: each is appended to the activity log first (action ``edition.receipt``, the
+receipt is lost: each is appended to the activity log first (action ``edition.receipt_kept``, the
 document as details), and upgrading again restores them from there. Their log heads still hold:
 the chain of the entries before them is recomputed to the same hashes.
 
@@ -34,6 +34,8 @@ down_revision = "0003"
 branch_labels = None
 depends_on = None
 
+#: The log action of a receipt kept through a downgrade (its details: the receipt document).
+KEPT = "edition.receipt_kept"
 _LOG = sa.table("activity_log", sa.column("id", sa.Integer), sa.column("at", UTCDateTime()),
                 sa.column("actor", sa.String), sa.column("action", sa.String), sa.column("target", sa.String),
                 sa.column("details", sa.Text), sa.column("prev_sha256", sa.String), sa.column("sha256", sa.String))
@@ -78,7 +80,7 @@ def _restore_receipts(bind) -> None:  # type: ignore[no-untyped-def]
     """Receipts a downgrade kept in the log, back into their table (published editions only)."""
     published = {r.label: r.id for r in bind.execute(sa.select(_EDITIONS).where(_EDITIONS.c.status == "published"))}
     done: set[int] = set()
-    for row in bind.execute(sa.select(_LOG).where(_LOG.c.action == "edition.receipt").order_by(_LOG.c.id)).all():
+    for row in bind.execute(sa.select(_LOG).where(_LOG.c.action == KEPT).order_by(_LOG.c.id)).all():
         edition_id = published.get(row.target.removeprefix("edition "))
         if edition_id is None or edition_id in done:
             continue
@@ -96,8 +98,8 @@ def downgrade() -> None:
     head = bind.execute(sa.select(_LOG.c.sha256).order_by(_LOG.c.id.desc()).limit(1)).scalar() or logchain.GENESIS
     for document, label in kept:  # appended (an append-only log allows it), chained as any entry
         at, target = datetime.now(UTC), f"edition {label}"
-        digest = logchain.entry_sha256(head, at, "nevindex db downgrade", "edition.receipt", target, document)
-        bind.execute(_LOG.insert().values(at=at, actor="nevindex db downgrade", action="edition.receipt",
+        digest = logchain.entry_sha256(head, at, "nevindex db downgrade", KEPT, target, document)
+        bind.execute(_LOG.insert().values(at=at, actor="nevindex db downgrade", action=KEPT,
                                           target=target, details=document, prev_sha256=head, sha256=digest))
         head = digest
     op.drop_table("receipts")
