@@ -38,7 +38,8 @@ def _old_store(url: str, files, revision: str = "0001") -> tuple[str, dict[str, 
     db.upgrade(engine, revision)
     assert db.current_revision(engine) == revision
     tables = set(inspect(engine).get_table_names())
-    assert ("audit_outputs" in tables) == (revision >= "0002") and not tables & WEB_TABLES
+    assert ("audit_outputs" in tables) == (revision >= "0002")
+    assert bool(tables & WEB_TABLES) == (revision >= "0003")
     scratch = open_store(f"sqlite:///{files['data'].parent / f'scratch-{revision}.db'}")
     data = ed.import_data(scratch, files["data"], units_file=files["units"], actor="old-version")
     ed.create_edition(scratch, year=2024, methodology=files["framework"], dataset=data.id, actor="old-version")
@@ -262,3 +263,56 @@ def test_downgrade_to_0002_drops_the_web_tables_and_keeps_the_rest(published_edi
         assert not auth.user_exists(again.engine, "admin")  # the downgrade took the administrators with it
     finally:
         again.close()
+
+
+def _hand_chain(rows) -> list[tuple[str, str]]:
+    """(prev, sha256) of each entry as docs/editions.md defines them, computed here independently."""
+    import hashlib
+    from datetime import UTC
+
+    out, prev = [], "0" * 64
+    for r in rows:
+        at = r.at.replace(tzinfo=UTC) if r.at.tzinfo is None else r.at.astimezone(UTC)
+        body = {"prev": prev, "at": at.strftime("%Y-%m-%dT%H:%M:%S.%f+00:00"), "actor": r.actor, "action": r.action,
+                "target": r.target, "details": r.details}
+        digest = hashlib.sha256(b"nevindex-log-v1\n" + json.dumps(body, sort_keys=True, separators=(",", ":"),
+                                                                  ensure_ascii=False).encode()).hexdigest()
+        out.append((prev, digest))
+        prev = digest
+    return out
+
+
+def test_upgrade_from_0003_chains_the_log_and_guards_against_replace(store_url, files, capsys, monkeypatch):
+    """Migration 0004 on a store at 0003: every row kept, the existing log chained in id order from the
+    genesis hash, the published edition still verifies (and can be given a receipt), REPLACE refused."""
+    from nevindex.cli import main
+
+    url, counts = _old_store(store_url, files, "0003")
+    monkeypatch.setenv("NEVINDEX_DB", url)
+    assert main(["db", "upgrade"]) == 0
+    assert "0003 → 0004" in capsys.readouterr().out
+    store = open_store(url)
+    try:
+        now = ed.counts(store)
+        assert {k: now[k] for k in counts} == counts and now["receipts"] == 0
+        with store.read() as s:
+            rows = s.scalars(select(Activity).order_by(Activity.id)).all()
+            assert len(rows) == counts["activity_log"] >= 4
+            assert [(r.prev_sha256, r.sha256) for r in rows] == _hand_chain(rows)
+        report = ed.verify(store, "2024")
+        assert any("hash chain intact" in c for c in report.checks)
+        assert any("published before receipts existed" in n for n in report.notes)
+        document = ed.edition_receipt(store, "2024")  # signed now, after verify passed
+        assert document["receipt"]["hashes"]["result_sha256"] == ed.get_edition(store, "2024").result_sha256
+        report = ed.verify(store, "2024")
+        assert not report.notes and any("receipt: signed" in c for c in report.checks)
+        if store.engine.dialect.name == "sqlite":
+            with pytest.raises(Exception, match="nevindex immutable"), store.engine.begin() as conn:
+                conn.execute(text("INSERT OR REPLACE INTO activity_log (id, at, actor, action, target, details, "
+                                  "prev_sha256, sha256) SELECT id, at, 'x', action, target, details, prev_sha256, "
+                                  "sha256 FROM activity_log WHERE id = 1"))
+        with pytest.raises(Exception, match="nevindex immutable"), store.engine.begin() as conn:
+            conn.execute(text("INSERT INTO activity_log (at, actor, action, target, details, prev_sha256, sha256) "
+                              "VALUES (CURRENT_TIMESTAMP, 'x', 'x', 'x', '{}', :p, :p)"), {"p": "0" * 64})
+    finally:
+        store.close()
