@@ -248,6 +248,9 @@ def edition_show(edition: EditionArg, db: DbOpt = None,
     for key, value in info.as_dict().items():
         if value is not None:
             console.print(f"{key:>18}: {value}", highlight=False)
+    console.print(f"{'':>18}  (the *_sha256 are the edition's hashes, named as in its receipt, open data, API and "
+                  f"report: docs/editions.md, \"Hashes\"; check them: nevindex edition verify {info.label})",
+                  highlight=False)
     if tables is None:
         return
     scores = tables["scores"]

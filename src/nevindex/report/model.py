@@ -303,7 +303,7 @@ def build_model(result: Result, lang: str = "en", *, edition: Mapping[str, Any] 
         framework={"code": info.code, "version": info.version, "name": info.name.get(lang),
                    "description": info.description.get(lang) if info.description else "",
                    "root": fw.root, "root_name": fw.nodes[fw.root].name.get(lang),
-                   "hashes": dict(result.hashes), "levels": {k: v.get(lang) for k, v in info.level_names.items()},
+                   "hashes": {**result.hashes, "result": result.content_sha256()}, "levels": {k: v.get(lang) for k, v in info.level_names.items()},
                    "method_notes": _method_notes(info.meta, lang)},
         elements=elements, indicators=indicators, units=units, median=median, ratings=_bands(result),
         methods=_methods(result), profiles=profiles, audit=audit, availability=avail,

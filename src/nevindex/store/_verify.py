@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from nevindex import __version__, signing
 from nevindex.build import build
+from nevindex.errors import NotFoundError
 from nevindex.store import codec, logchain, receipts
 from nevindex.store._records import VerificationError, VerifyReport
 from nevindex.store._session import actor_name, find_edition, log, now, require
@@ -26,7 +27,7 @@ from nevindex.store._stored import inputs_of, stored_rows
 from nevindex.store.db import Store
 from nevindex.store.models import PUBLISHED, Activity, Edition
 
-__all__ = ["edition_receipt", "verify", "verify_receipt"]
+__all__ = ["edition_receipt", "stored_receipt", "verify", "verify_receipt"]
 
 
 def verify(store: Store, ref: int | str, *, key: str | None = None) -> VerifyReport:
@@ -208,6 +209,17 @@ def verify_receipt(store: Store, document: dict[str, Any], *, key: str | None = 
     checks = (f"receipt file: signed by key {signer[:16]}… (trusted key: {source}); the store holds the edition, "
               "hashes and log head it signed", *report.checks)
     return VerifyReport(report.label, report.result_sha256, report.rows, tuple(dict.fromkeys(notes)), checks, signer)
+
+
+def stored_receipt(store: Store, ref: int | str) -> dict[str, Any]:
+    """The receipt a published edition was given (read only: nothing is signed here, e.g. for the portal)."""
+    with store.read() as s:
+        edition = require(find_edition(s, ref), published="a draft has no receipt")
+        document = receipts.stored(s, edition.id)
+    if document is None:
+        raise NotFoundError(f"edition '{edition.label}' has no receipt: it was published before receipts existed "
+                            f"(`nevindex edition receipt {edition.label}` signs one)")
+    return document
 
 
 def edition_receipt(store: Store, ref: int | str, *, actor: str | None = None) -> dict[str, Any]:

@@ -36,7 +36,7 @@ from nevindex.store._records import (
 )
 from nevindex.store._results import activity, audit_tables, counts, edition_tables, store_audit
 from nevindex.store._session import actor_name
-from nevindex.store._verify import edition_receipt, verify, verify_receipt
+from nevindex.store._verify import edition_receipt, stored_receipt, verify, verify_receipt
 from nevindex.store._verify_export import verify_export
 from nevindex.store.queries import (
     LATEST,
@@ -57,5 +57,5 @@ __all__ = [
     "build_edition", "counts", "create_edition", "edition_inputs", "edition_tables", "export_edition",
     "get_dataset", "get_edition", "history_editions", "import_data", "import_methodology", "latest_published",
     "list_datasets", "list_editions", "previous_edition", "publish", "rank_intervals", "read_data_file",
-    "rebuild", "resolve_edition", "store_audit", "store_dataset", "verify", "verify_export", "verify_receipt",
+    "rebuild", "resolve_edition", "store_audit", "store_dataset", "stored_receipt", "verify", "verify_export", "verify_receipt",
 ]

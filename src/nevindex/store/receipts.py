@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from nevindex import signing
-from nevindex.store._records import VerificationError
+from nevindex.store._records import HASHES, VerificationError
 from nevindex.store.logchain import timestamp
 from nevindex.store.models import Activity, Edition, Receipt
 
@@ -27,13 +27,11 @@ __all__ = ["FILE_NAME", "FORMAT", "HASHES", "body_of", "check", "current_hashes"
 
 FORMAT = "nevindex-receipt/1"
 FILE_NAME = "receipt.json"
-#: The hashes a receipt signs, by the names used everywhere (edition show, API, open data, docs).
-HASHES = ("methodology_sha256", "dataset_sha256", "source_sha256", "units_sha256", "recipe_sha256", "data_sha256",
-          "result_sha256")
 
 
 def current_hashes(edition: Edition) -> dict[str, str | None]:
-    """The edition's hashes as the store holds them now (the same names as :data:`HASHES`)."""
+    """The edition's hashes as the store holds them now (the names of :data:`HASHES`, the hashes a
+    receipt signs)."""
     data = edition.dataset
     return {"methodology_sha256": edition.methodology.sha256, "dataset_sha256": data.sha256,
             "source_sha256": data.source_sha256, "units_sha256": data.units_sha256,
