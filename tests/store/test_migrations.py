@@ -282,15 +282,15 @@ def _hand_chain(rows) -> list[tuple[str, str]]:
     return out
 
 
-def test_upgrade_from_0003_chains_the_log_and_guards_against_replace(store_url, files, capsys, monkeypatch):
-    """Migration 0004 on a store at 0003: every row kept, the existing log chained in id order from the
+def test_upgrade_to_0005_chains_the_log_and_guards_against_replace(store_url, files, capsys, monkeypatch):
+    """Migration 0005 on a store at 0003 (through 0004): every row kept, the existing log chained in id order from the
     genesis hash, the published edition still verifies (and can be given a receipt), REPLACE refused."""
     from nevindex.cli import main
 
     url, counts = _old_store(store_url, files, "0003")
     monkeypatch.setenv("NEVINDEX_DB", url)
     assert main(["db", "upgrade"]) == 0
-    assert "0003 → 0004" in capsys.readouterr().out
+    assert f"0003 → {db.head_revision()}" in capsys.readouterr().out
     store = open_store(url)
     try:
         now = ed.counts(store)

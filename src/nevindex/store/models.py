@@ -82,7 +82,7 @@ class DataSet(Base):
     source_sha256: Mapped[str | None] = mapped_column(String(64))
     units_name: Mapped[str | None] = mapped_column(String(500))
     units_bytes: Mapped[bytes | None] = mapped_column(LargeBinary)
-    units_sha256: Mapped[str | None] = mapped_column(String(64))  # added by migration 0004
+    units_sha256: Mapped[str | None] = mapped_column(String(64))  # added by migration 0005
     n_observations: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(String(200))
@@ -187,7 +187,7 @@ class AuditOutput(Base):
 
 
 class Activity(Base):
-    """Append-only and hash-chained (migration 0004): who did what, when."""
+    """Append-only and hash-chained (migration 0005): who did what, when."""
 
     __tablename__ = "activity_log"
 
@@ -202,7 +202,7 @@ class Activity(Base):
 
 
 class Receipt(Base):
-    """The signed receipt of a published edition (migration 0004): written once, at publication."""
+    """The signed receipt of a published edition (migration 0005): written once, at publication."""
 
     __tablename__ = "receipts"
 

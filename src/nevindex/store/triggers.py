@@ -3,7 +3,7 @@
 The library refuses such changes first (with a clear :class:`~nevindex.errors.ImmutableError`);
 these triggers make the rule hold for any other path too (raw SQL, another client, a bug).
 Every refusal message starts with :data:`MARK` so the library can recognise and translate it.
-The migrations call :func:`create` / :func:`drop` with the tables they introduce; migration 0004
+The migrations call :func:`create` / :func:`drop` with the tables they introduce; migration 0005
 adds :func:`create_trust_guards`: no row of an immutable table may be replaced (SQLite's
 ``INSERT OR REPLACE`` deletes the old row without firing its DELETE trigger), a log entry must
 extend the hash chain, and a receipt is written once, for a published edition.
@@ -169,7 +169,7 @@ def drop_functions(op) -> None:  # type: ignore[no-untyped-def]
             op.execute(f"DROP FUNCTION IF EXISTS {name}()")
 
 
-# --- migration 0004: no replaced rows, a chained log, write-once receipts ------------------------
+# --- migration 0005: no replaced rows, a chained log, write-once receipts ------------------------
 
 #: The keys by which a row of each immutable table could be replaced (primary key, unique columns).
 NO_REPLACE: dict[str, tuple[str, ...]] = {
@@ -236,7 +236,7 @@ def _pg_trust() -> list[str]:
 
 
 def create_trust_guards(op) -> None:  # type: ignore[no-untyped-def]
-    """Migration 0004's guards. (PostgreSQL has no INSERT OR REPLACE; its upsert fires UPDATE triggers.)"""
+    """Migration 0005's guards. (PostgreSQL has no INSERT OR REPLACE; its upsert fires UPDATE triggers.)"""
     dialect = op.get_bind().dialect.name
     statements = _sqlite_trust() if dialect == "sqlite" else [*_PG_TRUST_FUNCTIONS, *_pg_trust()] \
         if dialect == "postgresql" else []

@@ -15,8 +15,8 @@ receipt is lost: each is appended to the activity log first (action ``edition.re
 document as details), and upgrading again restores them from there. Their log heads still hold:
 the chain of the entries before them is recomputed to the same hashes.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 """
 
 import hashlib
@@ -29,8 +29,8 @@ from alembic import op
 from nevindex.store import logchain, triggers
 from nevindex.store.models import UTCDateTime
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
