@@ -11,7 +11,7 @@ from fastapi import Request, Response
 
 from nevindex.web import auth
 
-__all__ = ["api_admin", "clear_session", "client_address", "current_user", "ensure_session", "form_admin",
+__all__ = ["api_admin", "clear_session", "client_address", "current_user", "ensure_session", "form_admin", "require_signed_in",
            "session_of", "set_session"]
 
 
@@ -71,17 +71,23 @@ def api_admin(request: Request) -> str:
     return session.user
 
 
-async def form_admin(request: Request) -> str:
-    """Dependency of every admin form handler: signed in, and the form's CSRF token matches."""
+def require_signed_in(request: Request) -> str:
+    """The signed-in user of the session cookie, or 401 (what an admin form needs before its body is read)."""
     session = session_of(request)
     if session is None or session.user is None:
         raise auth.AuthError("sign in first")
-    form = await request.form()
-    sent = form.get(auth.CSRF_FIELD)
-    if not auth.csrf_ok(session, sent if isinstance(sent, str) else None):
-        raise auth.ForbiddenError("missing or wrong CSRF token; reload the page and try again")
     _still_a_user(request, session.user)
     return session.user
+
+
+async def form_admin(request: Request) -> str:
+    """Dependency of every admin form handler: signed in, and the form's CSRF token matches."""
+    user = require_signed_in(request)
+    form = await request.form()
+    sent = form.get(auth.CSRF_FIELD)
+    if not auth.csrf_ok(session_of(request), sent if isinstance(sent, str) else None):
+        raise auth.ForbiddenError("missing or wrong CSRF token; reload the page and try again")
+    return user
 
 
 def _still_a_user(request: Request, user: str) -> None:

@@ -15,9 +15,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from nevindex.web import access, auth, uploads
 from nevindex.web.i18n import lang_prefix, split_lang
+from nevindex.web.limits import GuardedRoute
 from nevindex.web.templating import html, page_of, portal_of, render, slug
 
-admin_router = APIRouter(include_in_schema=False)
+admin_router = APIRouter(include_in_schema=False, route_class=GuardedRoute)
 
 __all__ = ["admin_router"]
 

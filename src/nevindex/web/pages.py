@@ -20,6 +20,7 @@ from nevindex.web import charts
 from nevindex.web._caching import etag_matches
 from nevindex.web.admin_pages import admin_router
 from nevindex.web.i18n import translate
+from nevindex.web.limits import GuardedRoute
 from nevindex.web.service import LATEST, EditionView, Portal, RankingQuery, ranking_page
 from nevindex.web.templating import (
     HERE,
@@ -34,7 +35,7 @@ from nevindex.web.templating import (
     slug,
 )
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=GuardedRoute)
 
 __all__ = ["HERE", "Links", "Markup", "Page", "admin_router", "brand_context", "compare_context", "error_page",
            "file_slug", "ranking_context", "render", "router", "slug"]

@@ -1,5 +1,8 @@
 """Uploaded data files: size and type limits, checked before the store parses anything, then imported.
 
+The request as a whole was already authenticated and capped before its body was read
+(:mod:`nevindex.web.limits`); here each file is held to ``max_upload_bytes``.
+
 The type is judged by extension *and* content (an .xlsx must be a zip, a .parquet must start
 with ``PAR1``, a .csv must be UTF-8 text without NUL bytes); the name the browser sent is used
 only for its extension (never as a path).
@@ -20,7 +23,7 @@ from nevindex.errors import NevIndexError
 ALLOWED = (".csv", ".xlsx", ".parquet")
 CHUNK = 1 << 16
 
-__all__ = ["ALLOWED", "TooLargeError", "UploadError", "check_length", "import_upload", "safe_label", "save_upload",
+__all__ = ["ALLOWED", "TooLargeError", "UploadError", "import_upload", "safe_label", "save_upload",
            "workdir"]
 
 
@@ -30,18 +33,6 @@ class UploadError(NevIndexError):
 
 class TooLargeError(NevIndexError):
     status_code = 413
-
-
-def check_length(content_length: str | None, limit: int) -> None:
-    """Refuse a request body announced larger than ``limit`` (before reading it)."""
-    if content_length is None:
-        return
-    try:
-        size = int(content_length)
-    except ValueError:
-        raise UploadError("bad Content-Length header") from None
-    if size > limit + 64 * 1024:  # multipart framing around the file
-        raise TooLargeError(f"the upload is too large ({size} bytes); the limit is {limit} bytes")
 
 
 def safe_label(name: str) -> str:
@@ -88,7 +79,6 @@ async def import_upload(request: Request, user: str, file: UploadFile, units: Up
                         label: str | None) -> dict[str, Any]:
     """Shared by the API and the admin form: save with limits, import into the store."""
     limit = request.app.state.settings.max_upload_bytes
-    check_length(request.headers.get("content-length"), 2 * limit)
     with workdir() as tmp:
         data = await save_upload(file, Path(tmp), limit=limit, stem="data")
         units_path = None
