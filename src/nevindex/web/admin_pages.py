@@ -62,12 +62,15 @@ async def login(request: Request, username: Annotated[str, Form(max_length=100)]
         return html(render(page, "admin/login.html", error=page.t("login_failed")), 401)
     limiter.succeeded(client, username)
     response = _back(request)
-    access.set_session(request, response, auth.SessionData.new(user=username.strip()))  # new CSRF token too
+    session = auth.start_session(request.app.state.store.engine, username.strip())  # new CSRF token too
+    access.set_session(request, response, session)
     return response
 
 
 @admin_router.post("/admin/logout")
 async def logout(request: Request, user: Annotated[str, Depends(access.form_admin)]) -> Response:
+    """Sign out: ends every session and API token of the user (the session version moves on)."""
+    auth.revoke_sessions(request.app.state.store.engine, user)
     response = RedirectResponse(lang_prefix(split_lang(request.url.path)[0]) + "/", status_code=303)
     access.clear_session(response)
     return response

@@ -182,7 +182,11 @@ def token(request: Request, body: schemas.TokenRequest) -> Any:
         limiter.failed(client, body.username)
         raise auth.AuthError("wrong user name or password")
     limiter.succeeded(client, body.username)
-    return {"access_token": auth.issue_token(request.app.state.signer, body.username.strip()),
+    user = body.username.strip()
+    version = auth.session_version(request.app.state.store.engine, user)
+    if version is None:  # removed between the password check and now
+        raise auth.AuthError("wrong user name or password")
+    return {"access_token": auth.issue_token(request.app.state.signer, user, version),
             "token_type": "bearer", "expires_in": auth.TOKEN_SECONDS}
 
 
