@@ -71,6 +71,7 @@ async def login(request: Request, username: Annotated[str, Form(max_length=100)]
 async def logout(request: Request, user: Annotated[str, Depends(access.form_admin)]) -> Response:
     """Sign out: ends every session and API token of the user (the session version moves on)."""
     auth.revoke_sessions(request.app.state.store.engine, user)
+    request.app.state.visitors.forget()  # this process stops trusting its recent session checks at once
     response = RedirectResponse(lang_prefix(split_lang(request.url.path)[0]) + "/", status_code=303)
     access.clear_session(response)
     return response

@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from nevindex.errors import NevIndexError
 from nevindex.web import auth, limits
 from nevindex.web.cache import ResponseCache
+from nevindex.web.personal import Personaliser
 from nevindex.web.security import SecurityHeaders
 from nevindex.web.service import Portal
 
@@ -65,13 +66,15 @@ def upload_limit_from_env() -> int:
 
 def create_app(db_url: str | None = None, *, store: Any = None, secure_cookies: bool | None = None,
                max_upload_bytes: int | None = None, login_attempts: int = 5,
-               login_window: float = 300.0, response_ttl: float = 5.0) -> FastAPI:
+               login_window: float = 300.0, response_ttl: float = 5.0, session_check_ttl: float = 1.0) -> FastAPI:
     """The portal on the store at ``db_url`` (default: ``NEVINDEX_DB`` / the user's data directory).
 
     ``secure_cookies`` marks cookies Secure (HTTPS only); default from ``NEVINDEX_SECURE_COOKIES``.
     ``max_upload_bytes`` limits one uploaded file; default from ``NEVINDEX_MAX_UPLOAD_MB`` (20 MB).
     ``response_ttl`` bounds how long an anonymous read of published data is served from memory, and how
-    long a proxy may serve "latest" without revalidating (named editions: an hour; see ``_caching``)."""
+    long a proxy may serve "latest" without revalidating (named editions: an hour; see ``_caching``).
+    ``session_check_ttl`` is how long a signed-in visitor's public pages trust a session check (a session
+    ended in another process shows there within that time; admin pages and actions always check)."""
     from nevindex.store.db import open_store
     from nevindex.web import admin_pages, api, pages
 
@@ -107,7 +110,9 @@ def create_app(db_url: str | None = None, *, store: Any = None, secure_cookies: 
     app.include_router(pages.router, prefix="/zh")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     portal: Portal = app.state.portal
-    app.add_middleware(ResponseCache, ttl=response_ttl, generation=lambda: portal.generation)
+    app.state.visitors = Personaliser(app.state, ttl=session_check_ttl)
+    app.add_middleware(ResponseCache, ttl=response_ttl, generation=lambda: portal.generation,
+                       visitors=app.state.visitors)
     app.add_middleware(SecurityHeaders)
     _error_handlers(app)
     return app
