@@ -70,7 +70,6 @@ def free_port() -> int:
 def seed(db: Path) -> None:
     from nevindex.nev.publish import publish_demo_editions
     from nevindex.store.db import open_store
-
     from nevindex.web import auth
 
     with open_store(f"sqlite:///{db}") as store:
