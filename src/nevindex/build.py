@@ -251,25 +251,29 @@ def _treat(framework: Framework, recipe: Recipe, matrix: Array, units: tuple[str
            log: list[LogEntry]) -> tuple[Array, list[TreatmentRecord]]:
     spec = recipe.treat
     out = matrix.copy()
-    records: list[TreatmentRecord] = []
     if not spec.enabled:
         log.append(LogEntry("treat", {"enabled": False}))
-        return out, records
+        return out, []
+    defaults = {"skew_max": spec.skew_max, "kurt_max": spec.kurt_max, "winmax": spec.winmax,
+                "log_fallback": spec.log_fallback}
+    cols: list[int] = []
+    settings: list[dict[str, Any]] = []
     for j, ind in enumerate(framework.indicators):
         own = dict(ind.params.get("treat", {}))
         if ind.code in spec.skip or own.pop("enabled", True) is False:
             continue
-        settings = {"skew_max": spec.skew_max, "kurt_max": spec.kurt_max, "winmax": spec.winmax,
-                    "log_fallback": spec.log_fallback}
-        unknown = [k for k in own if k not in settings]
+        unknown = [k for k in own if k not in defaults]
         if unknown:
             raise MethodologyError(f"indicator '{ind.code}': unknown treat parameter '{unknown[0]}'",
-                                   hint=f"did you mean '{nearest(unknown[0], settings)}'?")
-        settings |= own
-        outcome = _named(lambda j=j, s=settings: treat_kernels.treat_column(matrix[:, j], **s), units, framework,
-                         "treat", (ind.code,))
-        out[:, j] = outcome.values
-        records.append(TreatmentRecord.from_outcome(ind.code, outcome, units))
+                                   hint=f"did you mean '{nearest(unknown[0], defaults)}'?")
+        cols.append(j)
+        settings.append(defaults | own)
+    codes = tuple(framework.indicator_codes[j] for j in cols)
+    per_column = {k: [s[k] for s in settings] for k in defaults}
+    treated, outcomes = _named(lambda: treat_kernels.treat_matrix(matrix[:, cols], **per_column), units, framework,
+                               "treat", codes)
+    out[:, cols] = treated
+    records = [TreatmentRecord.from_outcome(code, o, units) for code, o in zip(codes, outcomes, strict=True)]
     log.append(LogEntry("treat", {"enabled": True, "skew_max": spec.skew_max, "kurt_max": spec.kurt_max,
                                   "winmax": spec.winmax, "log_fallback": spec.log_fallback,
                                   "treated": [r.indicator for r in records if r.status != "passed"]}))

@@ -33,11 +33,11 @@ from numpy.typing import NDArray
 
 from nevindex.build import aggregate_tree, build, normalise_matrix, observed_shares
 from nevindex.errors import NevIndexError
-from nevindex.insight._treat_batch import treat_rows
 from nevindex.methods import aggregate as agg_kernels
 from nevindex.methods import denominate as den_kernels
 from nevindex.methods import impute as imp_kernels
 from nevindex.methods.rank import rank_desc
+from nevindex.methods.treat import treat_rows
 from nevindex.result import Result
 
 Array = NDArray[np.float64]
