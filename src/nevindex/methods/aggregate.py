@@ -15,7 +15,8 @@ from numpy.typing import ArrayLike, NDArray
 from nevindex.errors import KernelError
 from nevindex.methods._common import as_float
 
-__all__ = ["arithmetic", "geometric", "harmonic", "generalised", "copeland", "AGGREGATORS", "aggregate"]
+__all__ = ["arithmetic", "geometric", "harmonic", "generalised", "copeland", "AGGREGATORS", "aggregate",
+           "aggregate_shared"]
 
 FloatArray = NDArray[np.float64]
 
@@ -159,3 +160,60 @@ def aggregate(
         share = (~np.isnan(xv)).mean(axis=-1)
         out = np.where(share < threshold, np.nan, out)
     return out
+
+
+def aggregate_shared(
+    x: ArrayLike, w: ArrayLike, method: str, *, threshold: float | None = None, **params: Any
+) -> FloatArray:
+    """One (units, children) matrix aggregated with many weight vectors (samples, children) at once.
+
+    The same numbers as :func:`aggregate` on ``x`` broadcast to (samples, units, children), up to
+    rounding: each mean is a matrix product of the weights with the (transformed) values, so the
+    work is one BLAS call instead of samples × units × children element-wise products. Units with
+    identical rows get identical results (rows are de-duplicated first), so exact ties stay exact.
+    ``copeland`` has no product form and uses the broadcast kernel. Returns (samples, units).
+    """
+    xv = as_float(x)
+    wv = np.asarray(w, dtype=np.float64)
+    if xv.ndim != 2 or wv.ndim != 2 or wv.shape[1] != xv.shape[1]:
+        raise KernelError(f"aggregate_shared needs x (units, children) and w (samples, children); "
+                          f"got {xv.shape} and {wv.shape}")
+    if method not in AGGREGATORS:
+        raise KernelError(f"unknown aggregation method {method!r}; valid: {sorted(AGGREGATORS)}")
+    if method == "copeland":
+        return aggregate(np.broadcast_to(xv, (wv.shape[0], *xv.shape)), wv, method, threshold=threshold, **params)
+    bad = ~np.isfinite(wv) | (wv < 0)
+    if bad.any():
+        raise KernelError("weights must be finite and non-negative", columns=_cols(bad))
+    present_all = ~np.isnan(xv)
+    if method in ("geometric",) or (method == "generalised" and params.get("p", 1) < 0):
+        bad = present_all & (xv <= 0)
+        if bad.any():
+            raise _cells_error(f"{method} mean needs positive values; normalise onto e.g. [1, 100] first", bad)
+    if method == "harmonic":
+        bad = present_all & (xv == 0)
+        if bad.any():
+            raise _cells_error("harmonic mean cannot take zero values; normalise to remove zeros first", bad)
+    if method == "generalised" and params.get("p") == 0:
+        raise KernelError("generalised mean with p = 0 is undefined; use the geometric mean instead")
+    rows, inverse = np.unique(xv, axis=0, return_inverse=True)
+    present = ~np.isnan(rows)
+    filled = np.where(present, rows, 1.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        den = wv @ present.T.astype(np.float64)
+        if method == "arithmetic":
+            out = (wv @ np.where(present, rows, 0.0).T) / den
+        elif method == "geometric":
+            out = np.exp((wv @ np.where(present, np.log(filled), 0.0).T) / den)
+        elif method == "harmonic":
+            out = den / (wv @ np.where(present, 1.0 / filled, 0.0).T)
+        else:  # generalised: any missing child makes the unit missing
+            p = float(params["p"])
+            out = ((wv @ np.where(present, filled**p, 0.0).T) / wv.sum(axis=1, keepdims=True)) ** (1.0 / p)
+            out = np.where(present.all(axis=1), out, np.nan)
+    out = np.where(present.any(axis=1), out, np.nan)
+    if threshold is not None:
+        if not 0.0 <= threshold <= 1.0:
+            raise KernelError(f"threshold must lie in [0, 1], got {threshold}")
+        out = np.where(present.mean(axis=1) < threshold, np.nan, out)
+    return out[:, np.asarray(inverse).reshape(-1)]
