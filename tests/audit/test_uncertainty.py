@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nevindex.audit import run_audit
+from nevindex.audit.files import write_audit
 from nevindex.audit.spec import resolve_variables, sampled_design, spec_from_mapping, weight_nodes
 from nevindex.audit.uncertainty import evaluate
 from nevindex.build import build
@@ -154,14 +155,15 @@ def test_ranks_are_rank_desc_of_scores_and_shift_by_hand(small) -> None:
     assert ev.rank_shift()[r] == pytest.approx(shift)
 
 
-def test_replay_of_a_sampled_audit_is_identical(small, tmp_path) -> None:
+@pytest.mark.parametrize("per_run", ["csv", "parquet"])
+def test_replay_of_a_sampled_audit_is_identical(small, tmp_path, per_run) -> None:
     spec = {"runs": 40, "seed": 9, "factors": FACTORS, "weight_noise": [{"level": 1}, {"level": 2, "f": 0.5}]}
-    first = run_audit(small.framework, small.dataset, small.recipe, spec).tables()
-    first["runs"].to_csv(tmp_path / "runs.csv", index=False)
-    first["weight_sets"].to_csv(tmp_path / "weight_sets.csv", index=False)
+    audit = run_audit(small.framework, small.dataset, small.recipe, spec)
+    first = audit.tables()
+    write_audit(audit, tmp_path, per_run=per_run, charts=False, xlsx=False)
     again = run_audit(small.framework, small.dataset, small.recipe,
-                      {"design": str(tmp_path / "runs.csv"), "weight_sets": str(tmp_path / "weight_sets.csv"),
-                       "factors": FACTORS}).tables()
+                      {"design": str(tmp_path / f"runs.{per_run}"),
+                       "weight_sets": str(tmp_path / f"weight_sets.{per_run}"), "factors": FACTORS}).tables()
     pd.testing.assert_frame_equal(first["run_scores"], again["run_scores"], check_exact=True)
     pd.testing.assert_frame_equal(first["rank_intervals"], again["rank_intervals"], check_exact=True)
 

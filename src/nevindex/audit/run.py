@@ -14,7 +14,6 @@ from typing import Any
 
 import pandas as pd
 
-from nevindex.audit import charts as audit_charts
 from nevindex.audit.coherence import correlation_matrix, correlations, group_consistency
 from nevindex.audit.sensitivity import SensitivityResult, check_base_sample, sensitivity
 from nevindex.audit.spec import (
@@ -97,6 +96,8 @@ class AuditResult:
 
     def charts(self) -> dict[str, bytes]:
         """``{file name: bytes}`` for the rank-interval plot, correlation heatmap and sensitivity bars."""
+        from nevindex.audit import charts as audit_charts  # matplotlib only when charts are drawn
+
         name = self.result.framework.framework.name.en
         files = audit_charts.heatmap_chart(self.correlation_matrix,
                                            title=f"{name}: indicators against aggregates (Pearson)")

@@ -46,6 +46,9 @@ def _cells_error(message: str, bad: NDArray[np.bool_]) -> KernelError:
 
 def _weighted_mean(values: FloatArray, wv: FloatArray, present: NDArray[np.bool_]) -> FloatArray:
     """Σ w·v / Σ w over present children; NaN where none is present."""
+    if present.all():  # the same products and sums in the same order, without the masks
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (wv * values).sum(axis=-1) / wv.sum(axis=-1)
     ws = np.where(present, wv, 0.0)
     num = np.where(present, ws * values, 0.0).sum(axis=-1)
     den = ws.sum(axis=-1)
@@ -66,7 +69,7 @@ def geometric(x: ArrayLike, w: ArrayLike) -> FloatArray:
     bad = present & (xv <= 0)
     if bad.any():
         raise _cells_error("geometric mean needs positive values; normalise onto e.g. [1, 100] first", bad)
-    logs = np.log(np.where(present, xv, 1.0))
+    logs = np.log(xv if present.all() else np.where(present, xv, 1.0))
     return np.exp(_weighted_mean(logs, wv, present))
 
 
@@ -169,9 +172,10 @@ def aggregate_shared(
 
     The same numbers as :func:`aggregate` on ``x`` broadcast to (samples, units, children), up to
     rounding: each mean is a matrix product of the weights with the (transformed) values, so the
-    work is one BLAS call instead of samples × units × children element-wise products. Units with
-    identical rows get identical results (rows are de-duplicated first), so exact ties stay exact.
-    ``copeland`` has no product form and uses the broadcast kernel. Returns (samples, units).
+    work is one BLAS call instead of samples × units × children element-wise products. (Two units
+    with identical rows may differ in the last bit: a caller that needs exact ties de-duplicates
+    units first.) ``copeland`` has no product form and uses the broadcast kernel. Returns
+    (samples, units).
     """
     xv = as_float(x)
     wv = np.asarray(w, dtype=np.float64)
@@ -185,24 +189,22 @@ def aggregate_shared(
     bad = ~np.isfinite(wv) | (wv < 0)
     if bad.any():
         raise KernelError("weights must be finite and non-negative", columns=_cols(bad))
-    present_all = ~np.isnan(xv)
-    if method in ("geometric",) or (method == "generalised" and params.get("p", 1) < 0):
-        bad = present_all & (xv <= 0)
+    present = ~np.isnan(xv)
+    if method == "geometric" or (method == "generalised" and params.get("p", 1) < 0):
+        bad = present & (xv <= 0)
         if bad.any():
             raise _cells_error(f"{method} mean needs positive values; normalise onto e.g. [1, 100] first", bad)
     if method == "harmonic":
-        bad = present_all & (xv == 0)
+        bad = present & (xv == 0)
         if bad.any():
             raise _cells_error("harmonic mean cannot take zero values; normalise to remove zeros first", bad)
     if method == "generalised" and params.get("p") == 0:
         raise KernelError("generalised mean with p = 0 is undefined; use the geometric mean instead")
-    rows, inverse = np.unique(xv, axis=0, return_inverse=True)
-    present = ~np.isnan(rows)
-    filled = np.where(present, rows, 1.0)
+    filled = np.where(present, xv, 1.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        den = wv @ present.T.astype(np.float64)
+        den = wv @ present.T.astype(np.float64)  # Σ w over each unit's present children
         if method == "arithmetic":
-            out = (wv @ np.where(present, rows, 0.0).T) / den
+            out = (wv @ np.where(present, xv, 0.0).T) / den
         elif method == "geometric":
             out = np.exp((wv @ np.where(present, np.log(filled), 0.0).T) / den)
         elif method == "harmonic":
@@ -216,4 +218,4 @@ def aggregate_shared(
         if not 0.0 <= threshold <= 1.0:
             raise KernelError(f"threshold must lie in [0, 1], got {threshold}")
         out = np.where(present.mean(axis=1) < threshold, np.nan, out)
-    return out[:, np.asarray(inverse).reshape(-1)]
+    return out
