@@ -82,3 +82,11 @@ class KernelError(ComputationError):
         self.units = list(units or [])
         self.columns = list(columns or [])
         super().__init__(message)
+
+
+class DeprecatedSettingWarning(FutureWarning):
+    """A setting was written under an old name: it still works, under its new name.
+
+    A ``FutureWarning`` (shown by default, to the people who write the files) rather than a
+    ``DeprecationWarning`` (hidden outside the code that triggers it).
+    """

@@ -119,7 +119,7 @@ def synthesise(units: int, indicators: int, years: int = 1, seed: int = 0, missi
              "direction": int(direction[j]), "unit": "synthetic",
              "meta": {"shape": "lognormal" if lognormal[j] else "normal", "synthetic": True}}
             for j, c in enumerate(codes)],
-        "recipe": {"impute": {"method": "median"}, "treat": {"enabled": True},
+        "recipe": {"impute": {"method": "median"}, "treat": {"method": "winsorise"},
                    "normalise": {"method": "minmax"}, "aggregate": {"method": "arithmetic"}},
     }
     return SyntheticSet(data, framework)

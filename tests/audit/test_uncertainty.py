@@ -19,7 +19,7 @@ from nevindex.framework import Framework
 from nevindex.methods.rank import rank_desc
 
 FACTORS = [
-    {"address": "treat.enabled", "alternatives": [True, False]},
+    {"address": "treat.method", "alternatives": ["winsorise", "none"]},
     {"address": "normalise.method", "alternatives": [
         {"value": "minmax", "params": {"lower": 1, "upper": 100}, "label": "minmax"},
         "rank",
@@ -48,7 +48,7 @@ def _write_replay(tmp_path: Path, inputs, runs: int, seed: int) -> dict:
     nodes = weight_nodes(inputs.framework)
     design = pd.DataFrame({
         "run": range(1, runs + 1),
-        "treat.enabled": rng.choice(["true", "false"], runs),
+        "treat.method": rng.choice(["winsorise", "none"], runs),
         "normalise.method": rng.choice(["minmax", "rank", "z10"], runs),
         "aggregate.method": rng.choice(["arithmetic", "geometric"], runs),
         "impute.method": rng.choice(["none", "mean"], runs),
@@ -75,7 +75,7 @@ def test_replay_equals_separate_builds(which, request, tmp_path) -> None:
     assert ev.stats["upstream_states"] < 20  # shared work, not one build per run
     for r, row in design.iterrows():
         method, params = labels[row["normalise.method"]]
-        settings = {"treat.enabled": row["treat.enabled"] == "true", "normalise.method": method,
+        settings = {"treat.method": row["treat.method"], "normalise.method": method,
                     "normalise.params": params, "aggregate.method": row["aggregate.method"],
                     "impute.method": row["impute.method"]}
         weights = sets.loc[row["weight_set"]].to_dict() if row["weight_set"] else None
@@ -169,7 +169,7 @@ def test_replay_of_a_sampled_audit_is_identical(small, tmp_path, per_run) -> Non
 
 
 def test_screening_factor_leaves_dropped_units_unranked(small) -> None:
-    spec = {"runs": 20, "seed": 2, "factors": [{"address": "screen.min_coverage", "alternatives": [0.0, 0.9]}]}
+    spec = {"runs": 20, "seed": 2, "factors": [{"address": "screen.min_observed", "alternatives": [0.0, 0.9]}]}
     ev = run_audit(small.framework, small.dataset, small.recipe, spec).uncertainty
     j = ev.units.index("U02")  # misses one value of five: coverage 0.8 < 0.9
     strict = ev.design.choices[:, 0] == 1

@@ -67,8 +67,8 @@ def test_copeland_missing_pairs_compared_on_common_children():
     assert np.isnan(out[2])
 
 
-def test_threshold():
-    out = aggregate(X, W, "arithmetic", threshold=0.9)
+def test_min_present():
+    out = aggregate(X, W, "arithmetic", min_present=0.9)
     assert out[0] == arithmetic(X, W)[0] and np.isnan(out[1])
     with pytest.raises(KernelError):
         aggregate(X, W, "bogus")
@@ -135,12 +135,12 @@ def test_shared_equals_broadcast_kernel(method, params, x, w):
     np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-13)
 
 
-def test_shared_threshold_and_by_hand():
+def test_shared_min_present_and_by_hand():
     w = np.array([[1.0, 1.0, 2.0], [2.0, 0.0, 1.0]])
     out = aggregate_shared(X, w, "arithmetic")
     assert out[0, 0] == pytest.approx((1 + 2 + 8) / 4) and out[1, 0] == pytest.approx((2 + 4) / 3)
     assert out[1, 1] == pytest.approx((4 + 8) / 3) and np.isnan(out[:, 2]).all()
-    cut = aggregate_shared(X, w, "arithmetic", threshold=0.9)
+    cut = aggregate_shared(X, w, "arithmetic", min_present=0.9)
     assert not np.isnan(cut[:, 0]).any() and np.isnan(cut[:, 1]).all()
 
 

@@ -35,7 +35,7 @@ def _framework(extra_indicator: bool = False):
         "framework": {"code": "t", "version": "1", "name": "test",
                       "meta": {"coverage": {"min_element_indicators": 1, "min_elements": 2, "min_unit_coverage": 0.5}}},
         "aggregates": aggregates, "indicators": indicators,
-        "recipe": {"screen": {"enabled": False}},
+        "recipe": {"screen": {"method": "none"}},
         "ratings": [{"label": "A", "min": 60}, {"label": "B", "min": 40}, {"label": "C", "min": 0}],
     })
 
@@ -143,7 +143,7 @@ def test_the_2023_edition_suspends_revenue_growth_only():
 
 def test_units_dropped_by_engine_screening_are_listed_as_not_rated():
     fw = _framework()
-    recipe = fw.recipe.with_settings({"screen.enabled": True, "screen.min_coverage": 0.5})
+    recipe = fw.recipe.with_settings({"screen.method": "coverage", "screen.min_observed": 0.5})
     result = build(fw, _data(), recipe)
     assert "c" not in result.units and "c" in result.all_units
     table = coverage_table(result).set_index("unit")

@@ -39,7 +39,7 @@ def test_library_workflow_stores_every_number_and_its_provenance(store, files, t
     # The stored numbers are those of a build on the files directly, bit for bit.
     fw = load_framework(files["framework"])
     ds = load_dataset(files["data"], units_file=files["units"])
-    direct = build(fw, ds, fw.recipe.with_setting("year", 2024))
+    direct = build(fw, ds, fw.recipe, year=2024)
     tables = ed.edition_tables(store, "2024")
     scores = tables["scores"].set_index(["unit", "node"])
     for u, unit in enumerate(direct.units):

@@ -27,13 +27,11 @@ from nevindex.dataset import Dataset
 from nevindex.errors import ComputationError, KernelError, NevIndexError
 from nevindex.framework import Framework
 from nevindex.methods.rank import rank_desc
-from nevindex.recipe import Recipe
+from nevindex.recipe import DATA_DRIVEN_WEIGHTS, Recipe
 from nevindex.result import Result
 
 Array = NDArray[np.float64]
 
-#: Weighting methods whose weights are computed from the (normalised) data.
-DATA_DRIVEN = ("entropy", "critic", "pca")
 #: Bytes one run needs per unit × (aggregate or child) while it is aggregated: the per-run node
 #: scores and, for a node whose children differ per run, the stacked children with the kernel's
 #: copies, masks and products; used to size chunks.
@@ -85,10 +83,12 @@ def chunk_size(units: int, cells: int, memory_mb: float) -> int:
 
 
 def evaluate(framework: Framework, dataset: Dataset, recipe: Recipe, design: Design, *,
-             memory_mb: float = 128.0, nominal: Result | None = None) -> Evaluation:
-    """Root scores and ranks of every run of ``design``, as if each were built separately."""
+             memory_mb: float = 128.0, nominal: Result | None = None, year: int | None = None) -> Evaluation:
+    """Root scores and ranks of every run of ``design``, as if each were built separately
+    (each with ``build(..., year=year)``)."""
     started = time.perf_counter()
-    nominal = nominal if nominal is not None else build(framework, dataset, recipe)
+    nominal = nominal if nominal is not None else build(framework, dataset, recipe, year=year)
+    year = nominal.year
     root = framework.root
     # Unit space: the dataset's units in order; a unit screened out in some state is NaN there.
     unit_pos = {u: i for i, u in enumerate(dataset.units)}
@@ -116,7 +116,7 @@ def evaluate(framework: Framework, dataset: Dataset, recipe: Recipe, design: Des
         up = _key(rc, exclude=("aggregate", "weights"))
         if up not in states:
             try:
-                res = nominal if up == nominal_up else build(framework, dataset, rc)
+                res = nominal if up == nominal_up else build(framework, dataset, rc, year=year)
             except NevIndexError as exc:
                 raise ComputationError(f"uncertainty run with {_describe(design, combos[c])}: {exc}") from None
             states[up] = (res, np.array([unit_pos[u] for u in res.units], dtype=np.intp))
@@ -135,9 +135,10 @@ def evaluate(framework: Framework, dataset: Dataset, recipe: Recipe, design: Des
         for c in combo_ids:
             rc = recipes[c]
             wkey = up + _key(rc, only=("weights",)) + (_key(rc, only=("aggregate",))
-                                                       if rc.weights.method in DATA_DRIVEN else "")
+                                                       if rc.weights.method in DATA_DRIVEN_WEIGHTS else "")
             if wkey not in resolved:
-                w = res.weights if rc == res.recipe else resolve_weights(framework, rc, res.normalised, res.units)
+                w = res.weights if rc == res.recipe else resolve_weights(
+                    framework, rc, res.normalised, res.units, observed=~np.isnan(res.screened))
                 resolved[wkey] = np.array([w[n] for n in design.nodes], dtype=float)
             rows = np.flatnonzero(inverse == c)
             weights_used[rows] = np.where(np.isnan(design.absolute[rows]), resolved[wkey] * design.multipliers[rows],
@@ -147,7 +148,7 @@ def evaluate(framework: Framework, dataset: Dataset, recipe: Recipe, design: Des
             rows = rows_all[part]
             batch = {n: weights_used[rows, k] for k, n in enumerate(design.nodes)}
             try:
-                out = aggregate_tree(framework, normalised, batch, choices, rc0.aggregate.threshold,
+                out = aggregate_tree(framework, normalised, batch, choices,
                                      observed=observed)[root]
             except KernelError as exc:
                 raise ComputationError(f"uncertainty run {int(rows[0]) + 1} "

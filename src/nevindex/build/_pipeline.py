@@ -21,12 +21,36 @@ from nevindex.result import LogEntry, Result
 Array = NDArray[np.float64]
 
 
-def build(framework: Framework, dataset: Dataset, recipe: Recipe | None = None) -> Result:
-    """Compute every step for one year of data (the recipe's year, else the latest)."""
+def build(framework: Framework, dataset: Dataset, recipe: Recipe | None = None, *, year: int | None = None) -> Result:
+    """Compute every step of the index for one year of data.
+
+    Parameters
+    ----------
+    framework
+        The methodology: the tree of indicators and aggregates, their directions and weights.
+    dataset
+        The data: units × indicators (× years), with unit groups and provenance.
+    recipe
+        Every method choice (default: the framework's own recipe).
+    year
+        The year of data to build (default: the latest year of ``dataset``). A year inside an old
+        recipe is still honoured when this is not given.
+
+    Returns
+    -------
+    Result
+        Every intermediate data set, the scores and ranks of every aggregate, the weights used,
+        the log of each choice and the hashes of the inputs; immutable.
+
+    Raises
+    ------
+    DataError, RecipeError, MethodologyError, ComputationError
+        Inputs that cannot build, named by file, setting, unit or indicator.
+    """
     recipe = recipe if recipe is not None else framework.recipe
     log: list[LogEntry] = []
     check_inputs(framework, dataset, recipe)
-    year = dataset.years[dataset.year_index(recipe.year)]
+    year = dataset.years[dataset.year_index(year if year is not None else recipe.year)]
     codes = framework.indicator_codes
     present = dataset.units_present(year)
     all_units = tuple(u for u, p in zip(dataset.units, present, strict=True) if p)
@@ -47,7 +71,7 @@ def build(framework: Framework, dataset: Dataset, recipe: Recipe | None = None) 
     screened = screened_panel[t]
     check_not_all_missing(codes, screened, year, dataset.source, after="screening")
 
-    imputed = steps.impute(recipe, dataset, screened_panel, t, unit_rows[keep], log)
+    imputed = steps.impute(framework, recipe, dataset, screened_panel, t, unit_rows[keep], log)
     imputed_mask = np.isnan(screened) & ~np.isnan(imputed)
     treated, treatment = steps.treat(framework, recipe, imputed, units, log)
     normalised = normalise_matrix(framework, recipe.normalise, treated, year=year)
@@ -55,13 +79,12 @@ def build(framework: Framework, dataset: Dataset, recipe: Recipe | None = None) 
                                       "overrides": {i.code: i.params["normalise"] for i in framework.indicators
                                                     if "normalise" in i.params}}))
 
-    weights = resolve_weights(framework, recipe, normalised, units, log)
+    weights = resolve_weights(framework, recipe, normalised, units, log, observed=~np.isnan(screened))
     choices = {code: recipe.aggregate.choice_for(code, framework.levels[code]) for code in framework.aggregate_codes}
-    node_scores = with_names(lambda: aggregate_tree(framework, normalised, weights, choices, recipe.aggregate.threshold,
-                                                observed=~np.isnan(screened)),
-                         units, framework, "aggregate")
-    log.append(LogEntry("aggregate", {code: c.model_dump(exclude_none=True) for code, c in choices.items()}
-                        | {"threshold": recipe.aggregate.threshold}))
+    node_scores = with_names(lambda: aggregate_tree(framework, normalised, weights, choices,
+                                                    observed=~np.isnan(screened)),
+                             units, framework, "aggregate")
+    log.append(LogEntry("aggregate", {code: c.model_dump(exclude_none=True) for code, c in choices.items()}))
     order = framework.display_order
     scores = np.stack([node_scores[c] for c in order], axis=1) if order else np.empty((len(units), 0))
     ranks = rank_desc(scores.T).T

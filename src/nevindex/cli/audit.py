@@ -48,7 +48,7 @@ def audit(
         uspec = uspec.model_copy(update={k: v for k, v in (("runs", runs), ("seed", seed)) if v is not None})
         uspec = type(uspec).model_validate(uspec.model_dump())
     with console.status("auditing…"):
-        result = run_audit(inputs.framework, inputs.dataset, inputs.recipe, uspec,
+        result = run_audit(inputs.framework, inputs.dataset, inputs.recipe, uspec, year=inputs.year,
                            source=str(spec) if spec else "<spec>")
         files = write_audit(result, out, per_run=per_run.value, charts=charts)
     _print(result, top)
@@ -56,6 +56,8 @@ def audit(
 
 
 def _print(result, top: int) -> None:  # type: ignore[no-untyped-def]
+    for warning in result.warnings:
+        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
     flagged = result.statistics[result.statistics["flags"] != ""]
     console.print(f"statistics: {len(result.statistics)} indicators, {len(flagged)} flagged; "
                   f"correlations flagged: {int((result.correlations['flag'] != '').sum())}")

@@ -80,7 +80,7 @@ def profile_command(
         result, history, intervals, edition = _load_edition(edition, db)
     elif framework is not None and data is not None:
         inputs = load_inputs(framework, data, recipe, units_file=units, year=year)
-        result, history = build_result(inputs.framework, inputs.dataset, inputs.recipe), []
+        result, history = build_result(inputs.framework, inputs.dataset, inputs.recipe, year=inputs.year), []
         if intervals_file is not None:
             intervals = read_table(intervals_file)
             for column in intervals.columns:

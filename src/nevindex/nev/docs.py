@@ -115,13 +115,13 @@ def recipe_section(fw: Framework) -> str:
     rows = [
         ["derivations", "declared in `derived:` (see above)", notes.get("derivations", "")],
         ["edition", "operating year Y, ranking editions of Y; indicators with no value suspended", notes.get("edition", "")],
-        ["screen", f"enabled={r.screen.enabled}", notes.get("screen", "")],
+        ["screen", f"method={r.screen.method}", notes.get("screen", "")],
         ["impute", f"method={r.impute.method}", notes.get("impute", "")],
-        ["treat", f"enabled={r.treat.enabled}", notes.get("treat", "")],
+        ["treat", f"method={r.treat.method}", notes.get("treat", "")],
         ["normalise", "goalposts per indicator (Table 1), scale 0–100, truncated", notes.get("normalise", "")],
         ["weights", f"method={r.weights.method}; every node weight "
                     f"{', '.join(sorted({_num(n.weight) for n in fw.nodes.values()}))}", notes.get("weights", "")],
-        ["aggregate", f"method={r.aggregate.method}; threshold={r.aggregate.threshold}", notes.get("aggregate", "")],
+        ["aggregate", f"method={r.aggregate.method}; min_present={r.aggregate.min_present}", notes.get("aggregate", "")],
         ["ratings", f"{len(fw.ratings)} bands (below)", notes.get("ratings", "")],
     ]
     return _table(["step", "choice", "reason"], rows)

@@ -303,7 +303,7 @@ def from_files(framework: str | Path, data: str | Path, *, year: int | None = No
     target = year if year is not None else ds.latest_year
     if target not in ds.years:
         raise NotFoundError(f"the data have no year {target}; years: {', '.join(map(str, ds.years))}")
-    results = {y: build(fw, ds, inputs.recipe.with_setting("year", y)) for y in ds.years if y <= target}
+    results = {y: build(fw, ds, inputs.recipe, year=y) for y in ds.years if y <= target}
     result = results[target]
     previous = results.get(target - 1)
     tables, seed = _read_audit_dir(audit_dir) if audit_dir else (None, None)
@@ -314,7 +314,7 @@ def from_files(framework: str | Path, data: str | Path, *, year: int | None = No
         except ImportError:
             avail["audit"] = "audit.missing"
         else:
-            audited = run_audit(fw, ds, result.recipe, audit_spec)
+            audited = run_audit(fw, ds, result.recipe, audit_spec, year=result.year)
             tables = audited.tables()
             seed = audited.spec.seed if audited.spec is not None else None
     if len(results) == 1:

@@ -360,7 +360,6 @@ def create_edition(store: Store, *, year: int, methodology: str | Path | Framewo
         if chosen not in years:
             raise RecipeError(f"data year {chosen} is not in data set '{data.label}' (years: "
                               f"{', '.join(map(str, years))})", column="year")
-        rc = rc.with_setting("year", chosen)
         previous = None
         if corrects is not None:
             previous = _edition(s, corrects)
@@ -370,7 +369,8 @@ def create_edition(store: Store, *, year: int, methodology: str | Path | Framewo
             label = str(year) if previous is None else _next_correction_label(s, previous.label)
         if s.scalar(select(Edition.id).where(Edition.label == label)) is not None:
             raise NevIndexError(f"an edition labelled '{label}' already exists; choose another --label")
-        recipe_json = json.dumps(rc.model_dump(mode="json"), sort_keys=True)
+        # the data year is stored beside the method choices (it is not one of them)
+        recipe_json = json.dumps({**rc.model_dump(mode="json"), "year": chosen}, sort_keys=True)
         edition = Edition(label=label, year=year, methodology_id=meth.id, dataset_id=data.id, recipe=recipe_json,
                           recipe_sha256=rc.sha256(), status=DRAFT, corrects_id=previous.id if previous else None,
                           correction_reason=reason.strip() if previous is not None and reason else None,
@@ -416,10 +416,12 @@ def _inputs(session: Session, edition: Edition, raw: Dataset | None = None) -> I
     if fw.sha256() != edition.methodology.sha256:
         raise VerificationError(f"methodology of edition '{edition.label}' no longer matches its hash")
     ds = raw if raw is not None else _load_dataset(session, edition.dataset)
-    rc = recipe_from_mapping(json.loads(edition.recipe))
+    stored = json.loads(edition.recipe)
+    year = stored.pop("year", None)
+    rc = recipe_from_mapping(stored, source=f"recipe of edition '{edition.label}'")
     if rc.sha256() != edition.recipe_sha256:
         raise VerificationError(f"recipe of edition '{edition.label}' no longer matches its hash")
-    return load_inputs(fw, ds, rc)
+    return load_inputs(fw, ds, rc, year=year)
 
 
 def edition_inputs(store: Store, ref: int | str) -> Inputs:
@@ -431,7 +433,7 @@ def edition_inputs(store: Store, ref: int | str) -> Inputs:
 def rebuild(store: Store, ref: int | str) -> Result:
     """The edition's Result, recomputed from its stored inputs (what verify and compare use)."""
     inputs = edition_inputs(store, ref)
-    return build(inputs.framework, inputs.dataset, inputs.recipe)
+    return build(inputs.framework, inputs.dataset, inputs.recipe, year=inputs.year)
 
 
 def build_edition(store: Store, ref: int | str, *, actor: str | None = None) -> EditionInfo:
@@ -444,7 +446,7 @@ def build_edition(store: Store, ref: int | str, *, actor: str | None = None) -> 
                                  "(use `nevindex edition verify` to check them)")
         inputs = _inputs(s, edition)
         edition_id, recipe_sha = edition.id, edition.recipe_sha256
-    result = build(inputs.framework, inputs.dataset, inputs.recipe)
+    result = build(inputs.framework, inputs.dataset, inputs.recipe, year=inputs.year)
     unit_rows, ind_rows = codec.result_rows(result)
     digest = codec.rows_sha256(unit_rows, ind_rows)
     with store.transaction() as s:
@@ -555,7 +557,7 @@ def verify(store: Store, ref: int | str) -> VerifyReport:
         stored_units, stored_inds = _stored_rows(s, edition.id)
         inputs = _inputs(s, edition)
     stored_digest = codec.rows_sha256(stored_units, stored_inds)
-    result = build(inputs.framework, inputs.dataset, inputs.recipe)
+    result = build(inputs.framework, inputs.dataset, inputs.recipe, year=inputs.year)
     unit_rows, ind_rows = codec.result_rows(result)
     rebuilt_digest = codec.rows_sha256(unit_rows, ind_rows)
     if stored_digest != expected or rebuilt_digest != expected:
@@ -634,7 +636,7 @@ def audit_edition(store: Store, ref: int | str, spec: Any = None, *, actor: str 
         if edition.result_sha256 is None:
             raise NevIndexError(f"edition '{edition.label}' has not been built; build before auditing")
         inputs, expected, label = _inputs(s, edition), edition.result_sha256, edition.label
-    outcome = run_audit(inputs.framework, inputs.dataset, inputs.recipe, spec)
+    outcome = run_audit(inputs.framework, inputs.dataset, inputs.recipe, spec, year=inputs.year)
     if codec.rows_sha256(*codec.result_rows(outcome.result)) != expected:
         raise VerificationError(f"the audit's nominal build of edition '{label}' differs from its stored results; "
                                 "rebuild the edition first")
@@ -769,7 +771,7 @@ def compare(store: Store, old_ref: int | str, new_ref: int | str, *, split: bool
             raw = _load_dataset(s, edition.dataset)
             inputs = _inputs(s, edition, raw)
             expected, label = edition.result_sha256, edition.label
-        result = build(inputs.framework, inputs.dataset, inputs.recipe)
+        result = build(inputs.framework, inputs.dataset, inputs.recipe, year=inputs.year)
         if codec.rows_sha256(*codec.result_rows(result)) != expected:
             notes.append(f"edition '{label}' does not rebuild to its stored results; run verify")
         results.append((result, raw))
