@@ -16,6 +16,7 @@ from nevindex.audit.spec import resolve_variables, sampled_design, spec_from_map
 from nevindex.audit.uncertainty import evaluate
 from nevindex.build import build
 from nevindex.framework import Framework
+from nevindex.inputs import Inputs
 from nevindex.methods.rank import rank_desc
 
 FACTORS = [
@@ -200,3 +201,45 @@ def test_interval_invariants(seed, f) -> None:
     tied = [len(set(row)) < n for row in audit.uncertainty.scores]
     sums = ranks.sum(axis=1)
     assert all(s == n * (n + 1) / 2 for s, t in zip(sums, tied, strict=True) if not t)
+
+
+def test_signed_pca_weights_are_warned_about_and_replay(asem, tmp_path) -> None:
+    """PCA weights used as they are (COINr): the audit says so, and its own tables replay it,
+    negative weights included, equal to separate builds."""
+    recipe = asem.recipe.with_settings({"weights.method": "pca", "weights.levels": [2]})
+    spec = {"runs": 12, "seed": 4, "factors": FACTORS[2:3], "weight_noise": [{"level": 3}]}
+    audit = run_audit(asem.framework, asem.dataset, recipe, spec)
+    assert any("negative effective weight for Social" in w for w in audit.warnings)
+    assert audit.summary()["warnings"] == audit.warnings
+    write_audit(audit, tmp_path, charts=False, xlsx=False)
+    sets = pd.read_parquet(tmp_path / "weight_sets.parquet")
+    assert (sets["Social"] < 0).any()  # arithmetic pillars: Social loads negatively (geometric ones differ)
+    again = run_audit(asem.framework, asem.dataset, recipe, {
+        "design": str(tmp_path / "runs.parquet"), "weight_sets": str(tmp_path / "weight_sets.parquet"),
+        "factors": FACTORS[2:3]}).uncertainty
+    np.testing.assert_array_equal(again.ranks, audit.uncertainty.ranks)
+    for r in (0, 11):
+        weights = dict(zip(weight_nodes(asem.framework), audit.uncertainty.weights[r], strict=True))
+        res = _separate(asem, {"aggregate.method": audit.tables()["runs"].loc[r, "aggregate.method"]}, weights)
+        np.testing.assert_allclose(audit.uncertainty.scores[r], res.index, rtol=1e-12, atol=1e-12)
+        np.testing.assert_array_equal(audit.uncertainty.ranks[r], res.rank)
+
+
+def test_identical_units_tie_in_every_run(small) -> None:
+    """Where weights vary per run a matrix product does the sums; identical units still get one
+    score, so they tie exactly in every run as they do in separate builds."""
+    from dataclasses import replace
+
+    values = small.dataset.values.copy()
+    values[0, 7] = values[0, 3]
+    ds = replace(small.dataset, values=values)
+    spec = spec_from_mapping({"runs": 40, "seed": 8, "factors": FACTORS[2:3], "weight_noise": [{"level": 1}]})
+    design = sampled_design(resolve_variables(spec, small.framework, small.recipe), spec.runs, spec.seed)
+    ev = evaluate(small.framework, ds, small.recipe, design)
+    i, j = ev.units.index("U03"), ev.units.index("U07")
+    np.testing.assert_array_equal(ev.scores[:, i], ev.scores[:, j])
+    np.testing.assert_array_equal(ev.ranks[:, i], ev.ranks[:, j])
+    for r in (0, 39):
+        weights = dict(zip(design.nodes, ev.weights[r], strict=True))
+        res = _separate(Inputs(small.framework, ds, small.recipe), design.settings(tuple(design.choices[r])), weights)
+        np.testing.assert_array_equal(ev.ranks[r], res.rank)

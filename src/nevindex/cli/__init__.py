@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import warnings
 
 import typer
 from rich.console import Console
@@ -32,8 +33,14 @@ def _register() -> None:
 
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
+    """Warnings as one line for the person at the terminal, without the source line of the package."""
+    err_console.print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, turning our errors into a short message and exit code 2."""
+    warnings.showwarning = _show_warning
     _register()
     try:
         app(args=argv, standalone_mode=False)

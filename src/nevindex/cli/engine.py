@@ -40,6 +40,8 @@ def build(
         for warning in check_inputs(inputs.framework, inputs.dataset, inputs.recipe):
             console.print(f"[yellow]warning:[/] {warning}")
         result = build_result(inputs.framework, inputs.dataset, inputs.recipe, year=inputs.year)
+        for warning in (w for entry in result.log for w in entry.details.get("warnings", [])):
+            console.print(f"[yellow]warning:[/] {warning}", highlight=False)
         files = write_result(result, out)
     table = Table(title=f"{inputs.framework.framework.name.en} — {result.year} (top {min(top, len(result.units))})")
     table.add_column("rank", justify="right")
