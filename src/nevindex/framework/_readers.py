@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from nevindex.errors import MethodologyError
 from nevindex.framework._model import Framework
-from nevindex.recipe._aliases import upgrade_mapping
+from nevindex.recipe import upgrade_mapping
 from nevindex.validation import explain
 
 

@@ -7,7 +7,7 @@ old names of settings are read under their new ones with a warning. Private modu
 (the settings of each step), ``_recipe`` (the recipe, addresses, reading), ``_aliases`` (old names).
 """
 
-from nevindex.recipe._aliases import ALIASES
+from nevindex.recipe._aliases import ALIASES, current_name, upgrade_mapping
 from nevindex.recipe._recipe import Recipe, load_recipe, recipe_from_mapping
 from nevindex.recipe._steps import (
     AGGREGATE_METHODS,
@@ -33,7 +33,7 @@ from nevindex.recipe._steps import (
 from nevindex.validation import nearest
 
 __all__ = [
-    "Recipe", "recipe_from_mapping", "load_recipe", "ALIASES",
+    "Recipe", "recipe_from_mapping", "load_recipe", "ALIASES", "current_name", "upgrade_mapping",
     "DenominateSpec", "ScreenSpec", "ImputeSpec", "TreatSpec", "NormaliseSpec", "AHPSpec", "WeightsSpec",
     "MethodChoice", "AggregateSpec",
     "DENOMINATE_METHODS", "SCREEN_METHODS", "IMPUTE_METHODS", "TREAT_METHODS", "NORMALISE_METHODS",

@@ -15,7 +15,7 @@ from typing import Any
 
 from nevindex.errors import DeprecatedSettingWarning, RecipeError
 
-__all__ = ["ALIASES", "Alias", "upgrade_mapping", "new_address", "old_value", "warn_year"]
+__all__ = ["ALIASES", "Alias", "upgrade_mapping", "current_name", "new_address", "old_value", "warn_year"]
 
 
 @dataclass(frozen=True)
@@ -106,9 +106,18 @@ def _alias_of(parts: list[str]) -> Alias | None:
     return None
 
 
+def current_name(parts: list[str], value: Any = None, *, source: str = "setting") -> tuple[list[str], Any, bool]:
+    """The current address and value of a possibly old one, and whether it was old (no warning)."""
+    alias = _alias_of(parts)
+    if alias is None:
+        return parts, value, False
+    return [*parts[:-1], alias.new], _convert(alias, value, ".".join(parts), source), True
+
+
 def new_address(parts: list[str], value: Any = None, *, source: str = "setting",
                 writing: bool = True) -> tuple[list[str], Any]:
-    """The new address (and value, when ``writing``) of an old one; other addresses unchanged."""
+    """The new address (and value, when ``writing``) of an old one, with a warning; other
+    addresses unchanged."""
     alias = _alias_of(parts)
     if alias is None:
         return parts, value

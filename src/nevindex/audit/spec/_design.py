@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,9 +10,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from nevindex.audit.spec._spec import Factor, UncertaintySpec, WeightNoise
-from nevindex.errors import NevIndexError, RecipeError
+from nevindex.errors import DeprecatedSettingWarning, NevIndexError, RecipeError
 from nevindex.framework import Framework
-from nevindex.recipe import Recipe
+from nevindex.recipe import Recipe, current_name
 from nevindex.validation import nearest
 
 
@@ -29,9 +30,20 @@ def _params_address(address: str) -> str | None:
 
 def _nominal(recipe: Recipe, address: str) -> Any:
     try:
-        return recipe.get(address)
+        return recipe.get(".".join(current_name(address.split("."))[0]))
     except NevIndexError:
         return _MISSING
+
+
+def _current_names(settings: dict[str, Any], source: str) -> tuple[dict[str, Any], list[str]]:
+    """Settings under the current names (old ones translated quietly), and the old addresses met."""
+    out, old = {}, []
+    for address, value in settings.items():
+        parts, value, was_old = current_name(address.split("."), value, source=source)
+        out[".".join(parts)] = value
+        if was_old:
+            old.append(f"'{address}' is now '{'.'.join(parts)}'")
+    return out, old
 
 
 _MISSING = object()
@@ -45,6 +57,8 @@ class ResolvedFactor:
     address: str
     labels: tuple[str, ...]
     settings: tuple[dict[str, Any], ...]
+    #: The alternatives' values as written (in design tables, under ``address``).
+    values: tuple[Any, ...] = ()
 
     @property
     def k(self) -> int:
@@ -58,6 +72,7 @@ def resolve_factor(factor: Factor, recipe: Recipe, *, source: str = "<spec>", in
     nominal method, and otherwise resets them to ``{}`` (params are method-specific).
     """
     settings_list = []
+    renamed: list[str] = []
     nominal_method = _nominal(recipe, factor.address)
     params_addr = _params_address(factor.address)
     for alt in factor.alternatives:
@@ -72,14 +87,19 @@ def resolve_factor(factor: Factor, recipe: Recipe, *, source: str = "<spec>", in
                               "with parameters (normalise, aggregate)", file=source,
                               column=f"factors.{index}.alternatives")
         settings.update(alt.settings)
+        settings, old = _current_names(settings, source)
+        renamed += [o for o in old if o not in renamed]
         try:
             recipe.with_settings(settings)
         except RecipeError as exc:
             raise RecipeError(f"factor '{factor.label}', alternative '{alt.name}': {exc.message}", file=source,
                               column=f"factors.{index}") from None
         settings_list.append(settings)
+    if renamed:
+        warnings.warn(f"{source}: factor '{factor.label}' uses old setting names: {'; '.join(renamed)} "
+                      "(the old names still work for now)", DeprecatedSettingWarning, stacklevel=2)
     return ResolvedFactor(factor.label, factor.address, tuple(a.name for a in factor.alternatives),
-                          tuple(settings_list))
+                          tuple(settings_list), tuple(a.value for a in factor.alternatives))
 
 
 @dataclass(frozen=True)

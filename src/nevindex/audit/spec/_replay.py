@@ -129,7 +129,7 @@ def replay_design(spec: UncertaintySpec, framework: Framework, recipe: Recipe, *
                           file=source, column="runs")
     choices = np.empty((runs, len(factors)), dtype=np.intp)
     for j, (factor, c) in enumerate(zip(factors, columns, strict=True)):
-        values = [s[factor.address] for s in factor.settings]
+        values = list(factor.values)
         for r, cell in enumerate(frame[c]):
             if _blank(cell):
                 raise DataError(f"no alternative given for factor '{factor.name}'", file=str(path), row=r + 2, column=c)
