@@ -8,15 +8,17 @@ with one cutoff everywhere so the hints read the same whichever file was wrong.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-__all__ = ["NEAREST_CUTOFF", "StrictModel", "nearest", "explain", "fields_at"]
+__all__ = ["NEAREST_CUTOFF", "StrictModel", "nearest", "explain", "fields_at", "validate"]
 
 #: Similarity (difflib ratio) a name needs to be offered as "did you mean …?".
 NEAREST_CUTOFF = 0.6
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class StrictModel(BaseModel):
@@ -62,3 +64,18 @@ def explain(exc: ValidationError, model: type[BaseModel]) -> tuple[list[Any], st
         hint = nearest(loc[-1], fields_at(model, loc[:-1]))
         msg = f"unknown setting '{loc[-1]}'" + (f" (did you mean '{hint}'?)" if hint else "")
     return loc, msg
+
+
+def validate(model: type[M], data: Any, *, error: Callable[..., Exception], source: str,
+             where: Callable[[list[Any]], str] | None = None) -> M:
+    """``model`` validated from ``data``, or ``error(message, file=source, column=…)`` naming the
+    setting. With ``where``, the location is described in the message instead (``indicator 'x',
+    setting 'direction'``) and no column is given."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        loc, msg = explain(exc, model)
+        if where is not None:
+            place = where(loc)
+            raise error(f"{place}: {msg}" if place else msg, file=source) from None
+        raise error(msg, file=source, column=".".join(str(p) for p in loc) or None) from None

@@ -10,20 +10,20 @@ from functools import cached_property
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from nevindex.errors import MethodologyError
 from nevindex.framework._translations import translations_are_text
 from nevindex.framework._tree import validate_tree
 from nevindex.recipe import Recipe, recipe_from_mapping
+from nevindex.validation import StrictModel
 
 CODE_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 
 
-class Names(BaseModel):
+class Names(StrictModel):
     """A label in English and, where known, Chinese."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     en: str
     zh: str | None = None
 
@@ -37,16 +37,9 @@ def _coerce_names(value: Any) -> Any:
     return value
 
 
-#: Suffix of a Chinese translation kept next to its English text in a ``meta`` dict
-#: (``justification`` / ``justification_zh``, ``unit_zh`` for the node's ``unit`` field,
-#: ``method_notes`` / ``method_notes_zh``). English stays the plain key, so every reader of the
-#: English text (API, generated docs) is unchanged.
-
-
-class Node(BaseModel):
+class Node(StrictModel):
     """Any node of the tree; ``parent`` is None only for the root."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     code: str
     name: Names
     parent: str | None = None
@@ -114,10 +107,9 @@ class Indicator(Node):
         return params
 
 
-class RatingBand(BaseModel):
+class RatingBand(StrictModel):
     """A letter rating given to index scores at or above ``min``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     label: str
     min: float
     description: Names | None = None
@@ -125,8 +117,7 @@ class RatingBand(BaseModel):
     _names = field_validator("description", mode="before")(_coerce_names)
 
 
-class FrameworkInfo(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class FrameworkInfo(StrictModel):
     code: str
     version: str
     name: Names
@@ -150,10 +141,9 @@ class FrameworkInfo(BaseModel):
         return str(value) if isinstance(value, (int, float)) else value
 
 
-class Framework(BaseModel):
+class Framework(StrictModel):
     """The whole methodology: tree, metadata, named weight sets, default recipe, rating bands."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     framework: FrameworkInfo
     aggregates: tuple[Aggregate, ...]
     indicators: tuple[Indicator, ...]

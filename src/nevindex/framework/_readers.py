@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
 
 from nevindex.errors import MethodologyError
 from nevindex.framework._model import Framework
 from nevindex.recipe import upgrade_mapping
-from nevindex.validation import explain
+from nevindex.validation import validate
 
 
 def framework_from_mapping(data: Mapping[str, Any], *, source: str = "<framework>") -> Framework:
@@ -22,12 +21,8 @@ def framework_from_mapping(data: Mapping[str, Any], *, source: str = "<framework
     new names, with a warning naming this file.
     """
     body = _upgrade(data, source)
-    try:
-        return Framework.model_validate(body)
-    except ValidationError as exc:
-        loc, msg = explain(exc, Framework)
-        where = _describe_location(loc, body)
-        raise MethodologyError(f"{where}: {msg}" if where else msg, file=source) from None
+    return validate(Framework, body, error=MethodologyError, source=source,
+                    where=lambda loc: _describe_location(loc, body))
 
 
 def _upgrade(data: Mapping[str, Any], source: str) -> dict[str, Any]:

@@ -61,6 +61,19 @@ def impute_median(x: ArrayLike) -> FloatArray:
     return _fill(xv, np.broadcast_to(_column_stat(xv, "median"), xv.shape))
 
 
+def _grouped(x: ArrayLike, groups: ArrayLike, stat: str, *, axis: int, name: str) -> tuple[FloatArray, NDArray]:
+    """A units × columns matrix and one group id per unit (axis 0) or per column (axis 1), checked."""
+    if stat not in ("mean", "median"):
+        raise KernelError(f"stat must be 'mean' or 'median', got {stat!r}")
+    xv = as_float(x)
+    if xv.ndim != 2:
+        raise KernelError(f"grouped imputation expects units × columns, got shape {xv.shape}")
+    g = np.asarray(groups)
+    if g.shape != (xv.shape[axis],):
+        raise KernelError(f"{name} has shape {g.shape}, expected ({xv.shape[axis]},)")
+    return xv, g
+
+
 def impute_group(
     x: ArrayLike, groups: ArrayLike, stat: Literal["mean", "median"] = "mean"
 ) -> tuple[FloatArray, list[tuple[int, int]]]:
@@ -70,14 +83,7 @@ def impute_group(
     gaps. Returns the imputed matrix and the (group_id, column) pairs that had gaps but no observed
     value in the group, whose gaps therefore remain (the caller reports them).
     """
-    if stat not in ("mean", "median"):
-        raise KernelError(f"stat must be 'mean' or 'median', got {stat!r}")
-    xv = as_float(x)
-    if xv.ndim != 2:
-        raise KernelError(f"impute_group expects units × columns, got shape {xv.shape}")
-    g = np.asarray(groups)
-    if g.shape != (xv.shape[0],):
-        raise KernelError(f"groups has shape {g.shape}, expected ({xv.shape[0]},)")
+    xv, g = _grouped(x, groups, stat, axis=0, name="groups")
     g = g.astype(np.int64)
     fill = np.full_like(xv, np.nan)
     empty: list[tuple[int, int]] = []
@@ -107,14 +113,7 @@ def impute_row(
     contributes nothing to a row's statistic and its gaps take its constant value. A unit with no
     value in a group keeps its gaps there. Observed values never change.
     """
-    if stat not in ("mean", "median"):
-        raise KernelError(f"stat must be 'mean' or 'median', got {stat!r}")
-    xv = as_float(x)
-    if xv.ndim != 2:
-        raise KernelError(f"impute_row expects units × columns, got shape {xv.shape}")
-    g = np.asarray(column_groups)
-    if g.shape != (xv.shape[1],):
-        raise KernelError(f"column_groups has shape {g.shape}, expected ({xv.shape[1]},)")
+    xv, g = _grouped(x, column_groups, stat, axis=1, name="column_groups")
     y = xv
     if normalise_first:
         if directions is None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from nevindex.errors import RecipeError
 from nevindex.io import read_yaml_mapping
@@ -23,7 +23,7 @@ from nevindex.recipe._steps import (
     TreatSpec,
     WeightsSpec,
 )
-from nevindex.validation import StrictModel, explain, nearest
+from nevindex.validation import StrictModel, nearest, validate
 
 
 class Recipe(StrictModel):
@@ -129,11 +129,7 @@ def recipe_from_mapping(data: Mapping[str, Any] | None, *, source: str = "<recip
     body = upgrade_mapping(data or {}, source)
     if "year" in body:
         warn_year(source)
-    try:
-        return Recipe.model_validate(body)
-    except ValidationError as exc:
-        loc, msg = explain(exc, Recipe)
-        raise RecipeError(msg, file=source, column=".".join(str(p) for p in loc) or None) from None
+    return validate(Recipe, body, error=RecipeError, source=source)
 
 
 def load_recipe(path: str | Path) -> Recipe:

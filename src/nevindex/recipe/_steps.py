@@ -47,15 +47,17 @@ def _check_params(method: str, params: Mapping[str, Any], table: Mapping[str, fr
 Share = Field(default=None, ge=0.0, le=1.0)
 
 
+def _method_in(valid: tuple[str, ...], setting: str) -> Any:
+    """A field validator of ``method`` against the step's method names."""
+    return field_validator("method")(lambda method: check_method(method, valid, setting))
+
+
 class DenominateSpec(StrictModel):
     """``divide``: each indicator that names a denominator becomes ``x / denominator × scale``."""
 
     method: str = "divide"
 
-    @field_validator("method")
-    @classmethod
-    def _method(cls, m: str) -> str:
-        return check_method(m, DENOMINATE_METHODS, "denominate")
+    _method = _method_in(DENOMINATE_METHODS, "denominate")
 
 
 class ScreenSpec(StrictModel):
@@ -69,10 +71,7 @@ class ScreenSpec(StrictModel):
     force_keep: tuple[str, ...] = ()
     force_drop: tuple[str, ...] = ()
 
-    @field_validator("method")
-    @classmethod
-    def _method(cls, m: str) -> str:
-        return check_method(m, SCREEN_METHODS, "screen")
+    _method = _method_in(SCREEN_METHODS, "screen")
 
 
 class ImputeSpec(StrictModel):
@@ -86,10 +85,7 @@ class ImputeSpec(StrictModel):
     #: ``locf``: carry a value at most this many years.
     max_gap: int | None = Field(default=None, ge=1)
 
-    @field_validator("method")
-    @classmethod
-    def _method(cls, m: str) -> str:
-        return check_method(m, IMPUTE_METHODS, "impute")
+    _method = _method_in(IMPUTE_METHODS, "impute")
 
     @model_validator(mode="after")
     def _group_needed(self) -> ImputeSpec:
@@ -110,10 +106,7 @@ class TreatSpec(StrictModel):
     log_fallback: bool = True
     skip: tuple[str, ...] = ()
 
-    @field_validator("method")
-    @classmethod
-    def _method(cls, m: str) -> str:
-        return check_method(m, TREAT_METHODS, "treat")
+    _method = _method_in(TREAT_METHODS, "treat")
 
 
 class NormaliseSpec(StrictModel):
@@ -159,10 +152,7 @@ class WeightsSpec(StrictModel):
     #: as COINr), made positive (``abs``), or refused (``error``).
     sign: Literal["as_is", "abs", "error"] = "as_is"
 
-    @field_validator("method")
-    @classmethod
-    def _method(cls, m: str) -> str:
-        return check_method(m, WEIGHT_METHODS, "weights")
+    _method = _method_in(WEIGHT_METHODS, "weights")
 
     @model_validator(mode="after")
     def _consistent(self) -> WeightsSpec:

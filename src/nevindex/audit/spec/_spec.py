@@ -7,11 +7,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from nevindex.errors import RecipeError
 from nevindex.io import read_yaml_mapping
-from nevindex.validation import StrictModel, explain
+from nevindex.validation import StrictModel, validate
 
 #: Default half-width of the multiplicative weight noise (METHODS.md: w·(1 + U(−f, f))).
 DEFAULT_NOISE = 0.25
@@ -153,11 +153,7 @@ def spec_from_mapping(data: Mapping[str, Any] | None, *, source: str = "<spec>",
         body = dict(body["uncertainty"])
     if base_dir is not None:
         body.setdefault("base_dir", str(base_dir))
-    try:
-        return UncertaintySpec.model_validate(body)
-    except ValidationError as exc:
-        loc, msg = explain(exc, UncertaintySpec)
-        raise RecipeError(msg, file=source, column=".".join(str(p) for p in loc) or None) from None
+    return validate(UncertaintySpec, body, error=RecipeError, source=source)
 
 
 def load_spec(path: str | Path) -> UncertaintySpec:
