@@ -6,6 +6,11 @@ without reading a traceback. The CLI prints ``str(error)`` and exits 2; the API 
 
 from __future__ import annotations
 
+__all__ = [
+    "NevIndexError", "DataError", "MethodologyError", "RecipeError", "ComputationError", "NotFoundError",
+    "ImmutableError", "KernelError", "DeprecatedSettingWarning"
+]
+
 
 class NevIndexError(Exception):
     """Base of every error nevindex raises on purpose."""

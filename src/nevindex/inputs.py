@@ -9,6 +9,8 @@ from nevindex.dataset import Dataset, load_dataset
 from nevindex.framework import Framework, load_framework
 from nevindex.recipe import Recipe, load_recipe
 
+__all__ = ["Inputs", "numeric_columns", "load_inputs"]
+
 
 @dataclass(frozen=True)
 class Inputs:

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from nevindex.methods.treat import TreatmentOutcome
     from nevindex.recipe import Recipe
 
+__all__ = ["SETS", "LogEntry", "TreatmentRecord", "Result"]
+
 #: Names of the indicator-level sets, in pipeline order.
 SETS = ("raw", "denominated", "screened", "imputed", "treated", "normalised")
 

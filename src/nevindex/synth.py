@@ -19,6 +19,8 @@ import yaml
 
 from nevindex.io import write_all, write_csv
 
+__all__ = ["GROUPS", "SyntheticSet", "synthesise", "write_synthetic"]
+
 GROUPS = ("north", "south", "east", "west", "centre")
 
 

@@ -39,6 +39,8 @@ from nevindex.framework import Framework
 from nevindex.recipe import Recipe
 from nevindex.result import Result
 
+__all__ = ["AuditResult", "as_spec", "run_audit"]
+
 
 @dataclass(frozen=True, eq=False)
 class AuditResult:

@@ -30,6 +30,8 @@ from nevindex.framework import Framework
 from nevindex.recipe import Recipe
 from nevindex.result import Result
 
+__all__ = ["check_base_sample", "unit_sample", "sobol_indices", "SensitivityResult", "sensitivity"]
+
 
 def _problem(names: list[str], groups: list[str]) -> dict[str, Any]:
     return {"num_vars": len(names), "names": list(names), "bounds": [[0.0, 1.0]] * len(names),

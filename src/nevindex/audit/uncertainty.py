@@ -30,6 +30,11 @@ from nevindex.methods.rank import rank_desc
 from nevindex.recipe import DATA_DRIVEN_WEIGHTS, Recipe
 from nevindex.result import Result
 
+__all__ = [
+    "BYTES_PER_CELL", "Evaluation", "chunk_size", "evaluate", "rank_intervals", "runs_frame",
+    "weight_sets_frame", "per_run_frame"
+]
+
 Array = NDArray[np.float64]
 
 #: Bytes one run needs per unit × (aggregate or child) while it is aggregated: the per-run node
