@@ -30,6 +30,9 @@ def _register() -> None:
     from nevindex.cli import store  # noqa: F401
     from nevindex.cli import insight  # noqa: F401
     from nevindex.cli import report  # noqa: F401
+    from nevindex.cli import collect, synth
+    for area in (collect, synth):  # areas with an app of their own
+        app.add_typer(area.app)
 
 
 

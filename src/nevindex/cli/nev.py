@@ -1,4 +1,4 @@
-"""``nevindex demo`` (the NEV index editions from the shipped data) and ``nevindex synth``."""
+"""``nevindex demo``: the NEV index editions from the shipped data (``nevindex synth`` is in cli/synth.py)."""
 
 from __future__ import annotations
 
@@ -114,21 +114,3 @@ def _write_reports(url: str, year: int, folder: Path) -> list[Path]:
         write_bytes(pdf, render_pdf(model))
         written += [html, pdf]
     return written
-
-
-@app.command()
-def synth(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for data.csv and framework.yaml.")],
-    units: Annotated[int, typer.Option("--units", min=2, help="Number of units.")] = 500,
-    indicators: Annotated[int, typer.Option("--indicators", min=2, help="Number of indicators.")] = 60,
-    years: Annotated[int, typer.Option("--years", min=1, help="Number of years.")] = 1,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the random generator.")] = 0,
-    missing: Annotated[float, typer.Option("--missing", min=0.0, max=0.8, help="Target share of missing values.")] = 0.2,
-) -> None:
-    """Write a SYNTHETIC data set and matching framework (for benchmarks and load tests)."""
-    from nevindex.synth import write_synthetic
-
-    started = time.perf_counter()
-    files = write_synthetic(out, units=units, indicators=indicators, years=years, seed=seed, missing=missing)
-    console.print(f"wrote synthetic data ({units} units × {indicators} indicators × {years} years, seed {seed}): "
-                  f"{', '.join(str(f) for f in files)} in {time.perf_counter() - started:.2f} s")
