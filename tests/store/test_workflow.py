@@ -125,7 +125,8 @@ def test_recipe_is_stored_in_full_and_used_by_the_build(store, files):
     ed.create_edition(store, year=2023, methodology=files["framework"], dataset=data.id, recipe=recipe, label="z")
     ed.build_edition(store, "z")
     inputs = ed.edition_inputs(store, "z")
-    assert inputs.recipe.normalise.method == "zscore" and inputs.recipe.year == 2023
+    assert inputs.recipe.normalise.method == "zscore" and inputs.year == 2023  # the data year, beside the recipe
+    assert inputs.recipe.year is None and "year" not in inputs.recipe.model_dump()
     normalised = ed.edition_tables(store, "z")["indicators"].dropna(subset=["normalised"])
     # z-scores of each indicator have mean 0 over the units
     assert np.allclose(normalised.groupby("indicator")["normalised"].mean(), 0.0, atol=1e-12)
