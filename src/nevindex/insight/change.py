@@ -337,6 +337,8 @@ def _without(framework: Any, recipe: Any, codes: Sequence[str]) -> tuple[Any, An
         "aggregate.by_node": {k: v.model_dump(mode="python") for k, v in recipe.aggregate.by_node.items()
                               if k not in gone},
         "treat.skip": [c for c in recipe.treat.skip if c not in gone]}
+    if recipe.weights.nodes:
+        settings["weights.nodes"] = [c for c in recipe.weights.nodes if c not in gone]
     if recipe.weights.ahp:
         settings["weights.ahp"] = {k: v.model_dump(mode="python") for k, v in recipe.weights.ahp.items()
                                    if k not in gone}
