@@ -85,3 +85,18 @@ def test_cli_audit_error_exits_2_naming_the_address(tmp_path, capsys) -> None:
     assert main(["audit", *args, "--spec", str(tmp_path / "bad.yaml"), "--out", str(out)]) == 2
     assert "treat.enabld" in capsys.readouterr().err
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_cli_audit_files_are_reproducible_and_out_must_be_a_folder(tmp_path, capsys) -> None:
+    args = _files(tmp_path)
+    spec = ["--spec", str(tmp_path / "spec.yaml"), "--no-charts"]
+    assert main(["audit", *args, *spec, "--out", str(tmp_path / "a")]) == 0
+    assert main(["audit", *args, *spec, "--out", str(tmp_path / "b")]) == 0
+    names = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert "run_scores.parquet" in names and names == sorted(p.name for p in (tmp_path / "b").iterdir())
+    for name in names:
+        if name != "audit.json":  # it records the seconds the work took
+            assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+    (tmp_path / "file").write_text("x")
+    assert main(["audit", *args, "--out", str(tmp_path / "file")]) == 2
+    assert "is a file, not a folder" in capsys.readouterr().err

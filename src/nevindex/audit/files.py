@@ -85,6 +85,8 @@ def write_audit(result: AuditResult, out: str | Path, *, per_run: PerRunFormat =
     xlsx
         Also write ``audit.xlsx`` with one sheet per table that is not per run.
     """
+    if Path(out).exists() and not Path(out).is_dir():
+        raise NevIndexError(f"{out} is a file, not a folder: choose another --out")
     writers = audit_files(result, per_run=per_run, charts=charts, xlsx=xlsx)
     write_all(out, writers)
     return list(writers)
