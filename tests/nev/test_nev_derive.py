@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from nev_helpers import has_raw, rate, raw, value
 
 from nevindex.dataset import Dataset
 from nevindex.derive import apply_derivations, validate_derivations
@@ -18,100 +17,100 @@ from nevindex.errors import DataError, MethodologyError
 # --- the shipped methodology on the shipped data ----------------------------------------------
 
 
-def test_net_margin_uses_the_same_currency_pair(nev):
+def test_net_margin_uses_the_same_currency_pair(cell_value, has_raw_value, raw_value, nev):
     _, data = nev
-    assert value(data, "byd", 2023, "net_margin") == pytest.approx(
-        raw("byd", 2023, "net_income_cny") / raw("byd", 2023, "revenue_cny") * 100, rel=1e-12)
-    assert value(data, "tesla", 2024, "net_margin") == pytest.approx(
-        raw("tesla", 2024, "net_income_usd") / raw("tesla", 2024, "revenue_usd") * 100, rel=1e-12)
-    assert value(data, "toyota", 2023, "net_margin") == pytest.approx(
-        raw("toyota", 2023, "net_income_jpy") / raw("toyota", 2023, "revenue_jpy") * 100, rel=1e-12)
-    assert value(data, "bmw", 2024, "net_margin") == pytest.approx(
-        raw("bmw", 2024, "net_income_eur") / raw("bmw", 2024, "revenue_eur") * 100, rel=1e-12)
+    assert cell_value(data, "byd", 2023, "net_margin") == pytest.approx(
+        raw_value("byd", 2023, "net_income_cny") / raw_value("byd", 2023, "revenue_cny") * 100, rel=1e-12)
+    assert cell_value(data, "tesla", 2024, "net_margin") == pytest.approx(
+        raw_value("tesla", 2024, "net_income_usd") / raw_value("tesla", 2024, "revenue_usd") * 100, rel=1e-12)
+    assert cell_value(data, "toyota", 2023, "net_margin") == pytest.approx(
+        raw_value("toyota", 2023, "net_income_jpy") / raw_value("toyota", 2023, "revenue_jpy") * 100, rel=1e-12)
+    assert cell_value(data, "bmw", 2024, "net_margin") == pytest.approx(
+        raw_value("bmw", 2024, "net_income_eur") / raw_value("bmw", 2024, "revenue_eur") * 100, rel=1e-12)
     # Audi has a EUR profit but no EUR revenue: no pair, no margin (never a cross-currency ratio)
-    assert has_raw("audi", 2023, "net_income_eur") and not has_raw("audi", 2023, "revenue_eur")
-    assert math.isnan(value(data, "audi", 2023, "net_margin"))
+    assert has_raw_value("audi", 2023, "net_income_eur") and not has_raw_value("audi", 2023, "revenue_eur")
+    assert math.isnan(cell_value(data, "audi", 2023, "net_margin"))
 
 
-def test_rd_intensity_by_hand(nev):
+def test_rd_intensity_by_hand(cell_value, raw_value, nev):
     _, data = nev
-    assert value(data, "li-auto", 2024, "rd_intensity") == pytest.approx(
-        raw("li-auto", 2024, "rd_expense_cny") / raw("li-auto", 2024, "revenue_cny") * 100, rel=1e-12)
-    assert value(data, "rivian", 2023, "rd_intensity") == pytest.approx(
-        raw("rivian", 2023, "rd_expense_usd") / raw("rivian", 2023, "revenue_usd") * 100, rel=1e-12)
-    assert value(data, "mercedes-benz", 2024, "rd_intensity") == pytest.approx(
-        raw("mercedes-benz", 2024, "rd_expense_eur") / raw("mercedes-benz", 2024, "revenue_eur") * 100, rel=1e-12)
+    assert cell_value(data, "li-auto", 2024, "rd_intensity") == pytest.approx(
+        raw_value("li-auto", 2024, "rd_expense_cny") / raw_value("li-auto", 2024, "revenue_cny") * 100, rel=1e-12)
+    assert cell_value(data, "rivian", 2023, "rd_intensity") == pytest.approx(
+        raw_value("rivian", 2023, "rd_expense_usd") / raw_value("rivian", 2023, "revenue_usd") * 100, rel=1e-12)
+    assert cell_value(data, "mercedes-benz", 2024, "rd_intensity") == pytest.approx(
+        raw_value("mercedes-benz", 2024, "rd_expense_eur") / raw_value("mercedes-benz", 2024, "revenue_eur") * 100, rel=1e-12)
 
 
-def test_per_vehicle_rates_and_shares_by_hand(nev):
+def test_per_vehicle_rates_and_shares_by_hand(cell_value, has_raw_value, raw_value, nev):
     _, data = nev
     # Ford: total sales are known
-    assert value(data, "ford", 2023, "recall_rate") == pytest.approx(
-        raw("ford", 2023, "us_recall_campaigns") / raw("ford", 2023, "total_sales") * 1e5, rel=1e-12)
+    assert cell_value(data, "ford", 2023, "recall_rate") == pytest.approx(
+        raw_value("ford", 2023, "us_recall_campaigns") / raw_value("ford", 2023, "total_sales") * 1e5, rel=1e-12)
     # Tesla has no total_sales, but brands.csv documents it as BEV-only: NEV sales are all sales
-    assert not has_raw("tesla", 2024, "total_sales")
-    assert value(data, "tesla", 2024, "recall_rate") == pytest.approx(
-        raw("tesla", 2024, "us_recall_campaigns") / raw("tesla", 2024, "nev_sales") * 1e5, rel=1e-12)
+    assert not has_raw_value("tesla", 2024, "total_sales")
+    assert cell_value(data, "tesla", 2024, "recall_rate") == pytest.approx(
+        raw_value("tesla", 2024, "us_recall_campaigns") / raw_value("tesla", 2024, "nev_sales") * 1e5, rel=1e-12)
     # Kia has recalls but no sales figure of any kind: no rate
-    assert math.isnan(value(data, "kia", 2023, "recall_rate"))
+    assert math.isnan(cell_value(data, "kia", 2023, "recall_rate"))
     # Wuling (not documented NEV-only) has NEV sales but no total in 2024: no overseas share
-    assert has_raw("wuling", 2024, "overseas_sales") and has_raw("wuling", 2024, "nev_sales")
-    assert math.isnan(value(data, "wuling", 2024, "overseas_share"))
-    assert value(data, "chery", 2024, "overseas_share") == pytest.approx(
-        raw("chery", 2024, "overseas_sales") / raw("chery", 2024, "total_sales") * 100, rel=1e-12)
-    assert value(data, "nio", 2023, "energy_site_density") == pytest.approx(
-        raw("nio", 2023, "energy_sites") / raw("nio", 2023, "nev_sales") * 1e4, rel=1e-12)
-    assert value(data, "hongqi", 2024, "nev_share") == pytest.approx(
-        raw("hongqi", 2024, "nev_sales") / raw("hongqi", 2024, "total_sales") * 100, rel=1e-12)
+    assert has_raw_value("wuling", 2024, "overseas_sales") and has_raw_value("wuling", 2024, "nev_sales")
+    assert math.isnan(cell_value(data, "wuling", 2024, "overseas_share"))
+    assert cell_value(data, "chery", 2024, "overseas_share") == pytest.approx(
+        raw_value("chery", 2024, "overseas_sales") / raw_value("chery", 2024, "total_sales") * 100, rel=1e-12)
+    assert cell_value(data, "nio", 2023, "energy_site_density") == pytest.approx(
+        raw_value("nio", 2023, "energy_sites") / raw_value("nio", 2023, "nev_sales") * 1e4, rel=1e-12)
+    assert cell_value(data, "hongqi", 2024, "nev_share") == pytest.approx(
+        raw_value("hongqi", 2024, "nev_sales") / raw_value("hongqi", 2024, "total_sales") * 100, rel=1e-12)
     # BEV-only brands (brands.csv notes): NEV and BEV shares are their NEV/BEV sales over themselves
-    assert value(data, "tesla", 2023, "nev_share") == 100.0
-    assert value(data, "rivian", 2024, "bev_sales_share") == pytest.approx(
-        raw("rivian", 2024, "bev_sales") / raw("rivian", 2024, "nev_sales") * 100, rel=1e-12)
+    assert cell_value(data, "tesla", 2023, "nev_share") == 100.0
+    assert cell_value(data, "rivian", 2024, "bev_sales_share") == pytest.approx(
+        raw_value("rivian", 2024, "bev_sales") / raw_value("rivian", 2024, "nev_sales") * 100, rel=1e-12)
     # Lucid sells only BEVs too, but brands.csv does not say so: no share is assumed
-    assert has_raw("lucid", 2023, "nev_sales") and math.isnan(value(data, "lucid", 2023, "nev_share"))
+    assert has_raw_value("lucid", 2023, "nev_sales") and math.isnan(cell_value(data, "lucid", 2023, "nev_share"))
     # BEV share: the reported figure first, else BEV / total sales
-    assert value(data, "mercedes-benz", 2023, "bev_sales_share") == raw("mercedes-benz", 2023, "bev_share")
-    assert value(data, "audi", 2023, "bev_sales_share") == pytest.approx(
-        raw("audi", 2023, "bev_sales") / raw("audi", 2023, "total_sales") * 100, rel=1e-12)
+    assert cell_value(data, "mercedes-benz", 2023, "bev_sales_share") == raw_value("mercedes-benz", 2023, "bev_share")
+    assert cell_value(data, "audi", 2023, "bev_sales_share") == pytest.approx(
+        raw_value("audi", 2023, "bev_sales") / raw_value("audi", 2023, "total_sales") * 100, rel=1e-12)
 
 
-def test_growth_reported_first_else_computed(nev):
+def test_growth_reported_first_else_computed(cell_value, has_raw_value, raw_value, nev):
     _, data = nev
-    assert value(data, "byd", 2024, "nev_growth") == raw("byd", 2024, "nev_sales_yoy")
-    assert not has_raw("voyah", 2024, "nev_sales_yoy")
-    assert value(data, "voyah", 2024, "nev_growth") == pytest.approx(
-        (raw("voyah", 2024, "nev_sales") / raw("voyah", 2023, "nev_sales") - 1) * 100, rel=1e-12)
-    assert value(data, "volvo", 2024, "revenue_growth") == pytest.approx(
-        (raw("volvo", 2024, "revenue_sek") / raw("volvo", 2023, "revenue_sek") - 1) * 100, rel=1e-12)
-    assert value(data, "xpeng", 2024, "revenue_growth") == pytest.approx(
-        (raw("xpeng", 2024, "revenue_cny") / raw("xpeng", 2023, "revenue_cny") - 1) * 100, rel=1e-12)
+    assert cell_value(data, "byd", 2024, "nev_growth") == raw_value("byd", 2024, "nev_sales_yoy")
+    assert not has_raw_value("voyah", 2024, "nev_sales_yoy")
+    assert cell_value(data, "voyah", 2024, "nev_growth") == pytest.approx(
+        (raw_value("voyah", 2024, "nev_sales") / raw_value("voyah", 2023, "nev_sales") - 1) * 100, rel=1e-12)
+    assert cell_value(data, "volvo", 2024, "revenue_growth") == pytest.approx(
+        (raw_value("volvo", 2024, "revenue_sek") / raw_value("volvo", 2023, "revenue_sek") - 1) * 100, rel=1e-12)
+    assert cell_value(data, "xpeng", 2024, "revenue_growth") == pytest.approx(
+        (raw_value("xpeng", 2024, "revenue_cny") / raw_value("xpeng", 2023, "revenue_cny") - 1) * 100, rel=1e-12)
     # no 2022 data: no computed 2023 growth for anybody
     assert np.all(np.isnan(data.matrix(["revenue_growth"], 2023)))
 
 
-def test_currency_conversion_uses_the_documented_rate_and_is_missing_without_one(nev):
+def test_currency_conversion_uses_the_documented_rate_and_is_missing_without_one(cell_value, fx_rate, has_raw_value, raw_value, nev):
     _, data = nev
-    cny_2023 = float(rate(2023, "CNY"))
-    assert value(data, "byd", 2023, "rd_spend_usd") == pytest.approx(raw("byd", 2023, "rd_expense_cny") / cny_2023,
+    cny_2023 = float(fx_rate(2023, "CNY"))
+    assert cell_value(data, "byd", 2023, "rd_spend_usd") == pytest.approx(raw_value("byd", 2023, "rd_expense_cny") / cny_2023,
                                                                       rel=1e-12)
-    assert value(data, "byd", 2023, "rd_spend_log") == pytest.approx(
-        math.log10(raw("byd", 2023, "rd_expense_cny") / cny_2023), rel=1e-12)
+    assert cell_value(data, "byd", 2023, "rd_spend_log") == pytest.approx(
+        math.log10(raw_value("byd", 2023, "rd_expense_cny") / cny_2023), rel=1e-12)
     # 2024: the CNY amount exists but no sourced rate → missing, not guessed
-    assert has_raw("byd", 2024, "rd_expense_cny")
-    assert math.isnan(value(data, "byd", 2024, "rd_spend_usd"))
+    assert has_raw_value("byd", 2024, "rd_expense_cny")
+    assert math.isnan(cell_value(data, "byd", 2024, "rd_spend_usd"))
     # EUR: the source quotes USD per EUR, the data leave per_usd empty → never converted
-    assert rate(2023, "EUR") == "" and has_raw("mercedes-benz", 2024, "rd_expense_eur")
-    assert math.isnan(value(data, "mercedes-benz", 2024, "rd_spend_usd"))
+    assert fx_rate(2023, "EUR") == "" and has_raw_value("mercedes-benz", 2024, "rd_expense_eur")
+    assert math.isnan(cell_value(data, "mercedes-benz", 2024, "rd_spend_usd"))
     # USD reporters need no rate
-    assert value(data, "tesla", 2024, "rd_spend_usd") == raw("tesla", 2024, "rd_expense_usd")
+    assert cell_value(data, "tesla", 2024, "rd_spend_usd") == raw_value("tesla", 2024, "rd_expense_usd")
 
 
-def test_converted_values_record_the_rate_and_its_source(nev):
+def test_converted_values_record_the_rate_and_its_source(fx_rate, nev):
     _, data = nev
     prov = data.provenance.set_index(["year", "unit", "column"])
     for column in ("rd_expense_cny_usd", "rd_spend_usd", "rd_spend_log"):
         row = prov.loc[(2023, "byd", column)]
-        assert row["fx_rate"] == float(rate(2023, "CNY"))
+        assert row["fx_rate"] == float(fx_rate(2023, "CNY"))
         assert "federalreserve.gov" in row["source_url"]
     assert "rd_expense_cny[2023]=39580" in prov.loc[(2023, "byd", "rd_expense_cny_usd")]["inputs"]
     assert "fx_per_usd_cny[2023]=7.0809" in prov.loc[(2023, "byd", "rd_expense_cny_usd")]["inputs"]

@@ -73,9 +73,16 @@ def test_number_formats():
     assert fmt_number(-0.04) == "0.0"  # never "-0.0"
     assert fmt_number(float("nan")) == "–"
     assert fmt_number(12345.678, 0) == "12,346"
-    assert fmt_signed(2.25, 1) == "+2.2" or fmt_signed(2.25, 1) == "+2.3"
+    # 2.25 is exact in binary: a true tie, rounded to even (as Python's round does)
+    assert fmt_signed(2.25, 1) == "+2.2"
+    # 2.35 is stored as 2.35000000000000008882…: above the tie, so up
+    assert fmt_signed(2.35, 1) == "+2.4"
     assert fmt_signed(-1.0) == "-1.0"
-    assert fmt_percent(0.915) == "92%" or fmt_percent(0.915) == "91%"
+    assert fmt_signed(0.04) == "0.0"  # rounds to zero: no sign
+    # 0.915 × 100 and 0.925 × 100 are exactly 91.5 and 92.5 in floating point: ties, to the even 92
+    assert fmt_percent(0.915) == "92%"
+    assert fmt_percent(0.925) == "92%"
+    assert fmt_percent(0.125, 1) == "12.5%"
 
 
 def test_join_lists_per_language():

@@ -13,6 +13,8 @@ from nevindex.errors import MethodologyError
 from nevindex.framework import framework_from_mapping, load_framework, meta_text
 from nevindex.report.render import render_html
 
+pytestmark = pytest.mark.slow  # end to end: a whole report rendered
+
 SHIPPED = files("nevindex.frameworks") / "nev-2025.yaml"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

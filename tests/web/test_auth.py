@@ -127,21 +127,43 @@ def test_dashboard_redirects_anonymous_to_login(fresh) -> None:  # noqa: ANN001
 
 
 def test_tampered_session_cookie_is_anonymous(fresh) -> None:  # noqa: ANN001
+    from itsdangerous.encoding import base64_decode, base64_encode
+
     sign_in(fresh)
     value = fresh.cookies.get(auth.SESSION_COOKIE)
-    body, mac = value.split(".")
-    forged = auth._b64(auth._unb64(body).replace(b'"user":"admin"', b'"user":"root"')) + "." + mac
-    fresh.cookies.set(auth.SESSION_COOKIE, forged)
+    body, timestamp, mac = value.split(".")  # itsdangerous: payload.timestamp.signature
+    assert b'"user":"admin"' in base64_decode(body)
+    forged = base64_encode(base64_decode(body).replace(b'"user":"admin"', b'"user":"root"')).decode()
+    fresh.cookies.set(auth.SESSION_COOKIE, ".".join((forged, timestamp, mac)))
     assert fresh.get("/admin/", follow_redirects=False).status_code == 303
+    fresh.cookies.set(auth.SESSION_COOKIE, value)  # the untouched cookie still signs in
+    assert fresh.get("/admin/", follow_redirects=False).status_code == 200
 
 
-def test_signer_rejects_expired_and_other_purpose() -> None:
+def test_signer_rejects_expired_forged_and_other_purpose(monkeypatch) -> None:  # noqa: ANN001
+    import itsdangerous.timed
+
     signer = auth.Signer(b"k" * 32)
-    token = signer.sign({"user": "a"}, "api", 60)
-    assert signer.unsign(token, "api")["user"] == "a"
-    assert signer.unsign(token, "session") is None
-    assert signer.unsign(signer.sign({"user": "a"}, "api", -1), "api") is None
-    assert auth.Signer(b"x" * 32).unsign(token, "api") is None
+    token = signer.sign({"user": "a"}, "api")
+    assert signer.unsign(token, "api", 60)["user"] == "a"
+    assert signer.unsign(token, "session", 60) is None, "a token is not a session cookie"
+    assert auth.Signer(b"x" * 32).unsign(token, "api", 60) is None, "another secret"
+    assert signer.unsign(token[:-2] + ("AA" if not token.endswith("AA") else "BB"), "api", 60) is None
+    later = itsdangerous.timed.time.time() + 61
+    monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: later)
+    assert signer.unsign(token, "api", 60) is None, "older than its lifetime"
+    assert signer.unsign(token, "api", 120)["user"] == "a"
+
+
+def test_session_payload_is_versioned_and_open_to_new_fields() -> None:
+    """Issue 16 will add a per-user session version: a new field must not need a new format."""
+    signer = auth.Signer(b"k" * 32)
+    cookie = auth.write_session(signer, auth.SessionData(csrf="c", user="u"))
+    payload = signer.unsign(cookie, "session", auth.SESSION_SECONDS)
+    assert payload == {"v": auth.PAYLOAD_VERSION, "csrf": "c", "user": "u"}
+    extended = signer.sign({"csrf": "c", "user": "u", "sv": 3}, "session")
+    assert auth.read_session(signer, extended) == auth.SessionData(csrf="c", user="u")
+    assert auth.token_user(signer, cookie) is None and auth.read_session(signer, auth.issue_token(signer, "u")) is None
 
 
 def test_token_and_rate_limit(fresh) -> None:  # noqa: ANN001

@@ -64,3 +64,96 @@ def test_cache_is_bounded_and_expires() -> None:
     asyncio.run(scenario())
     # /a cached once, then evicted by /b and /c (size 2); the cookie request bypassed the cache
     assert calls == ["/a", "/b", "/c", "/a", "/b"]
+
+
+# --- HTTP caching: validators and lifetimes for proxies ---------------------------------------------
+
+
+PUBLISHED = [f"{API}/editions/t2024", f"{API}/editions/t2024/ranking?limit=3", f"{API}/editions/t2024/brands/alpha",
+             f"{API}/editions/t2024/download.csv", "/editions/t2024/", "/zh/editions/t2024/brands/alpha/"]
+
+
+def test_published_data_carry_an_etag_and_a_public_lifetime(fresh) -> None:  # noqa: ANN001
+    tags = set()
+    for url in PUBLISHED:
+        r = fresh.get(url)
+        assert r.status_code == 200, url
+        assert r.headers["cache-control"] == "public, max-age=3600", url  # a named edition never changes
+        assert r.headers["etag"].startswith('"') and r.headers["etag"] == fresh.get(url).headers["etag"], url
+        tags.add(r.headers["etag"])
+    assert len(tags) == 1, "one edition, one state of the published editions: one validator"
+    latest = fresh.get(f"{API}/editions/latest/ranking")
+    assert latest.headers["cache-control"] == "public, max-age=5", "'latest' may move: the response TTL"
+    assert fresh.get("/editions/t2024/").headers["vary"] == "Cookie", "a signed-in page differs"
+    for url in (f"{API}/editions", f"{API}/brands/alpha/history"):  # data of every published edition
+        r = fresh.get(url)
+        assert r.headers["cache-control"] == "public, max-age=5", url
+        assert fresh.get(url, headers={"If-None-Match": r.headers["etag"]}).status_code == 304, url
+
+
+def test_if_none_match_answers_304_without_a_body(fresh) -> None:  # noqa: ANN001
+    for url in PUBLISHED:
+        tag = fresh.get(url).headers["etag"]
+        for sent in (tag, f"W/{tag}", f'"other", {tag}', "*"):
+            r = fresh.get(url, headers={"If-None-Match": sent})
+            assert r.status_code == 304 and r.content == b"", (url, sent)
+            assert r.headers["etag"] == tag and r.headers["cache-control"].startswith("public")
+        assert fresh.get(url, headers={"If-None-Match": '"other"'}).status_code == 200
+
+
+def test_a_publication_changes_every_validator(fresh) -> None:  # noqa: ANN001
+    """Pages list the editions and profiles show history, so publishing any edition changes them all."""
+    before = {url: fresh.get(url).headers["etag"] for url in PUBLISHED}
+    assert fresh.post(f"{API}/admin/editions/d2024/publish", headers=bearer(fresh)).status_code == 200
+    for url, tag in before.items():
+        r = fresh.get(url, headers={"If-None-Match": tag})
+        assert r.status_code == 200 and r.headers["etag"] != tag, url
+    assert "d2024" in fresh.get("/editions/t2024/").text, "the page itself is new too"
+
+
+def test_drafts_admin_and_personal_answers_are_not_stored(fresh) -> None:  # noqa: ANN001
+    headers = bearer(fresh)
+    for url in (f"{API}/admin/editions", f"{API}/admin/editions/d2024/audit"):
+        r = fresh.get(url, headers=headers)
+        assert r.status_code == 200 and r.headers["cache-control"] == "no-store" and "etag" not in r.headers, url
+    assert fresh.get(f"{API}/editions/d2024").headers["cache-control"] == "no-store"  # a draft: 404, not stored
+    assert fresh.post(f"{API}/auth/token", json={"username": "x", "password": "y"}).headers["cache-control"] == \
+        "no-store"
+    assert fresh.get("/admin/login").headers["cache-control"] == "no-store"
+    sign_in(fresh)
+    mine = fresh.get("/editions/t2024/")
+    assert "Sign out" in mine.text and mine.headers["cache-control"] == "no-store" and "etag" not in mine.headers
+    assert fresh.get("/admin/").headers["cache-control"] == "no-store"
+
+
+def test_the_response_cache_answers_304_too() -> None:
+    import asyncio
+
+    from nevindex.web.cache import ResponseCache
+
+    calls = []
+
+    async def app(scope, receive, send):  # noqa: ANN001, ANN202
+        calls.append(scope["path"])
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"x-nevindex-cacheable", b"1"), (b"etag", b'"t1"'), (b"cache-control", b"public")]})
+        await send({"type": "http.response.body", "body": b"data"})
+
+    cache = ResponseCache(app, ttl=60)
+
+    async def get(headers: list[tuple[bytes, bytes]]) -> list[dict]:
+        sent: list[dict] = []
+
+        async def send(message):  # noqa: ANN001, ANN202
+            sent.append(message)
+
+        await cache({"type": "http", "method": "GET", "path": "/a", "query_string": b"", "headers": headers},
+                    None, send)
+        return sent
+
+    first = asyncio.run(get([]))
+    again = asyncio.run(get([(b"if-none-match", b'"t1"')]))
+    assert calls == ["/a"], "the second answer came from the cache"
+    assert first[0]["status"] == 200 and first[1]["body"] == b"data"
+    assert again[0]["status"] == 304 and again[1]["body"] == b""
+    assert dict(again[0]["headers"]) == {b"etag": b'"t1"', b"cache-control": b"public"}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import re
 import sys
 from pathlib import Path
@@ -12,11 +11,11 @@ import pytest
 
 from nevindex.cli import main
 from nevindex.web import auth
-from nevindex.web.i18n import HERE, LANGUAGES, split_lang, translate
+from nevindex.web.i18n import HERE, LANGUAGES, catalogue, split_lang, translate
 
 
 def test_catalogues_have_the_same_keys_and_placeholders() -> None:
-    cats = {lang: json.loads((HERE / f"{lang}.json").read_text(encoding="utf-8")) for lang in LANGUAGES}
+    cats = {lang: catalogue(lang).messages for lang in LANGUAGES}
     assert set(cats["en"]) == set(cats["zh"])
     for key, text in cats["en"].items():
         assert set(re.findall(r"\{(\w+)\}", text)) == set(re.findall(r"\{(\w+)\}", cats["zh"][key])), key
@@ -27,7 +26,7 @@ def test_every_template_key_is_in_the_catalogue() -> None:
     used = set()
     for path in templates.rglob("*.html"):
         used |= set(re.findall(r"\bt\('([a-z_\-]+)'(?! ~)", path.read_text(encoding="utf-8")))
-    known = set(json.loads((HERE / "en.json").read_text(encoding="utf-8")))
+    known = set(catalogue("en").messages)
     assert used and used <= known, used - known
 
 

@@ -3,64 +3,44 @@
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.table import Table
 
-from nevindex.build import build as build_result
-from nevindex.cli import app, console
-from nevindex.dataset import read_table
+from nevindex.cli._common import DbOpt, console
 from nevindex.errors import DataError
-from nevindex.inputs import load_inputs
-from nevindex.insight.profile import Profile, StrengthsWeaknesses, interval_columns, profile
-from nevindex.result import Result
+from nevindex.i18n import numbers
+
+if TYPE_CHECKING:
+    from nevindex.insight.profile import Profile, StrengthsWeaknesses
+    from nevindex.result import Result
+
+__all__ = ["app"]
+
+app = typer.Typer()
 
 
-def _load_edition(edition: str, db: str | None) -> tuple[Result, list[Any], Any, str]:
-    """A stored edition's Result, the Results of earlier published editions of the same
-    methodology (for the history), the audit's rank intervals when stored, and the edition's label."""
-    try:
-        from nevindex.store import db as store_db
-        from nevindex.store import editions as ed
-    except ImportError:
-        raise DataError(f"cannot open edition '{edition}': the edition store is not part of this build",
-                        hint="build from files instead: --framework F --data D [--recipe R] [--year Y]") from None
-    url = db if db is None or "://" in db else f"sqlite:///{Path(db).expanduser().resolve()}"
-    store = store_db.open_store(url, create=False)
-    try:
-        info = ed.get_edition(store, edition)
+def _load_edition(edition: str, db: str | None) -> tuple[Result, list[tuple[str, Result]], Any, str]:
+    """A stored edition's Result, the Results of its history (:func:`nevindex.store.queries.history_editions`),
+    the audit's rank intervals when stored, and the edition's label."""
+    from nevindex.store import editions as ed
+    from nevindex.store.db import open_store
+
+    with open_store(db, create=False) as store:
+        info = ed.resolve_edition(store, edition)
         result = ed.rebuild(store, info.id)
-        code = info.methodology.split()[0]
-        earlier: dict[int, Any] = {}
-        for other in ed.list_editions(store):  # the latest published edition of each earlier year
-            if other.published and other.year < info.year and other.methodology.split()[0] == code:
-                if other.year not in earlier or other.id > earlier[other.year].id:
-                    earlier[other.year] = other
-        history = [(o.label, ed.rebuild(store, o.id)) for _, o in sorted(earlier.items())]
-        intervals = next((t for t in ed.audit_tables(store, info.id).values()
-                          if "unit" in t.columns and interval_columns(t) is not None), None)
-    finally:
-        store.close()
+        history = [(e.label, ed.rebuild(store, e.id)) for e in ed.history_editions(store, info.id)[:-1]]
+        intervals = ed.rank_intervals(store, info.id)
     return result, history, intervals, info.label
-
-
-def _fmt(value: float | None, digits: int = 2) -> str:
-    return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
-
-
-def _rank(value: float) -> str:
-    return "—" if math.isnan(value) else f"{value:.0f}"
 
 
 @app.command("profile")
 def profile_command(
     brand: Annotated[str, typer.Argument(help="Unit (brand) code or name.")],
     edition: Annotated[str | None, typer.Option("--edition", "-e", help="Stored edition (label or id).")] = None,
-    db: Annotated[str | None, typer.Option("--db", help="Store URL or SQLite file (default: $NEVINDEX_DB).")] = None,
+    db: DbOpt = None,
     framework: Annotated[Path | None, typer.Option("--framework", "-f", help="Methodology file, to build from files.")] = None,
     data: Annotated[Path | None, typer.Option("--data", "-d", help="Indicator data, to build from files.")] = None,
     recipe: Annotated[Path | None, typer.Option("--recipe", "-r", help="Method choices (YAML).")] = None,
@@ -75,17 +55,21 @@ def profile_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole profile as JSON.")] = False,
 ) -> None:
     """Where BRAND stands, against whom, and what would raise it most."""
+    from nevindex.insight.profile import profile
+
     intervals = None
     if edition is not None:
         result, history, intervals, edition = _load_edition(edition, db)
     elif framework is not None and data is not None:
+        from nevindex.audit.intervals import RankIntervals
+        from nevindex.build import build
+        from nevindex.dataset import read_table
+        from nevindex.inputs import load_inputs
+
         inputs = load_inputs(framework, data, recipe, units_file=units, year=year)
-        result, history = build_result(inputs.framework, inputs.dataset, inputs.recipe, year=inputs.year), []
+        result, history = build(inputs.framework, inputs.dataset, inputs.recipe, year=inputs.year), []
         if intervals_file is not None:
-            intervals = read_table(intervals_file)
-            for column in intervals.columns:
-                if column != "unit" and column != "name":
-                    intervals[column] = pd.to_numeric(intervals[column], errors="coerce")
+            intervals = RankIntervals.from_frame(read_table(intervals_file))
     else:
         raise DataError("say which edition to profile", hint="--edition E, or --framework F --data D")
     if step not in ("range", "sd", "leader"):
@@ -103,15 +87,15 @@ def _print(p: Profile, top: int) -> None:
     interval = (f", rank interval {p.rank_interval.low:.0f}–{p.rank_interval.high:.0f}" if p.rank_interval else "")
     edition = p.edition if p.edition == str(p.year) else f"{p.edition} ({p.year})"
     console.print(f"[bold]{p.name}[/] ({p.unit}) — {p.framework} {p.version}, {edition}: "
-                  f"index {_fmt(p.score)}, rank {_rank(p.rank)} of {p.n_units}{rating}{interval}")
+                  f"index {numbers.number(p.score, 2)}, rank {numbers.rank(p.rank)} of {p.n_units}{rating}{interval}")
     if len(p.history) > 1:
-        console.print("history: " + " · ".join(f"{h.label}: rank {_rank(h.rank)}/{h.n_units} ({_fmt(h.score)})"
-                                                for h in p.history))
+        console.print("history: " + " · ".join(
+            f"{h.label}: rank {numbers.rank(h.rank)}/{h.n_units} ({numbers.number(h.score, 2)})" for h in p.history))
     table = Table(title="Elements")
     for col in ("element", "score", "rank"):
         table.add_column(col, justify="left" if col == "element" else "right")
     for e in p.elements:
-        table.add_row(f"{e.name} ({e.code})", _fmt(e.score), f"{_rank(e.rank)}/{e.n_ranked}")
+        table.add_row(f"{e.name} ({e.code})", numbers.number(e.score, 2), f"{numbers.rank(e.rank)}/{e.n_ranked}")
     console.print(table)
     for sw in p.standing:
         _print_standing(sw)
@@ -121,15 +105,16 @@ def _print(p: Profile, top: int) -> None:
             table.add_column(col, justify="left" if col == "indicator" else "right")
         for lv in p.levers.best(top):
             table.add_row(f"{lv.name} ({lv.indicator})", f"{lv.value:.4g}", f"{lv.new_value:.4g}",
-                          f"{lv.index_change:+.3f}", f"{_rank(lv.rank_before)} → {_rank(lv.rank_after)}")
+                          f"{lv.index_change:+.3f}", f"{numbers.rank(lv.rank_before)} → {numbers.rank(lv.rank_after)}")
         console.print(table)
     if p.peers is not None and len(p.peers.rows) > 1:
         table = Table(title="Most similar units (Euclidean distance on element scores)")
         for col in ("unit", "distance", "index", "rank", *p.peers.elements):
             table.add_column(col, justify="left" if col == "unit" else "right")
         for row in p.peers.rows:
-            table.add_row(f"{row.name} ({row.unit})", _fmt(row.distance), _fmt(row.index), _rank(row.rank),
-                          *(_fmt(row.elements[e]) for e in p.peers.elements))
+            table.add_row(f"{row.name} ({row.unit})", numbers.number(row.distance, 2), numbers.number(row.index, 2),
+                          numbers.rank(row.rank),
+                          *(numbers.number(row.elements[e], 2) for e in p.peers.elements))
         console.print(table)
     if p.plan is not None:
         colour = "green" if p.plan.reached else "yellow"
@@ -147,8 +132,8 @@ def _print_standing(sw: StrengthsWeaknesses) -> None:
     table = Table(title=f"Strengths and weaknesses against {who}")
     table.add_column("strengths")
     table.add_column("weaknesses")
-    strengths = [f"{s.name} ({s.kind[0]}) {_rank(s.rank)}/{s.n}" for s in (*sw.element_strengths, *sw.indicator_strengths)]
-    weaknesses = [f"{s.name} ({s.kind[0]}) {_rank(s.rank)}/{s.n}" for s in (*sw.element_weaknesses, *sw.indicator_weaknesses)]
+    strengths = [f"{s.name} ({s.kind[0]}) {numbers.rank(s.rank)}/{s.n}" for s in (*sw.element_strengths, *sw.indicator_strengths)]
+    weaknesses = [f"{s.name} ({s.kind[0]}) {numbers.rank(s.rank)}/{s.n}" for s in (*sw.element_weaknesses, *sw.indicator_weaknesses)]
     for k in range(max(len(strengths), len(weaknesses))):
         table.add_row(strengths[k] if k < len(strengths) else "", weaknesses[k] if k < len(weaknesses) else "")
     console.print(table)

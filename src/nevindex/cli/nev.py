@@ -10,8 +10,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from nevindex.cli import app, console
-from nevindex.cli.store import DbOpt
+from nevindex.cli._common import DbOpt, console
+
+__all__ = ["app", "edition_table"]
+
+app = typer.Typer()
 
 ELEMENT_LABELS = {"tangible": "Tangible", "quality": "Quality", "innovation": "Innovation",
                   "service": "Service", "intangible": "Intangible"}
@@ -70,28 +73,28 @@ def demo(
     # Piped output (no terminal) gets a fixed width so the table is not squeezed to 80 columns.
     target = out
     out = console if console.is_terminal else Console(width=140, highlight=False)
-    store = open_store(db)
     years = tuple(year or EDITIONS)
-    with out.status("importing, building, auditing and publishing the editions…"):
-        added = publish_demo_editions(store, years=years)
-    for y in years:
-        label = f"nev-{y}"
-        report = ed.verify(store, label)
-        edition = build_edition(y)
-        out.print(edition_table(edition, top))
-        out.print(f"[bold]coverage:[/] {edition.note}", highlight=False)
-        state = "published now" if label in added else "already published"
-        out.print(f"[bold]edition:[/] {label} {state} in {store.safe_url}; rebuilt from the stored inputs and "
-                  f"verified bit for bit ({report.rows} stored rows, result {report.result_sha256[:12]})",
-                  highlight=False)
-        if target is not None:
-            files = write_edition(edition, target / str(y))
-            out.print(f"wrote {len(files)} files to {target / str(y)}", highlight=False)
-        out.print()
-    if target is not None and report:
-        with out.status("writing the annual report (HTML and PDF, English and Chinese)…"):
-            reports = _write_reports(store.url, max(years), target)
-        out.print(f"report: {', '.join(str(p) for p in reports)}", highlight=False)
+    with open_store(db) as store:
+        with out.status("importing, building, auditing and publishing the editions…"):
+            added = publish_demo_editions(store, years=years)
+        for y in years:
+            label = f"nev-{y}"
+            verified = ed.verify(store, label)
+            edition = build_edition(y)
+            out.print(edition_table(edition, top))
+            out.print(f"[bold]coverage:[/] {edition.note}", highlight=False)
+            state = "published now" if label in added else "already published"
+            out.print(f"[bold]edition:[/] {label} {state} in {store.safe_url}; rebuilt from the stored inputs and "
+                      f"verified bit for bit ({verified.rows} stored rows, result {verified.result_sha256[:12]})",
+                      highlight=False)
+            if target is not None:
+                files = write_edition(edition, target / str(y))
+                out.print(f"wrote {len(files)} files to {target / str(y)}", highlight=False)
+            out.print()
+        if target is not None and report:
+            with out.status("writing the annual report (HTML and PDF, English and Chinese)…"):
+                reports = _write_reports(store.url, max(years), target)
+            out.print(f"report: {', '.join(str(p) for p in reports)}", highlight=False)
     out.print("n.r. = not rated (too few indicators observed); k/n = indicators observed of the element's; "
               "† = uses group-level (SCOPE) figures; scores 0–100 on fixed goalposts; no value is imputed. "
               f"Done in {time.perf_counter() - started:.2f} s.", highlight=False)

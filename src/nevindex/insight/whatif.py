@@ -6,8 +6,9 @@ module reuses the Result's upstream state and, for each changed cell, recomputes
 
 1. the cell's denominated value (the denominate kernel with the unit's denominator);
 2. the column's imputation (mean/median fill depends on the column; locf/linear leave observed
-   cells alone, so only the cell changes) and its outlier treatment (the treat kernel's loop run
-   on all versions of the column at once, :mod:`._treat_batch`);
+   cells alone, so only the cell changes; row-wise imputation and data-driven weights spread a
+   change to other cells, so those recipes rebuild) and its outlier treatment (the treat kernel
+   on all versions of the column at once, ``methods.treat.treat_rows``);
 3. the column's normalisation, with the engine's own ``build.normalise_matrix`` on a batch of
    matrices in which slot ``s`` holds one changed column per indicator (columns normalise
    independently, so one call serves a whole batch of levers);
@@ -40,6 +41,9 @@ from nevindex.methods.rank import rank_desc
 from nevindex.methods.treat import treat_rows
 from nevindex.recipe import DATA_DRIVEN_WEIGHTS
 from nevindex.result import Result
+
+__all__ = ["BATCH_CELLS", "Outcome", "WhatIf"]
+
 
 Array = NDArray[np.float64]
 

@@ -18,9 +18,15 @@ from typing import Any
 
 from nevindex.derive import input_columns
 from nevindex.framework import Framework
+from nevindex.i18n import numbers
 from nevindex.nev.coverage import elements_of
 from nevindex.nev.data import fx_rates_table
 from nevindex.nev.edition import EDITIONS, build_edition, nev_dataset, nev_framework, observed_counts
+
+__all__ = ["DEFAULT_PATH", "MARKER", "SECTIONS", "coverage_rules_section", "derivations_section",
+           "editions_section", "fx_section", "indicators_section", "main", "ratings_section",
+           "recipe_section", "render_sections", "update_document"]
+
 
 DEFAULT_PATH = Path("docs/methodology.md")
 MARKER = re.compile(r"(<!-- BEGIN GENERATED: (?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- END GENERATED: (?P=name) -->)",
@@ -39,10 +45,6 @@ def _table(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _num(x: float) -> str:
-    return f"{x:g}"
-
-
 def _element_and_pillar(fw: Framework, code: str) -> str:
     chain = [fw.nodes[a].name.en for a in reversed(fw.ancestors(code)) if a != fw.root]
     return " → ".join(chain)
@@ -55,7 +57,7 @@ def indicators_section(fw: Framework) -> str:
     rows = []
     for ind in fw.indicators:
         gp = ind.params.get("normalise", {})
-        goal = f"{_num(gp['lower'])} … {_num(gp['upper'])}" if "lower" in gp else ""
+        goal = f"{numbers.general(gp['lower'])} … {numbers.general(gp['upper'])}" if "lower" in gp else ""
         dim = ind.meta.get("dimension", "")
         rows.append([f"`{ind.code}`", ind.name.en, ind.name.zh, _element_and_pillar(fw, ind.code),
                      dims.get(dim, {}).get("en", dim), ind.unit, "+1" if ind.direction > 0 else "−1", goal,
@@ -90,11 +92,11 @@ def derivations_section(fw: Framework) -> str:
         op = spec["op"]
         if op == "ratio":
             pairs = [f"{n} / {d}" for n, d in zip(_list(spec["numerator"]), _list(spec["denominator"]), strict=True)]
-            return " else ".join(pairs) + (f" × {_num(spec['scale'])}" if spec.get("scale", 1) != 1 else "")
+            return " else ".join(pairs) + (f" × {numbers.general(spec['scale'])}" if spec.get("scale", 1) != 1 else "")
         if op == "convert_currency":
             return f"{spec['input']} / {spec['rate']}"
         if op == "growth":
-            return f"(x_t / x_t−{spec.get('lag', 1)} − 1) × {_num(spec.get('scale', 100))}, x = first of " + \
+            return f"(x_t / x_t−{spec.get('lag', 1)} − 1) × {numbers.general(spec.get('scale', 100))}, x = first of " + \
                 ", ".join(_list(spec["input"]))
         if op == "log10":
             return f"log10({spec['input']})"
@@ -120,7 +122,7 @@ def recipe_section(fw: Framework) -> str:
         ["treat", f"method={r.treat.method}", notes.get("treat", "")],
         ["normalise", "goalposts per indicator (Table 1), scale 0–100, truncated", notes.get("normalise", "")],
         ["weights", f"method={r.weights.method}; every node weight "
-                    f"{', '.join(sorted({_num(n.weight) for n in fw.nodes.values()}))}", notes.get("weights", "")],
+                    f"{', '.join(sorted({numbers.general(n.weight) for n in fw.nodes.values()}))}", notes.get("weights", "")],
         ["aggregate", f"method={r.aggregate.method}; min_present={r.aggregate.min_present}", notes.get("aggregate", "")],
         ["ratings", f"{len(fw.ratings)} bands (below)", notes.get("ratings", "")],
     ]
@@ -131,7 +133,7 @@ def ratings_section(fw: Framework) -> str:
     bands = sorted(fw.ratings, key=lambda b: -b.min)
     rows, upper = [], None
     for band in bands:
-        span = f"{_num(band.min)} ≤ score" + (f" < {_num(upper)}" if upper is not None else "")
+        span = f"{numbers.general(band.min)} ≤ score" + (f" < {numbers.general(upper)}" if upper is not None else "")
         rows.append([f"**{band.label}**", span, band.description.en if band.description else "",
                      band.description.zh if band.description else ""])
         upper = band.min
@@ -152,7 +154,7 @@ def fx_section(fw: Framework) -> str:
     rows = []
     for rec in rates.to_dict("records"):
         rate = rec["per_usd"]
-        shown = "— (none)" if rate is None or (isinstance(rate, float) and math.isnan(rate)) else _num(rate)
+        shown = "— (none)" if rate is None or (isinstance(rate, float) and math.isnan(rate)) else numbers.general(rate)
         rows.append([rec["year"], rec["currency"], shown, rec["source_title"], rec.get("notes") or ""])
     years_with = sorted({r[0] for r in rows if not str(r[2]).startswith("—")})
     missing = [y for y in EDITIONS if y not in years_with]
@@ -174,8 +176,8 @@ def editions_section(fw: Framework) -> str:
         rated = t[t["rated"]].head(10)
         tops.append(f"\n{year} edition, rated brands (top 10):\n\n" + _table(
             ["rank", "brand", "index", "rating", *(fw.nodes[e].name.en for e in elements_of(fw))],
-            [[f"{r['rank']:.0f}", r["name"] + (" †" if r["scope"] else ""), f"{r['index']:.1f}", r["rating"],
-              *((f"{r[f'{e}_score']:.1f} ({r[f'{e}_observed']}/{r[f'{e}_indicators']})" if r[f"{e}_rated"]
+            [[numbers.rank(r["rank"]), r["name"] + (" †" if r["scope"] else ""), numbers.number(r["index"]), r["rating"],
+              *((f"{numbers.number(r[f'{e}_score'])} ({r[f'{e}_observed']}/{r[f'{e}_indicators']})" if r[f"{e}_rated"]
                  else f"n.r. ({r[f'{e}_observed']}/{r[f'{e}_indicators']})") for e in elements_of(fw))]
              for r in rated.to_dict("records")]))
     head = ["edition", "brands with data", "index rated", *(f"{e} rated" for e in elements_of(fw)),

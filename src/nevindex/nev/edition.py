@@ -27,6 +27,11 @@ from nevindex.nev.coverage import CoverageRules, coverage_note, coverage_table
 from nevindex.nev.data import FX_PREFIX, load_nev_dataset
 from nevindex.result import Result
 
+__all__ = ["EDITIONS", "Edition", "FRAMEWORK_FILE", "build_edition", "demo_editions", "edition_framework",
+           "framework_path", "nev_dataset", "nev_framework", "observed_counts", "scored_columns",
+           "write_edition"]
+
+
 FRAMEWORK_FILE = "nev-2025.yaml"
 EDITIONS = (2023, 2024)
 

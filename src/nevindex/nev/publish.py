@@ -12,6 +12,8 @@ from typing import Any
 from nevindex.audit.spec import default_spec
 from nevindex.errors import NevIndexError
 
+__all__ = ["publish_demo_editions"]
+
 
 def publish_demo_editions(store: Any, *, years: tuple[int, ...] | None = None, publish: bool = True,
                           actor: str = "demo") -> list[str]:
@@ -19,6 +21,7 @@ def publish_demo_editions(store: Any, *, years: tuple[int, ...] | None = None, p
     from nevindex.nev.data import load_nev_dataset
     from nevindex.nev.edition import EDITIONS, edition_framework, nev_dataset, nev_framework
     from nevindex.store import editions as ed
+    from nevindex.workflows import audit_edition
 
     years = years or EDITIONS
     existing = {e.label for e in ed.list_editions(store)}
@@ -31,7 +34,7 @@ def publish_demo_editions(store: Any, *, years: tuple[int, ...] | None = None, p
         fw, _ = edition_framework(nev_framework(), nev_dataset(), year)
         ed.create_edition(store, year=year, methodology=fw, dataset=data.id, label=label, data_year=year, actor=actor)
         ed.build_edition(store, label, actor=actor)
-        ed.audit_edition(store, label, default_spec(fw), actor=actor)  # rank intervals for every ranking
+        audit_edition(store, label, default_spec(fw), actor=actor)  # rank intervals for every ranking
         if publish:
             ed.publish(store, label, actor=actor)
         labels.append(label)

@@ -24,6 +24,11 @@ from nevindex.report import charts
 from nevindex.report.i18n import Catalogue, fmt_number, fmt_percent, fmt_rank, fmt_signed, load_catalogue
 from nevindex.report.model import DIMENSIONS, ReportModel
 
+__all__ = ["DIMENSION_ALIASES", "FONT_DIR", "FONT_FACES", "PACKAGE_TEMPLATES", "RENDERERS", "TemplateError",
+           "chart_html", "charts_for", "context", "dimension_key", "environment", "font_css", "render_html",
+           "render_pdf", "unit_html"]
+
+
 PACKAGE_TEMPLATES = Path(__file__).with_name("templates")
 FONT_DIR = charts.FONT_DIR
 FONT_FACES = (  # family, weight, style, file
@@ -70,8 +75,20 @@ def environment(templates: str | Path | None = None) -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=jinja2.select_autoescape(
         enabled_extensions=("html", "j2"), default=True), undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(num=fmt_number, signed=fmt_signed, rank=fmt_rank, pct=fmt_percent)
+    env.filters.update(num=_in_lang(fmt_number), signed=_in_lang(fmt_signed), rank=_in_lang(fmt_rank),
+                       pct=_in_lang(fmt_percent))
     return env
+
+
+def _in_lang(formatter: Callable[..., str]) -> Callable[..., str]:
+    """A number filter that formats in the report's language (the template's ``m.lang``)."""
+
+    @jinja2.pass_context
+    def apply(context: Any, value: Any, *args: Any) -> str:
+        model = context.get("m")
+        return formatter(value, *args, lang=getattr(model, "lang", "en"))
+
+    return apply
 
 
 def dimension_key(value: Any) -> str | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+__all__ = ["create_app"]
+
 
 def create_app(db_url: str | None = None, **kwargs: Any) -> Any:
     """See :func:`nevindex.web.app.create_app` (imported lazily: FastAPI is only needed here)."""

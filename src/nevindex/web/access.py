@@ -11,6 +11,9 @@ from fastapi import Request, Response
 
 from nevindex.web import auth
 
+__all__ = ["api_admin", "clear_session", "client_address", "current_user", "ensure_session", "form_admin",
+           "session_of", "set_session"]
+
 
 def session_of(request: Request) -> auth.SessionData | None:
     cached = getattr(request.state, "session", None)

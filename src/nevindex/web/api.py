@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
@@ -17,6 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from nevindex.web import access, auth, schemas, uploads
+from nevindex.web._caching import etag_matches
 from nevindex.web.service import Portal, RankingQuery
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -39,6 +39,8 @@ Lang = Literal["en", "zh"]
 CACHEABLE = {"x-nevindex-cacheable": "1"}
 EditionRef = Annotated[str, "edition label, or 'latest' for the newest published edition"]
 
+__all__ = ["CACHEABLE", "admin_router", "router"]
+
 
 def _portal(request: Request) -> Portal:
     return request.app.state.portal  # type: ignore[no-any-return]
@@ -50,10 +52,15 @@ def _json(data: Any) -> bytes:
 
 async def _cached(request: Request, edition: str, key: tuple[Any, ...], make: Callable[[], Any],
                   model: type[BaseModel] | None) -> Response:
-    """The JSON of ``make()`` for a published edition, computed once per edition result."""
+    """The JSON of ``make()`` for a published edition, computed once per edition result, with the
+    ``ETag`` and ``Cache-Control`` that let any proxy keep it (``If-None-Match`` → 304)."""
     portal = _portal(request)
     info = portal.recent_info(edition) or await run_in_threadpool(portal.published_info, edition)
-    full_key = (info.id, info.result_sha256, *key)
+    listed = portal.recent_editions() or await run_in_threadpool(portal.editions)
+    headers = {**portal.http_cache(edition, info, request.app.state.settings.response_ttl, listed), **CACHEABLE}
+    if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
+        return Response(status_code=304, headers=headers)
+    full_key = (info.id, info.result_sha256, headers["ETag"], *key)
     body = portal.cache.peek(full_key)
     if body is None:
         data = await run_in_threadpool(make)
@@ -61,13 +68,22 @@ async def _cached(request: Request, edition: str, key: tuple[Any, ...], make: Ca
             model.model_validate(data)  # the cached answer must match the documented schema
         body = _json(data)
         portal.cache.put(full_key, body)
-    return Response(body, media_type="application/json", headers=CACHEABLE)
+    return Response(body, media_type="application/json", headers=headers)
+
+
+async def _every_published(request: Request, make: Callable[[], Any]) -> Response:
+    """The JSON of ``make()``, data of every published edition, with its ``ETag`` and ``Cache-Control``."""
+    portal = _portal(request)
+    listed = portal.recent_editions() or await run_in_threadpool(portal.editions)
+    headers = portal.http_cache(None, None, request.app.state.settings.response_ttl, listed)
+    if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
+        return Response(status_code=304, headers=headers)
+    return Response(_json(await run_in_threadpool(make)), media_type="application/json", headers=headers)
 
 
 @router.get("/editions", response_model=schemas.EditionList, summary="Published editions, newest first")
 async def editions(request: Request) -> Any:
-    listed = await run_in_threadpool(_portal(request).editions)
-    return Response(_json({"editions": listed}), media_type="application/json")
+    return await _every_published(request, lambda: {"editions": _portal(request).editions()})
 
 
 @router.get("/editions/{edition}", response_model=schemas.EditionMeta, summary="One edition: elements, ratings, groups")
@@ -112,8 +128,8 @@ def whatif(request: Request, edition: EditionRef, brand: str, body: schemas.What
 
 @router.get("/brands/{brand}/history", response_model=schemas.History,
             summary="A brand's index, rank and rating in every published edition")
-def history(request: Request, brand: str) -> Any:
-    return _portal(request).history(brand)
+async def history(request: Request, brand: str) -> Any:
+    return await _every_published(request, lambda: _portal(request).history(brand))
 
 
 @router.get("/editions/{edition}/compare", response_model=schemas.Comparison, summary="Two to four brands side by side")
@@ -145,8 +161,12 @@ async def audit(request: Request, edition: EditionRef) -> Any:
 @router.get("/editions/{edition}/download.{fmt}", summary="Open data of a published edition (csv, xlsx or json)",
             response_class=Response, responses={200: {"content": {"text/csv": {}, "application/json": {}}}})
 def download(request: Request, edition: EditionRef, fmt: str) -> Response:
-    content, media, name = _portal(request).download(edition, fmt)
-    return Response(content, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    portal = _portal(request)
+    content, media, name = portal.download(edition, fmt)
+    headers = portal.http_cache(edition, portal.published_info(edition), request.app.state.settings.response_ttl)
+    if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
+        return Response(status_code=304, headers=headers)
+    return Response(content, media_type=media, headers={**headers, "Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.post("/auth/token", response_model=schemas.Token, tags=["admin"],
@@ -181,22 +201,7 @@ def admin_datasets(request: Request) -> Any:
 async def admin_import(request: Request, user: Annotated[str, Depends(access.api_admin)],
                        file: Annotated[UploadFile, File()], units: Annotated[UploadFile | None, File()] = None,
                        label: Annotated[str | None, Form(max_length=200)] = None) -> Any:
-    return await import_upload(request, user, file, units, label)
-
-
-async def import_upload(request: Request, user: str, file: UploadFile, units: UploadFile | None,
-                        label: str | None) -> dict[str, Any]:
-    """Shared by the API and the admin form: save with limits, import into the store."""
-    limit = request.app.state.settings.max_upload_bytes
-    uploads.check_length(request.headers.get("content-length"), 2 * limit)
-    with uploads.workdir() as tmp:
-        data = await uploads.save_upload(file, Path(tmp), limit=limit, stem="data")
-        units_path = None
-        if units is not None and units.filename:
-            units_path = await uploads.save_upload(units, Path(tmp), limit=limit, stem="units")
-        name = (label or "").strip() or uploads.safe_label(file.filename or "data")
-        return await run_in_threadpool(_portal(request).import_data, data, label=name, units_file=units_path,
-                                       actor=user)
+    return await uploads.import_upload(request, user, file, units, label)
 
 
 @admin_router.post("/editions", response_model=schemas.EditionSummary, status_code=201, summary="Create a draft edition")

@@ -37,6 +37,8 @@ class Settings:
     max_upload_bytes: int = MAX_UPLOAD_BYTES
     login_attempts: int = 5
     login_window: float = 300.0
+    #: seconds an anonymous read of published data is served from memory, and proxies may keep "latest"
+    response_ttl: float = 5.0
 
 
 def create_app(db_url: str | None = None, *, store: Any = None, secure_cookies: bool | None = None,
@@ -45,9 +47,10 @@ def create_app(db_url: str | None = None, *, store: Any = None, secure_cookies: 
     """The portal on the store at ``db_url`` (default: ``NEVINDEX_DB`` / the user's data directory).
 
     ``secure_cookies`` marks cookies Secure (HTTPS only); default from ``NEVINDEX_SECURE_COOKIES``.
-    ``response_ttl`` bounds how long an anonymous read of published data is served from memory."""
+    ``response_ttl`` bounds how long an anonymous read of published data is served from memory, and how
+    long a proxy may serve "latest" without revalidating (named editions: an hour; see ``_caching``)."""
     from nevindex.store.db import open_store
-    from nevindex.web import api, pages
+    from nevindex.web import admin_pages, api, pages
 
     if store is None:
         store = open_store(db_url)
@@ -68,12 +71,13 @@ def create_app(db_url: str | None = None, *, store: Any = None, secure_cookies: 
     app.state.signer = auth.Signer(auth.load_secret(store.engine))
     app.state.limiter = auth.LoginLimiter(attempts=login_attempts, window=login_window)
     app.state.settings = Settings(secure_cookies=bool(secure_cookies), max_upload_bytes=max_upload_bytes,
-                                  login_attempts=login_attempts, login_window=login_window)
+                                  login_attempts=login_attempts, login_window=login_window,
+                                  response_ttl=response_ttl)
 
     app.include_router(api.router, prefix=API_PREFIX)
     app.include_router(api.admin_router, prefix=API_PREFIX)
-    app.include_router(pages.admin_router)
-    app.include_router(pages.admin_router, prefix="/zh")
+    app.include_router(admin_pages.admin_router)
+    app.include_router(admin_pages.admin_router, prefix="/zh")
     app.include_router(pages.router)
     app.include_router(pages.router, prefix="/zh")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -93,7 +97,7 @@ def error_json(status: int, message: str, **extra: Any) -> JSONResponse:
 
 
 def _error_handlers(app: FastAPI) -> None:
-    from nevindex.web.pages import error_page
+    from nevindex.web.templating import error_page
 
     @app.exception_handler(NevIndexError)
     async def nevindex_error(request: Request, exc: NevIndexError) -> Any:
@@ -127,4 +131,4 @@ def _error_handlers(app: FastAPI) -> None:
         return error_page(request, exc.status_code, message)
 
 
-__all__ = ["create_app", "HTMLResponse", "UPLOAD_TYPES"]
+__all__ = ["API_PREFIX", "MAX_UPLOAD_BYTES", "UPLOAD_TYPES", "HTMLResponse", "Settings", "create_app", "error_json"]

@@ -1,8 +1,9 @@
 """Who may change things: admin users (argon2 hashes), signed session cookies with a CSRF token,
 bearer tokens for the admin API, and a login rate limit.
 
-Sessions are stateless signed cookies (HMAC-SHA256 over a small JSON payload with an expiry), so
-several server processes share them through the secret alone. The secret comes from
+Sessions are stateless signed cookies (itsdangerous: a small JSON payload, a timestamp and an
+HMAC-SHA256 signature; the lifetime is checked on reading), so several server processes share them
+through the secret alone. The secret comes from
 ``NEVINDEX_SECRET`` or is generated once and kept in the store's database (``web_settings``), so
 sessions survive restarts. Both portal tables (``web_users``, ``web_settings``) belong to the store's
 schema: migration 0003 creates them, so any store :func:`nevindex.store.db.open_store` accepts has them. Every session (anonymous ones too, created when a form is shown)
@@ -12,10 +13,8 @@ API calls must send it in ``X-CSRF-Token``. Bearer tokens carry no cookie and ne
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
-import json
 import os
 import secrets
 import threading
@@ -26,6 +25,7 @@ from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import Column, DateTime, Engine, Integer, MetaData, String, Table, insert, select, update
 
 from nevindex.errors import NevIndexError, NotFoundError
@@ -35,6 +35,12 @@ SESSION_SECONDS = 8 * 3600
 TOKEN_SECONDS = 3600
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
+
+__all__ = ["CSRF_FIELD", "CSRF_HEADER", "PAYLOAD_VERSION", "SESSION_COOKIE", "SESSION_SECONDS",
+           "TOKEN_SECONDS", "AuthError", "ForbiddenError", "LoginLimiter", "RateLimitedError",
+           "SessionData", "Signer", "check_username", "create_user", "csrf_ok", "hash_password",
+           "issue_token", "load_secret", "metadata", "read_session", "require_user_exists",
+           "settings_table", "token_user", "user_exists", "users_table", "verify_user", "write_session"]
 
 #: The portal's tables, as created by the store migration 0003 (keep the two in step).
 metadata = MetaData()
@@ -123,43 +129,34 @@ def load_secret(engine: Engine | None) -> bytes:
 
 # --- signing ---------------------------------------------------------------------------------
 
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+#: Version of the fields inside a signed payload. Readers take the fields they know and ignore any
+#: others, so a field can be added (issue 16's per-user session version) without a new format.
+PAYLOAD_VERSION = 1
 
 
 @dataclass(frozen=True)
 class Signer:
-    """HMAC-SHA256 signed, expiring JSON payloads; ``purpose`` keeps cookies and tokens apart."""
+    """Signed, timestamped JSON payloads (itsdangerous, HMAC-SHA256); ``purpose`` is the salt that keeps
+    session cookies and API tokens apart; the lifetime is checked when a value is read."""
 
     secret: bytes
 
-    def sign(self, payload: dict[str, object], purpose: str, seconds: int) -> str:
-        body = _b64(json.dumps({**payload, "exp": int(time.time()) + seconds, "p": purpose},
-                               separators=(",", ":")).encode())
-        mac = hmac.new(self.secret, body.encode(), hashlib.sha256).digest()
-        return f"{body}.{_b64(mac)}"
+    def _serializer(self, purpose: str) -> URLSafeTimedSerializer:
+        return URLSafeTimedSerializer(self.secret, salt=f"nevindex.{purpose}",
+                                      signer_kwargs={"digest_method": hashlib.sha256})
 
-    def unsign(self, value: str | None, purpose: str) -> dict[str, object] | None:
-        if not value or value.count(".") != 1:
+    def sign(self, payload: dict[str, object], purpose: str) -> str:
+        return str(self._serializer(purpose).dumps({"v": PAYLOAD_VERSION, **payload}))
+
+    def unsign(self, value: str | None, purpose: str, max_age: int) -> dict[str, object] | None:
+        """The payload, or None when ``value`` is missing, forged, for another purpose or older than ``max_age`` s."""
+        if not value:
             return None
-        body, mac = value.split(".")
         try:
-            expected = hmac.new(self.secret, body.encode(), hashlib.sha256).digest()
-            if not hmac.compare_digest(expected, _unb64(mac)):
-                return None
-            payload = json.loads(_unb64(body))
-        except (ValueError, TypeError):
+            payload = self._serializer(purpose).loads(value, max_age=max_age)
+        except BadData:
             return None
-        if not isinstance(payload, dict) or payload.get("p") != purpose:
-            return None
-        if not isinstance(payload.get("exp"), int) or payload["exp"] < time.time():
-            return None
-        return payload
+        return payload if isinstance(payload, dict) else None
 
 
 @dataclass(frozen=True)
@@ -175,7 +172,7 @@ class SessionData:
 
 
 def read_session(signer: Signer, cookie: str | None) -> SessionData | None:
-    payload = signer.unsign(cookie, "session")
+    payload = signer.unsign(cookie, "session", SESSION_SECONDS)
     if payload is None or not isinstance(payload.get("csrf"), str):
         return None
     user = payload.get("user")
@@ -183,15 +180,15 @@ def read_session(signer: Signer, cookie: str | None) -> SessionData | None:
 
 
 def write_session(signer: Signer, session: SessionData) -> str:
-    return signer.sign({"csrf": session.csrf, "user": session.user}, "session", SESSION_SECONDS)
+    return signer.sign({"csrf": session.csrf, "user": session.user}, "session")
 
 
 def issue_token(signer: Signer, user: str) -> str:
-    return signer.sign({"user": user}, "api", TOKEN_SECONDS)
+    return signer.sign({"user": user}, "api")
 
 
 def token_user(signer: Signer, token: str | None) -> str | None:
-    payload = signer.unsign(token, "api")
+    payload = signer.unsign(token, "api", TOKEN_SECONDS)
     user = payload.get("user") if payload else None
     return user if isinstance(user, str) else None
 

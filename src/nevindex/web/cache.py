@@ -1,32 +1,49 @@
-"""A response cache in front of the application for anonymous reads of published editions.
+"""A response cache in front of the application for anonymous reads of published editions, and the
+default ``Cache-Control`` of everything else.
 
 Routes opt in by setting the internal header ``x-nevindex-cacheable`` (published data only: API
-answers and pages rendered for visitors without a session). Requests carrying a cookie or an
-Authorization header always reach the application. Entries live ``ttl`` seconds, so "latest"
-follows a publication made by another process within that time (publishing through this
-process bumps the portal's generation, which empties it at once); the key is the full path and
-query string.
+answers and pages rendered for visitors without a session); such responses also carry an ``ETag``
+and ``Cache-Control: public`` for proxies (see :mod:`nevindex.web._caching`). Requests carrying a
+cookie or an Authorization header always reach the application. Entries live ``ttl`` seconds
+(cachetools' TTL cache, least recently used out first), so "latest" follows a publication made by
+another process within that time (publishing through this process bumps the portal's generation,
+which empties it at once); the key is the full path and query string. A cached answer whose
+``ETag`` the client already has is a 304 without a body.
+
+Every other response that does not say how it may be cached gets ``Cache-Control: no-store``:
+drafts, admin pages and answers, errors, sign-in. The vendored files under ``/static/`` keep the
+validators StaticFiles gives them.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+
+from cachetools import TTLCache
+
+from nevindex.web._caching import NO_STORE, etag_matches
 
 MARK = b"x-nevindex-cacheable"
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
+Headers = list[tuple[bytes, bytes]]
+#: Headers a 304 repeats from the full answer (RFC 9110 § 15.4.5).
+NOT_MODIFIED_HEADERS = (b"etag", b"cache-control", b"vary")
+
+__all__ = ["MARK", "ResponseCache"]
 
 
 class ResponseCache:
+    """ASGI middleware: serve anonymous published reads from memory; mark the rest ``no-store``."""
+
     def __init__(self, app: Any, *, ttl: float = 5.0, size: int = 1024,
                  generation: Callable[[], int] = lambda: 0):
         self.app, self.ttl, self.size, self.generation = app, ttl, size, generation
-        self._entries: OrderedDict[tuple[int, str, bytes], tuple[float, int, list[tuple[bytes, bytes]], bytes]] = \
-            OrderedDict()
+        self._entries: TTLCache[tuple[int, str, bytes], tuple[Headers, bytes]] = TTLCache(
+            maxsize=size, ttl=ttl, timer=time.monotonic)
         self._lock = threading.Lock()
 
     def clear(self) -> None:
@@ -38,51 +55,68 @@ class ResponseCache:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        static = scope["path"].startswith("/static/")
         if scope["method"] != "GET" or _personal(scope):
-            await self.app(scope, receive, _unmarked(send))
+            await self.app(scope, receive, _finished(send, static))
             return
         key = (self.generation(), scope["path"], scope.get("query_string", b""))
-        now = time.monotonic()
         with self._lock:
             hit = self._entries.get(key)
-            if hit is not None and hit[0] <= now:
-                del self._entries[key]
-                hit = None
         if hit is not None:
-            _, status, headers, body = hit
-            await send({"type": "http.response.start", "status": status, "headers": headers})
-            await send({"type": "http.response.body", "body": body})
+            headers, body = hit
+            tag = _header(headers, b"etag")
+            if tag is not None and etag_matches(_header(scope.get("headers", []), b"if-none-match"), tag):
+                await _send(send, 304, [h for h in headers if h[0] in NOT_MODIFIED_HEADERS], b"")
+            else:
+                await _send(send, 200, headers, body)
             return
-        started: Message = {}
-        chunks: list[bytes] = []
+        finish = _finished(send, static)
+        status, marked, final, chunks = 0, False, [], []
 
         async def capture(message: Message) -> None:
+            nonlocal status, marked, final
             if message["type"] == "http.response.start":
-                started.update(message)
-                message = {**message, "headers": [h for h in message.get("headers", []) if h[0] != MARK]}
+                status = message["status"]
+                marked = any(h[0] == MARK for h in message.get("headers", []))
+                message = _cleaned(message, static)
+                final = message["headers"]
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
             await send(message)
 
-        await self.app(scope, receive, capture)
-        headers = started.get("headers", [])
-        if started.get("status") == 200 and any(h[0] == MARK for h in headers):
-            entry = (now + self.ttl, 200, [h for h in headers if h[0] != MARK], b"".join(chunks))
+        await self.app(scope, receive, capture if not static else finish)
+        if status == 200 and marked:
             with self._lock:
-                self._entries[key] = entry
-                while len(self._entries) > self.size:
-                    self._entries.popitem(last=False)
+                self._entries[key] = (final, b"".join(chunks))
 
 
-def _unmarked(send: Callable[[Message], Awaitable[None]]) -> Callable[[Message], Awaitable[None]]:
-    """``send`` without the internal marker header."""
+def _cleaned(start: Message, static: bool) -> Message:
+    """A response start without the internal marker header, and ``no-store`` where nothing else is said."""
+    headers = [h for h in start.get("headers", []) if h[0] != MARK]
+    if not static and _header(headers, b"cache-control") is None:
+        headers.append((b"cache-control", NO_STORE.encode()))
+    return {**start, "headers": headers}
+
+
+def _finished(send: Callable[[Message], Awaitable[None]], static: bool) -> Callable[[Message], Awaitable[None]]:
+    """``send`` with every response start :func:`_cleaned`."""
 
     async def wrapped(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            message = {**message, "headers": [h for h in message.get("headers", []) if h[0] != MARK]}
-        await send(message)
+        await send(_cleaned(message, static) if message["type"] == "http.response.start" else message)
 
     return wrapped
+
+
+async def _send(send: Callable[[Message], Awaitable[None]], status: int, headers: Headers, body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _header(headers: Any, name: bytes) -> str | None:
+    for key, value in headers:
+        if key.lower() == name:
+            return bytes(value).decode("latin-1")
+    return None
 
 
 def _personal(scope: Scope) -> bool:

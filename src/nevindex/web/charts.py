@@ -13,6 +13,10 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
+from nevindex.i18n import numbers
+
+__all__ = ["history", "radar"]
+
 
 def _f(x: float) -> str:
     return f"{x:.1f}"
@@ -80,7 +84,7 @@ def history(years: Sequence[int], scores: Sequence[float | None], ranks: Sequenc
              f'xmlns="http://www.w3.org/2000/svg"><title id="history-title">{escape(title)}</title>']
     for v in (lo, (lo + hi) / 2, hi):
         parts.append(f'<line class="grid" x1="{pad_l}" x2="{width - pad_r}" y1="{_f(y(v))}" y2="{_f(y(v))}"/>'
-                     f'<text class="tick" x="{pad_l - 6}" y="{_f(y(v) + 4)}" text-anchor="end">{v:g}</text>')
+                     f'<text class="tick" x="{pad_l - 6}" y="{_f(y(v) + 4)}" text-anchor="end">{numbers.general(v)}</text>')
     pts = [(x(i), y(s)) for i, s in enumerate(scores) if s is not None and math.isfinite(s)]
     if len(pts) > 1:
         parts.append('<polyline class="series" points="' + " ".join(f"{_f(a)},{_f(b)}" for a, b in pts) + '"/>')

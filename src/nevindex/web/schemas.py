@@ -6,6 +6,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+__all__ = ["Audit", "Comparison", "CreateEdition", "DataSetInfo", "EditionList", "EditionMeta",
+           "EditionSummary", "Element", "ErrorBody", "ErrorResponse", "History", "HistoryPoint",
+           "IndicatorInfo", "Indicators", "Interval", "Methodology", "Model", "Names", "Profile",
+           "Ranking", "RankingRow", "RatingBand", "ScoreRank", "Token", "TokenRequest", "WhatIf",
+           "WhatIfRequest", "WhatIfSide"]
+
 
 class Model(BaseModel):
     model_config = ConfigDict(extra="allow")

@@ -16,17 +16,11 @@ from pathlib import Path
 from nevindex.errors import NevIndexError
 from nevindex.io import write_all
 from nevindex.web.i18n import LANGUAGES, lang_prefix
-from nevindex.web.pages import (
-    HERE,
-    Links,
-    Page,
-    brand_context,
-    compare_context,
-    file_slug,
-    ranking_context,
-    render,
-)
+from nevindex.web.pages import brand_context, compare_context, ranking_context
 from nevindex.web.service import Portal, RankingQuery
+from nevindex.web.templating import HERE, Links, Page, file_slug, render
+
+__all__ = ["export_site"]
 
 
 def _text(content: str) -> Callable[[Path], None]:

@@ -1,4 +1,4 @@
-"""Uploaded data files: size and type limits, checked before the store parses anything.
+"""Uploaded data files: size and type limits, checked before the store parses anything, then imported.
 
 The type is judged by extension *and* content (an .xlsx must be a zip, a .parquet must start
 with ``PAR1``, a .csv must be UTF-8 text without NUL bytes); the name the browser sent is used
@@ -10,13 +10,18 @@ from __future__ import annotations
 import re
 import tempfile
 from pathlib import Path
+from typing import Any
 
-from fastapi import UploadFile
+from fastapi import Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 
 from nevindex.errors import NevIndexError
 
 ALLOWED = (".csv", ".xlsx", ".parquet")
 CHUNK = 1 << 16
+
+__all__ = ["ALLOWED", "TooLargeError", "UploadError", "check_length", "import_upload", "safe_label", "save_upload",
+           "workdir"]
 
 
 class UploadError(NevIndexError):
@@ -77,3 +82,19 @@ async def save_upload(upload: UploadFile, folder: Path, *, limit: int, stem: str
 
 def workdir() -> tempfile.TemporaryDirectory[str]:
     return tempfile.TemporaryDirectory(prefix="nevindex-upload-")
+
+
+async def import_upload(request: Request, user: str, file: UploadFile, units: UploadFile | None,
+                        label: str | None) -> dict[str, Any]:
+    """Shared by the API and the admin form: save with limits, import into the store."""
+    limit = request.app.state.settings.max_upload_bytes
+    check_length(request.headers.get("content-length"), 2 * limit)
+    with workdir() as tmp:
+        data = await save_upload(file, Path(tmp), limit=limit, stem="data")
+        units_path = None
+        if units is not None and units.filename:
+            units_path = await save_upload(units, Path(tmp), limit=limit, stem="units")
+        name = (label or "").strip() or safe_label(file.filename or "data")
+        portal = request.app.state.portal
+        return await run_in_threadpool(portal.import_data, data, label=name, units_file=units_path,  # type: ignore[no-any-return]
+                                       actor=user)

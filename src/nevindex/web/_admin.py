@@ -1,0 +1,74 @@
+"""What analysts change through the portal: import data, create, build, audit and publish editions.
+
+Each method is one store use case with the acting user recorded; the store refuses changes to a
+published edition (409). Publishing makes "latest" mean another edition, so every cache forgets.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from nevindex.audit.spec import DEFAULT_RUNS, default_spec
+from nevindex.errors import DataError
+from nevindex.web._editions import info_dict
+from nevindex.web._reads import PortalReads
+
+__all__ = ["AdminWrites", "methodology_source"]
+
+
+class AdminWrites(PortalReads):
+    """The portal with its write side: what an analyst may do besides reading."""
+
+    def all_editions(self) -> list[dict[str, Any]]:
+        return self.editions(include_drafts=True)
+
+    def datasets(self) -> list[dict[str, Any]]:
+        return [{"id": d.id, "label": d.label, "sha256": d.sha256, "observations": d.n_observations,
+                 "units": d.units, "columns": d.columns, "years": list(d.years)}
+                for d in reversed(self._ed.list_datasets(self.store))]
+
+    def import_data(self, path: Path, *, label: str, units_file: Path | None, actor: str) -> dict[str, Any]:
+        info = self._ed.import_data(self.store, path, label=label, units_file=units_file, actor=actor)
+        return {"id": info.id, "label": info.label, "sha256": info.sha256, "observations": info.n_observations,
+                "units": info.units, "columns": info.columns, "years": list(info.years), "created": info.created}
+
+    def create_edition(self, *, year: int, dataset: str, methodology: str | None, label: str | None,
+                       actor: str) -> dict[str, Any]:
+        meth: Any = methodology_source(methodology)
+        info = self._ed.create_edition(self.store, year=year, methodology=meth, dataset=dataset, label=label,
+                                       actor=actor)
+        return info_dict(info)
+
+    def build_edition(self, ref: str, *, actor: str) -> dict[str, Any]:
+        self._require_draft(ref)
+        return info_dict(self._ed.build_edition(self.store, ref, actor=actor))
+
+    def audit_edition(self, ref: str, *, actor: str, runs: int = DEFAULT_RUNS) -> dict[str, Any]:
+        """Run the statistical audit of a built draft (with rank intervals) and store its tables."""
+        self._require_draft(ref)
+        inputs = self._ed.edition_inputs(self.store, ref)
+        from nevindex.workflows import audit_edition
+
+        audit_edition(self.store, ref, default_spec(inputs.framework, runs=runs), actor=actor)
+        return self.audit(ref, allow_draft=True)
+
+    def publish(self, ref: str, *, actor: str) -> dict[str, Any]:
+        info = self._ed.publish(self.store, ref, actor=actor)
+        self.forget()  # "latest" now means another edition
+        return info_dict(info)
+
+    def _require_draft(self, ref: str) -> None:
+        self.edition_info(ref, allow_draft=True)  # 404 for unknown editions; the store refuses published ones
+
+
+def methodology_source(methodology: str | None) -> Any:
+    """A stored methodology id, or the shipped NEV methodology (the default)."""
+    if methodology and methodology.strip().isdigit():
+        return int(methodology)
+    if methodology not in (None, "", "nev", "nev-2025"):
+        raise DataError(f"unknown methodology '{methodology}'", column="methodology",
+                        hint="give a stored methodology id or 'nev-2025' (the shipped one)")
+    from nevindex.nev.edition import nev_framework
+
+    return nev_framework()
