@@ -14,8 +14,6 @@ from nevindex.framework import framework_from_mapping, load_framework
 from nevindex.methods.aggregate import aggregate
 from nevindex.recipe import recipe_from_mapping
 
-from .helpers import matrix_dataset
-
 
 def _pc1_by_svd(x: np.ndarray) -> np.ndarray:
     """PC1 loadings the way R's prcomp(center, scale) finds them: SVD of the standardised data."""
@@ -25,7 +23,7 @@ def _pc1_by_svd(x: np.ndarray) -> np.ndarray:
     return v if v.sum() > 0 else -v  # the sign of a component is arbitrary; orient to a positive sum
 
 
-def _three_children():
+def _three_children(matrix_dataset):
     fw = framework_from_mapping({
         "framework": {"code": "P", "version": "1", "name": "PCA"},
         "aggregates": [{"code": "Index", "name": "Index"}, {"code": "P1", "name": "P1", "parent": "Index"},
@@ -41,10 +39,10 @@ def _three_children():
     return fw, matrix_dataset(np.column_stack([a + 5, b + 5, c + 5, d, e]), list("abcde"))
 
 
-def test_pc1_of_a_constructed_group_by_hand():
+def test_pc1_of_a_constructed_group_by_hand(matrix_dataset):
     # R = [[1, 0, −c], [0, 1, −c], [−c, −c, 1]], c = 1/√2: R·(1, 1, −√2) = 2·(1, 1, −√2), the largest
     # eigenvalue (the others are 1 and 0), so PC1 = (1, 1, −√2)/2
-    fw, ds = _three_children()
+    fw, ds = _three_children(matrix_dataset)
     res = build(fw, ds, recipe_from_mapping({"weights": {"method": "pca", "levels": [1]}}))
     assert [res.weights[k] for k in "abc"] == pytest.approx([0.5, 0.5, -math.sqrt(2) / 2], abs=1e-12)
     assert res.weights["P1"] == res.weights["P2"] == 1.0  # level 2 keeps the framework's weights
@@ -57,8 +55,8 @@ def test_pc1_of_a_constructed_group_by_hand():
     assert len(warnings) == 1 and "'P1'" in warnings[0] and "for c" in warnings[0]
 
 
-def test_sign_policies():
-    fw, ds = _three_children()
+def test_sign_policies(matrix_dataset):
+    fw, ds = _three_children(matrix_dataset)
     res = build(fw, ds, recipe_from_mapping({"weights": {"method": "pca", "levels": [1], "sign": "abs"}}))
     assert [res.weights[k] for k in "abc"] == pytest.approx([0.5, 0.5, math.sqrt(2) / 2], abs=1e-12)
     assert "warnings" not in next(e for e in res.log if e.step == "weights").details
@@ -127,9 +125,9 @@ def test_signed_weights_in_the_kernels_by_hand():
     assert err.value.units == [0]
 
 
-def test_a_group_whose_pc1_sums_to_zero_is_refused():
+def test_a_group_whose_pc1_sums_to_zero_is_refused(matrix_dataset):
     # e = 10 − d: R = [[1, −1], [−1, 1]], PC1 = (1, −1)/√2, whose weights sum to zero
-    fw, ds = _three_children()
+    fw, ds = _three_children(matrix_dataset)
     values = ds.values.copy()
     values[0, :, 4] = 10 - values[0, :, 3]
     from dataclasses import replace

@@ -17,8 +17,6 @@ from nevindex.framework import framework_from_mapping, load_framework
 from nevindex.inputs import load_inputs
 from nevindex.recipe import ALIASES, recipe_from_mapping
 
-from .helpers import TINY_CSV, tiny_framework, write
-
 FRAMEWORKS = Path(__file__).resolve().parents[2] / "src" / "nevindex" / "frameworks"
 
 OLD_AND_NEW = [
@@ -77,7 +75,7 @@ def test_old_addresses_in_what_if_and_uncertainty_settings():
         assert base.with_setting("aggregate.by_node.P1.threshold", 0.3).aggregate.by_node["P1"].min_present == 0.3
 
 
-def test_indicator_params_old_switch(tmp_path):
+def test_indicator_params_old_switch(tmp_path, tiny_framework):
     data = tiny_framework().model_dump(mode="json", exclude_defaults=True)
     data["indicators"][0]["params"] = {"treat": {"enabled": False}}
     with pytest.warns(DeprecatedSettingWarning, match="indicator 'a'"):
@@ -107,10 +105,10 @@ def test_shipped_methodologies_use_the_current_names(tmp_path):
             load_framework(path)
 
 
-def test_cli_users_see_the_warning(tmp_path):
+def test_cli_users_see_the_warning(tmp_path, tiny_framework, tiny_csv, write):
     fw = tmp_path / "fw.yaml"
     fw.write_text(tiny_framework().to_yaml(), encoding="utf-8")
-    data = write(tmp_path, "d.csv", TINY_CSV)
+    data = write(tmp_path, "d.csv", tiny_csv)
     (tmp_path / "r.yaml").write_text("screen: {min_coverage: 0.5}\n", encoding="utf-8")
     cmd = [sys.executable, "-c", "from nevindex.cli import run; run()", "build", "--framework", str(fw),
            "--data", str(data), "--recipe", str(tmp_path / "r.yaml"), "--out", str(tmp_path / "out")]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -49,22 +48,6 @@ def _describe_location(loc: list[Any], data: Mapping[str, Any]) -> str:
         rest = [str(p) for p in loc[2:] if not isinstance(p, int)]
         return label + (f", setting '{'.'.join(rest)}'" if rest else "")
     return "setting '" + ".".join(str(p) for p in loc) + "'" if loc else ""
-
-
-def load_framework(path: str | Path) -> Framework:
-    """Read a methodology file: our YAML format, or a COINr-style iMeta table (.csv/.xlsx)."""
-    path = Path(path)
-    if not path.exists():
-        raise MethodologyError("file not found", file=str(path), hint="check the path to the methodology file")
-    if path.suffix.lower() in (".csv", ".xlsx", ".xls", ".parquet"):
-        from nevindex.framework._imeta import framework_from_imeta  # the other reader of this package
-
-        return framework_from_imeta(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MethodologyError(f"cannot read the file ({exc.__class__.__name__})", file=str(path)) from None
-    return framework_from_yaml(text, source=str(path))
 
 
 def framework_from_yaml(text: str, *, source: str = "<yaml>") -> Framework:

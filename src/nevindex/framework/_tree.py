@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 from nevindex.validation import nearest
 
-if TYPE_CHECKING:
-    from nevindex.framework._model import Framework
 
-
-def validate_tree(fw: Framework) -> None:
-    """Structural rules that pydantic field checks cannot see: codes, parents, cycles, root."""
+def validate_tree(fw: Any) -> None:
+    """Structural rules that pydantic field checks cannot see: codes, parents, cycles, root
+    (``fw`` is the :class:`Framework` being validated)."""
     seen: dict[str, str] = {}
     for kind, nodes in (("indicator", fw.indicators), ("aggregate", fw.aggregates),
                         ("denominator", fw.denominators)):
