@@ -238,9 +238,9 @@ def import_data(store: Store, path: str | Path, *, label: str | None = None, uni
     ds = load_dataset(path, numeric=numeric_columns(fw) if fw is not None and not fw.derived else None,
                       units_file=units_file)
     if fx_rates is not None:
-        from nevindex.nev.data import attach_fx_rates, fx_rates_table
+        from nevindex.nev.data import attach_rate_files
 
-        ds = attach_fx_rates(ds, fx_rates_table(fx_rates), file=Path(fx_rates).name)
+        ds = attach_rate_files(ds, fx_rates)  # and the proxies of an fx_monthly.csv beside it
     return store_dataset(store, ds, label=label or path.stem, source_path=path, units_path=units_file, actor=actor)
 
 
