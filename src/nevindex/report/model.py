@@ -56,6 +56,17 @@ class AuditView:
     flags: Sequence[tuple[str, str, str, float]] = ()  # (node, other, flag, pearson) from the coherence table
     runs: int | None = None
     seed: int | None = None
+    index_coherence: RatedCoherence | None = None  # correlations with the index among the rated brands
+
+
+@dataclass(frozen=True)
+class RatedCoherence:
+    """The audit's coherence table of the published ranking (nevindex.nev.coherence): per element
+    (code, r, ρ, n, flag) against the index, and the indicators the index follows weakly (code, r, n)."""
+
+    rated: int
+    elements: Sequence[tuple[str, float, float, int, str]]
+    weak: Sequence[tuple[str, float, int]]
 
 
 @dataclass(frozen=True)
@@ -451,7 +462,8 @@ def build_model(result: Result, lang: str = "en", *, edition: Mapping[str, Any] 
                    "description": info.description.get(lang) if info.description else "",
                    "root": fw.root, "root_name": fw.nodes[fw.root].name.get(lang),
                    "hashes": dict(result.hashes), "levels": {k: v.get(lang) for k, v in info.level_names.items()},
-                   "method_notes": _method_notes(info.meta, lang)},
+                   "method_notes": _method_notes(info.meta, lang),
+                   "coherence_notes": dict(meta_text(info.meta, "coherence_notes", lang) or {})},
         elements=elements, indicators=indicators, units=units, median=median, ratings=_bands(result),
         methods=_methods(result), profiles=profiles, audit=audit, availability=avail,
         imputed_cells=_imputed_cells(result, names, lang),
