@@ -96,7 +96,8 @@ def demo(
     if earlier:
         kept = ", ".join(demo_label(y, v) for v in earlier for y in years)
         out.print(f"[bold]methodology:[/] {CURRENT}; the editions of the earlier methodology {', '.join(earlier)} are kept "
-                  f"for comparison ({kept}): nevindex edition compare {demo_label(max(years), earlier[-1])} "
+                  f"for comparison ({kept})", highlight=False)
+        out.print(f"[bold]compare:[/] nevindex edition compare {demo_label(max(years), earlier[-1])} "
                   f"{demo_label(max(years))}", highlight=False)
     out.print("Demonstration editions built from public sources; not an official rating. "
               "n.r. = not rated (too little evidence); k/n = indicators observed of the element's scored ones; "

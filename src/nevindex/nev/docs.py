@@ -167,7 +167,10 @@ def coverage_rules_section(fw: Framework) -> str:
     rows = [*([["indicator scored", f"≥ {rules.min_indicator_units} brands with a value in the edition"]]
               if rules.min_indicator_units > 1 else []),
             *([["input ratio scored", "only with its level measure: " + "; ".join(pairs)]] if pairs else []),
-            ["element rated", f"≥ {rules.min_element_indicators} of its scored indicators observed"],
+            ["element rated", f"≥ {rules.min_element_indicators} of its scored indicators observed" + "".join(
+                f"; {fw.nodes[e].name.en.lower()}: each of its sub-pillars "
+                f"({', '.join(fw.nodes[c].name.en.lower() for c in fw.children[e])}) observed"
+                for e in elements_of(fw) if (c := fw.recipe.aggregate.by_node.get(e)) and c.threshold == 1.0)],
             ["index rated", index],
             ["reason", spec.get("reason", "")]]
     return _table(["rule", "condition"], rows)

@@ -34,8 +34,8 @@ def _check_existing(existing: dict[str, str], wanted: dict[str, str], where: str
         if held is not None and held != version:
             raise NevIndexError(
                 f"the store {where} holds edition '{label}' built with methodology {held}, but this nevindex "
-                f"publishes it with methodology {version}; published editions are never changed",
-                hint="point --db (or NEVINDEX_DB) at a new store file for the demonstration editions")
+                f"publishes it with methodology {version}; published editions are never changed, so point --db "
+                "(or NEVINDEX_DB) at a new store file for the demonstration editions")
 
 
 def publish_demo_editions(store: Any, *, years: tuple[int, ...] | None = None, publish: bool = True,
