@@ -64,15 +64,20 @@ def test_cross_year_compare_splits_each_brand_into_data_and_methodology(demo_sto
     assert not np.allclose(summary["data_part"], 0) and not np.allclose(summary["methodology_part"], 0)
 
 
-def test_compare_from_the_command_line_names_both_parts(demo_store_url, capsys, monkeypatch):
+def test_compare_from_the_command_line_writes_both_parts_for_every_brand(demo_store_url, tmp_path, capsys):
+    import pandas as pd
+
     from nevindex.cli import main
 
-    monkeypatch.setenv("COLUMNS", "160")
-    assert main(["edition", "compare", "nev-2024-v2025.1", "nev-2024", "--top", "30", "--db", demo_store_url]) == 0
-    out = capsys.readouterr().out
-    assert "data" in out and "method" in out and "nev-2024-v2025.1 → nev-2024" in out
-    for unit in ("byd", "tesla", "nio", "toyota"):  # every brand scored under both is listed with --top 30
-        assert unit in out
+    assert main(["edition", "compare", "nev-2024-v2025.1", "nev-2024", "--db", demo_store_url,
+                 "--out", str(tmp_path)]) == 0
+    assert "nev-2024-v2025.1 → nev-2024" in capsys.readouterr().out
+    summary = pd.read_csv(tmp_path / "change_summary.csv").set_index("unit")
+    old, new = _engine_index(2024, "2025.1"), _engine_index(2024, "2026.1")
+    assert set(summary.index) == set(old) & set(new)
+    for unit, rec in summary.iterrows():
+        assert rec["methodology_part"] == pytest.approx(new[unit] - old[unit], abs=1e-9)
+        assert rec["data_part"] == pytest.approx(0.0, abs=1e-9)
 
 
 def test_a_store_with_an_older_demo_under_the_current_label_is_refused(tmp_path):
