@@ -52,9 +52,8 @@ def seed(db: Path) -> None:
     from nevindex.nev.publish import publish_demo_editions
     from nevindex.store.db import open_store
 
-    store = open_store(f"sqlite:///{db}")
-    publish_demo_editions(store)
-    store.close()
+    with open_store(f"sqlite:///{db}") as store:
+        publish_demo_editions(store)
 
 
 async def hammer_raw(port: int, path: str, total: int, concurrency: int,

@@ -50,28 +50,28 @@ def main() -> None:
 
     from nevindex.store import editions as ed
     from nevindex.store import open_store
+    from nevindex.workflows import compare_editions
 
     folder = Path(tempfile.mkdtemp(prefix="nevindex-bench-"))
     fw_path, data_path = synthetic(folder, args.units, args.indicators)
-    store = open_store(args.db or f"sqlite:///{folder / 'store.db'}")
-    timings: list[tuple[str, float]] = []
+    with open_store(args.db or f"sqlite:///{folder / 'store.db'}") as store:
+        timings: list[tuple[str, float]] = []
 
-    def step(name, fn):  # type: ignore[no-untyped-def]
-        started = time.perf_counter()
-        out = fn()
-        timings.append((name, time.perf_counter() - started))
-        return out
+        def step(name, fn):  # type: ignore[no-untyped-def]
+            started = time.perf_counter()
+            out = fn()
+            timings.append((name, time.perf_counter() - started))
+            return out
 
-    data = step("import", lambda: ed.import_data(store, data_path))
-    for year in (2023, 2024):
-        step(f"create {year}", lambda y=year: ed.create_edition(store, year=y, methodology=fw_path, dataset=data.id))
-        step(f"build {year}", lambda y=year: ed.build_edition(store, str(y)))
-        step(f"publish {year}", lambda y=year: ed.publish(store, str(y)))
-    step("verify 2024", lambda: ed.verify(store, "2024"))
-    step("export 2024", lambda: ed.export_edition(store, "2024", folder / "export"))
-    step("compare 2023 2024", lambda: ed.compare(store, "2023", "2024"))
-    counts = ed.counts(store)
-    store.close()
+        data = step("import", lambda: ed.import_data(store, data_path))
+        for year in (2023, 2024):
+            step(f"create {year}", lambda y=year: ed.create_edition(store, year=y, methodology=fw_path, dataset=data.id))
+            step(f"build {year}", lambda y=year: ed.build_edition(store, str(y)))
+            step(f"publish {year}", lambda y=year: ed.publish(store, str(y)))
+        step("verify 2024", lambda: ed.verify(store, "2024"))
+        step("export 2024", lambda: ed.export_edition(store, "2024", folder / "export"))
+        step("compare 2023 2024", lambda: compare_editions(store, "2023", "2024"))
+        counts = ed.counts(store)
     print(f"{args.units} units × {args.indicators} indicators × 2 years; {counts['observations']:,} observations, "
           f"{counts['unit_results'] + counts['indicator_results']:,} result rows; store {store.url.split('@')[-1]}")
     for name, seconds in timings:

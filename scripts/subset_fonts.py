@@ -1,4 +1,4 @@
-"""Rebuild the report's vendored fonts (src/nevindex/report/fonts/) from the full Noto fonts.
+"""Rebuild the report's vendored fonts (src/nevindex/fonts/) from the full Noto fonts.
 
 Why a script: the package must render Chinese offline on a machine with no CJK fonts, but the full
 Noto Sans CJK is ~20 MB per weight. We ship subsets: Latin (Noto Sans) and Simplified Chinese
@@ -23,7 +23,7 @@ from fontTools import subset
 from fontTools.ttLib import TTCollection, TTFont
 
 ROOT = Path(__file__).resolve().parents[1]
-FONTS = ROOT / "src" / "nevindex" / "report" / "fonts"
+FONTS = ROOT / "src" / "nevindex" / "fonts"
 NOTO = Path("/usr/share/fonts/truetype/noto")
 NOTO_CJK = Path("/usr/share/fonts/opentype/noto")
 CJK_SC_INDEX = 2  # "Noto Sans CJK SC" inside the .ttc collection

@@ -15,12 +15,10 @@ from nevindex.framework import load_framework
 from nevindex.inputs import load_inputs
 from nevindex.recipe import Recipe, recipe_from_mapping
 
-from .helpers import TINY_CSV, matrix_dataset, tiny_framework, write
-
 
 @pytest.fixture
-def tiny(tmp_path):
-    return tiny_framework(), load_dataset(write(tmp_path, "d.csv", TINY_CSV))
+def tiny(tiny_csv, tiny_framework, write, tmp_path):
+    return tiny_framework(), load_dataset(write(tmp_path, "d.csv", tiny_csv))
 
 
 def test_tiny_index_by_hand(tiny):
@@ -100,7 +98,7 @@ def test_geometric_mean_refuses_zero_and_names_unit(tiny):
     assert np.all(res.index >= 1)
 
 
-def test_ahp_weights_and_inconsistency(tiny):
+def test_ahp_weights_and_inconsistency(tiny_framework, tiny):
     fw, data = tiny
     consistent = {"method": "ahp", "ahp": {"Index": {"order": ["P1", "P2"], "matrices": [[1, 3], [1 / 3, 1]]}}}
     res = build(fw, data, recipe_from_mapping({"weights": consistent}))
@@ -186,7 +184,7 @@ def test_panel_builds_any_year_and_imputes_over_time(asem_dir):
 
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.floats(0.5, 100), min_size=6, max_size=6, unique=True), st.permutations(list(range(6))))
-def test_permuting_units_permutes_results(values, perm):
+def test_permuting_units_permutes_results(matrix_dataset, tiny_framework, values, perm):
     rng = np.random.default_rng(len(values))
     matrix = np.column_stack([values, rng.uniform(1, 10, 6), rng.uniform(1, 10, 6)])
     fw = tiny_framework()
@@ -200,7 +198,7 @@ def test_permuting_units_permutes_results(values, perm):
 
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.tuples(st.floats(0, 10), st.floats(0, 10), st.floats(0, 10)), min_size=3, max_size=8))
-def test_dominating_unit_never_ranks_below(rows):
+def test_dominating_unit_never_ranks_below(matrix_dataset, tiny_framework, rows):
     matrix = np.array(rows, dtype=float)
     # add a unit that is at least as good as unit 0 on every indicator (b is "lower is better")
     better = matrix[0] + np.array([1.0, -1.0, 1.0])

@@ -7,11 +7,9 @@ import pytest
 from nevindex.dataset import load_dataset
 from nevindex.errors import DataError
 
-from .helpers import TINY_CSV, write
 
-
-def test_wide_csv_reads_units_names_groups_and_numbers(tmp_path):
-    data = load_dataset(write(tmp_path, "d.csv", TINY_CSV))
+def test_wide_csv_reads_units_names_groups_and_numbers(tiny_csv, write, tmp_path):
+    data = load_dataset(write(tmp_path, "d.csv", tiny_csv))
     assert data.units == ("U1", "U2", "U3", "U4")
     assert data.names[0] == "Unit one"
     assert data.columns == ("a", "b", "c")
@@ -20,8 +18,8 @@ def test_wide_csv_reads_units_names_groups_and_numbers(tmp_path):
     assert np.isnan(data.matrix(["c"])[1, 0]) and data.matrix(["a"])[:, 0].tolist() == [1, 2, 3, 5]
 
 
-def test_same_content_same_hash_across_formats(tmp_path):
-    csv = load_dataset(write(tmp_path, "d.csv", TINY_CSV))
+def test_same_content_same_hash_across_formats(tiny_csv, write, tmp_path):
+    csv = load_dataset(write(tmp_path, "d.csv", tiny_csv))
     frame = pd.read_csv(tmp_path / "d.csv")
     frame.to_excel(tmp_path / "d.xlsx", index=False)
     frame.to_parquet(tmp_path / "d.parquet")
@@ -30,13 +28,13 @@ def test_same_content_same_hash_across_formats(tmp_path):
     assert csv.with_value("U1", "a", 1.5).sha256() != csv.sha256()
 
 
-def test_values_are_read_only(tmp_path):
-    data = load_dataset(write(tmp_path, "d.csv", TINY_CSV))
+def test_values_are_read_only(tiny_csv, write, tmp_path):
+    data = load_dataset(write(tmp_path, "d.csv", tiny_csv))
     with pytest.raises(ValueError):
         data.values[0, 0, 0] = 9
 
 
-def test_tidy_with_units_table_and_provenance(tmp_path):
+def test_tidy_with_units_table_and_provenance(write, tmp_path):
     obs = write(tmp_path, "obs.csv", "brand_id,year,indicator_id,value,unit,source_url\n"
                 "x,2023,sales,10,units,http://a\nx,2024,sales,12,units,http://b\ny,2024,sales,,units,\n")
     units = write(tmp_path, "brands.csv", "brand_id,name,country\nx,Brand X,CN\ny,Brand Y,DE\nz,Brand Z,US\n")
@@ -70,7 +68,7 @@ def test_panel_wide(asem_dir):
         ("unit,year,a\nU1,2020,1\nU1,2020,2\n", "duplicate unit 'U1' for year 2020", 3, "unit"),
     ],
 )
-def test_bad_data_names_file_row_and_column(tmp_path, text, message, row, column):
+def test_bad_data_names_file_row_and_column(write, tmp_path, text, message, row, column):
     path = write(tmp_path, "bad.csv", text)
     with pytest.raises(DataError, match=message) as info:
         load_dataset(path, numeric={"a"})
@@ -78,7 +76,7 @@ def test_bad_data_names_file_row_and_column(tmp_path, text, message, row, column
     assert err.file == str(path) and err.row == row and err.column == column
 
 
-def test_missing_empty_and_undecodable_files(tmp_path):
+def test_missing_empty_and_undecodable_files(write, tmp_path):
     with pytest.raises(DataError, match="file not found"):
         load_dataset(tmp_path / "nope.csv")
     with pytest.raises(DataError, match="empty|no data rows"):
@@ -92,7 +90,7 @@ def test_missing_empty_and_undecodable_files(tmp_path):
         load_dataset(write(tmp_path, "data.json", "{}"))
 
 
-def test_tidy_unit_missing_from_units_table(tmp_path):
+def test_tidy_unit_missing_from_units_table(write, tmp_path):
     obs = write(tmp_path, "obs.csv", "brand_id,year,indicator_id,value\nq,2024,s,1\n")
     units = write(tmp_path, "brands.csv", "brand_id,name\nx,X\n")
     with pytest.raises(DataError, match="unit 'q' in the data is not in the units table"):

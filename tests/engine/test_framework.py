@@ -5,10 +5,8 @@ import pytest
 from nevindex.errors import MethodologyError
 from nevindex.framework import framework_from_yaml, load_framework
 
-from .helpers import TINY_YAML, tiny_framework, write
 
-
-def test_tree_views_follow_the_file():
+def test_tree_views_follow_the_file(tiny_framework):
     fw = tiny_framework()
     assert fw.root == "Index"
     assert fw.children["P1"] == ("a", "b")
@@ -20,27 +18,27 @@ def test_tree_views_follow_the_file():
     assert fw.framework.name.get("zh") == "小指数"
 
 
-def test_hash_ignores_formatting_but_not_content():
-    one = framework_from_yaml(TINY_YAML)
-    two = framework_from_yaml(TINY_YAML.replace("\n  - {code: a", "\n  # a comment\n  - {code: a"))
-    three = framework_from_yaml(TINY_YAML.replace("weight: 2", "weight: 3"))
+def test_hash_ignores_formatting_but_not_content(tiny_yaml):
+    one = framework_from_yaml(tiny_yaml)
+    two = framework_from_yaml(tiny_yaml.replace("\n  - {code: a", "\n  # a comment\n  - {code: a"))
+    three = framework_from_yaml(tiny_yaml.replace("weight: 2", "weight: 3"))
     assert one.sha256() == two.sha256() != three.sha256()
 
 
-def test_yaml_round_trip():
+def test_yaml_round_trip(tiny_framework):
     fw = tiny_framework()
     assert framework_from_yaml(fw.to_yaml()).sha256() == fw.sha256()
 
 
-def test_named_weight_sets_apply_on_top():
+def test_named_weight_sets_apply_on_top(tiny_framework):
     fw = tiny_framework(weight_sets={"experts": {"P2": 5}})
     assert fw.weights_for("experts")["P2"] == 5 and fw.weights_for("experts")["P1"] == 2
     with pytest.raises(MethodologyError, match="weight set 'nope'"):
         fw.weights_for("nope")
 
 
-def test_unbalanced_tree_levels():
-    text = TINY_YAML.replace("{code: c, name: C, parent: P2, direction: 1}",
+def test_unbalanced_tree_levels(tiny_yaml):
+    text = tiny_yaml.replace("{code: c, name: C, parent: P2, direction: 1}",
                              "{code: c, name: C, parent: Index, direction: 1}").replace(
         "  - {code: P2, name: Pillar two, parent: Index, weight: 1}\n", "")
     fw = framework_from_yaml(text)
@@ -75,16 +73,16 @@ def test_asem_imeta_reads_four_levels(asem_dir):
         (("direction: -1}", "direction: -1, drection: 1}"), "unknown setting 'drection' \\(did you mean 'direction'"),
     ],
 )
-def test_bad_methodology_names_the_problem(tmp_path, change, message):
+def test_bad_methodology_names_the_problem(tiny_yaml, write, tmp_path, change, message):
     old, new = change
-    assert old in TINY_YAML
-    path = write(tmp_path, "fw.yaml", TINY_YAML.replace(old, new, 1))
+    assert old in tiny_yaml
+    path = write(tmp_path, "fw.yaml", tiny_yaml.replace(old, new, 1))
     with pytest.raises(MethodologyError, match=message) as info:
         load_framework(path)
     assert str(path) in str(info.value)
 
 
-def test_missing_and_empty_and_broken_files(tmp_path):
+def test_missing_and_empty_and_broken_files(write, tmp_path):
     with pytest.raises(MethodologyError, match="file not found"):
         load_framework(tmp_path / "none.yaml")
     with pytest.raises(MethodologyError, match="empty"):

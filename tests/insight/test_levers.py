@@ -15,8 +15,6 @@ from nevindex.insight import all_levers, levers
 from nevindex.insight.levers import raw_matrix, target_values
 from nevindex.insight.whatif import WhatIf
 
-from .helpers import UNITS, rebuild_with, small_dataset, small_framework, small_result
-
 RECIPES = {
     "default": {},
     "coverage-rules": {"impute": {"method": "mean"}, "aggregate": {"by_level": {2: {"threshold": 0.6}},
@@ -37,7 +35,7 @@ RECIPES = {
 }
 
 
-def _check_all_levers_against_rebuild(result, step="range", size=0.1, fast=True):
+def _check_all_levers_against_rebuild(rebuild_with, result, step="range", size=0.1, fast=True):
     n_units, n_ind = result.normalised.shape
     new, _ = target_values(result, np.arange(n_units), step=step, size=size)
     checked = 0
@@ -61,21 +59,21 @@ def _check_all_levers_against_rebuild(result, step="range", size=0.1, fast=True)
 
 
 @pytest.mark.parametrize("name", sorted(RECIPES))
-def test_lever_effect_equals_rebuild_small(name):
+def test_lever_effect_equals_rebuild_small(rebuild_with, small_result, name):
     result = small_result(RECIPES[name], denominator=name in ("mean-impute", "treat", "default"))
     if name.startswith("treat"):
         assert any(rec.status != "passed" for rec in result.treatment)
     fast = {"entropy": False, "screen-nonzero": None}.get(name, True)
-    assert _check_all_levers_against_rebuild(result, fast=fast) >= 20
+    assert _check_all_levers_against_rebuild(rebuild_with, result, fast=fast) >= 20
 
 
-def test_lever_effect_equals_rebuild_sd_steps_beyond_the_max():
+def test_lever_effect_equals_rebuild_sd_steps_beyond_the_max(rebuild_with, small_result):
     # 1.5 sd moves many units past the best value, so min-max bounds move for everyone
     result = small_result({"impute": {"method": "mean"}})
-    assert _check_all_levers_against_rebuild(result, step="sd", size=1.5) >= 20
+    assert _check_all_levers_against_rebuild(rebuild_with, result, step="sd", size=1.5) >= 20
 
 
-def test_lever_effect_equals_rebuild_asem(asem):
+def test_lever_effect_equals_rebuild_asem(rebuild_with, asem):
     rng = np.random.default_rng(7)
     table = all_levers(asem)
     rows, cols = np.nonzero(~np.isnan(table.index_change))
@@ -89,7 +87,7 @@ def test_lever_effect_equals_rebuild_asem(asem):
         assert table.rank_change[i, j] == asem.rank[i] - real.rank[r]
 
 
-def test_hand_computed_lever():
+def test_hand_computed_lever(small_dataset, small_result):
     # default recipe: min-max 0..100, arithmetic; a has weight 1 of 3 in E1, E1 half of the index.
     # u4 has a = 5 (range 0..35): +10 % of the range moves its normalised a by 10 points (bounds fixed),
     # so its index gains 10 · 1/3 · 1/2.
@@ -103,7 +101,7 @@ def test_hand_computed_lever():
     assert c.new_value == pytest.approx(9 - 0.8)
 
 
-def test_lever_at_the_maximum_moves_the_bounds():
+def test_lever_at_the_maximum_moves_the_bounds(rebuild_with, small_result):
     # u3 holds the maximum of a: raising it keeps its normalised a at 100 but lowers everyone else's
     result = small_result()
     lv = {x.indicator: x for x in levers(result, "u3").levers}["a"]
@@ -114,7 +112,7 @@ def test_lever_at_the_maximum_moves_the_bounds():
     assert lv.rank_after == real.rank[result.units.index("u3")]
 
 
-def test_levers_sorted_and_missing_values_noted():
+def test_levers_sorted_and_missing_values_noted(small_result):
     result = small_result()
     ls = levers(result, "u5")
     gains = [lv.index_change for lv in ls.levers if lv.available]
@@ -123,7 +121,7 @@ def test_levers_sorted_and_missing_values_noted():
     assert not d.available and "no reported value" in d.note
 
 
-def test_all_levers_match_single_unit_levers():
+def test_all_levers_match_single_unit_levers(small_result):
     result = small_result({"impute": {"method": "mean"}})
     table = all_levers(result)
     for i, unit in enumerate(result.units):
@@ -136,7 +134,7 @@ def test_all_levers_match_single_unit_levers():
                 assert math.isnan(table.index_change[i, j])
 
 
-def test_leader_step_goes_to_the_group_best():
+def test_leader_step_goes_to_the_group_best(small_result):
     result = small_result()
     ls = {lv.indicator: lv for lv in levers(result, "u4", step="leader", peers="segment").levers}
     # segment y = u3, u4, u5: best a is u3's 35, best c (lower) is u3's 2, best d is u4's own 9
@@ -149,14 +147,14 @@ def test_leader_step_goes_to_the_group_best():
         levers(result, "u4", step="leader")
 
 
-def test_cap_at_best():
+def test_cap_at_best(small_result):
     result = small_result()
     capped = {lv.indicator: lv for lv in levers(result, "u3", step="sd", size=1, cap_at_best=True).levers}
     assert capped["a"].new_value == 35 and capped["a"].index_change == 0
     assert "capped" in capped["a"].note
 
 
-def test_change_that_breaks_normalisation_reports_an_error():
+def test_change_that_breaks_normalisation_reports_an_error(rebuild_with, small_dataset, small_framework):
     # two distinct values of a; moving the lower one to the higher makes the column constant
     values = small_dataset().values[0].copy()
     values[:, 0] = [1, 1, 1, 1, 1, 1, 0]
@@ -170,7 +168,7 @@ def test_change_that_breaks_normalisation_reports_an_error():
     assert out.index[1] == pytest.approx(real.index[6], abs=1e-9)
 
 
-def test_unknown_unit_and_step():
+def test_unknown_unit_and_step(small_result):
     result = small_result()
     with pytest.raises(Exception, match="did you mean 'u1'"):
         levers(result, "u11")
@@ -178,7 +176,7 @@ def test_unknown_unit_and_step():
         levers(result, "u1", step="bogus")  # type: ignore[arg-type]
 
 
-def test_unit_found_by_name():
+def test_unit_found_by_name(UNITS, small_result):
     result = small_result()
     assert levers(result, "U2").unit == "u2"
     assert set(UNITS) == set(result.units)
@@ -188,7 +186,7 @@ def test_unit_found_by_name():
 @given(values=st.lists(st.one_of(st.sampled_from([0.0, 1.0, 5.0]), st.floats(-20, 200, allow_nan=False),
                                  st.just(np.nan)), min_size=28, max_size=28),
        recipe=st.sampled_from(sorted(RECIPES)), size=st.sampled_from([0.05, 0.1, 0.5, 1.0]))
-def test_lever_effect_equals_rebuild_property(values, recipe, size):
+def test_lever_effect_equals_rebuild_property(rebuild_with, small_dataset, small_framework, values, recipe, size):
     """Random data (ties, zeros, gaps) and any recipe: the shortcut agrees with rebuilds or both refuse."""
     matrix = np.column_stack([np.array(values, dtype=float).reshape(7, 4), np.arange(1.0, 8.0)])
     fw = small_framework(RECIPES[recipe])
@@ -228,7 +226,7 @@ def test_lever_effect_equals_rebuild_property(values, recipe, size):
 
 
 @pytest.mark.parametrize("name", sorted(RECIPES))
-def test_several_changes_at_once_equal_rebuild(name):
+def test_several_changes_at_once_equal_rebuild(small_result, name):
     """``evaluate_cells`` (used by the plan search) agrees with a rebuild for multi-indicator changes."""
     result = small_result(RECIPES[name])
     engine = WhatIf(result)

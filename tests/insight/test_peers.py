@@ -8,10 +8,8 @@ import numpy as np
 
 from nevindex.insight import similar_units
 
-from .helpers import small_result
 
-
-def test_nearest_units_by_hand():
+def test_nearest_units_by_hand(small_result):
     result = small_result()
     e = np.stack([result.score("E1"), result.score("E2")], axis=1)
     i = result.units.index("u2")
@@ -29,7 +27,7 @@ def test_nearest_units_by_hand():
     assert "Euclidean" in peers.metric
 
 
-def test_within_group_and_one_member_group():
+def test_within_group_and_one_member_group(small_result):
     result = small_result()
     peers = similar_units(result, "u4", within="segment")
     assert {r.unit for r in peers.rows[1:]} == {"u3", "u5"} and peers.group == "y"
@@ -37,7 +35,7 @@ def test_within_group_and_one_member_group():
     assert [r.unit for r in solo.rows] == ["u6"] and "only unit" in solo.note
 
 
-def test_missing_element_score_uses_shared_elements_scaled():
+def test_missing_element_score_uses_shared_elements_scaled(small_result):
     # threshold 0.6: u5 has one of E2's two indicators, so E2 is missing for it
     result = small_result({"aggregate": {"threshold": 0.6}})
     i = result.units.index("u5")

@@ -10,8 +10,6 @@ from nevindex.errors import DataError
 from nevindex.insight import plan_to_rank
 from nevindex.insight.levers import spread
 
-from .helpers import small_dataset, small_framework, small_result
-
 
 def _apply(result, plan):
     data = result.dataset
@@ -47,7 +45,7 @@ def test_asem_plan_applied_and_rebuilt_reaches_target(asem, unit, target):
 @pytest.mark.parametrize("recipe", [{}, {"impute": {"method": "mean"}, "normalise": {"method": "rank"}},
                                     {"aggregate": {"method": "geometric"},
                                      "normalise": {"params": {"lower": 1, "upper": 100}}}])
-def test_small_plans_reach_every_reachable_target(recipe):
+def test_small_plans_reach_every_reachable_target(small_result, recipe):
     result = small_result(recipe)
     for unit in result.units:
         for target in range(1, int(result.rank[result.units.index(unit)])):
@@ -60,7 +58,7 @@ def test_small_plans_reach_every_reachable_target(recipe):
                 assert rebuilt.rank[rebuilt.units.index(unit)] == plan.rank_after > target
 
 
-def test_plan_is_no_dearer_than_the_best_single_indicator_plan():
+def test_plan_is_no_dearer_than_the_best_single_indicator_plan(small_dataset, small_result):
     # with min-max + arithmetic and values within the observed range, the index is linear in each
     # indicator while bounds stay put, so the cheapest single-indicator route is found by bisection
     result = small_result()
@@ -99,13 +97,13 @@ def test_first_ranked_unit_gets_no_plan_but_a_message(asem):
     assert plan.to_dict()["changes"] == []
 
 
-def test_unit_above_target_gets_no_plan():
+def test_unit_above_target_gets_no_plan(small_result):
     result = small_result()
     plan = plan_to_rank(result, "u3", 4)  # u3 ranks 1
     assert plan.status == "already"
 
 
-def _dominated():
+def _dominated(small_dataset, small_framework):
     # u3 is best on every indicator; u5 has no value of d, and with mean imputation its d stays at
     # the mean whatever it does, so within the observed bounds it cannot tie u3
     values = small_dataset().values[0].copy()
@@ -115,8 +113,8 @@ def _dominated():
     return build(fw, small_dataset(values), fw.recipe)
 
 
-def test_unreachable_target_is_said_so():
-    result = _dominated()
+def test_unreachable_target_is_said_so(small_dataset, small_framework):
+    result = _dominated(small_dataset, small_framework)
     plan = plan_to_rank(result, "u5", 1)
     assert plan.status == "unreachable" and not plan.reached
     assert "unreachable" in plan.message
@@ -124,8 +122,8 @@ def test_unreachable_target_is_said_so():
     assert rebuilt.rank[result.units.index("u5")] == plan.rank_after > 1
 
 
-def test_beyond_best_allows_more():
-    result = _dominated()
+def test_beyond_best_allows_more(small_dataset, small_framework):
+    result = _dominated(small_dataset, small_framework)
     plan = plan_to_rank(result, "u5", 1, beyond_best=1.0)
     assert plan.status == "reached"
     rebuilt = _apply(result, plan)
@@ -139,7 +137,7 @@ def test_beyond_best_allows_more():
                for b, c in zip(beyond, plan.changes, strict=True))
 
 
-def test_bad_target():
+def test_bad_target(small_result):
     result = small_result()
     with pytest.raises(DataError):
         plan_to_rank(result, "u4", 0)

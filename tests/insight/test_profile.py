@@ -15,8 +15,6 @@ from nevindex.errors import DataError
 from nevindex.insight import profile, strengths_weaknesses
 from nevindex.insight.profile import history_points, indicator_lines, rank_interval
 
-from .helpers import small_dataset, small_framework, small_result
-
 
 def _rank_among(values, i):
     """1 + number of strictly better values (ties at the minimum), by hand."""
@@ -24,7 +22,7 @@ def _rank_among(values, i):
     return 1 + int(np.sum(v > values[i]))
 
 
-def test_indicator_lines_trace_to_the_result():
+def test_indicator_lines_trace_to_the_result(small_result):
     result = small_result({"impute": {"method": "mean"}})
     i = result.units.index("u5")
     lines = {x.code: x for x in indicator_lines(result, "u5")}
@@ -45,7 +43,7 @@ def _all_standings(sw):
 
 
 @pytest.mark.parametrize("unit", ["u1", "u4", "u5"])
-def test_strengths_and_weaknesses_agree_with_ranks(unit):
+def test_strengths_and_weaknesses_agree_with_ranks(small_result, unit):
     result = small_result()
     i = result.units.index(unit)
     sw = strengths_weaknesses(result, unit, top=2)
@@ -69,7 +67,7 @@ def test_strengths_and_weaknesses_agree_with_ranks(unit):
     assert sw.element_strengths[0].rank == min(e.values()) and sw.element_weaknesses[0].rank == max(e.values())
 
 
-def test_strengths_against_peer_group_use_ranks_within_the_group():
+def test_strengths_against_peer_group_use_ranks_within_the_group(small_result):
     result = small_result()
     sw = strengths_weaknesses(result, "u4", peers="segment", top=1)
     assert sw.group == "y" and set(sw.members) == {"u3", "u4", "u5"} and sw.size == 3
@@ -82,7 +80,7 @@ def test_strengths_against_peer_group_use_ranks_within_the_group():
         assert s.n == np.sum(~np.isnan(col))
 
 
-def test_one_member_peer_group_is_handled():
+def test_one_member_peer_group_is_handled(small_result):
     result = small_result()
     sw = strengths_weaknesses(result, "u6", peers="segment")
     assert sw.group == "solo" and sw.size == 1 and sw.members == ("u6",)
@@ -98,7 +96,7 @@ def test_one_member_peer_group_is_handled():
         strengths_weaknesses(result, "u6", peers="segmnt")
 
 
-def test_profile_scores_rating_and_json():
+def test_profile_scores_rating_and_json(small_dataset, small_framework):
     ratings = [{"label": "A", "min": 60, "description": "leading"}, {"label": "B", "min": 40},
                {"label": "C", "min": 0}]
     fw = small_framework(ratings=ratings)
@@ -123,7 +121,7 @@ def test_profile_scores_rating_and_json():
     assert d["raw"] is None and d["normalised"] is None and d["rank"] is None
 
 
-def test_rank_interval_sources():
+def test_rank_interval_sources(small_result):
     assert rank_interval({"u1": (2, 5)}, "u1").high == 5
     assert rank_interval({"u1": {"low": 1, "high": 3, "median": 2}}, "u1").median == 2
     frame = pd.DataFrame({"unit": ["u1", "u2"], "q05": [1.0, 2.0], "q95": [4.0, 6.0], "median": [2.0, 3.0]})
@@ -138,7 +136,7 @@ def test_rank_interval_sources():
     assert profile(result, "u1", intervals={"u1": (1, 4)}).to_dict()["rank_interval"]["high"] == 4
 
 
-def test_rank_interval_from_an_audit_run():
+def test_rank_interval_from_an_audit_run(small_dataset, small_framework):
     from nevindex.audit.run import run_audit
 
     fw = small_framework()
@@ -150,7 +148,7 @@ def test_rank_interval_from_an_audit_run():
         assert iv.low <= iv.high
 
 
-def test_history_over_editions():
+def test_history_over_editions(small_dataset, small_framework, small_result):
     fw = small_framework()
     earlier_values = small_dataset().values[0].copy()
     earlier_values[0, 0] = 30.0
@@ -166,7 +164,7 @@ def test_history_over_editions():
     assert [h.label for h in prof.history] == ["2023", "2024 edition"] and prof.edition == "2024 edition"
 
 
-def test_sources_from_provenance():
+def test_sources_from_provenance(small_dataset, small_framework):
     prov = pd.DataFrame({"year": [2024, 2024], "unit": ["u1", "u2"], "column": ["a", "a"], "value": [10.0, 20.0],
                          "row": [2, 3], "source_url": ["https://example.org/u1", "https://example.org/u2"]})
     base = small_dataset()
@@ -184,7 +182,7 @@ def test_sources_from_provenance():
     assert line.source["source_url"] == "https://example.org/u2"
 
 
-def test_profiles_of_every_unit_match_single_profiles():
+def test_profiles_of_every_unit_match_single_profiles(small_result):
     from nevindex.insight import profiles
 
     result = small_result({"impute": {"method": "mean"}})
@@ -195,7 +193,7 @@ def test_profiles_of_every_unit_match_single_profiles():
         assert json.dumps(p.to_dict(), allow_nan=False) == json.dumps(single.to_dict(), allow_nan=False)
 
 
-def test_rank_among_a_single_unit_is_neither_strength_nor_weakness():
+def test_rank_among_a_single_unit_is_neither_strength_nor_weakness(small_dataset, small_framework):
     values = small_dataset().values[0].copy()
     values[1, 3] = np.nan  # u2 lacks d, so within segment x only u1 has a value of d
     fw = small_framework()

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from nevindex.build import build
 from nevindex.cli import main
 from nevindex.dataset import load_dataset
 from nevindex.framework import load_framework
 from nevindex.store import db as store_db
 from nevindex.store import editions as ed
+from nevindex.workflows import audit_edition
+
+pytestmark = pytest.mark.slow  # end to end: editions through the store and the command
 
 
 def test_profile_of_a_stored_edition(asem_dir, tmp_path, capsys):
@@ -22,7 +27,7 @@ def test_profile_of_a_stored_edition(asem_dir, tmp_path, capsys):
         ed.build_edition(store, f"asem-{year}")
     for year in (2020, 2021):
         ed.publish(store, f"asem-{year}")
-    audit, _ = ed.audit_edition(store, "asem-2022", {"runs": 30, "seed": 5, "weight_noise": [{"level": 1}]})
+    audit, _ = audit_edition(store, "asem-2022", {"runs": 30, "seed": 5, "weight_noise": [{"level": 1}]})
     intervals = audit.rank_intervals().set_index("unit").loc["AUT"]
     store.close()
 

@@ -1,5 +1,3 @@
-import time
-
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -33,9 +31,8 @@ def test_axis_argument():
     np.testing.assert_array_equal(rank_desc(s, axis=0), [[3, 1], [2, 2], [1, 3]])
 
 
-def test_large_batch_is_fast():
-    s = np.random.default_rng(1).normal(size=(10_000, 500))
-    t = time.perf_counter()
+def test_a_large_batch_ranks_every_row():  # its speed is benchmarks/rank.py's
+    s = np.random.default_rng(1).normal(size=(2_000, 500))
     r = rank_desc(s)
-    assert time.perf_counter() - t < 10.0
     np.testing.assert_array_equal(np.sort(r[123]), np.arange(1, 501))
+    np.testing.assert_array_equal(r[7], rankdata(-s[7]))

@@ -7,7 +7,6 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from nev_helpers import raw as raw_value
 
 from nevindex.build import build
 from nevindex.dataset import Dataset
@@ -209,7 +208,7 @@ def test_units_dropped_by_engine_screening_are_listed_as_not_rated():
     assert table.loc["b", "rank"] == 1 and table.loc["a", "rank"] == 2
 
 
-def test_build_edition_on_changed_raw_data_rederives_and_rescores():
+def test_build_edition_on_changed_raw_data_rederives_and_rescores(raw_value):
     """A what-if on one observed figure flows through the derivation into the scores."""
     raw = load_nev_dataset()
     base = build_edition(2024).table.set_index("unit")

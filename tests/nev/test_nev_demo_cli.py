@@ -9,8 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from nevindex.nev.data import data_file
 from nevindex.nev.edition import build_edition
+
+pytestmark = pytest.mark.slow  # end to end: the whole demo through the store, with the report
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 CELL = re.compile(r"(?:\d{1,3}\.\d|n\.r\.)\s+\d+/\d+")  # "62.1 3/6" or "n.r. 0/1"

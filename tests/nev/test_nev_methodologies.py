@@ -13,6 +13,7 @@ from nevindex.nev.changes import rank_moves
 from nevindex.nev.edition import build_edition
 from nevindex.nev.publish import demo_label, publish_demo_editions
 from nevindex.store import editions as ed
+from nevindex.workflows import compare_editions
 
 
 def _engine_index(year: int, methodology: str) -> dict[str, float]:
@@ -28,11 +29,14 @@ def test_the_store_holds_every_year_under_both_methodologies(demo_store):
         # earlier version first: the newest edition of a year (what reports and the portal show) is the current one
         assert infos[demo_label(year, "2025.1")].id < infos[demo_label(year)].id
         assert infos[demo_label(year)].dataset_sha256 == infos[demo_label(year, "2025.1")].dataset_sha256
+        # the current methodology's edition supersedes the earlier one: one current edition per year
+        assert infos[demo_label(year)].corrects == demo_label(year, "2025.1") and infos[demo_label(year)].correction_reason
+        assert ed.resolve_edition(demo_store, str(year)).label == demo_label(year)
         assert "index_coherence" in ed.audit_tables(demo_store, demo_label(year))
 
 
 def test_same_year_compare_attributes_the_whole_change_to_the_methodology(demo_store):
-    change = ed.compare(demo_store, "nev-2024-v2025.1", "nev-2024")
+    change = compare_editions(demo_store, "nev-2024-v2025.1", "nev-2024")
     old, new = _engine_index(2024, "2025.1"), _engine_index(2024, "2026.1")
     assert set(change.units) == set(old) & set(new) and len(change.units) >= 10
     summary = change.summary().set_index("unit")
@@ -44,7 +48,7 @@ def test_same_year_compare_attributes_the_whole_change_to_the_methodology(demo_s
 
 
 def test_cross_year_compare_splits_each_brand_into_data_and_methodology(demo_store):
-    change = ed.compare(demo_store, "nev-2023-v2025.1", "nev-2024")
+    change = compare_editions(demo_store, "nev-2023-v2025.1", "nev-2024")
     summary = change.summary().set_index("unit")
     old = _engine_index(2023, "2025.1")
     # the methodology part, by hand: the 2023 data under the 2024 edition's methodology, minus 2025.1's 2023 index

@@ -2,30 +2,24 @@
 
 from __future__ import annotations
 
-from report_fixture import framework_mapping, write_data
+import pytest
 
 from nevindex.cli import main
-from nevindex.framework import framework_from_mapping
+
+pytestmark = pytest.mark.slow  # end to end: a whole report rendered
 
 
-def files(tmp_path):
-    data, units = write_data(tmp_path)
-    fw = tmp_path / "framework.yaml"
-    fw.write_text(framework_from_mapping(framework_mapping()).to_yaml(), encoding="utf-8")
-    return ["--framework", str(fw), "--data", str(data), "--units", str(units)]
-
-
-def test_report_html_from_files(tmp_path):
+def test_report_html_from_files(tmp_path, report_files):
     out = tmp_path / "r.html"
-    assert main(["report", *files(tmp_path), "--edition", "2024", "--lang", "zh", "--out", str(out)]) == 0
+    assert main(["report", *report_files, "--edition", "2024", "--lang", "zh", "--out", str(out)]) == 0
     page = out.read_text(encoding="utf-8")
     assert "2024新能源汽车品牌发展报告" in page
     assert "比亚迪" in page
-    assert "与2023年相比" in page or "变化分解不可用" in page  # the previous year is used, or why not is said
+    assert "与2023年相比" in page and "变化分解不可用" not in page  # the data have 2023: the change is shown
 
 
-def test_bad_options_exit_2(tmp_path, capsys):
-    args = files(tmp_path)
+def test_bad_options_exit_2(tmp_path, capsys, report_files):
+    args = report_files
     assert main(["report", *args, "--lang", "fr", "--out", str(tmp_path / "x.html")]) == 2
     assert main(["report", *args, "--edition", "1999", "--out", str(tmp_path / "x.html")]) == 2
     assert main(["report", "--framework", args[1], "--out", str(tmp_path / "x.html")]) == 2

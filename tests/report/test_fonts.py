@@ -7,14 +7,13 @@ from pathlib import Path
 
 import pytest
 from fontTools.ttLib import TTFont
-from report_fixture import BRANDS, ELEMENTS, INDICATORS
 
 from nevindex.report.charts import FONT_DIR
 from nevindex.report.i18n import LANGS, load_catalogue
 from nevindex.report.render import FONT_FACES, PACKAGE_TEMPLATES
 
 SHARED_BRANDS = Path("/work/shared/data/nev-brands/brands.csv")
-PACKAGE = Path(FONT_DIR).parents[1]
+PACKAGE = Path(FONT_DIR).parent  # the nevindex package (the fonts are nevindex/fonts)
 UNPRINTED = {"excerpt", "notes"}  # columns of the demo CSVs that no report template prints
 
 
@@ -26,10 +25,10 @@ def covered() -> set[int]:
     return cps
 
 
-def report_strings() -> str:
+def report_strings(names: str) -> str:
     parts = [m for lang in LANGS for m in load_catalogue(lang).messages.values()]
     parts += [p.read_text(encoding="utf-8") for p in PACKAGE_TEMPLATES.glob("*")]
-    parts += [z for *_x, z, _c in BRANDS] + [zh for _en, zh in ELEMENTS.values()] + [i[3] for i in INDICATORS]
+    parts.append(names)  # the test panel's brands, elements and indicators
     parts += [path.read_text(encoding="utf-8") for path in PACKAGE.glob("frameworks/*.yaml")]
     for path in PACKAGE.glob("demo/**/*.csv"):
         with path.open(encoding="utf-8", newline="") as fh:
@@ -42,9 +41,9 @@ def report_strings() -> str:
     return "".join(parts)
 
 
-def test_every_printed_character_has_a_glyph():
+def test_every_printed_character_has_a_glyph(report_text):
     have = covered()
-    text = report_strings()
+    text = report_strings(report_text)
     missing = sorted({c for c in text if ord(c) >= 0x20 and ord(c) not in have and c not in "\n\t\r"})
     assert not missing, f"rerun scripts/subset_fonts.py: {''.join(missing)!r}"
 

@@ -9,6 +9,8 @@ from test_render import RankingTable, visible_text
 
 from nevindex.report.render import render_html
 
+pytestmark = pytest.mark.slow  # end to end: a whole report rendered
+
 edition = pytest.importorskip("nevindex.nev.edition")
 
 

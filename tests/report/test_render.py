@@ -12,6 +12,8 @@ from pypdf import PdfReader
 from nevindex.report.i18n import load_catalogue
 from nevindex.report.render import render_html
 
+pytestmark = pytest.mark.slow  # end to end: the whole report rendered to HTML and PDF
+
 KEY = re.compile(r"\b(?:report|cover|section|summary|finding|system|ranking|element|profile|cases|audit|data|col|"
                  r"direction|dimension|hash|methods|availability|common)\.[a-z_]+(?:\.[a-z_]+)*\b")
 CJK = re.compile(r"[\u4e00-\u9fff]")

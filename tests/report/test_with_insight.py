@@ -12,6 +12,8 @@ import pytest
 from nevindex.report.render import render_html
 from nevindex.report.sources import ReportInputs, change_views, decompose, lever_views
 
+pytestmark = pytest.mark.slow  # end to end: a whole report rendered
+
 
 def test_levers_are_the_largest_gains(result):
     levers_mod = pytest.importorskip("nevindex.insight.levers")

@@ -10,6 +10,8 @@ from test_render import RankingTable
 from nevindex.report.render import render_html
 from nevindex.report.sources import StoreUnavailable, from_store
 
+pytestmark = pytest.mark.slow  # end to end: a whole report rendered
+
 store_mod = pytest.importorskip("nevindex.store")
 ed = pytest.importorskip("nevindex.store.editions")
 
@@ -40,7 +42,8 @@ def test_report_from_the_store(store_url, results):
     for unit, cells in parser.rows.items():
         assert cells[2] == f"{r.index[r.units.index(unit)]:.1f}"  # the stored edition rebuilds our numbers
     assert "Published" in page
-    assert model.previous_year == 2023 or model.availability.change  # the change is shown, or why not
+    assert model.previous_year == 2023 and model.availability.change is None  # e2023 is the previous edition
+    assert all(u.change is not None for u in model.units if u.rated)  # the store's comparison reached every brand
 
 
 def test_missing_year_is_a_clear_error(store_url):

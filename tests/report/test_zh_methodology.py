@@ -14,6 +14,8 @@ from nevindex.framework import framework_from_mapping, load_framework, meta_text
 from nevindex.nev.edition import FRAMEWORK_FILE  # the current methodology: the demo report uses it
 from nevindex.report.render import render_html
 
+pytestmark = pytest.mark.slow  # end to end: a whole report rendered
+
 SHIPPED = files("nevindex.frameworks") / FRAMEWORK_FILE
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

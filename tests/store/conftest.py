@@ -7,6 +7,10 @@ Small hand-made methodology and data files are written per test.
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +19,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from nevindex.store import editions as ed
 from nevindex.store import open_store
 
 REPO = Path(__file__).resolve().parents[2]
@@ -118,3 +123,66 @@ def store(store_url: str):
     st = open_store(store_url)
     yield st
     st.close()
+
+
+def _published_edition(store, files, label: str = "2024", year: int = 2024, framework: str = "framework"):
+    """Import, create, build and publish an edition of the mini index; returns its info."""
+    data = ed.import_data(store, files["data"], units_file=files["units"], actor="tester")
+    ed.create_edition(store, year=year, methodology=files[framework], dataset=data.id, label=label, actor="tester")
+    ed.build_edition(store, label, actor="tester")
+    return ed.publish(store, label, actor="analyst")
+
+
+def _cli_env(url: str, **extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO / "src") + os.pathsep + env.get("PYTHONPATH", "")
+    env["NEVINDEX_DB"] = url
+    env.update(extra)
+    return env
+
+
+def _run_cli(url: str, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "nevindex", *args], env=_cli_env(url, **extra), cwd=REPO,
+                          capture_output=True, text=True, timeout=300)
+
+
+def _kill_when_paused(url: str, point: str, marker: Path, *args: str) -> int:
+    """Run a CLI command that pauses half-way through its transaction, then SIGKILL it there."""
+    entry = Path(__file__).with_name("pause_entry.py")  # the CLI with a checkpoint that stops at ``point``
+    proc = subprocess.Popen([sys.executable, str(entry), point, str(marker), *args], cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_cli_env(url))
+    deadline = time.monotonic() + 120
+    while not marker.exists():
+        if proc.poll() is not None:
+            out, err = proc.communicate()
+            raise AssertionError(f"the command ended before pausing (rc {proc.returncode}):\n{out}\n{err}")
+        if time.monotonic() > deadline:
+            proc.kill()
+            raise AssertionError("the command never reached its pause point")
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.communicate()
+    return proc.returncode
+
+
+# --- steps shared by the store tests, as fixtures ---------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def published_edition():
+    """``published_edition(store, files, label="2024", year=2024, framework="framework")``: import, create,
+    build and publish an edition of the mini index; returns its info."""
+    return _published_edition
+
+
+@pytest.fixture(scope="session")
+def run_cli():
+    """``run_cli(url, *args, **env)``: the nevindex command as a process on the store at ``url``."""
+    return _run_cli
+
+
+@pytest.fixture(scope="session")
+def kill_when_paused():
+    """``kill_when_paused(url, point, marker, *args)``: run a command that stops at the store's checkpoint
+    ``point`` (tests/store/pause_entry.py), SIGKILL it there; returns its exit code."""
+    return _kill_when_paused

@@ -3,16 +3,17 @@ as it was before — nothing half-written, nothing already stored lost — and t
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from nevindex.store import editions as ed
 from nevindex.store import open_store
 from nevindex.store.models import Observation
 
-from .helpers import kill_when_paused, published_edition
+pytestmark = pytest.mark.slow  # end to end: a real process killed half-way through a transaction
 
 
-def test_sigkill_in_the_middle_of_an_import(store, store_url, files, tmp_path):
+def test_sigkill_in_the_middle_of_an_import(kill_when_paused, published_edition, store, store_url, files, tmp_path):
     earlier = published_edition(store, files)  # something already stored that must survive
     before = ed.counts(store)
     marker = tmp_path / "paused"
@@ -34,7 +35,7 @@ def test_sigkill_in_the_middle_of_an_import(store, store_url, files, tmp_path):
         after.close()
 
 
-def test_sigkill_in_the_middle_of_a_publish(store, store_url, files, tmp_path):
+def test_sigkill_in_the_middle_of_a_publish(kill_when_paused, store, store_url, files, tmp_path):
     data = ed.import_data(store, files["data"], units_file=files["units"])
     ed.create_edition(store, year=2024, methodology=files["framework"], dataset=data.id)
     built = ed.build_edition(store, "2024")
@@ -55,7 +56,7 @@ def test_sigkill_in_the_middle_of_a_publish(store, store_url, files, tmp_path):
         after.close()
 
 
-def test_sigkill_in_the_middle_of_a_rebuild_keeps_the_previous_build(store, store_url, files, tmp_path):
+def test_sigkill_in_the_middle_of_a_rebuild_keeps_the_previous_build(kill_when_paused, store, store_url, files, tmp_path):
     data = ed.import_data(store, files["data"], units_file=files["units"])
     ed.create_edition(store, year=2024, methodology=files["framework"], dataset=data.id)
     built = ed.build_edition(store, "2024")

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from nevindex.audit.intervals import RankIntervals, UnitInterval
 from nevindex.build import build
 from nevindex.dataset import Dataset
+from nevindex.errors import DataError
 from nevindex.framework import framework_from_mapping
 from nevindex.insight.change import DROPPED, contributions, decompose, old_under_new, rank_news
 from nevindex.store import editions as ed
+from nevindex.workflows import compare_editions
 
 from .conftest import FRAMEWORK_YAML
 
@@ -179,11 +183,11 @@ def test_store_compare_uses_stored_inputs_and_audit_intervals(store, files, tmp_
         ed.build_edition(store, label)
     new_ranks = ed.edition_tables(store, "2024")["scores"].query("node == 'Index'").set_index("unit")["rank"]
     # the audit says every rank of 2024 could be anywhere from 1 to 4: no move is news
-    ed.store_audit(store, "2024", {"uncertainty": pd.DataFrame({"unit": new_ranks.index, "nominal_rank": new_ranks,
-                                                                "q05_rank": 1.0, "q95_rank": 4.0})})
+    wide = RankIntervals(tuple(UnitInterval(u, r, r, r, 1.0, 4.0, 10) for u, r in new_ranks.items()))
+    ed.store_audit(store, "2024", {"rank_intervals": wide.to_frame()})
     for label in ("2023", "2024"):
         ed.publish(store, label)
-    change = ed.compare(store, "2023", "2024")
+    change = compare_editions(store, "2023", "2024")
     assert change.data_parts is not None and change.method_parts is not None
     assert np.allclose(change.data_total + change.method_total, change.total, rtol=0, atol=1e-12)
     assert np.allclose(change.parts.sum(axis=1), change.total, rtol=0, atol=1e-12)
@@ -206,12 +210,20 @@ def test_store_compare_uses_stored_inputs_and_audit_intervals(store, files, tmp_
                        rtol=0, atol=1e-12)
 
 
-def test_rank_intervals_are_read_from_audit_tables():
-    frame = pd.DataFrame({"unit": ["a", "b"], "nominal_rank": [1, 2], "q05_rank": [1.0, 1.0], "q95_rank": [2.0, 3.5],
-                          "q05_score": [50.0, 40.0], "q95_score": [60.0, 55.0]})
-    assert ed.rank_intervals({"statistics": pd.DataFrame({"unit": ["a"], "mean": [1.0]}), "uncertainty": frame}) \
-        == {"a": (1.0, 2.0), "b": (1.0, 3.5)}
-    assert ed.rank_intervals({"statistics": pd.DataFrame({"unit": ["a"], "mean": [1.0]})}) is None
+def test_rank_intervals_round_trip_through_the_audit_table():
+    frame = pd.DataFrame({"unit": ["a", "b"], "name": ["A", "B"], "nominal_rank": [1.0, 2.0],
+                          "median_rank": [1.0, 2.5], "mean_rank": [1.2, 2.4], "q05_rank": [1.0, 1.0],
+                          "q95_rank": [2.0, 3.5], "q05_score": [50.0, 40.0], "q95_score": [60.0, 55.0],
+                          "runs_scored": [40, 38]})
+    spec = {"runs": 40, "seed": 1}
+    intervals = RankIntervals.from_tables({"rank_intervals": frame, "audit_spec": RankIntervals((), spec).spec_table()})
+    assert intervals.bounds() == {"a": (1.0, 2.0), "b": (1.0, 3.5)}
+    assert (intervals["b"].median, intervals["b"].mean, intervals["b"].runs, intervals["b"].width) == (2.5, 2.4, 38, 2.5)
+    assert intervals.spec == spec and intervals.runs == 40
+    assert RankIntervals.from_frame(intervals.to_frame(), spec) == intervals  # what is written reads back equal
+    assert RankIntervals.from_tables({"statistics": pd.DataFrame({"unit": ["a"], "mean": [1.0]})}) is None
+    with pytest.raises(DataError, match="lacks the column"):
+        RankIntervals.from_frame(frame.drop(columns=["q95_rank"]))
 
 
 def test_audit_of_an_edition_stores_intervals_that_compare_uses(store, files, tmp_path, capsys, monkeypatch):
@@ -229,10 +241,11 @@ def test_audit_of_an_edition_stores_intervals_that_compare_uses(store, files, tm
     assert "stored" in capsys.readouterr().out
     stored = ed.audit_tables(store, "2024")
     assert {"statistics", "rank_intervals"} <= set(stored)
-    intervals = ed.rank_intervals(stored)
-    lo, hi = zip(*intervals.values(), strict=True)
+    intervals = ed.rank_intervals(store, "2024")
+    assert intervals.spec["runs"] == 40 and set(intervals) == set(stored["rank_intervals"]["unit"])
+    lo, hi = zip(*intervals.bounds().values(), strict=True)
     assert all(a <= b for a, b in zip(lo, hi, strict=True))
-    change = ed.compare(store, "2023", "2024")
+    change = compare_editions(store, "2023", "2024")
     assert change.old_interval is not None and change.new_interval is not None
     expected = rank_news(change.old_rank, change.new_rank, change.old_interval, change.new_interval)
     assert change.news.tolist() == expected.tolist()

@@ -18,10 +18,8 @@ from nevindex.store.models import (
     UnitResult,
 )
 
-from .helpers import published_edition
 
-
-def test_publish_is_refused_twice(store, files):
+def test_publish_is_refused_twice(published_edition, store, files):
     info = published_edition(store, files)
     with pytest.raises(ImmutableError, match="already published"):
         ed.publish(store, "2024")
@@ -37,7 +35,7 @@ def test_publishing_needs_a_build(store, files):
     assert ed.get_edition(store, "2024").status == "draft"
 
 
-def test_library_refuses_rebuild_audit_and_orm_changes(store, files):
+def test_library_refuses_rebuild_audit_and_orm_changes(published_edition, store, files):
     import pandas as pd
 
     published_edition(store, files)
@@ -93,7 +91,7 @@ RAW_MUTATIONS = [
 
 
 @pytest.mark.parametrize("statement", RAW_MUTATIONS)
-def test_database_refuses_raw_sql_on_published_rows(store, files, statement):
+def test_database_refuses_raw_sql_on_published_rows(published_edition, store, files, statement):
     published_edition(store, files)
     before = ed.counts(store)
     with pytest.raises(DBAPIError, match="nevindex immutable"):
@@ -103,7 +101,7 @@ def test_database_refuses_raw_sql_on_published_rows(store, files, statement):
     ed.verify(store, "2024")
 
 
-def test_whole_table_wipes_are_refused(store, files):
+def test_whole_table_wipes_are_refused(published_edition, store, files):
     """PostgreSQL's TRUNCATE skips row triggers (a statement trigger refuses it); SQLite's equivalent,
     an unqualified DELETE, loses its truncate shortcut when the table has triggers."""
     published_edition(store, files)

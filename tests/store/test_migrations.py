@@ -97,8 +97,7 @@ def test_upgrade_keeps_every_row_and_the_published_numbers(store_url, files, cap
     assert f"up to date (revision {db.head_revision()})" in capsys.readouterr().out
 
 
-def test_downgrade_and_upgrade_round_trip_keeps_data(store, store_url, files):
-    from .helpers import published_edition
+def test_downgrade_and_upgrade_round_trip_keeps_data(published_edition, store, store_url, files):
 
     published_edition(store, files)
     before = ed.counts(store)
@@ -207,10 +206,9 @@ def test_store_at_0002_gains_the_web_tables_and_keeps_its_data(store_url, files,
         store.close()
 
 
-def test_downgrade_to_0002_drops_the_web_tables_and_keeps_the_rest(store, store_url, files):
+def test_downgrade_to_0002_drops_the_web_tables_and_keeps_the_rest(published_edition, store, store_url, files):
     from nevindex.web import auth
 
-    from .helpers import published_edition
 
     published_edition(store, files)
     auth.create_user(store.engine, "admin", "a long password")

@@ -6,10 +6,14 @@ from importlib import resources
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from nevindex.nev.data import load_nev_dataset
 from nevindex.nev.edition import edition_framework, nev_dataset, nev_framework
 from nevindex.store import editions as ed
+from nevindex.workflows import compare_editions
+
+pytestmark = pytest.mark.slow  # end to end: the NEV editions through the store and the command
 
 
 def test_nev_demo_editions_store_verify_and_compare(store, tmp_path):
@@ -22,7 +26,7 @@ def test_nev_demo_editions_store_verify_and_compare(store, tmp_path):
         ed.build_edition(store, f"nev-{year}")
         ed.publish(store, f"nev-{year}")
         ed.verify(store, f"nev-{year}")
-    change = ed.compare(store, "nev-2023", "nev-2024")
+    change = compare_editions(store, "nev-2023", "nev-2024")
     # a change of index is defined for the brands rated (given an index) in both editions
     rated = [{u for u, s in zip(r.units, r.index, strict=True) if not np.isnan(s)}
              for r in (ed.rebuild(store, "nev-2023"), ed.rebuild(store, "nev-2024"))]

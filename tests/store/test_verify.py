@@ -7,8 +7,6 @@ from sqlalchemy import text
 
 from nevindex.store import editions as ed
 
-from .helpers import published_edition
-
 
 def _tamper(store, statement: str, table: str) -> None:
     """What someone with database rights could do: switch the guard off, change a row, switch it on."""
@@ -27,14 +25,14 @@ def _tamper(store, statement: str, table: str) -> None:
                 conn.execute(text(sql))
 
 
-def test_verify_passes_on_a_published_edition(store, files):
+def test_verify_passes_on_a_published_edition(published_edition, store, files):
     info = published_edition(store, files)
     report = ed.verify(store, "2024")
     assert report.result_sha256 == info.result_sha256
     assert report.rows == 3 * 4 + 4 * 4  # unit × aggregate rows + unit × indicator rows
 
 
-def test_verify_fails_when_a_stored_score_is_tampered_with(store, files):
+def test_verify_fails_when_a_stored_score_is_tampered_with(published_edition, store, files):
     published_edition(store, files)
     _tamper(store, "UPDATE unit_results SET score = score + 0.000000001 WHERE unit = 'bolt' AND node = 'Index'",
             "unit_results")
@@ -42,7 +40,7 @@ def test_verify_fails_when_a_stored_score_is_tampered_with(store, files):
         ed.verify(store, "2024")
 
 
-def test_verify_fails_when_a_rank_or_an_imputed_flag_is_tampered_with(store, files):
+def test_verify_fails_when_a_rank_or_an_imputed_flag_is_tampered_with(published_edition, store, files):
     published_edition(store, files)
     _tamper(store, "UPDATE indicator_results SET imputed_flag = NOT imputed_flag WHERE unit = 'acme' "
                    "AND indicator = 'sales'", "indicator_results")
@@ -50,7 +48,7 @@ def test_verify_fails_when_a_rank_or_an_imputed_flag_is_tampered_with(store, fil
         ed.verify(store, "2024")
 
 
-def test_verify_fails_when_an_input_observation_is_tampered_with(store, files):
+def test_verify_fails_when_an_input_observation_is_tampered_with(published_edition, store, files):
     published_edition(store, files)
     _tamper(store, "UPDATE observations SET value = 121 WHERE unit = 'acme' AND indicator = 'sales' "
                    "AND year = 2024", "observations")
@@ -58,7 +56,7 @@ def test_verify_fails_when_an_input_observation_is_tampered_with(store, files):
         ed.verify(store, "2024")
 
 
-def test_cli_verify_exits_2_with_a_clear_message(store, store_url, files, capsys, monkeypatch):
+def test_cli_verify_exits_2_with_a_clear_message(published_edition, store, store_url, files, capsys, monkeypatch):
     from nevindex.cli import main
 
     published_edition(store, files)
@@ -71,7 +69,7 @@ def test_cli_verify_exits_2_with_a_clear_message(store, store_url, files, capsys
     assert "FAILED verification" in err and "'dyna'" in err and "rank" in err
 
 
-def test_verify_fails_when_the_source_of_an_observation_is_tampered_with(store, files):
+def test_verify_fails_when_the_source_of_an_observation_is_tampered_with(published_edition, store, files):
     published_edition(store, files)
     _tamper(store, "UPDATE observations SET source = '{}' WHERE unit = 'bolt' AND indicator = 'revenue'",
             "observations")

@@ -16,8 +16,6 @@ from nevindex.recipe import Recipe
 from nevindex.store import editions as ed
 from nevindex.store import open_store
 
-from .helpers import published_edition, run_cli
-
 
 def test_library_workflow_stores_every_number_and_its_provenance(store, files, tmp_path):
     data = ed.import_data(store, files["data"], units_file=files["units"], actor="tester")
@@ -65,7 +63,7 @@ def test_library_workflow_stores_every_number_and_its_provenance(store, files, t
     assert set(stored.provenance["source_url"]) == set(ds.provenance["source_url"])
 
 
-def test_export_is_open_data_with_sources_and_no_formulas(store, files, tmp_path):
+def test_export_is_open_data_with_sources_and_no_formulas(published_edition, store, files, tmp_path):
     published_edition(store, files)
     out = tmp_path / "open"
     written = ed.export_edition(store, "2024", out)
@@ -103,7 +101,7 @@ def test_draft_export_needs_flag_and_unknown_edition_is_named(store, files, tmp_
         ed.get_edition(store, "2031")
 
 
-def test_corrections_name_what_they_correct_and_need_a_reason(store, files):
+def test_corrections_name_what_they_correct_and_need_a_reason(published_edition, store, files):
     first = published_edition(store, files)
     fixed = ed.import_data(store, files["data_fixed"], units_file=files["units"])
     with pytest.raises(NevIndexError, match="reason"):
@@ -169,7 +167,8 @@ def test_cli_workflow(store_url, files, tmp_path, capsys, monkeypatch):
     assert code == 2 and "no edition '1999'" in err
 
 
-def test_cli_runs_as_a_program(store_url, files):
+@pytest.mark.slow  # end to end: the installed command as a process
+def test_cli_runs_as_a_program(run_cli, store_url, files):
     """One real process: the entry point, the environment variable and the exit code."""
     proc = run_cli(store_url, "data", "import", str(files["data"]), "--units", str(files["units"]))
     assert proc.returncode == 0, proc.stderr

@@ -19,7 +19,7 @@ import pytest
 from .conftest import PASSWORD
 from .fixtures import VALUES, expected_scores, ranks_of
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # end to end: the portal in a real browser
 
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -5,7 +5,11 @@ Entry point: :func:`run_audit` → :class:`AuditResult` (``.tables()``, ``.rank_
 ``uncertainty`` and ``sensitivity``.
 """
 
-from nevindex.audit.run import AuditResult, run_audit
-from nevindex.audit.spec import UncertaintySpec, load_spec, spec_from_mapping
+import lazy_loader
 
-__all__ = ["AuditResult", "run_audit", "UncertaintySpec", "load_spec", "spec_from_mapping"]
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__, submod_attrs={
+        "run": ["AuditResult", "run_audit"],
+        "spec": ["UncertaintySpec", "load_spec", "spec_from_mapping"],
+        "intervals": ["RankIntervals", "UnitInterval"],
+    })

@@ -1,65 +1,34 @@
-"""Audit charts (rank intervals, correlation heatmap, sensitivity indices) as SVG and PNG bytes.
+"""Audit charts (rank intervals, correlation heatmap, sensitivity indices) as SVG and PNG files.
 
-One restrained style for all of them, readable when printed in greyscale: black and greys with
-distinct marker shapes, and the lightness-monotonic ``cividis`` map for correlations, with the
-values written in the cells where they fit. Rendering uses matplotlib's Agg backend, no display,
-and deterministic SVG (fixed hash salt, no date) so the same audit gives the same files.
+In the style of every chart (:mod:`nevindex.plotstyle`), with text drawn as outlines so the files look
+the same anywhere; deterministic, so the same audit gives the same files.
 """
 
 from __future__ import annotations
 
-import io
-from typing import Any
+from typing import TYPE_CHECKING
 
-import matplotlib
+from nevindex.plotstyle import GREYS, INK, colormap, figure, image_files
 
-matplotlib.use("Agg")
+if TYPE_CHECKING:
+    import pandas as pd
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+__all__ = ["heatmap_chart", "rank_interval_chart", "sensitivity_chart"]
 
-STYLE: dict[str, Any] = {
-    "font.family": "DejaVu Sans",
-    "font.size": 9,
-    "axes.titlesize": 11,
-    "axes.labelsize": 9,
-    "axes.edgecolor": "#333333",
-    "axes.linewidth": 0.6,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.grid": True,
-    "grid.color": "#dddddd",
-    "grid.linewidth": 0.5,
-    "xtick.color": "#333333",
-    "ytick.color": "#333333",
-    "svg.hashsalt": "nevindex-audit",
-    "svg.fonttype": "path",
-    "figure.dpi": 100,
-    "savefig.dpi": 150,
-}
-INK, MID, LIGHT = "#111111", "#777777", "#bbbbbb"
-
-
-def render(fig: plt.Figure, stem: str) -> dict[str, bytes]:
-    """The figure as ``{stem}.svg`` and ``{stem}.png`` bytes; the figure is closed."""
-    out = {}
-    for ext in ("svg", "png"):
-        buf = io.BytesIO()
-        metadata = {"Date": None} if ext == "svg" else {}
-        fig.savefig(buf, format=ext, bbox_inches="tight", metadata=metadata)
-        out[f"{stem}.{ext}"] = buf.getvalue()
-    plt.close(fig)
-    return out
+MID, LIGHT = GREYS[2], GREYS[3]
 
 
 def rank_interval_chart(intervals: pd.DataFrame, *, title: str = "Rank intervals", max_units: int = 80,
                         stem: str = "rank_intervals") -> dict[str, bytes]:
     """Units by nominal rank: 5th–95th percentile rank as a bar, median as a dot, nominal as ◇."""
+    import numpy as np
+
     data = intervals.dropna(subset=["nominal_rank"]).sort_values("nominal_rank").head(max_units)
     n = len(data)
-    with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(min(16.0, max(6.0, 0.18 * n + 1.5)), 4.2))
+    with figure(min(16.0, max(6.0, 0.18 * n + 1.5)), 4.2, text_as="paths") as fig:
+        ax = fig.add_subplot()
+        ax.yaxis.grid(True)
+        ax.set_axisbelow(True)
         x = np.arange(n)
         ax.vlines(x, data["q05_rank"], data["q95_rank"], color=MID, linewidth=3.0, label="5th–95th percentile")
         ax.scatter(x, data["median_rank"], s=14, color=INK, zorder=3, label="median")
@@ -72,19 +41,21 @@ def rank_interval_chart(intervals: pd.DataFrame, *, title: str = "Rank intervals
         ax.set_ylabel("rank (1 = best)")
         shown = f" (top {n} of {len(intervals)})" if len(intervals) > n else ""
         ax.set_title(title + shown, loc="left")
-        ax.grid(axis="x", visible=False)
-        ax.legend(frameon=False, ncol=3, loc="lower right", bbox_to_anchor=(1.0, 1.0))
-        return render(fig, stem)
+        ax.legend(ncol=3, loc="lower right", bbox_to_anchor=(1.0, 1.0))
+        return image_files(fig, stem)
 
 
 def heatmap_chart(matrix: pd.DataFrame, *, title: str = "Correlations", stem: str = "correlations",
                   annotate_max: int = 700) -> dict[str, bytes]:
-    """A correlation matrix on [−1, 1] with ``cividis`` (dark = −1, light = +1) and the values."""
+    """A correlation matrix on [−1, 1] in the diverging map (red = −1, blue = +1) with the values."""
+    import numpy as np
+
     values = matrix.to_numpy(dtype=float)
     rows, cols = values.shape
-    with plt.rc_context({**STYLE, "axes.grid": False}):
-        fig, ax = plt.subplots(figsize=(min(14.0, 1.6 + 0.55 * cols), min(20.0, 1.2 + 0.22 * rows)))
-        image = ax.imshow(values, cmap="cividis", vmin=-1, vmax=1, aspect="auto", interpolation="nearest")
+    with figure(min(14.0, 1.6 + 0.55 * cols), min(20.0, 1.2 + 0.22 * rows), text_as="paths") as fig:
+        ax = fig.add_subplot()
+        image = ax.imshow(values, cmap=colormap("diverging"), vmin=-1, vmax=1, aspect="auto",
+                          interpolation="nearest")
         ax.set_xticks(range(cols))
         ax.set_xticklabels(matrix.columns, rotation=90)
         ax.set_yticks(range(rows))
@@ -96,18 +67,22 @@ def heatmap_chart(matrix: pd.DataFrame, *, title: str = "Correlations", stem: st
                     v = values[i, j]
                     if np.isfinite(v):
                         ax.text(j, i, f"{v:.2f}".replace("0.", ".").replace("-.", "−."), ha="center",
-                                va="center", fontsize=6, color="white" if v < 0.1 else INK)
+                                va="center", fontsize=6, color="white" if abs(v) > 0.55 else INK)
         fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02, label="correlation")
         ax.set_title(title, loc="left")
-        return render(fig, stem)
+        return image_files(fig, stem)
 
 
 def sensitivity_chart(indices: pd.DataFrame, *, title: str = "Sensitivity of the ranking",
                       stem: str = "sensitivity") -> dict[str, bytes]:
     """First-order (dark) and total (light, hatched) indices per factor, with bootstrap intervals."""
+    import numpy as np
+
     n = len(indices)
-    with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(max(5.0, 1.1 * n + 2), 3.6))
+    with figure(max(5.0, 1.1 * n + 2), 3.6, text_as="paths") as fig:
+        ax = fig.add_subplot()
+        ax.yaxis.grid(True)
+        ax.set_axisbelow(True)
         x = np.arange(n)
         width = 0.38
         for off, key, colour, hatch, label in ((-width / 2, "S1", MID, None, "first order S_i"),
@@ -120,7 +95,6 @@ def sensitivity_chart(indices: pd.DataFrame, *, title: str = "Sensitivity of the
         ax.set_xticklabels(indices["factor"], rotation=20, ha="right")
         ax.axhline(0, color=INK, linewidth=0.6)
         ax.set_ylabel("share of variance of the mean |rank shift|")
-        ax.grid(axis="x", visible=False)
         ax.set_title(title, loc="left")
-        ax.legend(frameon=False)
-        return render(fig, stem)
+        ax.legend()
+        return image_files(fig, stem)

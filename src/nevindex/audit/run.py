@@ -16,6 +16,7 @@ import pandas as pd
 
 from nevindex.audit import charts as audit_charts
 from nevindex.audit.coherence import correlation_matrix, correlations, group_consistency
+from nevindex.audit.intervals import INTERVALS_TABLE, RankIntervals
 from nevindex.audit.sensitivity import SensitivityResult, check_base_sample, sensitivity
 from nevindex.audit.spec import (
     UncertaintySpec,
@@ -59,8 +60,20 @@ class AuditResult:
     intervals: pd.DataFrame | None = field(default=None, repr=False)
 
     def rank_intervals(self) -> pd.DataFrame | None:
-        """Per unit: nominal rank and the median, mean, 5th and 95th percentile rank over the runs."""
+        """The ``rank_intervals`` table: per unit, nominal score and rank, the median, mean, 5th and
+        95th percentile rank and the 5th and 95th percentile score over the runs."""
         return self.intervals
+
+    def intervals_by_unit(self) -> RankIntervals | None:
+        """The rank intervals as the typed record every reader uses, with the spec that produced
+        them (None without a spec)."""
+        if self.intervals is None or self.spec is None:
+            return None
+        return RankIntervals.from_frame(self.intervals, self.spec_data())
+
+    def spec_data(self) -> dict[str, Any] | None:
+        """The uncertainty spec as JSON-ready data (what is stored with the intervals)."""
+        return self.spec.model_dump(mode="json", exclude={"base_dir"}) if self.spec is not None else None
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table, keyed by the name its CSV file and XLSX sheet get."""
@@ -75,7 +88,7 @@ class AuditResult:
         }
         if self.uncertainty is not None and self.intervals is not None:
             ev = self.uncertainty
-            t["rank_intervals"] = self.intervals
+            t[INTERVALS_TABLE] = self.intervals
             t["runs"] = runs_frame(ev)
             t["weight_sets"] = weight_sets_frame(ev)
             t["run_scores"] = per_run_frame(ev, "scores")
@@ -88,7 +101,7 @@ class AuditResult:
         out: dict[str, Any] = {"units": len(self.result.units), "indicators": len(self.result.indicators),
                                "hashes": dict(self.result.hashes)}
         if self.spec is not None:
-            out["spec"] = self.spec.model_dump(mode="json", exclude={"base_dir"})
+            out["spec"] = self.spec_data()
         if self.uncertainty is not None:
             out["uncertainty"] = dict(self.uncertainty.stats)
         if self.sensitivity is not None:

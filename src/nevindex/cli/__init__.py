@@ -1,13 +1,22 @@
-"""The ``nevindex`` command. Thin: parse, call the library, print. Errors → one message, exit 2."""
+"""The ``nevindex`` command. Thin: parse, call the library, print. Errors → one message, exit 2.
+
+One Typer app per area (``engine``, ``audit``, ``nev``, ``store``, ``insight``, ``report``, ``web``,
+``collect``, ``synth``),
+merged into :data:`app`. Areas import the library inside their commands, so ``nevindex --help``
+loads neither pandas, scipy, matplotlib nor SQLAlchemy.
+"""
 
 from __future__ import annotations
 
 import sys
 
 import typer
-from rich.console import Console
 
+from nevindex.cli import audit, collect, engine, insight, nev, report, store, synth, web
+from nevindex.cli._common import console, err_console
 from nevindex.errors import NevIndexError
+
+__all__ = ["app", "console", "main", "run"]
 
 app = typer.Typer(
     name="nevindex",
@@ -16,25 +25,13 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err_console = Console(stderr=True)
-
-
-def _register() -> None:
-    # Each area adds its commands to ``app`` on import.
-    from nevindex.cli import engine  # noqa: F401
-    from nevindex.cli import audit  # noqa: F401
-    from nevindex.cli import nev  # noqa: F401
-    from nevindex.cli import web  # noqa: F401
-    from nevindex.cli import store  # noqa: F401
-    from nevindex.cli import insight  # noqa: F401
-    from nevindex.cli import report  # noqa: F401
-
+# The order of the areas is the order of the commands in ``--help``.
+for area in (engine, audit, nev, web, store, insight, report, collect, synth):
+    app.add_typer(area.app)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, turning our errors into a short message and exit code 2."""
-    _register()
     try:
         app(args=argv, standalone_mode=False)
     except NevIndexError as exc:

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import json
+import math
 import time
 from pathlib import Path
 from typing import Annotated
 
-import numpy as np
 import typer
 from rich.table import Table
 
-from nevindex.audit import load_spec, run_audit
-from nevindex.cli import app, console
-from nevindex.cli.engine import DataOpt, FrameworkOpt, RecipeOpt, UnitsOpt, YearOpt
-from nevindex.inputs import load_inputs
-from nevindex.io import write_all, write_csv, write_xlsx
+from nevindex.cli._common import DataOpt, FrameworkOpt, RecipeOpt, UnitsOpt, YearOpt, console
+
+__all__ = ["app"]
+
+app = typer.Typer()
 
 #: Tables larger than this many cells (per-run tables of big designs) go to CSV only: XLSX writing
 #: is slow (about 30 s per million cells) and spreadsheets are not the place for them.
@@ -38,6 +38,10 @@ def audit(
     top: Annotated[int, typer.Option(help="Rows of the rank-interval table to print.")] = 10,
 ) -> None:
     """Audit the index: statistics, correlations, α, PCA; with --spec, rank intervals and Sobol' indices."""
+    from nevindex.audit import load_spec, run_audit
+    from nevindex.inputs import load_inputs
+    from nevindex.io import write_all, write_csv, write_xlsx
+
     started = time.perf_counter()
     inputs = load_inputs(framework, data, recipe, units_file=units, year=year)
     uspec = load_spec(spec) if spec is not None else None
@@ -66,16 +70,15 @@ def _print(result, top: int) -> None:  # type: ignore[no-untyped-def]
     flagged = result.statistics[result.statistics["flags"] != ""]
     console.print(f"statistics: {len(result.statistics)} indicators, {len(flagged)} flagged; "
                   f"correlations flagged: {int((result.correlations['flag'] != '').sum())}")
-    intervals = result.rank_intervals()
+    intervals = result.intervals_by_unit()
     if intervals is not None and result.uncertainty is not None:
         stats = result.uncertainty.stats
         table = Table(title=f"rank intervals ({stats['runs']} runs, {stats['upstream_states']} upstream states, "
                             f"{stats['seconds']:.2f} s)")
         for col in ("unit", "nominal", "median", "5th", "95th"):
             table.add_column(col, justify="left" if col == "unit" else "right")
-        for _, row in intervals.head(top).iterrows():
-            table.add_row(str(row["unit"]), *(_fmt(row[c]) for c in ("nominal_rank", "median_rank", "q05_rank",
-                                                                         "q95_rank")))
+        for iv in list(intervals.values())[:top]:
+            table.add_row(iv.unit, *(_fmt(v) for v in (iv.nominal, iv.median, iv.low, iv.high)))
         console.print(table)
     if result.sensitivity is not None:
         table = Table(title=f"sensitivity (Sobol', n = {result.sensitivity.n}, "
@@ -89,4 +92,4 @@ def _print(result, top: int) -> None:  # type: ignore[no-untyped-def]
 
 
 def _fmt(value: float) -> str:
-    return "—" if value is None or np.isnan(value) else f"{value:g}"
+    return "—" if value is None or math.isnan(value) else f"{value:g}"

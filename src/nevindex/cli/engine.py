@@ -6,21 +6,13 @@ import time
 from pathlib import Path
 from typing import Annotated
 
-import numpy as np
 import typer
-from rich.table import Table
 
-from nevindex.build import build as build_result
-from nevindex.build import check_inputs, preflight
-from nevindex.cli import app, console
-from nevindex.export import write_result
-from nevindex.inputs import load_inputs
+from nevindex.cli._common import DataOpt, FrameworkOpt, RecipeOpt, UnitsOpt, YearOpt, console
 
-FrameworkOpt = Annotated[Path, typer.Option("--framework", "-f", help="Methodology file (YAML, or COINr iMeta CSV/XLSX).")]
-DataOpt = Annotated[Path, typer.Option("--data", "-d", help="Indicator data (CSV, XLSX or Parquet; wide or tidy).")]
-RecipeOpt = Annotated[Path | None, typer.Option("--recipe", "-r", help="Method choices (YAML); default: the framework's.")]
-UnitsOpt = Annotated[Path | None, typer.Option("--units", help="Table of units (code, name, groups) for tidy data.")]
-YearOpt = Annotated[int | None, typer.Option("--year", help="Year to build (default: the latest in the data).")]
+__all__ = ["app"]
+
+app = typer.Typer()
 
 
 @app.command()
@@ -34,6 +26,14 @@ def build(
     top: Annotated[int, typer.Option(help="Rows of the ranking to print.")] = 10,
 ) -> None:
     """Build the index and write every table to OUT."""
+    import numpy as np
+    from rich.table import Table
+
+    from nevindex.build import build as build_result
+    from nevindex.build import check_inputs
+    from nevindex.export import write_result
+    from nevindex.inputs import load_inputs
+
     started = time.perf_counter()
     with console.status("building…"):
         inputs = load_inputs(framework, data, recipe, units_file=units, year=year)
@@ -65,6 +65,9 @@ def validate(
     year: YearOpt = None,
 ) -> None:
     """Check the methodology, data and recipe without building."""
+    from nevindex.build import check_inputs, preflight
+    from nevindex.inputs import load_inputs
+
     inputs = load_inputs(framework, data, recipe, units_file=units, year=year)
     warnings = check_inputs(inputs.framework, inputs.dataset, inputs.recipe)
     report = preflight(inputs.framework, inputs.dataset, inputs.recipe)

@@ -5,46 +5,34 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.table import Table
 
-from nevindex.build import build as build_result
-from nevindex.cli import app, console
-from nevindex.dataset import read_table
+from nevindex.cli._common import DbOpt, console
 from nevindex.errors import DataError
-from nevindex.inputs import load_inputs
-from nevindex.insight.profile import Profile, StrengthsWeaknesses, interval_columns, profile
-from nevindex.result import Result
+
+if TYPE_CHECKING:
+    from nevindex.insight.profile import Profile, StrengthsWeaknesses
+    from nevindex.result import Result
+
+__all__ = ["app"]
+
+app = typer.Typer()
 
 
-def _load_edition(edition: str, db: str | None) -> tuple[Result, list[Any], Any, str]:
-    """A stored edition's Result, the Results of earlier published editions of the same
-    methodology (for the history), the audit's rank intervals when stored, and the edition's label."""
-    try:
-        from nevindex.store import db as store_db
-        from nevindex.store import editions as ed
-    except ImportError:
-        raise DataError(f"cannot open edition '{edition}': the edition store is not part of this build",
-                        hint="build from files instead: --framework F --data D [--recipe R] [--year Y]") from None
-    url = db if db is None or "://" in db else f"sqlite:///{Path(db).expanduser().resolve()}"
-    store = store_db.open_store(url, create=False)
-    try:
-        info = ed.get_edition(store, edition)
+def _load_edition(edition: str, db: str | None) -> tuple[Result, list[tuple[str, Result]], Any, str]:
+    """A stored edition's Result, the Results of its history (:func:`nevindex.store.queries.history_editions`),
+    the audit's rank intervals when stored, and the edition's label."""
+    from nevindex.store import editions as ed
+    from nevindex.store.db import open_store
+
+    with open_store(db, create=False) as store:
+        info = ed.resolve_edition(store, edition)
         result = ed.rebuild(store, info.id)
-        code = info.methodology.split()[0]
-        earlier: dict[int, Any] = {}
-        for other in ed.list_editions(store):  # the latest published edition of each earlier year
-            if other.published and other.year < info.year and other.methodology.split()[0] == code:
-                if other.year not in earlier or other.id > earlier[other.year].id:
-                    earlier[other.year] = other
-        history = [(o.label, ed.rebuild(store, o.id)) for _, o in sorted(earlier.items())]
-        intervals = next((t for t in ed.audit_tables(store, info.id).values()
-                          if "unit" in t.columns and interval_columns(t) is not None), None)
-    finally:
-        store.close()
+        history = [(e.label, ed.rebuild(store, e.id)) for e in ed.history_editions(store, info.id)[:-1]]
+        intervals = ed.rank_intervals(store, info.id)
     return result, history, intervals, info.label
 
 
@@ -60,7 +48,7 @@ def _rank(value: float) -> str:
 def profile_command(
     brand: Annotated[str, typer.Argument(help="Unit (brand) code or name.")],
     edition: Annotated[str | None, typer.Option("--edition", "-e", help="Stored edition (label or id).")] = None,
-    db: Annotated[str | None, typer.Option("--db", help="Store URL or SQLite file (default: $NEVINDEX_DB).")] = None,
+    db: DbOpt = None,
     framework: Annotated[Path | None, typer.Option("--framework", "-f", help="Methodology file, to build from files.")] = None,
     data: Annotated[Path | None, typer.Option("--data", "-d", help="Indicator data, to build from files.")] = None,
     recipe: Annotated[Path | None, typer.Option("--recipe", "-r", help="Method choices (YAML).")] = None,
@@ -75,17 +63,21 @@ def profile_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole profile as JSON.")] = False,
 ) -> None:
     """Where BRAND stands, against whom, and what would raise it most."""
+    from nevindex.insight.profile import profile
+
     intervals = None
     if edition is not None:
         result, history, intervals, edition = _load_edition(edition, db)
     elif framework is not None and data is not None:
+        from nevindex.audit.intervals import RankIntervals
+        from nevindex.build import build
+        from nevindex.dataset import read_table
+        from nevindex.inputs import load_inputs
+
         inputs = load_inputs(framework, data, recipe, units_file=units, year=year)
-        result, history = build_result(inputs.framework, inputs.dataset, inputs.recipe), []
+        result, history = build(inputs.framework, inputs.dataset, inputs.recipe), []
         if intervals_file is not None:
-            intervals = read_table(intervals_file)
-            for column in intervals.columns:
-                if column != "unit" and column != "name":
-                    intervals[column] = pd.to_numeric(intervals[column], errors="coerce")
+            intervals = RankIntervals.from_frame(read_table(intervals_file))
     else:
         raise DataError("say which edition to profile", hint="--edition E, or --framework F --data D")
     if step not in ("range", "sd", "leader"):

@@ -1,4 +1,4 @@
-"""``nevindex demo`` (the NEV index editions from the shipped data) and ``nevindex synth``."""
+"""``nevindex demo``: the NEV index editions from the shipped data (``nevindex synth`` is in cli/synth.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from nevindex.cli import app, console
-from nevindex.cli.store import DbOpt
+from nevindex.cli._common import DbOpt, console
+
+__all__ = ["app", "edition_table"]
+
+app = typer.Typer()
 
 ELEMENT_LABELS = {"tangible": "Tangible", "quality": "Quality", "innovation": "Innovation",
                   "service": "Service", "intangible": "Intangible"}
@@ -70,28 +73,28 @@ def demo(
     # Piped output (no terminal) gets a fixed width so the table is not squeezed to 80 columns.
     target = out
     out = console if console.is_terminal else Console(width=140, highlight=False)
-    store = open_store(db)
     years = tuple(year or EDITIONS)
-    with out.status("importing, building, auditing and publishing the editions…"):
-        added = publish_demo_editions(store, years=years)
-    for y in years:
-        label = demo_label(y)
-        report = ed.verify(store, label)
-        edition = build_edition(y)
-        out.print(edition_table(edition, top))
-        out.print(f"[bold]coverage:[/] {edition.note}", highlight=False)
-        state = "published now" if label in added else "already published"
-        out.print(f"[bold]edition:[/] {label} {state} in {store.safe_url}; rebuilt from the stored inputs and "
-                  f"verified bit for bit ({report.rows} stored rows, result {report.result_sha256[:12]})",
-                  highlight=False)
-        if target is not None:
-            files = write_edition(edition, target / str(y))
-            out.print(f"wrote {len(files)} files to {target / str(y)}", highlight=False)
-        out.print()
-    if target is not None and report:
-        with out.status("writing the annual report (HTML and PDF, English and Chinese)…"):
-            reports = _write_reports(store.url, max(years), target)
-        out.print(f"report: {', '.join(str(p) for p in reports)}", highlight=False)
+    with open_store(db) as store:
+        with out.status("importing, building, auditing and publishing the editions…"):
+            added = publish_demo_editions(store, years=years)
+        for y in years:
+            label = demo_label(y)
+            verified = ed.verify(store, label)
+            edition = build_edition(y)
+            out.print(edition_table(edition, top))
+            out.print(f"[bold]coverage:[/] {edition.note}", highlight=False)
+            state = "published now" if label in added else "already published"
+            out.print(f"[bold]edition:[/] {label} {state} in {store.safe_url}; rebuilt from the stored inputs and "
+                      f"verified bit for bit ({verified.rows} stored rows, result {verified.result_sha256[:12]})",
+                      highlight=False)
+            if target is not None:
+                files = write_edition(edition, target / str(y))
+                out.print(f"wrote {len(files)} files to {target / str(y)}", highlight=False)
+            out.print()
+        if target is not None and report:
+            with out.status("writing the annual report (HTML and PDF, English and Chinese)…"):
+                reports = _write_reports(store.url, max(years), target)
+            out.print(f"report: {', '.join(str(p) for p in reports)}", highlight=False)
     earlier = [v for v in METHODOLOGIES if v != CURRENT]
     if earlier:
         kept = ", ".join(demo_label(y, v) for v in earlier for y in years)
@@ -123,21 +126,3 @@ def _write_reports(url: str, year: int, folder: Path) -> list[Path]:
         write_bytes(pdf, render_pdf(model))
         written += [html, pdf]
     return written
-
-
-@app.command()
-def synth(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for data.csv and framework.yaml.")],
-    units: Annotated[int, typer.Option("--units", min=2, help="Number of units.")] = 500,
-    indicators: Annotated[int, typer.Option("--indicators", min=2, help="Number of indicators.")] = 60,
-    years: Annotated[int, typer.Option("--years", min=1, help="Number of years.")] = 1,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the random generator.")] = 0,
-    missing: Annotated[float, typer.Option("--missing", min=0.0, max=0.8, help="Target share of missing values.")] = 0.2,
-) -> None:
-    """Write a SYNTHETIC data set and matching framework (for benchmarks and load tests)."""
-    from nevindex.synth import write_synthetic
-
-    started = time.perf_counter()
-    files = write_synthetic(out, units=units, indicators=indicators, years=years, seed=seed, missing=missing)
-    console.print(f"wrote synthetic data ({units} units × {indicators} indicators × {years} years, seed {seed}): "
-                  f"{', '.join(str(f) for f in files)} in {time.perf_counter() - started:.2f} s")

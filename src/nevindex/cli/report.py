@@ -8,8 +8,12 @@ from typing import Annotated
 
 import typer
 
-from nevindex.cli import app, console
+from nevindex.cli._common import console
 from nevindex.errors import NevIndexError
+
+__all__ = ["app"]
+
+app = typer.Typer()
 
 
 @app.command("report")

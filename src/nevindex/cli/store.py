@@ -1,7 +1,8 @@
 """``nevindex db …``, ``nevindex data …``, ``nevindex edition …``: the edition store from the shell.
 
-Thin: each command calls :mod:`nevindex.store.editions` and prints the outcome. Errors (not
-found, immutable, failed verification) are NevIndexErrors: one message, exit code 2.
+Thin: each command calls :mod:`nevindex.store.editions` (or a use case of :mod:`nevindex.workflows`)
+and prints the outcome. Errors (not found, immutable, failed verification) are NevIndexErrors: one
+message, exit code 2. The store is imported inside the commands, so ``--help`` does not load it.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from nevindex.cli import app, console
-from nevindex.store import db as store_db
-from nevindex.store import editions as ed
+from nevindex.cli._common import ActorOpt, DbOpt, EditionArg, console
 
+__all__ = ["app"]
+
+app = typer.Typer()
 db_app = typer.Typer(help="The edition store's database: create or upgrade its schema, show its state.",
                      no_args_is_help=True)
 data_app = typer.Typer(help="Data sets in the store: import a file with every observation and its source.",
@@ -27,14 +29,12 @@ app.add_typer(db_app, name="db")
 app.add_typer(data_app, name="data")
 app.add_typer(edition_app, name="edition")
 
-DbOpt = Annotated[str | None, typer.Option("--db", help="Store URL or SQLite file (default: $NEVINDEX_DB, "
-                                              "else the user data directory).", show_default=False)]
-ActorOpt = Annotated[str | None, typer.Option("--as", help="Who is acting (default: $NEVINDEX_USER or login).")]
-EditionArg = Annotated[str, typer.Argument(help="Edition label (or id).")]
 
 
-def _open(db: str | None) -> store_db.Store:
-    return store_db.open_store(db)
+def _open(db: str | None):  # type: ignore[no-untyped-def]  # -> nevindex.store.db.Store
+    from nevindex.store.db import open_store
+
+    return open_store(db)
 
 
 def _interval(rec, which: str) -> str:  # type: ignore[no-untyped-def]
@@ -43,6 +43,15 @@ def _interval(rec, which: str) -> str:  # type: ignore[no-untyped-def]
     if low is None or high is None or low != low or high != high:
         return ""
     return f" [{low:.0f}–{high:.0f}]"
+
+
+def _print_table(title: str, columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    table = Table(title=title)
+    for col in columns:
+        table.add_column(col)
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
 
 
 def _fmt(value: float | None, digits: int = 2) -> str:
@@ -55,13 +64,15 @@ def _fmt(value: float | None, digits: int = 2) -> str:
 @db_app.command("upgrade")
 def db_upgrade(db: DbOpt = None, revision: Annotated[str, typer.Option(help="Target revision.")] = "head") -> None:
     """Create the store or bring its schema up to date (existing data are kept)."""
+    from nevindex.store import db as store_db
+
     url = store_db.as_url(db) if db else store_db.default_url()
     engine = store_db.make_engine(url)
     try:
         before, after = store_db.upgrade(engine, revision)
     finally:
         engine.dispose()
-    where = store_db._safe(url)
+    where = store_db.safe_url(url)
     if before == after:
         console.print(f"store at {where} is up to date (revision {after})")
     else:
@@ -71,29 +82,24 @@ def db_upgrade(db: DbOpt = None, revision: Annotated[str, typer.Option(help="Tar
 @db_app.command("status")
 def db_status(db: DbOpt = None) -> None:
     """Schema revision and the number of rows in each table."""
-    store = _open(db)
-    try:
-        console.print(f"store: {store_db._safe(store.url)} (revision {store_db.current_revision(store.engine)})")
+    from nevindex.store import db as store_db
+    from nevindex.store import editions as ed
+
+    with _open(db) as store:
+        console.print(f"store: {store.safe_url} (revision {store_db.current_revision(store.engine)})")
         for table, n in ed.counts(store).items():
             console.print(f"  {table:18} {n:>10,}")
-    finally:
-        store.close()
 
 
 @db_app.command("log")
 def db_log(db: DbOpt = None, limit: Annotated[int, typer.Option(help="Entries to show.")] = 20) -> None:
     """The activity log (who did what, when), newest first."""
-    store = _open(db)
-    try:
+    from nevindex.store import editions as ed
+
+    with _open(db) as store:
         frame = ed.activity(store, limit)
-    finally:
-        store.close()
-    table = Table(title="activity")
-    for col in ("at", "actor", "action", "target"):
-        table.add_column(col)
-    for rec in frame.to_dict("records"):
-        table.add_row(f"{rec['at']:%Y-%m-%d %H:%M:%S}", rec["actor"], rec["action"], rec["target"])
-    console.print(table)
+    _print_table("activity", ("at", "actor", "action", "target"),
+                 [(f"{r['at']:%Y-%m-%d %H:%M:%S}", r["actor"], r["action"], r["target"]) for r in frame.to_dict("records")])
 
 
 # --- data --------------------------------------------------------------------------------------
@@ -112,12 +118,16 @@ def data_import(
     actor: ActorOpt = None,
 ) -> None:
     """Import a data file: every observation with its source, the file itself, and a hash (atomic)."""
-    store = _open(db)
-    try:
-        info = ed.import_data(store, file, label=label, units_file=units, framework=framework, fx_rates=fx_rates,
-                              actor=actor)
-    finally:
-        store.close()
+    from nevindex.store import editions as ed
+
+    with _open(db) as store:
+        if fx_rates is not None:
+            from nevindex.nev.rules import import_data_with_rates
+
+            info = import_data_with_rates(store, file, fx_rates, label=label, units_file=units, framework=framework,
+                                          actor=actor)
+        else:
+            info = ed.import_data(store, file, label=label, units_file=units, framework=framework, actor=actor)
     verb = "[green]imported[/]" if info.created else "already stored:"
     console.print(f"{verb} data set {info.id} '{info.label}': {info.n_observations:,} observations, "
                   f"{info.units} units, {info.columns} columns, years {', '.join(map(str, info.years))} "
@@ -127,18 +137,13 @@ def data_import(
 @data_app.command("list")
 def data_list(db: DbOpt = None) -> None:
     """Data sets in the store."""
-    store = _open(db)
-    try:
+    from nevindex.store import editions as ed
+
+    with _open(db) as store:
         rows = ed.list_datasets(store)
-    finally:
-        store.close()
-    table = Table(title="data sets")
-    for col in ("id", "label", "observations", "units", "years", "sha256"):
-        table.add_column(col)
-    for d in rows:
-        table.add_row(str(d.id), d.label, f"{d.n_observations:,}", str(d.units), ", ".join(map(str, d.years)),
-                      d.sha256[:12])
-    console.print(table)
+    _print_table("data sets", ("id", "label", "observations", "units", "years", "sha256"),
+                 [(str(d.id), d.label, f"{d.n_observations:,}", str(d.units), ", ".join(map(str, d.years)),
+                   d.sha256[:12]) for d in rows])
 
 
 # --- editions ----------------------------------------------------------------------------------
@@ -161,13 +166,16 @@ def edition_create(
     actor: ActorOpt = None,
 ) -> None:
     """Create a draft edition: methodology + data set + recipe."""
-    store = _open(db)
-    try:
-        info = ed.create_edition(store, year=year, methodology=framework, dataset=data, recipe=recipe, label=label,
-                                 data_year=data_year, corrects=corrects, reason=reason, suspend_empty=suspend_empty,
-                                 actor=actor)
-    finally:
-        store.close()
+    from nevindex.store import editions as ed
+
+    with _open(db) as store:
+        methodology = framework
+        if suspend_empty:  # the NEV rule: an edition leaves out what its data cannot score
+            from nevindex.nev.rules import edition_methodology
+
+            methodology = edition_methodology(store, framework, data, year, data_year)
+        info = ed.create_edition(store, year=year, methodology=methodology, dataset=data, recipe=recipe,
+                                 label=label, data_year=data_year, corrects=corrects, reason=reason, actor=actor)
     extra = f", corrects {info.corrects}" if info.corrects else ""
     console.print(f"[green]created[/] draft edition '{info.label}' ({info.year}; {info.methodology}; data "
                   f"'{info.dataset}'{extra}); next: nevindex edition build {info.label}")
@@ -176,12 +184,11 @@ def edition_create(
 @edition_app.command("build")
 def edition_build(edition: EditionArg, db: DbOpt = None, actor: ActorOpt = None) -> None:
     """Build a draft edition from its stored inputs and store every result (atomic)."""
-    store = _open(db)
-    try:
+    from nevindex.store import editions as ed
+
+    with _open(db) as store:
         info = ed.build_edition(store, edition, actor=actor)
-        tables = ed.edition_tables(store, edition)
-    finally:
-        store.close()
+        tables = ed.edition_tables(store, info.id)
     scores = tables["scores"]
     root = scores[scores["level"] == scores["level"].max()]
     console.print(f"[green]built[/] edition '{info.label}': {root['score'].notna().sum()} units scored "
@@ -197,26 +204,24 @@ def edition_audit(
     actor: ActorOpt = None,
 ) -> None:
     """Audit a built draft edition from its stored inputs and store the audit's tables with it."""
-    store = _open(db)
-    try:
-        outcome, names = ed.audit_edition(store, edition, spec, actor=actor)
-    finally:
-        store.close()
+    from nevindex.workflows import audit_edition
+
+    with _open(db) as store:
+        outcome, names = audit_edition(store, edition, spec, actor=actor)
     console.print(f"[green]audited[/] edition '{edition}': stored {len(names)} tables ({', '.join(names)})")
-    if outcome.intervals is not None:
-        wide = outcome.intervals.sort_values("interval_width", ascending=False).head(3)
+    intervals = outcome.intervals_by_unit()
+    if intervals is not None:
         console.print("widest rank intervals: " + "; ".join(
-            f"{r.unit} {r.q05_rank:.0f}–{r.q95_rank:.0f}" for r in wide.itertuples()))
+            f"{u.unit} {u.low:.0f}–{u.high:.0f}" for u in intervals.widest(3)))
 
 
 @edition_app.command("publish")
 def edition_publish(edition: EditionArg, db: DbOpt = None, actor: ActorOpt = None) -> None:
     """Publish a built edition. Irreversible: it can never be changed or deleted afterwards."""
-    store = _open(db)
-    try:
+    from nevindex.store import editions as ed
+
+    with _open(db) as store:
         info = ed.publish(store, edition, actor=actor)
-    finally:
-        store.close()
     console.print(f"[green]published[/] edition '{info.label}' (result {info.result_sha256[:12]}) at "
                   f"{info.published_at:%Y-%m-%d %H:%M} by {info.published_by}")
 
@@ -224,30 +229,24 @@ def edition_publish(edition: EditionArg, db: DbOpt = None, actor: ActorOpt = Non
 @edition_app.command("list")
 def edition_list(db: DbOpt = None) -> None:
     """Editions in the store."""
-    store = _open(db)
-    try:
-        rows = ed.list_editions(store)
-    finally:
-        store.close()
-    table = Table(title="editions")
-    for col in ("label", "year", "status", "methodology", "data set", "result", "corrects"):
-        table.add_column(col)
-    for e in rows:
-        table.add_row(e.label, str(e.year), e.status, e.methodology, e.dataset,
-                      (e.result_sha256 or "not built")[:12], e.corrects or "")
-    console.print(table)
+    from nevindex.store import queries
+
+    with _open(db) as store:
+        rows = queries.list_editions(store)
+    _print_table("editions", ("label", "year", "status", "methodology", "data set", "result", "corrects"),
+                 [(e.label, str(e.year), e.status, e.methodology, e.dataset, (e.result_sha256 or "not built")[:12],
+                   e.corrects or "") for e in rows])
 
 
 @edition_app.command("show")
 def edition_show(edition: EditionArg, db: DbOpt = None,
                  top: Annotated[int, typer.Option(help="Rows of the ranking to print.")] = 10) -> None:
     """One edition: its inputs, hashes, status, and the top of its ranking."""
-    store = _open(db)
-    try:
+    from nevindex.store import editions as ed
+
+    with _open(db) as store:
         info = ed.get_edition(store, edition)
-        tables = ed.edition_tables(store, edition) if info.result_sha256 else None
-    finally:
-        store.close()
+        tables = ed.edition_tables(store, info.id) if info.result_sha256 else None
     for key, value in info.as_dict().items():
         if value is not None:
             console.print(f"{key:>18}: {value}", highlight=False)
@@ -272,22 +271,20 @@ def edition_export(
     db: DbOpt = None,
 ) -> None:
     """Write a published edition as open data: long CSV, XLSX, JSON, observations, methodology, recipe."""
-    store = _open(db)
-    try:
+    from nevindex.store import editions as ed
+
+    with _open(db) as store:
         files = ed.export_edition(store, edition, out, allow_draft=draft)
-    finally:
-        store.close()
     console.print(f"wrote {len(files)} files to {out}: {', '.join(files)}")
 
 
 @edition_app.command("verify")
 def edition_verify(edition: EditionArg, db: DbOpt = None) -> None:
     """Rebuild the edition from its stored inputs and check every stored number bit for bit (exit 2 if not)."""
-    store = _open(db)
-    try:
+    from nevindex.store import editions as ed
+
+    with _open(db) as store:
         report = ed.verify(store, edition)
-    finally:
-        store.close()
     console.print(f"[green]verified[/] edition '{report.label}': {report.rows:,} stored rows equal the rebuild "
                   f"from stored inputs (result {report.result_sha256[:12]})")
     for note in report.notes:
@@ -304,12 +301,10 @@ def edition_compare(
 ) -> None:
     """What changed and why: each unit's index change by element, data vs methodology, rank news."""
     from nevindex.io import write_all, write_csv
+    from nevindex.workflows import compare_editions
 
-    store = _open(db)
-    try:
-        change = ed.compare(store, old, new)
-    finally:
-        store.close()
+    with _open(db) as store:
+        change = compare_editions(store, old, new)
     summary = change.summary()
     groups = change.group_parts()
     order = list(summary["change"].abs().sort_values(ascending=False).index[:top])

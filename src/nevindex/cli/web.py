@@ -9,15 +9,16 @@ from typing import Annotated
 
 import typer
 
-from nevindex.cli import app, console
-from nevindex.cli.store import DbOpt
+from nevindex.cli._common import DbOpt, console
 from nevindex.errors import NevIndexError
 
+__all__ = ["app"]
+
+app = typer.Typer()
 site_app = typer.Typer(help="The public site as static files.", no_args_is_help=True)
 admin_app = typer.Typer(help="Portal administrators.", no_args_is_help=True)
 app.add_typer(site_app, name="site")
 app.add_typer(admin_app, name="admin")
-
 
 
 @app.command()
@@ -64,9 +65,8 @@ def site_export(out: Annotated[Path, typer.Argument(help="Folder for the site (c
     from nevindex.web.service import Portal
     from nevindex.web.site import export_site
 
-    portal = Portal(open_store(db, create=False))
-    with console.status("rendering the site…"):
-        files = export_site(portal, out)
+    with open_store(db, create=False) as store, console.status("rendering the site…"):
+        files = export_site(Portal(store), out)
     console.print(f"wrote {len(files)} files to {out}")
 
 
@@ -87,6 +87,6 @@ def create_user(
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
     if not password:
         raise NevIndexError("the password is empty")
-    store = open_store(db)
-    auth.create_user(store.engine, username, password)
+    with open_store(db) as store:
+        auth.create_user(store.engine, username, password)
     console.print(f"administrator '{auth.check_username(username)}' can now sign in")

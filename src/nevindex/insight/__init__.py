@@ -4,11 +4,13 @@ Pure functions of a :class:`~nevindex.result.Result`; the CLI, report and portal
 (:mod:`nevindex.insight.change`, the year-over-year attribution, is imported on its own.)
 """
 
-from nevindex.insight.levers import Lever, LeverSet, LeverTable, all_levers, levers
-from nevindex.insight.peers import Peers, similar_units
-from nevindex.insight.plan import Plan, plan_to_rank
-from nevindex.insight.profile import Profile, profile, profiles, strengths_weaknesses
-from nevindex.insight.whatif import WhatIf
+import lazy_loader
 
-__all__ = ["Lever", "LeverSet", "LeverTable", "Peers", "Plan", "Profile", "WhatIf", "all_levers", "levers",
-           "plan_to_rank", "profile", "profiles", "similar_units", "strengths_weaknesses"]
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__, submod_attrs={
+        "levers": ["Lever", "LeverSet", "LeverTable", "all_levers", "levers"],
+        "peers": ["Peers", "similar_units"],
+        "plan": ["Plan", "plan_to_rank"],
+        "profile": ["Profile", "profile", "profiles", "strengths_weaknesses"],
+        "whatif": ["WhatIf"],
+    })

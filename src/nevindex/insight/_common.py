@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -13,6 +12,7 @@ from nevindex.errors import DataError, NotFoundError
 from nevindex.framework import Framework
 from nevindex.recipe import nearest
 from nevindex.result import Result
+from nevindex.values import finite_or_none, rank_or_none
 
 
 def unit_row(result: Result, unit: str) -> int:
@@ -64,19 +64,6 @@ def check_group_column(result: Result, column: str | None) -> None:
                         + f"group columns: {', '.join(result.dataset.attributes) or 'none'}")
 
 
-def num(value: Any) -> float | None:
-    """A float for JSON, None for NaN/None/inf (JSON has no NaN)."""
-    if value is None:
-        return None
-    f = float(value)
-    return f if math.isfinite(f) else None
-
-
-def rank_num(value: Any) -> int | None:
-    f = num(value)
-    return None if f is None else int(round(f))
-
-
 def jsonable(value: Any) -> Any:
     """Dataclasses, mappings, sequences and numpy scalars → plain JSON types; NaN → None."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -96,7 +83,7 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, (int, np.integer)):
         return int(value)
     if isinstance(value, (float, np.floating)):
-        return num(value)
+        return finite_or_none(value)
     return value
 
 
@@ -110,5 +97,5 @@ class RankedRecord:
 
     def to_dict(self) -> dict[str, Any]:
         out = fields_dict(self)
-        out["rank"] = rank_num(self.rank)  # type: ignore[attr-defined]
+        out["rank"] = rank_or_none(self.rank)  # type: ignore[attr-defined]
         return out

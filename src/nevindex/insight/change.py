@@ -33,6 +33,9 @@ if TYPE_CHECKING:
     from nevindex.dataset import Dataset
     from nevindex.result import Result
 
+__all__ = ["Change", "Contributions", "DROPPED", "contributions", "decompose", "old_under_new", "rank_news"]
+
+
 Array = NDArray[np.float64]
 DROPPED = "(indicators not in the new methodology)"
 

@@ -26,13 +26,15 @@ from nevindex.insight._common import (
     element_of,
     fields_dict,
     node_name,
-    num,
     peer_mask,
-    rank_num,
     unit_row,
 )
 from nevindex.insight.whatif import WhatIf
 from nevindex.result import Result
+from nevindex.values import finite_or_none, rank_or_none
+
+__all__ = ["Lever", "LeverSet", "LeverTable", "all_levers", "levers", "raw_matrix", "spread", "target_values"]
+
 
 Array = NDArray[np.float64]
 Step = Literal["range", "sd", "leader"]
@@ -73,9 +75,9 @@ class Lever:
 
     def to_dict(self) -> dict[str, Any]:
         out = fields_dict(self)
-        out["rank_before"], out["rank_after"] = rank_num(self.rank_before), rank_num(self.rank_after)
-        out["index_change"] = num(self.index_change)
-        out["rank_change"] = rank_num(self.rank_change)
+        out["rank_before"], out["rank_after"] = rank_or_none(self.rank_before), rank_or_none(self.rank_after)
+        out["index_change"] = finite_or_none(self.index_change)
+        out["rank_change"] = rank_or_none(self.rank_change)
         return out
 
 

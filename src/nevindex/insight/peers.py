@@ -26,6 +26,8 @@ from nevindex.insight._common import (
 )
 from nevindex.result import Result
 
+__all__ = ["PeerRow", "Peers", "element_distances", "shared_elements", "similar_units"]
+
 
 @dataclass(frozen=True)
 class PeerRow(RankedRecord):

@@ -34,10 +34,11 @@ from scipy.optimize import linprog
 from nevindex.build import build
 from nevindex.dataset import Dataset
 from nevindex.errors import DataError
-from nevindex.insight._common import element_of, fields_dict, node_name, rank_num, unit_row
+from nevindex.insight._common import element_of, fields_dict, node_name, unit_row
 from nevindex.insight.levers import raw_matrix, spread
 from nevindex.insight.whatif import WhatIf
 from nevindex.result import Result
+from nevindex.values import rank_or_none
 
 Array = NDArray[np.float64]
 
@@ -83,7 +84,7 @@ class Plan:
 
     def to_dict(self) -> dict[str, Any]:
         out = fields_dict(self)
-        out["rank_before"], out["rank_after"] = rank_num(self.rank_before), rank_num(self.rank_after)
+        out["rank_before"], out["rank_after"] = rank_or_none(self.rank_before), rank_or_none(self.rank_after)
         out["reached"] = self.reached
         return out
 
@@ -166,7 +167,7 @@ def plan_to_rank(result: Result, unit: str, target_rank: int, *, beyond_best: fl
 
     zero = np.zeros(len(fw.indicator_codes))
     if rank0 <= target_rank:
-        return done("already", f"{name} already ranks {rank_num(rank0)} (target {target_rank}): no plan needed.",
+        return done("already", f"{name} already ranks {rank_or_none(rank0)} (target {target_rank}): no plan needed.",
                     zero, None)
     bound_text = "the best observed value" + (f" + {beyond_best:g} sd" if beyond_best else "")
     if not (ev.cap > 0).any():
@@ -176,7 +177,7 @@ def plan_to_rank(result: Result, unit: str, target_rank: int, *, beyond_best: fl
     rank_max = ev.standing(res_max, target_rank)[0]
     if not rank_max <= target_rank:
         return done("unreachable", f"rank {target_rank} is unreachable for {name}: even with every indicator at "
-                    f"{bound_text} it would rank {rank_num(rank_max)}.", ev.cap, res_max)
+                    f"{bound_text} it would rank {rank_or_none(rank_max)}.", ev.cap, res_max)
 
     delta, res = _successive_lp(result, ev, target_rank, max_rounds)
     if res is None:  # linearisation failed to get there: start from the all-out plan instead
@@ -187,7 +188,7 @@ def plan_to_rank(result: Result, unit: str, target_rank: int, *, beyond_best: fl
         if ev.standing(trial, target_rank)[0] <= target_rank:
             delta, res = refined, trial
     rank1 = ev.standing(res, target_rank)[0]
-    return done("reached", f"{name} reaches rank {rank_num(rank1)} (target {target_rank}) with "
+    return done("reached", f"{name} reaches rank {rank_or_none(rank1)} (target {target_rank}) with "
                 f"{int((delta > 0).sum())} indicator change(s) totalling {delta.sum():.3g} sd "
                 f"(verified by a rebuild).", delta, res)
 

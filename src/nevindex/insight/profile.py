@@ -23,7 +23,6 @@ from nevindex.insight._common import (
     elements,
     fields_dict,
     node_name,
-    num,
     peer_mask,
     unit_row,
 )
@@ -33,6 +32,11 @@ from nevindex.insight.plan import Plan, plan_to_rank
 from nevindex.insight.whatif import WhatIf
 from nevindex.methods.rank import rank_desc
 from nevindex.result import Result
+from nevindex.values import finite_or_none
+
+__all__ = ["HistoryPoint", "INTERVAL_COLUMNS", "IndicatorLine", "NodeLine", "Profile", "RankInterval",
+           "Standing", "StrengthsWeaknesses", "history_points", "indicator_lines", "interval_columns",
+           "node_lines", "profile", "profiles", "rank_interval", "strengths_weaknesses"]
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,7 @@ class RankInterval:
     source: str = "audit"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"low": num(self.low), "high": num(self.high), "median": num(self.median), "source": self.source}
+        return {"low": finite_or_none(self.low), "high": finite_or_none(self.high), "median": finite_or_none(self.median), "source": self.source}
 
 
 @dataclass(frozen=True)
@@ -289,7 +293,8 @@ def interval_columns(frame: pd.DataFrame) -> tuple[str, str] | None:
 
 def rank_interval(intervals: Any, unit: str) -> RankInterval | None:
     """The unit's rank interval from audit output: an ``AuditResult`` (its ``rank_intervals()``),
-    a mapping unit → (low, high[, median]) or
+    a mapping unit → (low, high[, median]), a record with ``low``/``high``/``median`` attributes
+    (the audit's ``RankIntervals``) or
     {low, high, median}, or a DataFrame with a ``unit`` column and low/high columns (the audit's
     ``q05_rank``/``q95_rank``/``median_rank``, or ``q05``/``q95``, ``low``/``high``, …)."""
     if callable(getattr(intervals, "rank_intervals", None)):  # an audit.run.AuditResult
@@ -313,6 +318,8 @@ def rank_interval(intervals: Any, unit: str) -> RankInterval | None:
         if isinstance(value, Mapping):
             return RankInterval(float(value["low"]), float(value["high"]),
                                 None if value.get("median") is None else float(value["median"]))
+        if not isinstance(value, (tuple, list)):  # a record with low/high/median (the audit's UnitInterval)
+            return RankInterval(float(value.low), float(value.high), float(value.median))
         seq = list(value)
         return RankInterval(float(seq[0]), float(seq[1]), float(seq[2]) if len(seq) > 2 else None)
     return None
@@ -350,8 +357,47 @@ def profile(result: Result, unit: str, *, peers: str | None = None, intervals: A
             history: Sequence[Any] = (), edition: str | None = None, top: int = 5, n_similar: int = 5,
             lever_step: str = "range", lever_size: float = 0.1, target_rank: int | None = None,
             with_levers: bool = True, engine: WhatIf | None = None) -> Profile:
-    """Everything the report and the portal show about one unit (``engine``: a shared what-if
-    engine of ``result``, to profile many units without rebuilding its lookups)."""
+    """Everything the report, the portal and ``nevindex profile`` show about one unit.
+
+    Parameters
+    ----------
+    result
+        The built edition (:func:`nevindex.build.build`).
+    unit
+        The unit's code or name (case-insensitive; a near miss is answered with "did you mean").
+    peers
+        A group column of the data (e.g. ``country``): strengths and weaknesses are also taken
+        against that group, and ``lever_step="leader"`` steps towards the group's leader.
+    intervals
+        The audit's rank intervals: ``RankIntervals`` (from :func:`nevindex.store.queries.rank_intervals`
+        or ``AuditResult.intervals_by_unit()``), an ``AuditResult``, the ``rank_intervals`` table,
+        or a mapping unit → (low, high[, median]); None: no interval.
+    history
+        Earlier editions, as Results or ``(label, Result)`` pairs (oldest first); editions without
+        the unit are skipped. This edition is added last.
+    edition
+        This edition's label (default: its year).
+    top
+        How many strengths, weaknesses and levers to keep.
+    n_similar
+        How many most similar units to list.
+    lever_step, lever_size
+        The step of each improvement lever: ``range`` (a share of the indicator's range), ``sd``
+        (standard deviations) or ``leader`` (up to the peer group's leader), and its size.
+    target_rank
+        When given, the cheapest plan that reaches this rank (``Profile.plan``).
+    with_levers
+        False skips the levers (the slowest part) when only the standing is wanted.
+    engine
+        A shared :class:`~nevindex.insight.whatif.WhatIf` of ``result``, to profile many units
+        without rebuilding its lookups (what :func:`profiles` does).
+
+    Returns
+    -------
+    Profile
+        Frozen; ``to_dict()`` gives the JSON the API serves. Raises NotFoundError for an unknown
+        unit and DataError for an unknown peer group column.
+    """
     row = unit_row(result, unit)
     code = result.units[row]
     fw = result.framework

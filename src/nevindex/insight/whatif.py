@@ -40,6 +40,9 @@ from nevindex.methods import impute as imp_kernels
 from nevindex.methods.rank import rank_desc
 from nevindex.result import Result
 
+__all__ = ["BATCH_CELLS", "Outcome", "WhatIf"]
+
+
 Array = NDArray[np.float64]
 
 #: Cells per normalisation batch (slots × units × indicators); bounds memory at ~32 MB per array.

@@ -4,6 +4,9 @@
 web) reuse: each returns the engine's Result plus the published coverage/rating table.
 """
 
-from nevindex.nev.edition import EDITIONS, Edition, build_edition, demo_editions, nev_dataset, nev_framework
+import lazy_loader
 
-__all__ = ["EDITIONS", "Edition", "build_edition", "demo_editions", "nev_dataset", "nev_framework"]
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__, submod_attrs={
+        "edition": ["EDITIONS", "Edition", "build_edition", "demo_editions", "nev_dataset", "nev_framework"],
+    })

@@ -28,6 +28,8 @@ from nevindex.framework import Framework
 from nevindex.methods.rank import rank_desc
 from nevindex.result import Result
 
+__all__ = ["CoverageRules", "coverage_note", "coverage_table", "elements_of", "scope_flags"]
+
 
 @dataclass(frozen=True)
 class CoverageRules:

@@ -27,6 +27,10 @@ import pandas as pd
 
 from nevindex.dataset import Dataset, load_dataset, read_table
 
+__all__ = ["DATA_DIR", "DATA_PACKAGE", "FILES", "FX_PREFIX", "attach_fx_rates", "data_file", "fx_column",
+           "fx_rates_table", "load_nev_dataset", "observations_table"]
+
+
 DATA_PACKAGE = "nevindex"
 DATA_DIR = "demo/nev-brands"
 FILES = ("observations.csv", "brands.csv", "fx_rates.csv", "fx_monthly.csv", "indicators.csv", "README.md")

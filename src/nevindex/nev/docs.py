@@ -24,6 +24,11 @@ from nevindex.nev.coverage import CoverageRules, elements_of, unscored_indicator
 from nevindex.nev.data import fx_monthly_table, fx_proxy_rates, fx_rates_table
 from nevindex.nev.edition import EDITIONS, build_edition, nev_dataset, nev_framework, observed_counts
 
+__all__ = ["DEFAULT_PATH", "MARKER", "SECTIONS", "coverage_rules_section", "derivations_section",
+           "editions_section", "fx_section", "indicators_section", "main", "ratings_section",
+           "recipe_section", "render_sections", "update_document"]
+
+
 DEFAULT_PATH = Path("docs/methodology.md")
 MARKER = re.compile(r"(<!-- BEGIN GENERATED: (?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- END GENERATED: (?P=name) -->)",
                     re.DOTALL)

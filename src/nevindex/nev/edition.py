@@ -34,6 +34,10 @@ from nevindex.nev.coverage import (
 from nevindex.nev.data import is_rate_column, load_nev_dataset
 from nevindex.result import Result
 
+__all__ = ["CURRENT", "EDITIONS", "METHODOLOGIES", "Edition", "FRAMEWORK_FILE", "build_edition", "demo_editions",
+           "edition_framework", "framework_path", "nev_dataset", "nev_framework", "observed_counts",
+           "scored_columns", "write_edition"]
+
 #: Every shipped methodology version and its file, oldest first; the last is the current one.
 METHODOLOGIES = {"2025.1": "nev-2025.yaml", "2026.1": "nev-2026.yaml"}
 CURRENT = "2026.1"

@@ -1,7 +1,7 @@
 """The report's charts: pure functions from data (already translated labels) to SVG text.
 
-One style for every chart, readable in greyscale print: series are told apart by hatching, markers and
-line style as well as by shade; heatmaps use a lightness-monotone colour map and print their values.
+The style of every chart is :mod:`nevindex.plotstyle` (greyscale-readable, hatching and markers as well
+as shade, lightness-monotone heatmaps that print their values).
 
 Text stays text (``svg.fonttype = 'none'``) in our vendored font families: in the PDF the report's
 ``@font-face`` rules supply exactly the fonts matplotlib measured with, so layout is exact, chart labels
@@ -21,77 +21,27 @@ import io
 import math
 import re
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import cache
 from html import escape
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
+from nevindex import plotstyle
+from nevindex.plotstyle import FAMILIES, FONT_DIR, GREYS, HATCHES, INK, MARKERS, WIDTH
 
-import numpy as np  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
-from matplotlib import pyplot as plt  # noqa: E402
-from matplotlib.colors import LinearSegmentedColormap  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
-FONT_DIR = Path(__file__).with_name("fonts")
+__all__ = ["FONT_DIR", "heatmap", "history", "language", "radar", "rank_intervals", "ranking_bars", "waterfall"]
 
-#: Ink and five greys: distinguishable in greyscale, ordered by lightness.
-INK = "#1b2a3a"
-ACCENT = "#c0392b"
-GREYS = ("#1b2a3a", "#3f5873", "#6c87a3", "#a3b6c9", "#d5dee8")
-HATCHES = ("", "///", "xxx", "\\\\\\", "---", "|||", "+++", "//")
-MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
-#: Sequential map light → dark (monotone in lightness, so greyscale keeps the order).
-SEQUENTIAL = LinearSegmentedColormap.from_list("nev_seq", ["#f4f7fa", "#a3b6c9", "#3f5873", "#142030"])
-#: Diverging map for correlations: the sign is also printed in each cell.
-DIVERGING = LinearSegmentedColormap.from_list("nev_div", ["#8e3b2e", "#f4f7fa", "#1b3a5f"])
-
-WIDTH = 6.6  # inches: the text width of an A4 page with our margins
-
-RC = {
-    "font.family": ["NevSans", "NevSans CJK SC"],
-    "font.size": 8.5,
-    "axes.titlesize": 9.5,
-    "axes.titleweight": "bold",
-    "axes.labelsize": 8.5,
-    "axes.edgecolor": "#55606b",
-    "axes.linewidth": 0.6,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.grid": False,
-    "grid.color": "#d9dee3",
-    "grid.linewidth": 0.5,
-    "xtick.color": "#33404d",
-    "ytick.color": "#33404d",
-    "xtick.major.width": 0.5,
-    "ytick.major.width": 0.5,
-    "hatch.linewidth": 0.5,
-    "hatch.color": "white",
-    "legend.frameon": False,
-    "legend.fontsize": 7.5,
-    "svg.fonttype": "none",
-    "text.parse_math": False,  # a "$" in a brand or unit name is text, not TeX
-    "svg.hashsalt": "nevindex-report",
-    "svg.image_inline": True,
-    "figure.dpi": 72,
-}
-
-
-#: Font families in order of preference, per report language. Chinese charts put the CJK family first:
-#: WeasyPrint draws SVG text with the first family and lets the system pick fallbacks, which could
-#: otherwise be a Japanese-style CJK font; our CJK subset carries Latin glyphs too.
-FAMILIES = {"en": ["NevSans", "NevSans CJK SC"], "zh": ["NevSans CJK SC", "NevSans"]}
 _LANG: ContextVar[str] = ContextVar("chart_lang", default="en")
 
 
 @contextmanager
-def language(lang: str):
+def language(lang: str) -> Iterator[None]:
     """Draw the charts made inside this block for a report in ``lang``."""
     token = _LANG.set(lang if lang in FAMILIES else "en")
     try:
@@ -100,21 +50,14 @@ def language(lang: str):
         _LANG.reset(token)
 
 
-@cache
-def _register_fonts() -> None:
-    for path in sorted(FONT_DIR.glob("*.[ot]tf")):
-        font_manager.fontManager.addfont(str(path))
+def _figure(width: float, height: float):  # noqa: ANN202 - a context manager of a Figure
+    return plotstyle.figure(width, height, lang=_LANG.get())
 
 
-@contextmanager
-def _figure(width: float, height: float):
-    _register_fonts()
-    with matplotlib.rc_context({**RC, "font.family": FAMILIES[_LANG.get()]}):
-        fig = plt.figure(figsize=(width, height))
-        try:
-            yield fig
-        finally:
-            plt.close(fig)
+def _patch(**kwargs):  # noqa: ANN003, ANN202 - a legend handle
+    from matplotlib.patches import Patch
+
+    return Patch(**kwargs)
 
 
 def _svg(fig: Figure, title: str) -> str:
@@ -169,7 +112,7 @@ def ranking_bars(names: Sequence[str], scores: Sequence[float], bands: Sequence[
         ax.set_ylim(-0.6, n - 0.4)
         if bands is not None and band_labels:
             used = sorted(set(bands))
-            handles = [Patch(facecolor=GREYS[b % len(GREYS)], hatch=HATCHES[b % len(HATCHES)],
+            handles = [_patch(facecolor=GREYS[b % len(GREYS)], hatch=HATCHES[b % len(HATCHES)],
                                                 edgecolor=INK if b >= 3 else "white", label=band_labels[b])
                        for b in used]
             ax.legend(handles=handles, loc="lower right")
@@ -239,7 +182,7 @@ def heatmap(row_labels: Sequence[str], col_labels: Sequence[str], values: Sequen
     width = min(WIDTH, 1.8 + cell * cols * (1.9 if cols <= 6 else 1.0))
     with _figure(width, 0.9 + 0.24 * rows) as fig:
         ax = fig.add_subplot()
-        cmap = DIVERGING if diverging else SEQUENTIAL
+        cmap = plotstyle.colormap("diverging" if diverging else "sequential")
         ax.imshow(np.ma.masked_invalid(data), cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto",
                   interpolation="nearest")
         for r in range(rows):
@@ -333,8 +276,8 @@ def waterfall(start_label: str, start: float, steps: Sequence[tuple[str, float]]
         ax.yaxis.grid(True)
         ax.set_axisbelow(True)
         if up_label and down_label:
-            handles = [Patch(facecolor=GREYS[3], hatch="///", edgecolor=INK, label=up_label),
-                       Patch(facecolor="white", hatch="\\\\\\", edgecolor=INK, label=down_label)]
+            handles = [_patch(facecolor=GREYS[3], hatch="///", edgecolor=INK, label=up_label),
+                       _patch(facecolor="white", hatch="\\\\\\", edgecolor=INK, label=down_label)]
             ax.legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2)
         if title:
             ax.set_title(title, loc="left")

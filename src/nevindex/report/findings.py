@@ -12,12 +12,11 @@ A brand is featured once; when a rule's pick is taken, its next candidate is use
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 from nevindex.report.i18n import fmt_number, fmt_percent, fmt_rank, fmt_signed, load_catalogue
+from nevindex.report.types import Case, ReportModel, UnitRow
 
-if TYPE_CHECKING:
-    from nevindex.report.model import Case, ReportModel, UnitRow
+__all__ = ["case_text", "cases", "findings"]
 
 
 def _ranked(model: ReportModel) -> list[UnitRow]:
@@ -49,8 +48,6 @@ def _outside_interval(unit: UnitRow) -> bool | None:
 
 
 def cases(model: ReportModel) -> list[Case]:
-    from nevindex.report.model import Case
-
     ranked = _ranked(model)
     taken: set[str] = set()
     out: list[Case] = []

@@ -3,7 +3,8 @@
 A Result is required; the rest is optional (previous editions, audit, insight, change
 decomposition) so the report works with whatever is available and *says* what is missing
 ("audit not run for this edition") instead of leaving a section silently empty. The adapters in
-:mod:`nevindex.report.sources` turn the other areas' outputs into the small views defined here.
+:mod:`nevindex.report.sources` turn the other areas' outputs into the small views of
+:mod:`nevindex.report.types` (re-exported here).
 
 Numbers stay numbers here (full precision); rounding happens in the templates. Text that depends on
 the language (names) is resolved here; sentences are generated in :mod:`nevindex.report.findings`.
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -21,7 +21,28 @@ import pandas as pd
 
 from nevindex.framework import meta_text
 from nevindex.methods.rank import rank_desc
+from nevindex.report.findings import case_text, cases, findings
+from nevindex.report.types import (
+    AuditView,
+    Availability,
+    Case,
+    ChangeView,
+    ElementInfo,
+    IndicatorInfo,
+    LeverView,
+    NodeInfo,
+    Profile,
+    RankInterval,
+    RatedCoherence,
+    ReportModel,
+    Standing,
+    UnitRow,
+)
 from nevindex.result import Result
+
+__all__ = ["DIMENSIONS", "AuditView", "Availability", "Case", "ChangeView", "ElementInfo", "IndicatorInfo",
+           "LeverView", "NodeInfo", "Profile", "RankInterval", "RatedCoherence", "ReportModel", "Standing", "UnitRow", "build_model",
+           "element_of_indicator", "elements_of", "indicator_unit", "pairwise_pearson", "unit_display_names"]
 
 #: Unit attribute holding the Chinese brand name (as in the NEV brands table).
 ZH_NAME_ATTRIBUTES = ("name_zh", "zh_name", "name_cn")
@@ -31,182 +52,6 @@ META_ELEMENT, META_DIMENSION, META_SOURCE, META_JUSTIFICATION = "element", "dime
 SOURCES_SHOWN = 4
 #: The five ISO 20671 output dimensions, in the standard's order.
 DIMENSIONS = ("legal", "customer", "market", "economic_political", "financial")
-
-
-# --- views of optional inputs (filled by nevindex.report.sources) ---------------------------------
-
-
-@dataclass(frozen=True)
-class RankInterval:
-    nominal: float
-    median: float
-    low: float  # 5th percentile rank
-    high: float  # 95th percentile rank
-
-
-@dataclass(frozen=True)
-class AuditView:
-    """What the statistical audit says about the edition (any field may be missing)."""
-
-    intervals: Mapping[str, RankInterval] | None = None
-    #: (labels, matrix) of Pearson correlations between the index and its elements
-    correlations: tuple[tuple[str, ...], Any] | None = None
-    alpha: Mapping[str, float] | None = None  # Cronbach's alpha per aggregate
-    sensitivity: Sequence[tuple[str, float, float]] | None = None  # (factor, S_i, S_Ti)
-    flags: Sequence[tuple[str, str, str, float]] = ()  # (node, other, flag, pearson) from the coherence table
-    runs: int | None = None
-    seed: int | None = None
-    index_coherence: RatedCoherence | None = None  # correlations with the index among the rated brands
-
-
-@dataclass(frozen=True)
-class RatedCoherence:
-    """The audit's coherence table of the published ranking (nevindex.nev.coherence): per element
-    (code, r, ρ, n, flag) against the index, and the indicators the index follows weakly (code, r, n)."""
-
-    rated: int
-    elements: Sequence[tuple[str, float, float, int, str]]
-    weak: Sequence[tuple[str, float, int]]
-
-
-@dataclass(frozen=True)
-class LeverView:
-    indicator: str
-    step: float  # raw-unit change
-    index_gain: float
-    rank_gain: float  # places gained (positive = better)
-
-
-@dataclass(frozen=True)
-class ChangeView:
-    """A unit's change since the previous edition, from the store's decomposition."""
-
-    previous_score: float
-    previous_rank: float
-    contributions: Mapping[str, float]  # element code → points of index change
-    data_part: float | None = None
-    method_part: float | None = None
-
-
-@dataclass(frozen=True)
-class Availability:
-    """Why a part is missing, printed in the report (None: available)."""
-
-    audit: str | None = None
-    insight: str | None = None
-    change: str | None = None
-    history: str | None = None
-
-
-# --- the model ------------------------------------------------------------------------------------
-
-
-@dataclass
-class NodeInfo:
-    code: str
-    name: str
-    weight: float
-    share: float  # share of the parent's weight
-    description: str = ""
-
-
-@dataclass
-class IndicatorInfo(NodeInfo):
-    element: str = ""
-    unit: str = ""
-    direction: int = 1
-    dimension: str | None = None
-    source: str = ""
-    justification: str = ""
-    observed: int = 0
-    imputed: int = 0
-    scored: int = 0
-    sources: list[str] = field(default_factory=list)  # distinct sources in the data (first few)
-    more_sources: int = 0  # how many more distinct sources there are
-
-
-@dataclass
-class ElementInfo(NodeInfo):
-    indicators: list[IndicatorInfo] = field(default_factory=list)
-    leader: str = ""  # unit code
-
-
-@dataclass
-class UnitRow:
-    code: str
-    name: str
-    name_en: str
-    score: float
-    rank: float
-    rating: str | None
-    band: int  # 0 = best rating band
-    coverage: float
-    elements: dict[str, float]  # element code → score
-    element_ranks: dict[str, float]
-    interval: RankInterval | None = None
-    change: ChangeView | None = None
-    rated: bool = True  # False: below the methodology's coverage rules (no index score, rank or rating)
-    scope: str = ""  # non-empty: some figures cover more than the brand (e.g. the group), per the coverage table
-
-
-@dataclass
-class Standing:
-    code: str
-    name: str
-    rank: float
-    score: float
-    raw: float = math.nan
-    unit: str = ""
-    imputed: bool = False
-
-
-@dataclass
-class Profile:
-    unit: UnitRow
-    strengths: list[Standing]
-    weaknesses: list[Standing]
-    levers: list[LeverView] | None
-    history: list[tuple[int, float, float]]  # (year, score, rank)
-    indicators: list[dict[str, Any]]  # per indicator: code, name, raw, imputed, normalised, rank
-
-
-@dataclass
-class Case:
-    rule: str  # i18n key of the rule
-    unit: str
-    facts: dict[str, Any]
-    text: str = ""
-
-
-@dataclass
-class ReportModel:
-    lang: str
-    year: int
-    edition: dict[str, Any]
-    framework: dict[str, Any]
-    elements: list[ElementInfo]
-    indicators: list[IndicatorInfo]
-    units: list[UnitRow]  # in rank order
-    median: dict[str, float]
-    ratings: list[dict[str, Any]]
-    methods: dict[str, Any]
-    profiles: list[Profile]
-    audit: AuditView | None
-    availability: Availability
-    imputed_cells: list[dict[str, Any]]
-    coverage: float
-    correlations: tuple[tuple[str, ...], Any]
-    correlations_from_audit: bool
-    previous_year: int | None = None
-    rules: dict[str, Any] | None = None  # coverage rules when the methodology has them
-    cases: list[Case] = field(default_factory=list)
-    findings: list[str] = field(default_factory=list)
-
-    def unit(self, code: str) -> UnitRow:
-        return next(u for u in self.units if u.code == code)
-
-    def element(self, code: str) -> ElementInfo:
-        return next(e for e in self.elements if e.code == code)
 
 
 # --- building ---------------------------------------------------------------------------------------
@@ -412,8 +257,6 @@ def build_model(result: Result, lang: str = "en", *, edition: Mapping[str, Any] 
                 availability: Availability | None = None, coverage: pd.DataFrame | None = None,
                 rules: Mapping[str, Any] | None = None) -> ReportModel:
     """Assemble the report model. Missing optional inputs are recorded in ``availability``."""
-    from nevindex.report.findings import case_text, cases, findings  # sentences need the catalogue
-
     fw = result.framework
     avail = availability or Availability()
     if audit is None and avail.audit is None:

@@ -24,6 +24,11 @@ from nevindex.report import charts
 from nevindex.report.i18n import Catalogue, fmt_number, fmt_percent, fmt_rank, fmt_signed, load_catalogue
 from nevindex.report.model import DIMENSIONS, ReportModel
 
+__all__ = ["DIMENSION_ALIASES", "FONT_DIR", "FONT_FACES", "PACKAGE_TEMPLATES", "RENDERERS", "TemplateError",
+           "chart_html", "charts_for", "context", "dimension_key", "environment", "font_css", "render_html",
+           "render_pdf", "unit_html"]
+
+
 PACKAGE_TEMPLATES = Path(__file__).with_name("templates")
 FONT_DIR = charts.FONT_DIR
 FONT_FACES = (  # family, weight, style, file

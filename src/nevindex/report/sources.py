@@ -1,8 +1,10 @@
 """Where the report's inputs come from: the edition store, or framework + data files; and adapters
 from the other areas' outputs (audit tables, insight levers, change decomposition) to the model's views.
 
-Every optional part is fetched on its own: if its module is not installed, or it was not run, or it
-fails, the report still renders and says which part is missing and why (``Availability``).
+Every optional part is fetched on its own: if it was not run, or it fails, the report still renders
+and says which part is missing and why (``Availability``). Which edition, which previous edition and
+which history the report shows are the store's answers (:mod:`nevindex.store.queries`), the same as
+the CLI's and the portal's.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from nevindex.audit.intervals import RankIntervals
 from nevindex.errors import NevIndexError, NotFoundError
 from nevindex.report.model import (
     AuditView,
@@ -30,12 +33,17 @@ from nevindex.report.model import (
 )
 from nevindex.result import Result
 
+__all__ = ["LEVERS_KEPT", "ReportInputs", "StoreUnavailable", "audit_view", "change_views", "coverage_rules",
+           "decompose", "from_demo", "from_files", "from_store", "history_from_results", "lever_views",
+           "published_intervals"]
+
+
 #: How many levers per brand the report keeps (the profile prints the top three).
 LEVERS_KEPT = 5
 
 
 class StoreUnavailable(NotFoundError):
-    """No store in this installation, or no built edition of the year in it."""
+    """No store at the given place, or no built edition of the year in it."""
 
 
 @dataclass
@@ -61,8 +69,6 @@ class ReportInputs:
         levers = None
         try:
             levers = lever_views(self.result)
-        except ImportError:
-            avail["insight"] = "insight.missing"
         except Exception as exc:  # noqa: BLE001 - an optional part must not sink the report; say why
             avail["insight"] = f"failed:{_why(exc)}"
         change = None
@@ -71,8 +77,6 @@ class ReportInputs:
                 ch = self.change if self.change is not None else decompose(self.previous, self.result, audit)
                 change = change_views(ch, self.result)
                 avail.pop("change", None)
-            except ImportError:
-                avail["change"] = "change.missing"
             except Exception as exc:  # noqa: BLE001 - as above
                 avail["change"] = f"failed:{_why(exc)}"
         previous_year = self.previous.year if self.previous is not None else self.edition.get("previous_year")
@@ -136,12 +140,10 @@ def _published_previous(view: ChangeView, history: Sequence[tuple[int, float, fl
 def coverage_rules(result: Result) -> tuple[pd.DataFrame | None, dict[str, Any] | None]:
     """The published ranking under the methodology's coverage rules (``framework.meta.coverage``, the
     NEV index), via nevindex.nev.coverage; (None, None) for a methodology without such rules."""
+    from nevindex.nev.coverage import CoverageRules, coverage_table
+
     spec = result.framework.framework.meta.get("coverage")
     if not spec:
-        return None, None
-    try:
-        from nevindex.nev.coverage import CoverageRules, coverage_table
-    except ImportError:
         return None, None
     return coverage_table(result, CoverageRules.from_framework(result.framework)), dict(spec)
 
@@ -153,16 +155,9 @@ def _column(frame: pd.DataFrame, *names: str) -> str | None:
 
 def audit_view(tables: Mapping[str, pd.DataFrame], result: Result, seed: int | None = None) -> AuditView | None:
     """Read the audit's stored tables (nevindex.audit ``AuditResult.tables()``)."""
-    intervals = None
-    frame = tables.get("rank_intervals")
-    if frame is not None and not frame.empty:
-        unit = _column(frame, "unit", "code")
-        low, high = _column(frame, "q05_rank", "p05", "rank_low"), _column(frame, "q95_rank", "p95", "rank_high")
-        med, nom = _column(frame, "median_rank", "median"), _column(frame, "nominal_rank", "nominal", "rank")
-        if unit and low and high:
-            intervals = {str(r[unit]): RankInterval(float(r[nom]) if nom else math.nan,
-                                                    float(r[med]) if med else math.nan, float(r[low]), float(r[high]))
-                         for r in frame.to_dict("records")}
+    typed = RankIntervals.from_tables(tables)
+    intervals = ({u: RankInterval(iv.nominal, iv.median, iv.low, iv.high) for u, iv in typed.items()}
+                 if typed is not None else None)
     alpha = None
     cons = tables.get("consistency")
     if cons is not None and not cons.empty and _column(cons, "cronbach_alpha"):
@@ -290,10 +285,8 @@ def history_from_results(results: Sequence[Result]) -> dict[str, list[tuple[int,
 def from_demo(year: int) -> ReportInputs:
     """The NEV demonstration edition (shipped methodology and data) built by nevindex.nev, with the
     previous year's edition for the change and the history: the report without a store."""
-    try:
-        from nevindex.nev.edition import EDITIONS, build_edition
-    except ImportError as exc:
-        raise NevIndexError("the NEV demonstration editions are not available in this installation") from exc
+    from nevindex.nev.edition import EDITIONS, build_edition
+
     if year not in EDITIONS:
         raise NotFoundError(f"no demonstration edition {year}; editions: {', '.join(map(str, EDITIONS))}")
     editions = {y: build_edition(y) for y in EDITIONS if y <= year}
@@ -326,14 +319,11 @@ def from_files(framework: str | Path, data: str | Path, *, year: int | None = No
     tables, seed = _read_audit_dir(audit_dir) if audit_dir else (None, None)
     avail = {} if previous is not None else {"change": "change.not_available"}
     if audit_spec is not None and tables is None:
-        try:
-            from nevindex.audit import run_audit
-        except ImportError:
-            avail["audit"] = "audit.missing"
-        else:
-            audited = run_audit(fw, ds, result.recipe, audit_spec)
-            tables = audited.tables()
-            seed = audited.spec.seed if audited.spec is not None else None
+        from nevindex.audit import run_audit
+
+        audited = run_audit(fw, ds, result.recipe, audit_spec)
+        tables = audited.tables()
+        seed = audited.spec.seed if audited.spec is not None else None
     if len(results) == 1:
         avail["history"] = "history.none"
     return ReportInputs(result=result, edition={"label": str(target), "status": "draft"}, previous=previous,
@@ -356,69 +346,38 @@ def _read_audit_dir(folder: str | Path) -> tuple[dict[str, pd.DataFrame], int | 
 
 
 def from_store(year: int, *, url: str | None = None, edition: str | None = None) -> ReportInputs:
-    """The edition of ``year`` from the store (latest published, else latest built), its audit, the
-    previous year's edition for the change, and earlier editions for the history."""
-    try:
-        from nevindex.store import editions as ed
-        from nevindex.store import open_store
-    except ImportError as exc:
-        raise StoreUnavailable("the edition store is not available in this installation") from exc
-
-    from nevindex.store import StoreError
+    """The edition of ``year`` from the store (the store's current edition of that year, or ``edition``
+    by label), its audit, its previous edition for the change, and its history."""
+    from nevindex.store import editions as ed
+    from nevindex.store.db import StoreError, open_store
+    from nevindex.workflows import compare_editions
 
     try:  # a report reads: it never creates a store as a side effect
         store = open_store(url, create=False)
     except StoreError as exc:
         raise StoreUnavailable(str(exc)) from exc
-    try:
-        infos = [e for e in ed.list_editions(store) if getattr(e, "result_sha256", None) or _built(e)]
-        chosen = _pick(infos, year, edition)
-        if chosen is None:
-            raise StoreUnavailable(f"no built edition for {year} in the store")
+    with store:
+        try:
+            chosen = ed.resolve_edition(store, edition if edition is not None else str(year))
+        except NotFoundError:
+            chosen = None
+        if chosen is None or chosen.year != year or not chosen.built:
+            raise StoreUnavailable(f"no built edition for {year} in the store"
+                                   + (f" labelled '{edition}'" if edition is not None else ""))
         result = ed.rebuild(store, chosen.id)
         tables = ed.audit_tables(store, chosen.id) or None
-        meta = chosen.as_dict()
-        edition_meta = {"label": str(meta.get("label", year)), "status": str(meta.get("status", "draft")),
-                        "published_at": _date(meta.get("published_at"))}
-        earlier = {}
-        for y in sorted({e.year for e in infos if e.year < year}):
-            info = _pick(infos, y, None)
-            if info is not None:
-                earlier[y] = (info, ed.rebuild(store, info.id))
-        previous_pair = earlier.get(year - 1)
+        earlier = [(e, ed.rebuild(store, e.id)) for e in ed.history_editions(store, chosen.id)[:-1]]
+        previous = earlier[-1] if earlier else None
         change, avail = None, {}
-        if previous_pair is not None:
+        if previous is not None:
             try:
-                change = ed.compare(store, previous_pair[0].id, chosen.id)
-            except AttributeError:  # a store without compare: the report decomposes itself
-                change = None
+                change = compare_editions(store, previous[0].id, chosen.id)
             except Exception as exc:  # noqa: BLE001 - an optional part must not sink the report; say why
                 avail["change"] = f"failed:{_why(exc)}"
         else:
             avail["change"] = "change.not_available"
-        history = history_from_results([r for _, r in earlier.values()] + [result])
-        return ReportInputs(result=result, edition=edition_meta, previous=previous_pair[1] if previous_pair else None,
+        history = history_from_results([r for _, r in earlier] + [result])
+        edition_meta = {"label": chosen.label, "status": chosen.status,
+                        "published_at": chosen.published_at.date().isoformat() if chosen.published_at else None}
+        return ReportInputs(result=result, edition=edition_meta, previous=previous[1] if previous else None,
                             audit_tables=tables, history=history, change=change, availability=avail)
-    finally:
-        store.close()
-
-
-def _built(info: Any) -> bool:
-    data = info.as_dict() if hasattr(info, "as_dict") else {}
-    return bool(data.get("result_sha256") or data.get("built_at") or data.get("status") == "published")
-
-
-def _pick(infos: Sequence[Any], year: int, label: str | None) -> Any:
-    """The newest published edition of the year (a correction supersedes), else the newest built."""
-    same = [e for e in infos if e.year == year and (label is None or str(getattr(e, "label", "")) == label)]
-    if not same:
-        return None
-    published = [e for e in same if getattr(e, "published", False)]
-    return (published or same)[-1]
-
-
-def _date(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value)
-    return text[:10]

@@ -1,9 +1,12 @@
 """The edition store: methodology versions, data sets, editions, results, audit tables, activity log.
 
-Use :func:`open_store` and the service functions of :mod:`nevindex.store.editions`.
+Use :func:`open_store` (a :class:`Store`, also a context manager that closes it), the service
+functions of :mod:`nevindex.store.editions` and the read queries of :mod:`nevindex.store.queries`.
+Submodules load on first use, so importing this package costs nothing until a store is opened.
 """
 
-from nevindex.store import guards  # noqa: F401 - registers the session hook that refuses changes to published rows
-from nevindex.store.db import Store, StoreError, default_url, open_store
+import lazy_loader
 
-__all__ = ["Store", "StoreError", "default_url", "open_store"]
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__, submodules=["codec", "db", "editions", "models", "queries"],
+    submod_attrs={"db": ["Store", "StoreError", "default_url", "open_store"]})

@@ -19,18 +19,16 @@ import pandas as pd
 from nevindex.dataset import Dataset
 from nevindex.methods.rank import rank_desc
 from nevindex.result import Result
+from nevindex.values import finite_or_none
+
+__all__ = ["INDICATOR_FIELDS", "UNIT_FIELDS", "canonical", "dataset_from_rows", "dataset_sha256",
+           "dataset_structure", "field_value", "nan", "observation_rows", "result_rows", "rows_frame",
+           "rows_sha256"]
+
 
 UNIT_FIELDS = ("unit", "node", "level", "score", "rank", "rating", "coverage", "flags")
 INDICATOR_FIELDS = ("unit", "indicator", "raw", "imputed", "imputed_flag", "treated", "normalised", "rank", "flags")
 _PROV_FIXED = ("year", "unit", "column", "value", "row")
-
-
-def num(value: Any) -> float | None:
-    """A float for the database: NaN (missing) becomes None."""
-    if value is None:
-        return None
-    value = float(value)
-    return None if math.isnan(value) else value
 
 
 def nan(value: float | None) -> float:
@@ -119,10 +117,10 @@ def result_rows(result: Result) -> tuple[list[dict[str, Any]], list[dict[str, An
         coverage = observed[:, under].mean(axis=1)
         imputed_any = result.imputed_mask[:, under].any(axis=1)
         for u, unit in enumerate(result.units):
-            score = num(result.scores[u, k])
+            score = finite_or_none(result.scores[u, k])
             flags = [f for f, on in (("imputed", bool(imputed_any[u])), ("missing", score is None)) if on]
             unit_rows.append({"unit": unit, "node": node, "level": fw.levels[node], "score": score,
-                              "rank": num(result.ranks[u, k]),
+                              "rank": finite_or_none(result.ranks[u, k]),
                               "rating": fw.rating(score) if node == root and score is not None and fw.ratings else None,
                               "coverage": float(coverage[u]), "flags": " ".join(flags)})
     dropped = [u for u in result.all_units if u not in set(result.units)]
@@ -137,7 +135,7 @@ def result_rows(result: Result) -> tuple[list[dict[str, Any]], list[dict[str, An
         r = kept.get(unit)
         for j, code in enumerate(inds):
             if r is None:
-                ind_rows.append({"unit": unit, "indicator": code, "raw": num(result.raw[a, j]), "imputed": None,
+                ind_rows.append({"unit": unit, "indicator": code, "raw": finite_or_none(result.raw[a, j]), "imputed": None,
                                  "imputed_flag": False, "treated": None, "normalised": None, "rank": None,
                                  "flags": "screened_out"})
                 continue
@@ -150,14 +148,14 @@ def result_rows(result: Result) -> tuple[list[dict[str, Any]], list[dict[str, An
                 flags.append("winsorised_low")
             if code in transformed:
                 flags.append(f"transformed:{transformed[code]}")
-            ind_rows.append({"unit": unit, "indicator": code, "raw": num(result.raw[a, j]),
-                             "imputed": num(result.imputed[r, j]), "imputed_flag": bool(result.imputed_mask[r, j]),
-                             "treated": num(result.treated[r, j]), "normalised": num(result.normalised[r, j]),
-                             "rank": num(ind_ranks[r, j]), "flags": " ".join(flags)})
+            ind_rows.append({"unit": unit, "indicator": code, "raw": finite_or_none(result.raw[a, j]),
+                             "imputed": finite_or_none(result.imputed[r, j]), "imputed_flag": bool(result.imputed_mask[r, j]),
+                             "treated": finite_or_none(result.treated[r, j]), "normalised": finite_or_none(result.normalised[r, j]),
+                             "rank": finite_or_none(ind_ranks[r, j]), "flags": " ".join(flags)})
     return unit_rows, ind_rows
 
 
-def _canon(value: Any) -> Any:
+def canonical(value: Any) -> Any:
     if isinstance(value, float):
         return value.hex()
     if isinstance(value, (bool, np.bool_)):
@@ -172,13 +170,13 @@ def rows_sha256(unit_rows: Sequence[Mapping[str, Any]], indicator_rows: Sequence
     h = hashlib.sha256()
     for fields, rows, key in ((UNIT_FIELDS, unit_rows, ("unit", "node")),
                               (INDICATOR_FIELDS, indicator_rows, ("unit", "indicator"))):
-        canon = sorted(([_canon(_get(r, f)) for f in fields] for r in rows),
+        canon = sorted(([canonical(field_value(r, f)) for f in fields] for r in rows),
                        key=lambda row: tuple(str(row[fields.index(k)]) for k in key))
         h.update(json.dumps(canon, separators=(",", ":"), ensure_ascii=False).encode())
     return h.hexdigest()
 
 
-def _get(row: Any, field: str) -> Any:
+def field_value(row: Any, field: str) -> Any:
     value = row[field] if isinstance(row, Mapping) else getattr(row, field)
     if field in ("level",) and value is not None:
         return int(value)

@@ -18,6 +18,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from nevindex.errors import NevIndexError
+from nevindex.store.guards import translate_db_errors  # importing guards registers the immutability hook
+
+__all__ = ["ENV_VAR", "MIGRATIONS", "Store", "StoreError", "WRITE_OPTION", "as_url", "current_revision",
+           "default_url", "downgrade", "head_revision", "make_engine", "open_store", "safe_url", "upgrade"]
+
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 ENV_VAR = "NEVINDEX_DB"
@@ -124,8 +129,6 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One session, one transaction: committed on success, rolled back on any error."""
-        from nevindex.store.guards import translate_db_errors
-
         with self.engine.connect() as conn:
             conn.execution_options(**{WRITE_OPTION: True})
             with Session(bind=conn, expire_on_commit=False) as session, translate_db_errors(), session.begin():
@@ -138,10 +141,16 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
 
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     @property
     def safe_url(self) -> str:
         """The URL without its password, for messages."""
-        return _safe(self.url)
+        return safe_url(self.url)
 
 
 def open_store(url: str | None = None, *, create: bool = True) -> Store:
@@ -154,40 +163,40 @@ def open_store(url: str | None = None, *, create: bool = True) -> Store:
     parsed = make_url(url) if "://" in url else None
     if (not create and parsed is not None and parsed.get_backend_name() == "sqlite" and parsed.database
             and parsed.database != ":memory:" and not Path(parsed.database).exists()):
-        raise StoreError(f"no nevindex store at {_safe(url)}; run `nevindex db upgrade` to create it")
+        raise StoreError(f"no nevindex store at {safe_url(url)}; run `nevindex db upgrade` to create it")
     try:
         engine = make_engine(url)
     except Exception as exc:  # noqa: BLE001 - a malformed URL or missing driver is the user's to fix
-        raise StoreError(f"cannot open the store at {_safe(url)}: {str(exc)[:200]} "
+        raise StoreError(f"cannot open the store at {safe_url(url)}: {str(exc)[:200]} "
                          "(give a file path or a URL such as postgresql+psycopg://user@host/db)") from None
     try:
         current = current_revision(engine)
     except Exception as exc:  # noqa: BLE001 - a bad URL or unreachable server is the user's to fix
         engine.dispose()
-        raise StoreError(f"cannot open the store at {_safe(url)}: {exc.__class__.__name__}: {str(exc)[:200]}") \
+        raise StoreError(f"cannot open the store at {safe_url(url)}: {exc.__class__.__name__}: {str(exc)[:200]}") \
             from None
     head = head_revision()
     if current is None:
         if inspect(engine).get_table_names() and "editions" in inspect(engine).get_table_names():
             engine.dispose()
-            raise StoreError(f"the database at {_safe(url)} has nevindex tables but no schema revision")
+            raise StoreError(f"the database at {safe_url(url)} has nevindex tables but no schema revision")
         if not create:
             engine.dispose()
-            raise StoreError(f"no nevindex store at {_safe(url)}; run `nevindex db upgrade` to create it")
+            raise StoreError(f"no nevindex store at {safe_url(url)}; run `nevindex db upgrade` to create it")
         try:
             upgrade(engine)
         except Exception as exc:  # noqa: BLE001 - e.g. no right to create tables, no schema selected
             engine.dispose()
-            raise StoreError(f"cannot create the store's tables at {_safe(url)}: "
+            raise StoreError(f"cannot create the store's tables at {safe_url(url)}: "
                              f"{str(getattr(exc, 'orig', exc)).splitlines()[0]}") from None
     elif current != head:
         engine.dispose()
-        raise StoreError(f"the store at {_safe(url)} is at schema revision {current}; this nevindex needs {head}. "
+        raise StoreError(f"the store at {safe_url(url)} is at schema revision {current}; this nevindex needs {head}. "
                          "Run `nevindex db upgrade` (existing data is kept)")
     return Store(url=url, engine=engine, factory=sessionmaker(engine, expire_on_commit=False))
 
 
-def _safe(url: str) -> str:
+def safe_url(url: str) -> str:
     """The URL without its password, for messages."""
     try:
         return make_url(url).render_as_string(hide_password=True)

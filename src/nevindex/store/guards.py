@@ -29,6 +29,9 @@ from nevindex.store.models import (
 )
 from nevindex.store.triggers import MARK
 
+__all__ = ["translate_db_errors"]
+
+
 _CHILDREN = (UnitResult, IndicatorResult, AuditOutput)
 
 

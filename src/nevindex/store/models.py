@@ -26,6 +26,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+__all__ = ["Activity", "AuditOutput", "Base", "DRAFT", "DataSet", "Edition", "IndicatorResult", "Methodology",
+           "Observation", "PUBLISHED", "UTCDateTime", "UnitResult"]
+
+
 DRAFT = "draft"
 PUBLISHED = "published"
 

@@ -18,6 +18,10 @@ import pandas as pd
 from nevindex.framework import Framework
 from nevindex.io import safe_frame, write_all, write_csv
 
+__all__ = ["LONG_COLUMNS", "long_table", "source_text", "sources_of", "write_open_data",
+           "write_xlsx_streaming"]
+
+
 LONG_COLUMNS = ["edition", "unit", "unit_name", "kind", "code", "name", "name_zh", "level", "year", "raw",
                 "imputed", "normalised", "score", "rank", "rating", "coverage", "flags", "source", "notes"]
 _FIXED = ("year", "unit", "column", "value", "row")

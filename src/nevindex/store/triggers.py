@@ -8,6 +8,9 @@ The migrations call :func:`create` / :func:`drop` with the tables they introduce
 
 from __future__ import annotations
 
+__all__ = ["EDITION_CHILDREN", "MARK", "create", "drop", "drop_functions"]
+
+
 MARK = "nevindex immutable"
 
 #: Rows that belong to an edition (refused once the edition is published).

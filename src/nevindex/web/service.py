@@ -27,6 +27,8 @@ from nevindex.build import build
 from nevindex.errors import DataError, NevIndexError, NotFoundError
 from nevindex.framework import Framework
 from nevindex.result import Result
+from nevindex.values import finite_or_none as num
+from nevindex.values import rank_or_none as rank_int
 
 T = TypeVar("T")
 
@@ -42,22 +44,6 @@ MAX_WHATIF_CHANGES = 50
 PER_RUN_TABLES = frozenset({"run_scores", "run_ranks", "weight_sets"})
 #: Seconds a resolved public edition reference ("latest", a label) is reused without asking the store.
 REF_TTL = 2.0
-
-
-def num(value: Any) -> float | None:
-    """A JSON-safe float (None for missing / NaN / infinite)."""
-    if value is None:
-        return None
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
-
-
-def rank_int(value: Any) -> int | None:
-    f = num(value)
-    return None if f is None else int(round(f))
 
 
 class LRU:
@@ -409,7 +395,8 @@ class Portal:
     def _make_view(self, info: Any) -> EditionView:
         result = self._ed.rebuild(self.store, info.id)
         tables = self._ed.edition_tables(self.store, info.id)
-        intervals = self._ed.rank_intervals(self._ed.audit_tables(self.store, info.id))
+        typed = self._ed.rank_intervals(self.store, info.id)
+        intervals = typed.bounds() if typed is not None else None
         groups = group_columns(result)
         rows = ranking_rows(result, tables.get("scores"), intervals, groups)
         values = {c: sorted({str(r["groups"][c]) for r in rows if r["groups"].get(c) not in (None, "")})
@@ -594,7 +581,8 @@ class Portal:
         """The edition's stored audit tables (records; the per-run tables only by name) and rank intervals."""
         info = self.edition_info(ref, allow_draft=allow_draft)
         tables = self._ed.audit_tables(self.store, info.id)
-        intervals = self._ed.rank_intervals(tables)
+        typed = self._ed.rank_intervals(self.store, info.id)
+        intervals = typed.bounds() if typed is not None else None
         return {"edition": info.label, "status": info.status,
                 "tables": {name: _records(frame) for name, frame in tables.items() if name not in PER_RUN_TABLES},
                 "per_run_tables": sorted(name for name in tables if name in PER_RUN_TABLES),
@@ -631,7 +619,9 @@ class Portal:
         """Run the statistical audit of a built draft (with rank intervals) and store its tables."""
         self._require_draft(ref)
         inputs = self._ed.edition_inputs(self.store, ref)
-        self._ed.audit_edition(self.store, ref, default_spec(inputs.framework, runs=runs), actor=actor)
+        from nevindex.workflows import audit_edition
+
+        audit_edition(self.store, ref, default_spec(inputs.framework, runs=runs), actor=actor)
         return self.audit(ref, allow_draft=True)
 
     def publish(self, ref: str, *, actor: str) -> dict[str, Any]:

@@ -17,6 +17,10 @@ import yaml
 
 from nevindex.errors import NevIndexError
 
+__all__ = ["Catalogue", "HERE", "LANGS", "TranslationError", "fmt_number", "fmt_percent", "fmt_rank",
+           "fmt_signed", "load_catalogue", "placeholders"]
+
+
 LANGS = ("en", "zh")
 HERE = Path(__file__).parent
 

@@ -1,0 +1,29 @@
+"""What every command area shares: the consoles and the options that mean the same everywhere.
+
+Light on purpose (typer and rich only): ``nevindex --help`` imports every area, and an area's
+library imports happen inside its commands.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+__all__ = ["ActorOpt", "DataOpt", "DbOpt", "EditionArg", "FrameworkOpt", "RecipeOpt", "UnitsOpt", "YearOpt",
+           "console", "err_console"]
+
+console = Console()
+err_console = Console(stderr=True)
+
+FrameworkOpt = Annotated[Path, typer.Option("--framework", "-f", help="Methodology file (YAML, or COINr iMeta CSV/XLSX).")]
+DataOpt = Annotated[Path, typer.Option("--data", "-d", help="Indicator data (CSV, XLSX or Parquet; wide or tidy).")]
+RecipeOpt = Annotated[Path | None, typer.Option("--recipe", "-r", help="Method choices (YAML); default: the framework's.")]
+UnitsOpt = Annotated[Path | None, typer.Option("--units", help="Table of units (code, name, groups) for tidy data.")]
+YearOpt = Annotated[int | None, typer.Option("--year", help="Year to build (default: the latest in the data).")]
+DbOpt = Annotated[str | None, typer.Option("--db", help="Store URL or SQLite file (default: $NEVINDEX_DB, "
+                                              "else the user data directory).", show_default=False)]
+ActorOpt = Annotated[str | None, typer.Option("--as", help="Who is acting (default: $NEVINDEX_USER or login).")]
+EditionArg = Annotated[str, typer.Argument(help="Edition label, year (when it names one edition) or id.")]

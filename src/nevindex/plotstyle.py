@@ -1,0 +1,126 @@
+"""One look for every static chart: the audit's chart files and the report's figures.
+
+Readable in greyscale print: ink and five greys ordered by lightness, series told apart by hatching,
+markers and line style as well as by shade, lightness-monotone colour maps for heatmaps. The vendored
+fonts (``nevindex/fonts``, SIL OFL) are the charts' fonts everywhere; Chinese labels fall back from
+NevSans to NevSans CJK SC glyph by glyph.
+
+Text is drawn either as text (``text_as="text"``: the report, whose PDF embeds the same fonts, keeps
+labels selectable and fast to draw) or as outlines (``"paths"``: stand-alone SVG/PNG files that must
+look the same on a machine without our fonts). Output is deterministic: fixed hash salt, no dates.
+
+matplotlib is imported on the first chart (:func:`pyplot`), not with this module. (The portal's tiny
+inline charts are hand-written SVG, for the reasons given in :mod:`nevindex.web.charts`.)
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from matplotlib.colors import Colormap
+    from matplotlib.figure import Figure
+
+__all__ = ["ACCENT", "FAMILIES", "FONT_DIR", "GREYS", "HATCHES", "INK", "MARKERS", "WIDTH", "colormap", "figure",
+           "image_files", "pyplot", "rc"]
+
+FONT_DIR = Path(__file__).with_name("fonts")
+
+#: Ink and five greys: distinguishable in greyscale, ordered by lightness.
+INK = "#1b2a3a"
+ACCENT = "#c0392b"
+GREYS = ("#1b2a3a", "#3f5873", "#6c87a3", "#a3b6c9", "#d5dee8")
+HATCHES = ("", "///", "xxx", "\\\\\\", "---", "|||", "+++", "//")
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+_MAPS = {"sequential": ["#f4f7fa", "#a3b6c9", "#3f5873", "#142030"],  # light → dark
+         "diverging": ["#8e3b2e", "#f4f7fa", "#1b3a5f"]}  # −1 → +1; the sign is also printed in each cell
+
+WIDTH = 6.6  # inches: the text width of an A4 page with the report's margins
+
+#: Font families in order of preference, per language. Chinese puts the CJK family first: WeasyPrint
+#: draws SVG text with the first family and lets the system pick fallbacks, which could otherwise be a
+#: Japanese-style CJK font; our CJK subset carries Latin glyphs too.
+FAMILIES = {"en": ["NevSans", "NevSans CJK SC"], "zh": ["NevSans CJK SC", "NevSans"]}
+
+_RC: dict[str, Any] = {
+    "font.size": 8.5,
+    "axes.titlesize": 9.5,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 8.5,
+    "axes.edgecolor": "#55606b",
+    "axes.linewidth": 0.6,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": False,
+    "grid.color": "#d9dee3",
+    "grid.linewidth": 0.5,
+    "xtick.color": "#33404d",
+    "ytick.color": "#33404d",
+    "xtick.major.width": 0.5,
+    "ytick.major.width": 0.5,
+    "hatch.linewidth": 0.5,
+    "hatch.color": "white",
+    "legend.frameon": False,
+    "legend.fontsize": 7.5,
+    "text.parse_math": False,  # a "$" in a brand or unit name is text, not TeX
+    "svg.hashsalt": "nevindex",
+    "svg.image_inline": True,
+    "figure.dpi": 72,
+    "savefig.dpi": 150,
+}
+
+
+def rc(lang: str = "en", *, text_as: Literal["text", "paths"] = "text") -> dict[str, Any]:
+    """The rcParams of every chart, for labels in ``lang`` and text drawn as text or as outlines."""
+    return {**_RC, "font.family": FAMILIES.get(lang, FAMILIES["en"]),
+            "svg.fonttype": "none" if text_as == "text" else "path"}
+
+
+@cache
+def pyplot() -> Any:
+    """matplotlib's pyplot on the Agg backend (no display), with our fonts registered."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import font_manager
+    from matplotlib import pyplot as plt
+
+    for path in sorted(FONT_DIR.glob("*.[ot]tf")):
+        font_manager.fontManager.addfont(str(path))
+    return plt
+
+
+@cache
+def colormap(kind: Literal["sequential", "diverging"]) -> Colormap:
+    """The lightness-monotone map for values (``sequential``) or for correlations (``diverging``)."""
+    from matplotlib.colors import LinearSegmentedColormap
+
+    return LinearSegmentedColormap.from_list(f"nev_{kind}", _MAPS[kind])
+
+
+@contextmanager
+def figure(width: float, height: float, *, lang: str = "en", text_as: Literal["text", "paths"] = "text",
+           **overrides: Any) -> Iterator[Figure]:
+    """A figure of ``width`` × ``height`` inches in our style, closed when the block ends."""
+    plt = pyplot()
+    with plt.rc_context({**rc(lang, text_as=text_as), **overrides}):
+        fig = plt.figure(figsize=(width, height))
+        try:
+            yield fig
+        finally:
+            plt.close(fig)
+
+
+def image_files(fig: Figure, stem: str) -> dict[str, bytes]:
+    """The figure as ``{stem}.svg`` and ``{stem}.png`` bytes (deterministic: no date in the SVG)."""
+    out = {}
+    for ext in ("svg", "png"):
+        buf = io.BytesIO()
+        fig.savefig(buf, format=ext, bbox_inches="tight", metadata={"Date": None} if ext == "svg" else {})
+        out[f"{stem}.{ext}"] = buf.getvalue()
+    return out

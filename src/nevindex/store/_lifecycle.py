@@ -1,0 +1,195 @@
+"""An edition's life: create a draft (methodology + data + recipe) → build (store every result) → publish.
+
+Build and publish are each one transaction. A published edition is never changed; a correction is
+a new edition that names the one it corrects and says why.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from nevindex import __version__
+from nevindex.build import build
+from nevindex.errors import ImmutableError, NevIndexError, NotFoundError, RecipeError
+from nevindex.framework import Framework
+from nevindex.inputs import Inputs
+from nevindex.recipe import Recipe, load_recipe, recipe_from_mapping
+from nevindex.result import Result
+from nevindex.store import codec
+from nevindex.store._data import import_methodology
+from nevindex.store._records import EditionInfo, VerificationError, edition_info
+from nevindex.store._session import actor_name, checkpoint, find_edition, log, now, require
+from nevindex.store._stored import find_dataset, inputs_of, stored_framework, stored_rows
+from nevindex.store.db import Store
+from nevindex.store.models import (
+    DRAFT,
+    PUBLISHED,
+    AuditOutput,
+    Edition,
+    IndicatorResult,
+    Methodology,
+    UnitResult,
+)
+
+__all__ = ["build_edition", "create_edition", "edition_inputs", "publish", "rebuild"]
+
+
+def _recipe(recipe: str | Path | Recipe | Mapping[str, Any] | None, fw: Framework) -> Recipe:
+    if isinstance(recipe, Recipe):
+        return recipe
+    if isinstance(recipe, Mapping):
+        return recipe_from_mapping(recipe)
+    return load_recipe(recipe) if recipe is not None else fw.recipe
+
+
+def create_edition(store: Store, *, year: int, methodology: str | Path | Framework | int, dataset: int | str,
+                   recipe: str | Path | Recipe | Mapping[str, Any] | None = None, label: str | None = None,
+                   data_year: int | None = None, corrects: int | str | None = None, reason: str | None = None,
+                   actor: str | None = None) -> EditionInfo:
+    """Create a draft edition: which methodology, which data, which method choices (stored in full).
+
+    Parameters
+    ----------
+    store
+        The open store.
+    year
+        The edition's year (what readers call it by).
+    methodology
+        A methodology file or :class:`~nevindex.framework.Framework` (stored if new), or the id of a
+        stored methodology. An index with its own rules for an edition (the NEV index leaves out
+        indicators nobody reported, :func:`nevindex.nev.rules.edition_methodology`) passes the
+        methodology those rules produce.
+    dataset
+        A stored data set: id, label or sha256 prefix.
+    recipe
+        Method choices (a file, mapping or Recipe); default: the methodology's own.
+    label
+        The edition's label; default: the year, or ``YEAR-rN`` for the N-th correction.
+    data_year
+        Which year of the data to use; default: the recipe's year, else the edition year if the
+        data have it, else the data's latest year. It is fixed in the stored recipe now.
+    corrects, reason
+        The published edition this one corrects, and why (required with ``corrects``).
+    actor
+        Who acts (default: ``$NEVINDEX_USER`` or the login name); written to the activity log.
+
+    Returns
+    -------
+    EditionInfo
+        The new draft. Raises :class:`~nevindex.errors.NevIndexError` (exit code 2 in the CLI) for a
+        missing reason, an unknown data set or year, a label in use, or a draft named as corrected.
+    """
+    who = actor_name(actor)
+    meth_id = methodology if isinstance(methodology, int) else import_methodology(store, methodology, actor=who).id
+    if corrects is not None and not (reason and reason.strip()):
+        raise NevIndexError("a correction needs a reason (--reason): say what was wrong")
+    with store.transaction() as s:
+        meth = s.get(Methodology, meth_id)
+        if meth is None:
+            raise NotFoundError(f"no methodology with id {meth_id}")
+        data = find_dataset(s, dataset)
+        rc = _recipe(recipe, stored_framework(meth))
+        years = [int(y) for y in json.loads(data.structure)["years"]]
+        chosen = data_year if data_year is not None else (rc.year if rc.year is not None else
+                                                          (year if year in years else years[-1]))
+        if chosen not in years:
+            raise RecipeError(f"data year {chosen} is not in data set '{data.label}' (years: "
+                              f"{', '.join(map(str, years))})", column="year")
+        rc = rc.with_setting("year", chosen)
+        previous = None
+        if corrects is not None:
+            previous = require(find_edition(s, corrects), published="rebuild it instead of correcting it")
+        if label is None:
+            label = str(year) if previous is None else _next_correction_label(s, previous.label)
+        if s.scalar(select(Edition.id).where(Edition.label == label)) is not None:
+            raise NevIndexError(f"an edition labelled '{label}' already exists; choose another --label")
+        edition = Edition(label=label, year=year, methodology_id=meth.id, dataset_id=data.id,
+                          recipe=json.dumps(rc.model_dump(mode="json"), sort_keys=True),
+                          recipe_sha256=rc.sha256(), status=DRAFT, corrects_id=previous.id if previous else None,
+                          correction_reason=reason.strip() if previous is not None and reason else None,
+                          created_at=now(), created_by=who)
+        s.add(edition)
+        s.flush()
+        log(s, who, "edition.create", f"edition {label}", year=year, methodology=f"{meth.code} {meth.version}",
+            dataset=data.label, data_year=chosen, corrects=previous.label if previous else None, reason=reason)
+        return edition_info(edition)
+
+
+def _next_correction_label(session: Session, base: str) -> str:
+    root = base.split("-r")[0]
+    n = 1
+    while session.scalar(select(Edition.id).where(Edition.label == f"{root}-r{n}")) is not None:
+        n += 1
+    return f"{root}-r{n}"
+
+
+def edition_inputs(store: Store, ref: int | str) -> Inputs:
+    """The stored methodology, data and recipe of an edition (checked against their hashes)."""
+    with store.read() as s:
+        return inputs_of(s, find_edition(s, ref))
+
+
+def rebuild(store: Store, ref: int | str) -> Result:
+    """The edition's Result, recomputed from its stored inputs (what verify and compare use)."""
+    inputs = edition_inputs(store, ref)
+    return build(inputs.framework, inputs.dataset, inputs.recipe)
+
+
+def build_edition(store: Store, ref: int | str, *, actor: str | None = None) -> EditionInfo:
+    """Build a draft edition from its stored inputs and store every result (one transaction)."""
+    who = actor_name(actor)
+    cannot = "its results cannot be rebuilt (use `nevindex edition verify` to check them)"
+    with store.read() as s:
+        edition = require(find_edition(s, ref), draft=cannot)
+        inputs = inputs_of(s, edition)
+        edition_id, recipe_sha = edition.id, edition.recipe_sha256
+    result = build(inputs.framework, inputs.dataset, inputs.recipe)
+    unit_rows, ind_rows = codec.result_rows(result)
+    digest = codec.rows_sha256(unit_rows, ind_rows)
+    with store.transaction() as s:
+        edition = require(find_edition(s, edition_id, lock=True), draft="it was published meanwhile; not rebuilt")
+        if edition.recipe_sha256 != recipe_sha:  # pragma: no cover - recipes are never updated
+            raise NevIndexError("the edition changed during the build; build again")
+        s.execute(delete(UnitResult).where(UnitResult.edition_id == edition_id))
+        s.execute(delete(IndicatorResult).where(IndicatorResult.edition_id == edition_id))
+        s.execute(delete(AuditOutput).where(AuditOutput.edition_id == edition_id))  # audit was of the old build
+        s.execute(insert(UnitResult), [{"edition_id": edition_id, **r} for r in unit_rows])
+        s.execute(insert(IndicatorResult), [{"edition_id": edition_id, **r} for r in ind_rows])
+        checkpoint("build")
+        edition.result_sha256 = digest
+        edition.data_sha256 = result.hashes["data"]
+        edition.package_version = __version__
+        edition.built_at = now()
+        log(s, who, "edition.build", f"edition {edition.label}", result_sha256=digest, units=len(result.units),
+            year=result.year)
+        s.flush()
+        return edition_info(edition)
+
+
+def publish(store: Store, ref: int | str, *, actor: str | None = None) -> EditionInfo:
+    """Freeze a built draft edition for ever (one transaction; a second publish is refused)."""
+    who = actor_name(actor)
+    with store.transaction() as s:
+        edition = find_edition(s, ref, lock=True)
+        require(edition, draft="to change it, create a correction (`nevindex edition create --corrects "
+                               f"{edition.label} --reason ...`)",
+                built=f"run `nevindex edition build {edition.label}` first")
+        if codec.rows_sha256(*stored_rows(s, edition.id)) != edition.result_sha256:
+            raise VerificationError(f"stored results of edition '{edition.label}' do not match their hash; "
+                                    "rebuild before publishing")
+        done = s.execute(update(Edition).where(Edition.id == edition.id, Edition.status == DRAFT)
+                         .values(status=PUBLISHED, published_at=now(), published_by=who))
+        if done.rowcount != 1:  # pragma: no cover - guarded by the row lock / SQLite's write lock
+            raise ImmutableError(f"edition '{edition.label}' was published by someone else meanwhile")
+        checkpoint("publish")
+        log(s, who, "edition.publish", f"edition {edition.label}", result_sha256=edition.result_sha256,
+            corrects=edition.corrects.label if edition.corrects is not None else None)
+        s.flush()
+        s.refresh(edition)
+        return edition_info(edition)

@@ -1,0 +1,113 @@
+"""What the store hands out: frozen records of methodologies, data sets and editions (no ORM objects).
+
+Callers never hold a session; they get these plain values, so nothing they do can change a row.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from nevindex.errors import NevIndexError
+from nevindex.store.models import PUBLISHED, DataSet, Edition
+
+__all__ = ["AmbiguousEditionError", "DataSetInfo", "EditionInfo", "MethodologyInfo", "VerificationError",
+           "VerifyReport"]
+
+
+class AmbiguousEditionError(NevIndexError):
+    """An edition reference (a bare year) names more than one edition; the message lists them."""
+
+
+class VerificationError(NevIndexError):
+    """A stored edition does not match its rebuild or its own hash (tampering or a changed engine)."""
+
+    status_code = 409
+
+
+@dataclass(frozen=True)
+class MethodologyInfo:
+    id: int
+    code: str
+    version: str
+    sha256: str
+    created: bool = False
+
+
+@dataclass(frozen=True)
+class DataSetInfo:
+    id: int
+    label: str
+    sha256: str
+    n_observations: int
+    units: int
+    columns: int
+    years: tuple[int, ...]
+    created: bool = False
+
+
+@dataclass(frozen=True)
+class EditionInfo:
+    id: int
+    label: str
+    year: int
+    status: str
+    methodology: str  # "code version"
+    methodology_sha256: str
+    dataset: str
+    dataset_sha256: str
+    recipe_sha256: str
+    result_sha256: str | None
+    corrects: str | None
+    correction_reason: str | None
+    created_at: datetime
+    created_by: str
+    built_at: datetime | None
+    published_at: datetime | None
+    published_by: str | None
+    package_version: str | None
+
+    @property
+    def published(self) -> bool:
+        return self.status == PUBLISHED
+
+    @property
+    def built(self) -> bool:
+        return self.result_sha256 is not None
+
+    @property
+    def methodology_code(self) -> str:
+        """The index the edition belongs to (its methodology's code, whatever the version)."""
+        return self.methodology.split(" ")[0]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in self.__dict__.items()}
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    label: str
+    result_sha256: str
+    rows: int
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def edition_info(edition: Edition) -> EditionInfo:
+    m, d = edition.methodology, edition.dataset
+    return EditionInfo(
+        id=edition.id, label=edition.label, year=edition.year, status=edition.status,
+        methodology=f"{m.code} {m.version}", methodology_sha256=m.sha256, dataset=d.label, dataset_sha256=d.sha256,
+        recipe_sha256=edition.recipe_sha256, result_sha256=edition.result_sha256,
+        corrects=edition.corrects.label if edition.corrects is not None else None,
+        correction_reason=edition.correction_reason, created_at=edition.created_at, created_by=edition.created_by,
+        built_at=edition.built_at, published_at=edition.published_at, published_by=edition.published_by,
+        package_version=edition.package_version,
+    )
+
+
+def dataset_info(row: DataSet, created: bool = False) -> DataSetInfo:
+    structure = json.loads(row.structure)
+    return DataSetInfo(row.id, row.label, row.sha256, row.n_observations, len(structure["units"]),
+                       len(structure["columns"]), tuple(structure["years"]), created)
