@@ -38,6 +38,7 @@ def _sections(page: str, css_class: str) -> list[str]:
     return re.findall(rf'<section class="[^"]*\b{css_class}\b[^"]*"[^>]*>(.*?)</section>', page, flags=re.S)
 
 
+@pytest.mark.slow  # a whole report rendered
 def test_the_html_report_labels_cover_ranking_and_every_brand_page(rendered):
     lang, model, page, _ = rendered
     label = LABEL[lang]
@@ -50,6 +51,7 @@ def test_the_html_report_labels_cover_ranking_and_every_brand_page(rendered):
     assert all(label in p for p in profiles)
 
 
+@pytest.mark.slow  # a report rendered to PDF
 def test_the_pdf_text_carries_the_label_on_cover_ranking_and_every_brand_page(rendered):
     from pypdf import PdfReader
 
