@@ -33,6 +33,7 @@ from nevindex.report.types import (
     NodeInfo,
     Profile,
     RankInterval,
+    RatedCoherence,
     ReportModel,
     Standing,
     UnitRow,
@@ -40,7 +41,7 @@ from nevindex.report.types import (
 from nevindex.result import Result
 
 __all__ = ["DIMENSIONS", "AuditView", "Availability", "Case", "ChangeView", "ElementInfo", "IndicatorInfo",
-           "LeverView", "NodeInfo", "Profile", "RankInterval", "ReportModel", "Standing", "UnitRow", "build_model",
+           "LeverView", "NodeInfo", "Profile", "RankInterval", "RatedCoherence", "ReportModel", "Standing", "UnitRow", "build_model",
            "element_of_indicator", "elements_of", "indicator_unit", "pairwise_pearson", "unit_display_names"]
 
 #: Unit attribute holding the Chinese brand name (as in the NEV brands table).
@@ -304,7 +305,8 @@ def build_model(result: Result, lang: str = "en", *, edition: Mapping[str, Any] 
                    "description": info.description.get(lang) if info.description else "",
                    "root": fw.root, "root_name": fw.nodes[fw.root].name.get(lang),
                    "hashes": dict(result.hashes), "levels": {k: v.get(lang) for k, v in info.level_names.items()},
-                   "method_notes": _method_notes(info.meta, lang)},
+                   "method_notes": _method_notes(info.meta, lang),
+                   "coherence_notes": dict(meta_text(info.meta, "coherence_notes", lang) or {})},
         elements=elements, indicators=indicators, units=units, median=median, ratings=_bands(result),
         methods=_methods(result), profiles=profiles, audit=audit, availability=avail,
         imputed_cells=_imputed_cells(result, names, lang),

@@ -239,6 +239,7 @@ def context(model: ReportModel, *, embed_fonts: bool, env: jinja2.Environment) -
     node_names[model.framework["root"]] = model.framework["root_name"]
     indicator_names = {x.code: x.name for x in model.indicators}
     env.filters["indicator_name"] = lambda code: indicator_names.get(code, code)
+    env.filters["weak_item"] = lambda w: f"{indicator_names.get(w[0], w[0])} {w[1]:.2f} (n = {w[2]})"
     env.filters["chart"] = lambda svg: chart_html(svg, as_image=embed_fonts)
     env.filters["unit"] = unit_html
 
