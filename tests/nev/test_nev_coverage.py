@@ -34,7 +34,7 @@ def _framework(extra_indicator: bool = False):
         "framework": {"code": "t", "version": "1", "name": "test",
                       "meta": {"coverage": {"min_element_indicators": 1, "min_elements": 2, "min_unit_coverage": 0.5}}},
         "aggregates": aggregates, "indicators": indicators,
-        "recipe": {"screen": {"enabled": False}},
+        "recipe": {"screen": {"method": "none"}},
         "ratings": [{"label": "A", "min": 60}, {"label": "B", "min": 40}, {"label": "C", "min": 0}],
     })
 
@@ -182,7 +182,7 @@ def test_no_rated_element_rests_on_input_ratios_alone(editions, year):
 
 def test_a_brand_with_r_and_d_intensity_but_no_r_and_d_level_gets_no_innovation_score():
     """Take away BYD's 2024 exchange rate: its R&D intensity remains, its USD spend cannot be computed,
-    and the pair rule leaves its innovation unscored (the engine's threshold) and not rated."""
+    and the pair rule leaves its innovation unscored (the engine's min_present) and not rated."""
     raw = load_nev_dataset()
     t, u = raw.years.index(2024), raw.units.index("byd")
     values = raw.values.copy()
@@ -199,7 +199,7 @@ def test_a_brand_with_r_and_d_intensity_but_no_r_and_d_level_gets_no_innovation_
 
 def test_units_dropped_by_engine_screening_are_listed_as_not_rated():
     fw = _framework()
-    recipe = fw.recipe.with_settings({"screen.enabled": True, "screen.min_coverage": 0.5})
+    recipe = fw.recipe.with_settings({"screen.method": "coverage", "screen.min_observed": 0.5})
     result = build(fw, _data(), recipe)
     assert "c" not in result.units and "c" in result.all_units
     table = coverage_table(result).set_index("unit")

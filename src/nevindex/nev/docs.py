@@ -132,15 +132,15 @@ def recipe_section(fw: Framework) -> str:
             notes["indicator_rule"]]] if "indicator_rule" in notes else []),
         ["edition", "operating year Y, ranking editions of Y; indicators that cannot be scored suspended",
          notes.get("edition", "")],
-        ["screen", f"enabled={r.screen.enabled}", notes.get("screen", "")],
+        ["screen", f"method={r.screen.method}", notes.get("screen", "")],
         ["impute", f"method={r.impute.method}", notes.get("impute", "")],
-        ["treat", f"enabled={r.treat.enabled}", notes.get("treat", "")],
+        ["treat", f"method={r.treat.method}", notes.get("treat", "")],
         ["normalise", "goalposts per indicator (Table 1), scale 0–100, truncated", notes.get("normalise", "")],
         ["weights", f"method={r.weights.method}; every node weight "
                     f"{', '.join(sorted({numbers.general(n.weight) for n in fw.nodes.values()}))}", notes.get("weights", "")],
         ["aggregate", f"method={r.aggregate.method}; " + ("; ".join(
-            f"{node}: threshold {numbers.general(c.threshold)}" for node, c in r.aggregate.by_node.items()
-            if c.threshold is not None) or f"threshold={r.aggregate.threshold}"), notes.get("aggregate", "")],
+            f"{node}: min_present {numbers.general(c.min_present)}" for node, c in r.aggregate.by_node.items()
+            if c.min_present is not None) or f"min_present={r.aggregate.min_present}"), notes.get("aggregate", "")],
         *([["coherence", "correlations with the index among rated brands (section 7)", notes["coherence"]]]
           if "coherence" in notes else []),
         ["ratings", f"{len(fw.ratings)} bands (below)", notes.get("ratings", "")],
@@ -172,7 +172,7 @@ def coverage_rules_section(fw: Framework) -> str:
             ["element rated", f"≥ {rules.min_element_indicators} of its scored indicators observed" + "".join(
                 f"; {fw.nodes[e].name.en.lower()}: each of its sub-pillars "
                 f"({', '.join(fw.nodes[c].name.en.lower() for c in fw.children[e])}) observed"
-                for e in elements_of(fw) if (c := fw.recipe.aggregate.by_node.get(e)) and c.threshold == 1.0)],
+                for e in elements_of(fw) if (c := fw.recipe.aggregate.by_node.get(e)) and c.min_present == 1.0)],
             ["index rated", index],
             ["reason", spec.get("reason", "")]]
     return _table(["rule", "condition"], rows)

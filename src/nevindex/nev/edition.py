@@ -160,8 +160,7 @@ def build_edition(year: int, *, framework: Framework | None = None, dataset: Dat
         data = apply_derivations(base, dataset if dataset is not None else load_nev_dataset())
     data = scored_columns(base, data)
     fw, suspended = edition_framework(base, data, year)
-    recipe = fw.recipe.with_setting("year", year)
-    result = build(fw, data, recipe)
+    result = build(fw, data, fw.recipe, year=year)
     rules = CoverageRules.from_framework(fw)
     return Edition(year, result, coverage_table(result, rules), suspended, rules)
 

@@ -214,14 +214,14 @@ def _methods(result: Result) -> dict[str, Any]:
     return {
         "normalise": r.normalise.method, "normalise_params": dict(r.normalise.params),
         "aggregate": r.aggregate.method, "aggregate_by_level": by_level, "aggregate_by_node": by_node,
-        "threshold": r.aggregate.threshold,
+        "min_present": r.aggregate.min_present,
         "impute": r.impute.method, "impute_group": r.impute.group,
-        "treat": r.treat.enabled, "skew_max": r.treat.skew_max, "kurt_max": r.treat.kurt_max,
+        "treat": r.treat.method != "none", "skew_max": r.treat.skew_max, "kurt_max": r.treat.kurt_max,
         "winmax": r.treat.winmax,
         "treated": [t.indicator for t in result.treatment if t.status in ("winsorised", "log")],
         "weights": r.weights.method, "weight_set": r.weights.set,
-        "screen": r.screen.enabled and r.screen.min_coverage > 0, "min_coverage": r.screen.min_coverage,
-        "denominate": r.denominate.enabled and any(getattr(n, "denominator", None)
+        "screen": r.screen.method != "none" and r.screen.min_observed > 0, "min_observed": r.screen.min_observed,
+        "denominate": r.denominate.method != "none" and any(getattr(n, "denominator", None)
                                                    for n in result.framework.indicators),
         "screened_out": [u for u in result.all_units if u not in result.units],
     }

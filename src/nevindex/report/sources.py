@@ -313,7 +313,7 @@ def from_files(framework: str | Path, data: str | Path, *, year: int | None = No
     target = year if year is not None else ds.latest_year
     if target not in ds.years:
         raise NotFoundError(f"the data have no year {target}; years: {', '.join(map(str, ds.years))}")
-    results = {y: build(fw, ds, inputs.recipe.with_setting("year", y)) for y in ds.years if y <= target}
+    results = {y: build(fw, ds, inputs.recipe, year=y) for y in ds.years if y <= target}
     result = results[target]
     previous = results.get(target - 1)
     tables, seed = _read_audit_dir(audit_dir) if audit_dir else (None, None)
@@ -321,7 +321,7 @@ def from_files(framework: str | Path, data: str | Path, *, year: int | None = No
     if audit_spec is not None and tables is None:
         from nevindex.audit import run_audit
 
-        audited = run_audit(fw, ds, result.recipe, audit_spec)
+        audited = run_audit(fw, ds, result.recipe, audit_spec, year=result.year)
         tables = audited.tables()
         seed = audited.spec.seed if audited.spec is not None else None
     if len(results) == 1:
