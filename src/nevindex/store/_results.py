@@ -51,7 +51,7 @@ def verify(store: Store, ref: int | str) -> VerifyReport:
         stored_units, stored_inds = stored_rows(s, edition.id)
         inputs = inputs_of(s, edition)
     stored_digest = codec.rows_sha256(stored_units, stored_inds)
-    result = build(inputs.framework, inputs.dataset, inputs.recipe)
+    result = build(inputs.framework, inputs.dataset, inputs.recipe, year=inputs.year)
     unit_rows, ind_rows = codec.result_rows(result)
     rebuilt_digest = codec.rows_sha256(unit_rows, ind_rows)
     if stored_digest != expected or rebuilt_digest != expected:

@@ -122,9 +122,34 @@ def write_open_data(out: str | Path, long: pd.DataFrame, wide: pd.DataFrame, met
         f"{stem}-methodology.yaml": lambda p: p.write_text(methodology_yaml, encoding="utf-8"),
         f"{stem}-recipe.json": lambda p: p.write_text(json.dumps(json.loads(recipe_json), indent=2) + "\n",
                                                       encoding="utf-8"),
+        f"{stem}-README.md": lambda p: p.write_text(readme(stem, meta), encoding="utf-8"),
     }
     write_all(out, writers)
     return sorted(writers)
+
+
+#: Printed at the top of the README of every NEV index export (the shipped editions are demonstrations).
+DEMO_LABEL = "Demonstration edition built from public sources; not an official rating."
+
+
+def readme(stem: str, meta: dict[str, Any]) -> str:
+    """What the export is, what each file holds and how to cite it."""
+    edition, methodology = meta["edition"], meta["methodology"]
+    lines = [f"# Open data of edition {edition['label']} ({edition['year']})", ""]
+    if methodology.get("code") == "nev":
+        lines += [f"**{DEMO_LABEL}**", ""]
+    lines += [f"Methodology {methodology['code']} {methodology['version']} (sha256 {methodology['sha256']}), "
+              f"data set {meta['dataset']['label']} (sha256 {meta['dataset']['sha256']}), status {edition['status']}, "
+              f"result sha256 {meta['result_sha256']}.", "",
+              "| file | content |", "|---|---|",
+              f"| `{stem}.csv` | one row per brand and node: raw value, score, rank and source of every number |",
+              f"| `{stem}.xlsx` | the same as sheets: data, scores (one row per brand), edition |",
+              f"| `{stem}.json` | the edition's metadata and every record |",
+              f"| `{stem}-observations.csv` | every observation as imported, with its source |",
+              f"| `{stem}-methodology.yaml` | the methodology the edition was built with |",
+              f"| `{stem}-recipe.json` | every method choice of the build |", "",
+              f"Cite the edition label and result_sha256; {meta.get('licence_note', 'open data')}.", ""]
+    return "\n".join(lines)
 
 
 def _flat(meta: dict[str, Any], prefix: str = "") -> dict[str, Any]:
