@@ -29,7 +29,7 @@ def serve(
     demo: Annotated[bool, typer.Option("--demo", help="First add the demonstration editions to the store.")] = False,
     workers: Annotated[int, typer.Option(help="Worker processes.", min=1, max=64)] = 1,
 ) -> None:
-    """Serve the portal, the API (/api/v1) and the admin side."""
+    """Serve the portal, the API (/api/v1) and the admin side (uploads: at most NEVINDEX_MAX_UPLOAD_MB per file, 20 by default)."""
     import uvicorn
 
     from nevindex.store.db import as_url, open_store
