@@ -142,14 +142,14 @@ def _web_columns(engine) -> dict[str, dict[str, tuple]]:
 
 
 def test_fresh_store_has_the_portal_tables_exactly_as_the_portal_defines_them(store_url, tmp_path):
-    """A new store gets the web tables from migration 0003, identical to what ``create_all`` made before."""
+    """A new store gets the web tables from migrations 0003 and 0004, identical to the portal's definition."""
     from sqlalchemy import create_engine
 
     from nevindex.web import auth
 
     store = open_store(store_url)
     try:
-        assert db.current_revision(store.engine) == "0003"
+        assert db.current_revision(store.engine) == db.head_revision()
         migrated = _web_columns(store.engine)
     finally:
         store.close()
@@ -165,7 +165,7 @@ def test_fresh_store_has_the_portal_tables_exactly_as_the_portal_defines_them(st
         assert strip == {t: {"columns": {c: v[1:] for c, v in d["columns"].items()}, "unique": d["unique"]}
                          for t, d in expected.items()}
     assert migrated["web_users"]["unique"] == {("username",)}
-    assert set(migrated["web_users"]["columns"]) == {"id", "username", "password_hash", "created_at"}
+    assert set(migrated["web_users"]["columns"]) == {"id", "username", "password_hash", "created_at", "session_version"}
     assert set(migrated["web_settings"]["columns"]) == {"key", "value"}
 
 
@@ -184,7 +184,7 @@ def test_store_at_0002_gains_the_web_tables_and_keeps_its_data(store_url, files,
         engine.dispose()
     monkeypatch.setenv("NEVINDEX_DB", url)
     assert main(["db", "upgrade"]) == 0
-    assert "0002 → 0003" in capsys.readouterr().out
+    assert f"0002 → {db.head_revision()}" in capsys.readouterr().out
     store = open_store(url)
     try:
         assert WEB_TABLES <= set(inspect(store.engine).get_table_names())
@@ -235,3 +235,29 @@ def test_downgrade_to_0002_drops_the_web_tables_and_keeps_the_rest(published_edi
         assert not auth.user_exists(again.engine, "admin")  # the downgrade took the administrators with it
     finally:
         again.close()
+
+
+def test_0004_adds_session_versions_and_keeps_the_administrators(store_url):
+    """Users of a store at 0003 start at session version 0; a downgrade drops the column, not the users."""
+    from nevindex.web import auth
+
+    engine = db.make_engine(store_url)
+    try:
+        db.upgrade(engine, "0003")
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO web_users (username, password_hash, created_at) "
+                              "VALUES ('old-admin', :h, CURRENT_TIMESTAMP)"), {"h": auth.hash_password("an old password")})
+        db.upgrade(engine)
+        assert auth.session_version(engine, "old-admin") == 0
+        assert auth.verify_user(engine, "old-admin", "an old password")
+        auth.revoke_sessions(engine, "old-admin")
+        assert auth.session_version(engine, "old-admin") == 1
+        db.downgrade(engine, "0003")
+        columns = {c["name"] for c in inspect(engine).get_columns("web_users")}
+        assert "session_version" not in columns
+        with engine.connect() as conn:
+            assert conn.scalar(text("SELECT username FROM web_users")) == "old-admin"
+        db.upgrade(engine)
+        assert auth.session_version(engine, "old-admin") == 0
+    finally:
+        engine.dispose()
