@@ -31,6 +31,7 @@ CJK_SC_INDEX = 2  # "Noto Sans CJK SC" inside the .ttc collection
 LATIN_RANGES = [
     (0x20, 0x7E), (0xA0, 0x17F), (0x180, 0x24F),  # ASCII, Latin-1, Latin Extended-A/B
     (0x370, 0x3FF),  # Greek (α, λ, σ in the methods text)
+    (0x400, 0x4FF),  # Cyrillic (source titles of the NEV data: Russian-language reposts)
     (0x2000, 0x206F), (0x20A0, 0x20CF), (0x2100, 0x214F),  # punctuation, currency, letterlike
     (0x2190, 0x21FF), (0x2200, 0x22FF), (0x25A0, 0x25FF),  # arrows, maths, geometric shapes
 ]

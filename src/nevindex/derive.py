@@ -3,9 +3,10 @@
 A methodology file lists them under ``derived:`` (in order; later ones may use earlier ones), so
 a derived indicator such as R&D intensity is part of the versioned methodology rather than a
 number somebody computed by hand. Every derived cell gets a provenance row naming the input
-cells it came from (their values, years and sources) and whether any input is scope-flagged
-(``SCOPE`` in its notes: a group figure standing in for a brand). A gap in an input gives a gap
-in the result: nothing is estimated.
+cells it came from (their values, years and sources) and whether any input is flagged: ``SCOPE``
+in its notes (a group figure standing in for a brand) or ``PROXY`` (an exchange rate that is a
+declared stand-in for a missing sourced rate). Flags travel to everything computed from a
+flagged cell. A gap in an input gives a gap in the result: nothing is estimated.
 
 Operations (each entry has ``code``, ``op`` and the keys listed; ``name``, ``unit`` and ``note``
 are optional documentation):
@@ -24,6 +25,11 @@ are optional documentation):
                      ``(x_t / x_{t−lag} − 1) × scale``; missing when year t−lag is not in the
                      data or the base is not positive.
 ``log10``            ``input``: ``log10(x)``; a non-positive value is an error.
+``sum``              ``inputs`` (added), ``subtract`` (optional, subtracted), ``cells`` (optional
+                     ``{unit: [years]}``): the sum where every input is present. With ``cells``
+                     only the listed unit-years are derived: a sum of two reported figures is only
+                     meaningful where the sources say they are on the same basis, which is a
+                     judgement per cell (e.g. BEV + PHEV sales of one company and year).
 """
 
 from __future__ import annotations
@@ -51,7 +57,11 @@ OP_KEYS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "convert_currency": (frozenset({"input", "rate"}), frozenset()),
     "growth": (frozenset({"input"}), frozenset({"lag", "scale"})),
     "log10": (frozenset({"input"}), frozenset()),
+    "sum": (frozenset({"inputs"}), frozenset({"subtract", "cells"})),
 }
+
+#: Flags a value can carry (provenance column → the word in its notes that sets it).
+FLAGS: dict[str, str] = {"scope": "SCOPE", "proxy": "PROXY"}
 
 
 @dataclass(frozen=True)
@@ -78,6 +88,8 @@ def input_columns(spec: Mapping[str, Any]) -> list[str]:
         return [i["column"] if isinstance(i, Mapping) else i for i in _as_list(spec["inputs"])]
     if op == "convert_currency":
         return [spec["input"], spec["rate"]]
+    if op == "sum":
+        return [*_as_list(spec["inputs"]), *_as_list(spec.get("subtract", []))]
     return _as_list(spec["input"])
 
 
@@ -111,6 +123,13 @@ def validate_derivations(derived: Sequence[Mapping[str, Any]], columns: Sequence
                     bad = [u for u in item.get("units", []) if units and u not in units]
                     if bad:
                         raise MethodologyError(f"{label} (coalesce): unit '{bad[0]}' is not in the data")
+        if op == "sum" and "cells" in spec:
+            cells = spec["cells"]
+            if not isinstance(cells, Mapping) or not all(isinstance(v, (list, tuple)) for v in cells.values()):
+                raise MethodologyError(f"{label} (sum): 'cells' maps each unit to a list of years")
+            bad = [u for u in cells if units and u not in units]
+            if bad:
+                raise MethodologyError(f"{label} (sum): unit '{bad[0]}' is not in the data")
         for column in input_columns(spec):
             if column not in available:
                 from nevindex.recipe import nearest
@@ -224,12 +243,29 @@ def op_log10(get: Callable[[str], Array], spec: Mapping[str, Any], label: str,
     return _first_present([out], out.shape, lambda k, t, u: ((spec["input"], t),))
 
 
+def op_sum(get: Callable[[str], Array], spec: Mapping[str, Any], label: str,
+           units: Sequence[str], years: Sequence[int]) -> Derived:
+    plus, minus = _as_list(spec["inputs"]), _as_list(spec.get("subtract", []))
+    out = sum((get(c) for c in plus), start=np.zeros_like(get(plus[0])))
+    out = out - sum((get(c) for c in minus), start=np.zeros_like(out))
+    if "cells" in spec:
+        allowed = np.zeros(out.shape, dtype=bool)
+        for unit, cell_years in spec["cells"].items():
+            for year in cell_years:
+                if year in years and unit in units:
+                    allowed[list(years).index(year), list(units).index(unit)] = True
+        out = np.where(allowed, out, np.nan)
+    columns = [*plus, *minus]
+    return _first_present([out], out.shape, lambda k, t, u: tuple((c, t) for c in columns))
+
+
 OPS: dict[str, Callable[..., Derived]] = {
     "ratio": op_ratio,
     "coalesce": op_coalesce,
     "convert_currency": op_convert_currency,
     "growth": op_growth,
     "log10": op_log10,
+    "sum": op_sum,
 }
 
 
@@ -241,6 +277,16 @@ def is_scope_flagged(notes: Any) -> bool:
     return isinstance(notes, str) and "SCOPE" in notes
 
 
+def is_flagged(record: Mapping[str, Any], flag: str) -> bool:
+    """Whether a provenance row carries ``flag`` (a key of :data:`FLAGS`): its own boolean column
+    when a derivation set it, else the flag's word in the row's notes (observed values)."""
+    value = record.get(flag)
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    notes = record.get("notes")
+    return isinstance(notes, str) and FLAGS[flag] in notes
+
+
 class _Provenance:
     """Lookup of provenance rows by (year, unit, column), growing as derivations add rows."""
 
@@ -250,14 +296,9 @@ class _Provenance:
             for rec in frame.to_dict("records"):
                 self.rows[(int(rec["year"]), str(rec["unit"]), str(rec["column"]))] = rec
 
-    def scope(self, key: tuple[int, str, str]) -> bool:
+    def flagged(self, key: tuple[int, str, str], flag: str) -> bool:
         rec = self.rows.get(key)
-        if rec is None:
-            return False
-        flag = rec.get("scope")
-        if isinstance(flag, (bool, np.bool_)):
-            return bool(flag)
-        return is_scope_flagged(rec.get("notes"))
+        return rec is not None and is_flagged(rec, flag)
 
 
 def _derived_rows(code: str, spec: Mapping[str, Any], result: Derived, dataset_units: Sequence[str],
@@ -265,7 +306,9 @@ def _derived_rows(code: str, spec: Mapping[str, Any], result: Derived, dataset_u
     rows = []
     for (t, u), refs in sorted(result.inputs.items()):
         unit = dataset_units[u]
-        parts, urls, scoped = [], [], []
+        parts: list[str] = []
+        urls: list[str] = []
+        flagged: dict[str, list[str]] = {flag: [] for flag in FLAGS}
         carried_rate: tuple[float, Any] | None = None
         for column, ti in refs:
             key = (years[ti], unit, column)
@@ -275,8 +318,9 @@ def _derived_rows(code: str, spec: Mapping[str, Any], result: Derived, dataset_u
             for url in str(src.get("source_url") or "").split("; "):
                 if url and url != "None" and url not in urls:
                     urls.append(url)
-            if prov.scope(key):
-                scoped.append(f"{column}[{years[ti]}]")
+            for flag, cells in flagged.items():
+                if prov.flagged(key, flag):
+                    cells.append(f"{column}[{years[ti]}]")
             rate = src.get("fx_rate")
             if isinstance(rate, (int, float)) and not np.isnan(rate):
                 carried_rate = (float(rate), src.get("fx_rate_column"))
@@ -286,10 +330,11 @@ def _derived_rows(code: str, spec: Mapping[str, Any], result: Derived, dataset_u
             "source_url": "; ".join(urls) or None,
             "source_title": f"derived ({spec['op']}) by the methodology from {', '.join(c for c, _ in refs)}",
             "excerpt": "; ".join(parts),
-            "notes": ("SCOPE: derived from scope-flagged input(s) " + ", ".join(scoped)) if scoped else None,
+            "notes": "; ".join(f"{FLAGS[flag]}: derived from {flag}-flagged input(s) {', '.join(cells)}"
+                               for flag, cells in flagged.items() if cells) or None,
             "derivation": spec["op"],
             "inputs": "; ".join(parts),
-            "scope": bool(scoped),
+            **{flag: bool(cells) for flag, cells in flagged.items()},
         }
         if spec["op"] == "convert_currency":
             row["fx_rate"] = float(get(spec["rate"])[t, u])
@@ -332,4 +377,5 @@ def apply_derivations(framework: Any, dataset: Dataset) -> Dataset:
     return dataset.with_columns(codes, values, frame)
 
 
-__all__ = ["OPS", "apply_derivations", "input_columns", "is_scope_flagged", "validate_derivations"]
+__all__ = ["FLAGS", "OPS", "apply_derivations", "input_columns", "is_flagged", "is_scope_flagged",
+           "validate_derivations"]

@@ -6,6 +6,11 @@ without reading a traceback. The CLI prints ``str(error)`` and exits 2; the API 
 
 from __future__ import annotations
 
+__all__ = [
+    "NevIndexError", "DataError", "MethodologyError", "RecipeError", "ComputationError", "NotFoundError",
+    "ImmutableError", "KernelError", "DeprecatedSettingWarning"
+]
+
 
 class NevIndexError(Exception):
     """Base of every error nevindex raises on purpose."""
@@ -82,3 +87,11 @@ class KernelError(ComputationError):
         self.units = list(units or [])
         self.columns = list(columns or [])
         super().__init__(message)
+
+
+class DeprecatedSettingWarning(FutureWarning):
+    """A setting was written under an old name: it still works, under its new name.
+
+    A ``FutureWarning`` (shown by default, to the people who write the files) rather than a
+    ``DeprecationWarning`` (hidden outside the code that triggers it).
+    """

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from nevindex.methods.treat import TreatmentOutcome
     from nevindex.recipe import Recipe
 
+__all__ = ["SETS", "LogEntry", "TreatmentRecord", "Result"]
+
 #: Names of the indicator-level sets, in pipeline order.
 SETS = ("raw", "denominated", "screened", "imputed", "treated", "normalised")
 
@@ -61,8 +63,8 @@ class TreatmentRecord:
             kurt_after=float(outcome.kurt_after),
             n_winsorised=int(outcome.n_winsorised),
             transform=outcome.transform,
-            high_units=tuple(u for u, h in zip(units, outcome.high, strict=True) if h),
-            low_units=tuple(u for u, h in zip(units, outcome.low, strict=True) if h),
+            high_units=tuple(units[i] for i in np.flatnonzero(outcome.high)),
+            low_units=tuple(units[i] for i in np.flatnonzero(outcome.low)),
         )
 
 

@@ -19,6 +19,8 @@ import yaml
 
 from nevindex.io import write_all, write_csv
 
+__all__ = ["GROUPS", "SyntheticSet", "synthesise", "write_synthetic"]
+
 GROUPS = ("north", "south", "east", "west", "centre")
 
 
@@ -119,7 +121,7 @@ def synthesise(units: int, indicators: int, years: int = 1, seed: int = 0, missi
              "direction": int(direction[j]), "unit": "synthetic",
              "meta": {"shape": "lognormal" if lognormal[j] else "normal", "synthetic": True}}
             for j, c in enumerate(codes)],
-        "recipe": {"impute": {"method": "median"}, "treat": {"enabled": True},
+        "recipe": {"impute": {"method": "median"}, "treat": {"method": "winsorise"},
                    "normalise": {"method": "minmax"}, "aggregate": {"method": "arithmetic"}},
     }
     return SyntheticSet(data, framework)

@@ -18,11 +18,11 @@ def test_spec_example_resolves_against_asem(asem_dir) -> None:
     fw = load_framework(asem_dir / "ASEM_iMeta.csv")
     spec = spec_from_mapping(yaml.safe_load(BLOCKS[0]))
     v = resolve_variables(spec, fw, fw.recipe)
-    assert [f.name for f in v.factors] == ["treat.enabled", "impute.method", "normalise.method", "aggregator"]
+    assert [f.name for f in v.factors] == ["treat.method", "impute.method", "normalise.method", "aggregator"]
     assert spec.sensitivity is not None and spec.sensitivity.n == 256
     assert v.factor_names[-3:] == ["weights level 1", "weights level 2", "weights in Index"]
 
 
 def test_replay_example_validates() -> None:
     spec = spec_from_mapping(yaml.safe_load(BLOCKS[1]))
-    assert spec.design == "runs.csv" and spec.factors[0].alternatives[2].label == "zscore100"
+    assert spec.design == "runs.parquet" and spec.factors[0].alternatives[2].label == "zscore100"

@@ -11,14 +11,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nevindex.audit import run_audit
+from nevindex.audit.files import write_audit
 from nevindex.audit.spec import resolve_variables, sampled_design, spec_from_mapping, weight_nodes
 from nevindex.audit.uncertainty import evaluate
 from nevindex.build import build
 from nevindex.framework import Framework
+from nevindex.inputs import Inputs
 from nevindex.methods.rank import rank_desc
 
 FACTORS = [
-    {"address": "treat.enabled", "alternatives": [True, False]},
+    {"address": "treat.method", "alternatives": ["winsorise", "none"]},
     {"address": "normalise.method", "alternatives": [
         {"value": "minmax", "params": {"lower": 1, "upper": 100}, "label": "minmax"},
         "rank",
@@ -47,7 +49,7 @@ def _write_replay(tmp_path: Path, inputs, runs: int, seed: int) -> dict:
     nodes = weight_nodes(inputs.framework)
     design = pd.DataFrame({
         "run": range(1, runs + 1),
-        "treat.enabled": rng.choice(["true", "false"], runs),
+        "treat.method": rng.choice(["winsorise", "none"], runs),
         "normalise.method": rng.choice(["minmax", "rank", "z10"], runs),
         "aggregate.method": rng.choice(["arithmetic", "geometric"], runs),
         "impute.method": rng.choice(["none", "mean"], runs),
@@ -74,7 +76,7 @@ def test_replay_equals_separate_builds(which, request, tmp_path) -> None:
     assert ev.stats["upstream_states"] < 20  # shared work, not one build per run
     for r, row in design.iterrows():
         method, params = labels[row["normalise.method"]]
-        settings = {"treat.enabled": row["treat.enabled"] == "true", "normalise.method": method,
+        settings = {"treat.method": row["treat.method"], "normalise.method": method,
                     "normalise.params": params, "aggregate.method": row["aggregate.method"],
                     "impute.method": row["impute.method"]}
         weights = sets.loc[row["weight_set"]].to_dict() if row["weight_set"] else None
@@ -154,20 +156,21 @@ def test_ranks_are_rank_desc_of_scores_and_shift_by_hand(small) -> None:
     assert ev.rank_shift()[r] == pytest.approx(shift)
 
 
-def test_replay_of_a_sampled_audit_is_identical(small, tmp_path) -> None:
+@pytest.mark.parametrize("per_run", ["csv", "parquet"])
+def test_replay_of_a_sampled_audit_is_identical(small, tmp_path, per_run) -> None:
     spec = {"runs": 40, "seed": 9, "factors": FACTORS, "weight_noise": [{"level": 1}, {"level": 2, "f": 0.5}]}
-    first = run_audit(small.framework, small.dataset, small.recipe, spec).tables()
-    first["runs"].to_csv(tmp_path / "runs.csv", index=False)
-    first["weight_sets"].to_csv(tmp_path / "weight_sets.csv", index=False)
+    audit = run_audit(small.framework, small.dataset, small.recipe, spec)
+    first = audit.tables()
+    write_audit(audit, tmp_path, per_run=per_run, charts=False, xlsx=False)
     again = run_audit(small.framework, small.dataset, small.recipe,
-                      {"design": str(tmp_path / "runs.csv"), "weight_sets": str(tmp_path / "weight_sets.csv"),
-                       "factors": FACTORS}).tables()
+                      {"design": str(tmp_path / f"runs.{per_run}"),
+                       "weight_sets": str(tmp_path / f"weight_sets.{per_run}"), "factors": FACTORS}).tables()
     pd.testing.assert_frame_equal(first["run_scores"], again["run_scores"], check_exact=True)
     pd.testing.assert_frame_equal(first["rank_intervals"], again["rank_intervals"], check_exact=True)
 
 
 def test_screening_factor_leaves_dropped_units_unranked(small) -> None:
-    spec = {"runs": 20, "seed": 2, "factors": [{"address": "screen.min_coverage", "alternatives": [0.0, 0.9]}]}
+    spec = {"runs": 20, "seed": 2, "factors": [{"address": "screen.min_observed", "alternatives": [0.0, 0.9]}]}
     ev = run_audit(small.framework, small.dataset, small.recipe, spec).uncertainty
     j = ev.units.index("U02")  # misses one value of five: coverage 0.8 < 0.9
     strict = ev.design.choices[:, 0] == 1
@@ -198,3 +201,45 @@ def test_interval_invariants(seed, f) -> None:
     tied = [len(set(row)) < n for row in audit.uncertainty.scores]
     sums = ranks.sum(axis=1)
     assert all(s == n * (n + 1) / 2 for s, t in zip(sums, tied, strict=True) if not t)
+
+
+def test_signed_pca_weights_are_warned_about_and_replay(asem, tmp_path) -> None:
+    """PCA weights used as they are (COINr): the audit says so, and its own tables replay it,
+    negative weights included, equal to separate builds."""
+    recipe = asem.recipe.with_settings({"weights.method": "pca", "weights.levels": [2]})
+    spec = {"runs": 12, "seed": 4, "factors": FACTORS[2:3], "weight_noise": [{"level": 3}]}
+    audit = run_audit(asem.framework, asem.dataset, recipe, spec)
+    assert any("negative effective weight for Social" in w for w in audit.warnings)
+    assert audit.summary()["warnings"] == audit.warnings
+    write_audit(audit, tmp_path, charts=False, xlsx=False)
+    sets = pd.read_parquet(tmp_path / "weight_sets.parquet")
+    assert (sets["Social"] < 0).any()  # arithmetic pillars: Social loads negatively (geometric ones differ)
+    again = run_audit(asem.framework, asem.dataset, recipe, {
+        "design": str(tmp_path / "runs.parquet"), "weight_sets": str(tmp_path / "weight_sets.parquet"),
+        "factors": FACTORS[2:3]}).uncertainty
+    np.testing.assert_array_equal(again.ranks, audit.uncertainty.ranks)
+    for r in (0, 11):
+        weights = dict(zip(weight_nodes(asem.framework), audit.uncertainty.weights[r], strict=True))
+        res = _separate(asem, {"aggregate.method": audit.tables()["runs"].loc[r, "aggregate.method"]}, weights)
+        np.testing.assert_allclose(audit.uncertainty.scores[r], res.index, rtol=1e-12, atol=1e-12)
+        np.testing.assert_array_equal(audit.uncertainty.ranks[r], res.rank)
+
+
+def test_identical_units_tie_in_every_run(small) -> None:
+    """Where weights vary per run a matrix product does the sums; identical units still get one
+    score, so they tie exactly in every run as they do in separate builds."""
+    from dataclasses import replace
+
+    values = small.dataset.values.copy()
+    values[0, 7] = values[0, 3]
+    ds = replace(small.dataset, values=values)
+    spec = spec_from_mapping({"runs": 40, "seed": 8, "factors": FACTORS[2:3], "weight_noise": [{"level": 1}]})
+    design = sampled_design(resolve_variables(spec, small.framework, small.recipe), spec.runs, spec.seed)
+    ev = evaluate(small.framework, ds, small.recipe, design)
+    i, j = ev.units.index("U03"), ev.units.index("U07")
+    np.testing.assert_array_equal(ev.scores[:, i], ev.scores[:, j])
+    np.testing.assert_array_equal(ev.ranks[:, i], ev.ranks[:, j])
+    for r in (0, 39):
+        weights = dict(zip(design.nodes, ev.weights[r], strict=True))
+        res = _separate(Inputs(small.framework, ds, small.recipe), design.settings(tuple(design.choices[r])), weights)
+        np.testing.assert_array_equal(ev.ranks[r], res.rank)

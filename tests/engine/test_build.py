@@ -53,7 +53,7 @@ def test_result_is_immutable_and_carries_hashes(tiny):
 
 def test_same_inputs_same_bytes(tmp_path, asem_dir):
     inputs = load_inputs(asem_dir / "ASEM_iMeta.csv", asem_dir / "ASEM_iData.csv",
-                         recipe_from_mapping({"treat": {"enabled": True}}))
+                         recipe_from_mapping({"treat": {"method": "winsorise"}}))
     for out in ("one", "two"):
         write_result(build(inputs.framework, inputs.dataset, inputs.recipe), tmp_path / out)
     for name in ("results.csv", "normalised.csv", "treatment.csv", "weights.csv", "manifest.json", "result.xlsx"):
@@ -62,9 +62,9 @@ def test_same_inputs_same_bytes(tmp_path, asem_dir):
 
 def test_screening_drops_sparse_units_and_force_lists(tiny):
     fw, data = tiny
-    res = build(fw, data, recipe_from_mapping({"screen": {"min_coverage": 0.9}}))
+    res = build(fw, data, recipe_from_mapping({"screen": {"min_observed": 0.9}}))
     assert res.units == ("U1", "U3", "U4") and res.all_units == ("U1", "U2", "U3", "U4")
-    res = build(fw, data, recipe_from_mapping({"screen": {"min_coverage": 0.9, "force_keep": ["U2"],
+    res = build(fw, data, recipe_from_mapping({"screen": {"min_observed": 0.9, "force_keep": ["U2"],
                                                           "force_drop": ["U4"]}}))
     assert res.units == ("U1", "U2", "U3")
     with pytest.raises(RecipeError, match="did you mean 'U2'"):
@@ -120,11 +120,11 @@ def test_data_driven_weights_sum_to_one_per_parent(asem_dir):
 
 ASEM_RECIPES = {
     "default": {},
-    "coinr_like": {"impute": {"method": "mean_group", "group": "EurAsia_group"}, "screen": {"min_coverage": 0.9},
-                   "treat": {"enabled": True}},
+    "coinr_like": {"impute": {"method": "mean_group", "group": "EurAsia_group"}, "screen": {"min_observed": 0.9},
+                   "treat": {"method": "winsorise"}},
     "zscore_geometric_on_ranks": {"normalise": {"method": "rank"}, "aggregate": {"method": "geometric"}},
     "levels_differ": {"aggregate": {"by_level": {4: {"method": "generalised", "params": {"p": 2}}},
-                                    "threshold": 0.5}, "impute": {"method": "median"}},
+                                    "min_present": 0.5}, "impute": {"method": "median"}},
     "copeland_top": {"aggregate": {"by_node": {"Index": {"method": "copeland"}}}},
 }
 
@@ -170,13 +170,13 @@ def test_asem_denominated_by_hand(asem_dir):
 def test_panel_builds_any_year_and_imputes_over_time(asem_dir):
     fw = load_framework(asem_dir / "ASEM_iMeta.csv")
     data = load_dataset(asem_dir / "ASEM_iData_p.csv")
-    assert build(fw, data).year == 2022 and build(fw, data, recipe_from_mapping({"year": 2018})).year == 2018
+    assert build(fw, data).year == 2022 and build(fw, data, year=2018).year == 2018
     lpi = data.panel(["LPI"])[:, data.units.index("AUT"), 0]
     gaps = data.with_value("AUT", "LPI", float("nan"), 2022).with_value("AUT", "LPI", float("nan"), 2020)
     j, u = fw.indicator_codes.index("LPI"), data.units.index("AUT")
     locf = build(fw, gaps, recipe_from_mapping({"impute": {"method": "locf"}}))
     assert locf.imputed_mask[u, j] and locf.imputed[u, j] == lpi[3]  # 2021 carried into 2022
-    mid = build(fw, gaps, recipe_from_mapping({"impute": {"method": "linear"}, "year": 2020}))
+    mid = build(fw, gaps, recipe_from_mapping({"impute": {"method": "linear"}}), year=2020)
     assert mid.imputed[u, j] == pytest.approx((lpi[1] + lpi[3]) / 2)  # halfway between 2019 and 2021
     end = build(fw, gaps, recipe_from_mapping({"impute": {"method": "linear"}}))
     assert end.imputed[u, j] == lpi[3]  # the nearest value is held at the end of the series
@@ -211,7 +211,7 @@ def test_dominating_unit_never_ranks_below(matrix_dataset, tiny_framework, rows)
 def test_node_threshold_and_min_observed_leave_thin_units_unrated(tiny):
     fw, data = tiny
     # U2 lacks c (P2's only child): with a threshold of 1.0 at the root, U2 has too few children
-    res = build(fw, data, recipe_from_mapping({"aggregate": {"by_node": {"Index": {"threshold": 1.0}}}}))
+    res = build(fw, data, recipe_from_mapping({"aggregate": {"by_node": {"Index": {"min_present": 1.0}}}}))
     assert np.isnan(res.index[1]) and np.isnan(res.rank[1]) and not np.isnan(res.score("P1")[1])
     assert res.rank[[0, 2, 3]].tolist() == [3.0, 2.0, 1.0]
     # mean imputation fills U2's gap, but min_observed counts observed values only: 2 of 3 < 0.9
@@ -222,5 +222,5 @@ def test_node_threshold_and_min_observed_leave_thin_units_unrated(tiny):
     relaxed = build(fw, data, imputed.with_setting("aggregate.by_node.Index.min_observed", 0.6))
     assert not np.isnan(relaxed.index[1])
     # the recipe-wide threshold applies to nodes without their own
-    res = build(fw, data, recipe_from_mapping({"aggregate": {"threshold": 1.0}}))
+    res = build(fw, data, recipe_from_mapping({"aggregate": {"min_present": 1.0}}))
     assert np.isnan(res.index[1]) and np.isnan(res.score("P2")[1])

@@ -37,7 +37,7 @@ def test_within_group_and_one_member_group(small_result):
 
 def test_missing_element_score_uses_shared_elements_scaled(small_result):
     # threshold 0.6: u5 has one of E2's two indicators, so E2 is missing for it
-    result = small_result({"aggregate": {"threshold": 0.6}})
+    result = small_result({"aggregate": {"min_present": 0.6}})
     i = result.units.index("u5")
     assert math.isnan(result.score("E2")[i])
     peers = similar_units(result, "u5", n=6)

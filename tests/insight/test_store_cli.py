@@ -35,7 +35,7 @@ def test_profile_of_a_stored_edition(asem_dir, tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     fw = load_framework(meta)
     data = load_dataset(asem_dir / "ASEM_iData_p.csv")
-    expected = {y: build(fw, data, fw.recipe.with_setting("year", y)) for y in (2020, 2021, 2022)}
+    expected = {y: build(fw, data, fw.recipe, year=y) for y in (2020, 2021, 2022)}
     i = expected[2022].units.index("AUT")
     assert out["edition"] == "asem-2022" and out["year"] == 2022
     assert out["score"] == expected[2022].index[i] and out["rank"] == expected[2022].rank[i]

@@ -67,8 +67,8 @@ def test_copeland_missing_pairs_compared_on_common_children():
     assert np.isnan(out[2])
 
 
-def test_threshold():
-    out = aggregate(X, W, "arithmetic", threshold=0.9)
+def test_min_present():
+    out = aggregate(X, W, "arithmetic", min_present=0.9)
     assert out[0] == arithmetic(X, W)[0] and np.isnan(out[1])
     with pytest.raises(KernelError):
         aggregate(X, W, "bogus")
@@ -116,3 +116,38 @@ def test_batch_equals_loop_and_permutation(seed, method):
     np.testing.assert_allclose(b1[1], aggregate(x[1], w[0], method, **kw), rtol=1e-12)
     perm = rng.permutation(6)
     np.testing.assert_allclose(aggregate(x[:, perm], w, method, **kw), b[:, perm], rtol=1e-12)
+
+
+# --- one data matrix, many weight vectors (the audit's shared-data path) -------------------------
+
+from nevindex.methods.aggregate import aggregate_shared  # noqa: E402
+
+
+@pytest.mark.parametrize("method,params", [("arithmetic", {}), ("geometric", {}), ("harmonic", {}),
+                                           ("generalised", {"p": 2}), ("generalised", {"p": -1}),
+                                           ("copeland", {})])
+@settings(max_examples=30, deadline=None)
+@given(x=arrays(np.float64, (7, 4), elements=st.one_of(st.floats(0.5, 100), st.just(np.nan))),
+       w=arrays(np.float64, (5, 4), elements=st.floats(0.01, 3)))
+def test_shared_equals_broadcast_kernel(method, params, x, w):
+    want = aggregate(np.broadcast_to(x, (5, *x.shape)), w, method, **params)
+    got = aggregate_shared(x, w, method, **params)
+    np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-13)
+
+
+def test_shared_min_present_and_by_hand():
+    w = np.array([[1.0, 1.0, 2.0], [2.0, 0.0, 1.0]])
+    out = aggregate_shared(X, w, "arithmetic")
+    assert out[0, 0] == pytest.approx((1 + 2 + 8) / 4) and out[1, 0] == pytest.approx((2 + 4) / 3)
+    assert out[1, 1] == pytest.approx((4 + 8) / 3) and np.isnan(out[:, 2]).all()
+    cut = aggregate_shared(X, w, "arithmetic", min_present=0.9)
+    assert not np.isnan(cut[:, 0]).any() and np.isnan(cut[:, 1]).all()
+
+
+def test_shared_errors_like_the_kernel():
+    x = np.array([[1.0, 2.0], [3.0, 0.0], [-1.0, 5.0]])
+    with pytest.raises(KernelError) as e:
+        aggregate_shared(x, [[1, 1]], "geometric")
+    assert e.value.units == [1, 2] and e.value.columns == [0, 1]
+    with pytest.raises(KernelError, match="non-negative"):
+        aggregate_shared(x, [[1, -1]], "arithmetic")

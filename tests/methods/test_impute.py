@@ -97,3 +97,55 @@ def test_imputers_never_change_observed(panel):
     for out in outs[:5]:
         np.testing.assert_array_equal(out[obs], panel[obs])
     np.testing.assert_array_equal(outs[5][obs[0]], panel[0][obs[0]])
+
+
+# --- by row: the unit's own values in a group of indicators (COINr impute_by = "row") -----------
+
+from nevindex.methods.impute import impute_row  # noqa: E402
+
+
+def test_row_mean_and_median_by_hand_without_normalising():
+    x = np.array([[1.0, 3.0, nan, 100.0, nan],
+                  [nan, 4.0, 8.0, nan, 7.0]])
+    groups = np.array([0, 0, 0, 1, 1])
+    m = impute_row(x, groups, "mean", normalise_first=False)
+    assert m[0, 2] == 2.0 and m[0, 4] == 100.0  # (1 + 3)/2 within group 0; group 1 has only 100
+    assert m[1, 0] == 6.0 and m[1, 3] == 7.0
+    md = impute_row(np.array([[1.0, 2.0, 10.0, nan]]), [0, 0, 0, 0], "median", normalise_first=False)
+    assert md[0, 3] == 2.0
+
+
+def test_row_mean_normalised_first_by_hand():
+    # column a (direction +1) runs 0…10, b (direction −1) runs 2…6, c (+1) runs 100…300
+    x = np.array([[0.0, 2.0, 100.0],
+                  [10.0, 6.0, nan],
+                  [5.0, nan, 300.0]])
+    out = impute_row(x, [0, 0, 0], "mean", directions=[1, -1, 1])
+    # unit 1: a → (10 − 0)/10 = 1; b → (−6 − (−6))/(−2 − (−6)) = 0; mean 0.5 → c = 0.5·200 + 100
+    assert out[1, 2] == pytest.approx(200.0)
+    # unit 2: a → 0.5; c → 1; mean 0.75 → in b's oriented space 0.75·4 − 6 = −3 → b = 3
+    assert out[2, 1] == pytest.approx(3.0)
+    assert np.array_equal(out[~np.isnan(x)], x[~np.isnan(x)])
+
+
+def test_row_constant_column_takes_its_value_and_empty_groups_keep_gaps():
+    x = np.array([[5.0, 1.0, nan], [5.0, nan, nan], [nan, 3.0, nan]])
+    out = impute_row(x, [0, 0, 1], "mean", directions=[1, 1, 1])
+    assert out[2, 0] == 5.0  # constant column: its constant, whatever the row's profile
+    assert np.isnan(out[1, 1])  # unit 1's only other value is the constant column, which says nothing
+    assert np.isnan(out[:, 2]).all()  # a group with no value for the unit keeps the gap
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(np.float64, (6, 5), elements=st.one_of(st.floats(-1e3, 1e3), st.just(nan))),
+       st.lists(st.integers(0, 2), min_size=5, max_size=5), st.booleans(), st.sampled_from(["mean", "median"]))
+def test_row_never_changes_an_observed_value(x, groups, normalise_first, stat):
+    out = impute_row(x, groups, stat, directions=[1, -1, 1, 1, -1], normalise_first=normalise_first)
+    _assert_observed_unchanged(x, out)
+    # a gap is filled exactly when the unit has another value in that group
+    for u in range(6):
+        for j in range(5):
+            if np.isnan(x[u, j]):
+                peers = [k for k in range(5) if groups[k] == groups[j] and not np.isnan(x[u, k])]
+                if not normalise_first:
+                    assert np.isnan(out[u, j]) == (not peers)

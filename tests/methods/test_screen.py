@@ -13,8 +13,8 @@ X = np.array([
 ])
 
 
-def test_coverage_threshold():
-    assert screen_units(X, min_coverage=0.75).tolist() == [True, False, True, False]
+def test_min_observed_share():
+    assert screen_units(X, min_observed=0.75).tolist() == [True, False, True, False]
     assert screen_units(X).tolist() == [True, True, True, True]
 
 
@@ -23,7 +23,7 @@ def test_nonzero_threshold_counts_all_columns():
 
 
 def test_force_lists_and_masks_override():
-    keep = screen_units(X, min_coverage=0.75, force_keep=[3], force_drop=np.array([True, False, False, False]))
+    keep = screen_units(X, min_observed=0.75, force_keep=[3], force_drop=np.array([True, False, False, False]))
     assert keep.tolist() == [False, False, True, True]
     with pytest.raises(KernelError) as e:
         screen_units(X, force_keep=[1], force_drop=[1])

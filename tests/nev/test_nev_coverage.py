@@ -11,7 +11,7 @@ import pytest
 from nevindex.build import build
 from nevindex.dataset import Dataset
 from nevindex.framework import framework_from_mapping
-from nevindex.nev.coverage import CoverageRules, coverage_note, coverage_table
+from nevindex.nev.coverage import CoverageRules, coverage_note, coverage_table, unscored_indicators
 from nevindex.nev.data import load_nev_dataset
 from nevindex.nev.edition import build_edition, edition_framework
 
@@ -34,7 +34,7 @@ def _framework(extra_indicator: bool = False):
         "framework": {"code": "t", "version": "1", "name": "test",
                       "meta": {"coverage": {"min_element_indicators": 1, "min_elements": 2, "min_unit_coverage": 0.5}}},
         "aggregates": aggregates, "indicators": indicators,
-        "recipe": {"screen": {"enabled": False}},
+        "recipe": {"screen": {"method": "none"}},
         "ratings": [{"label": "A", "min": 60}, {"label": "B", "min": 40}, {"label": "C", "min": 0}],
     })
 
@@ -131,18 +131,75 @@ def test_shipped_editions_obey_their_rules(year):
     assert table["imputed"].sum() == 0  # the methodology never imputes
 
 
-def test_the_2023_edition_suspends_revenue_growth_only():
-    edition = build_edition(2023)
-    assert edition.suspended == ("revenue_growth",)
-    assert "revenue_growth" not in edition.result.framework.indicator_codes
-    assert "tangible.financial" in edition.result.framework.aggregate_codes
-    assert "revenue_growth" in edition.note
-    assert build_edition(2024).suspended == ()
+def test_editions_score_exactly_the_indicators_with_five_brands(nev):
+    """An indicator is scored in an edition iff at least 5 brands have a value (counted here from the
+    derived data) and, for an input ratio, its level measure is scored too; the rest is listed."""
+    fw, data = nev
+    for year in (2023, 2024):
+        edition = build_edition(year)
+        counts = {c: int(np.isfinite(data.matrix([c], year)).sum()) for c in fw.indicator_codes}
+        expected = {c for c, n in counts.items() if n >= 5}
+        expected -= {i.code for i in fw.indicators if i.meta.get("kind") == "input_ratio" and i.meta["pair"] not in expected}
+        assert set(edition.result.framework.indicator_codes) == expected, year
+        reasons = edition.result.framework.framework.meta["edition"]["reasons"]
+        for code in set(fw.indicator_codes) - expected:
+            assert code in edition.suspended and code in edition.note
+            assert reasons[code] == ("no value" if counts[code] == 0 else f"{counts[code]} brand{'s' * (counts[code] != 1)}, needs 5"), code
+    # 2023 has no 2022 revenue: revenue growth has no value at all
+    assert build_edition(2023).result.framework.framework.meta["edition"]["reasons"]["revenue_growth"] == "no value"
+
+
+def test_an_input_ratio_is_not_scored_without_its_level_measure():
+    fw = framework_from_mapping({
+        "framework": {"code": "t", "version": "1", "name": "t",
+                      "meta": {"coverage": {"min_indicator_units": 2, "min_elements": 1}}},
+        "aggregates": [{"code": "idx", "name": "i"}, {"code": "E", "name": "e", "parent": "idx"}],
+        "indicators": [{"code": "ratio", "name": "r", "parent": "E", "meta": {"kind": "input_ratio", "pair": "level"}},
+                       {"code": "level", "name": "l", "parent": "E"}, {"code": "other", "name": "o", "parent": "E"}],
+    })
+    assert unscored_indicators(fw, {"ratio": 9, "level": 1, "other": 0}) == {
+        "ratio": "input ratio without its level measure level", "level": "1 brand, needs 2", "other": "no value"}
+    assert unscored_indicators(fw, {"ratio": 9, "level": 2, "other": 2}) == {}
+
+
+@pytest.mark.parametrize("year", [2023, 2024])
+def test_no_rated_element_rests_on_input_ratios_alone(editions, year):
+    edition = editions[year]
+    result, fw = edition.result, edition.result.framework
+    ratios = {i.code for i in fw.indicators if i.meta.get("kind") == "input_ratio"}
+    observed = ~np.isnan(result.denominated)
+    checked = 0
+    for rec in edition.table.to_dict("records"):
+        a = result.all_units.index(rec["unit"])
+        for element in ("tangible", "quality", "innovation", "service", "intangible"):
+            if not rec[f"{element}_rated"]:
+                continue
+            seen = {c for c in fw.indicators_under(element) if observed[a, result.indicators.index(c)]}
+            assert seen - ratios, (rec["unit"], element, seen)
+            checked += bool(seen & ratios)
+    assert checked >= 5  # the rule is exercised: several rated elements do contain an input ratio
+
+
+def test_a_brand_with_r_and_d_intensity_but_no_r_and_d_level_gets_no_innovation_score():
+    """Take away BYD's 2024 exchange rate: its R&D intensity remains, its USD spend cannot be computed,
+    and the pair rule leaves its innovation unscored (the engine's min_present) and not rated."""
+    raw = load_nev_dataset()
+    t, u = raw.years.index(2024), raw.units.index("byd")
+    values = raw.values.copy()
+    values[t, u, raw.columns.index("fx_proxy_per_usd_cny")] = np.nan
+    changed = Dataset(raw.units, raw.columns, raw.years, values, raw.names, raw.attributes, raw.provenance, raw.source)
+    edition = build_edition(2024, dataset=changed)
+    row = edition.table.set_index("unit").loc["byd"]
+    r = edition.result
+    assert not np.isnan(r.raw[r.all_units.index("byd"), r.indicators.index("rd_intensity")])
+    assert np.isnan(r.raw[r.all_units.index("byd"), r.indicators.index("rd_spend_log")])
+    assert not row["innovation_rated"] and np.isnan(r.score("innovation")[r.units.index("byd")])
+    assert edition.table.set_index("unit").loc["nio", "innovation_rated"]  # the others keep theirs
 
 
 def test_units_dropped_by_engine_screening_are_listed_as_not_rated():
     fw = _framework()
-    recipe = fw.recipe.with_settings({"screen.enabled": True, "screen.min_coverage": 0.5})
+    recipe = fw.recipe.with_settings({"screen.method": "coverage", "screen.min_observed": 0.5})
     result = build(fw, _data(), recipe)
     assert "c" not in result.units and "c" in result.all_units
     table = coverage_table(result).set_index("unit")
@@ -165,7 +222,7 @@ def test_build_edition_on_changed_raw_data_rederives_and_rescores(raw_value):
     assert margin == pytest.approx(raw_value("xpeng", 2024, "net_income_cny") / (2 * raw_value("xpeng", 2024, "revenue_cny"))
                                    * 100, rel=1e-12)
     assert what_if.table.set_index("unit").loc["xpeng", "tangible_score"] != base.loc["xpeng", "tangible_score"]
-    assert result.score("innovation")[row] < 100  # 15.8 % intensity halves to 7.9 %, below the 15 % goalpost
+    assert result.score("innovation")[row] < base.loc["xpeng", "innovation_score"]  # 15.8 % halves to 7.9 %, below the 10 % cap
 
 
 def test_engine_applies_the_coverage_rules_so_ranks_agree():

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nevindex.nev.data import FILES, data_file, fx_column, load_nev_dataset
+from nevindex.nev.data import FILES, data_file, fx_column, is_rate_column, load_nev_dataset
 
 REPO = Path(__file__).resolve().parents[2]
 ORIGIN = Path(os.environ.get("NEVINDEX_SHARED", REPO.parent / "shared")) / "data" / "nev-brands"
@@ -21,11 +21,37 @@ def _rows(name: str) -> list[dict[str, str]]:
 
 
 def test_all_files_ship_and_match_the_origin_where_it_is_available():
+    shipped = data_file("README.md").parent
+    names = {p.name for p in shipped.iterdir() if p.is_file()}
+    assert names == set(FILES), "FILES must list exactly the shipped data files"
     for name in FILES:
-        shipped = data_file(name).read_bytes()
-        assert shipped, name
-        if (ORIGIN / name).exists():  # the team's shared copy; absent in a clean checkout
-            assert shipped == (ORIGIN / name).read_bytes(), f"{name} differs from the origin"
+        assert data_file(name).read_bytes(), name
+    if ORIGIN.is_dir():  # the team's shared copy; absent in a clean checkout
+        assert {p.name for p in ORIGIN.iterdir() if p.is_file()} == names, "run: python scripts/sync_demo_data.py"
+        for name in FILES:
+            assert data_file(name).read_bytes() == (ORIGIN / name).read_bytes(), (
+                f"{name} differs from {ORIGIN}: run python scripts/sync_demo_data.py")
+
+
+def test_the_sync_script_makes_a_folder_equal_to_its_source(tmp_path):
+    """The one command that updates the package copy: copies, replaces and removes files, byte for byte."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("sync_demo_data", REPO / "scripts" / "sync_demo_data.py")
+    sync = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sync)
+    source, target = tmp_path / "source", tmp_path / "target"
+    source.mkdir()
+    target.mkdir()
+    (source / "a.csv").write_bytes(b"x,y\n1,2\n")
+    (source / "b.md").write_bytes("新\n".encode())
+    (target / "a.csv").write_bytes(b"x,y\n1,3\n")
+    (target / "old.csv").write_bytes(b"gone")
+    assert sorted(sync.differences(source, target)) == ["differs: a.csv", "missing in the copy: b.md",
+                                                         "not in the source: old.csv"]
+    sync.sync(source, target)
+    assert sync.differences(source, target) == []
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == {p.name: p.read_bytes() for p in source.iterdir()}
 
 
 def test_row_count_matches_the_readme():
@@ -46,7 +72,7 @@ def test_every_observed_cell_of_the_dataset_has_a_provenance_row_with_its_source
     data = load_nev_dataset()
     prov = data.provenance
     observed = data.to_long()
-    observed = observed[~observed["column"].str.startswith("fx_per_usd_")]
+    observed = observed[~observed["column"].map(is_rate_column)]
     assert len(observed) == len(_rows("observations.csv"))
     keyed = prov.set_index(["year", "unit", "column"])
     for rec in observed.to_dict("records"):
@@ -61,7 +87,18 @@ def test_fx_rates_become_columns_only_where_a_rate_is_sourced():
     rates = {(int(r["year"]), r["currency"]): r["per_usd"] for r in _rows("fx_rates.csv")}
     t23, t24 = data.years.index(2023), data.years.index(2024)
     cny = data.values[:, :, data.columns.index(fx_column("CNY"))]
-    assert np.all(cny[t23] == float(rates[(2023, "CNY")]))
-    assert np.all(np.isnan(cny[t24]))  # no sourced 2024 rate
+    present23 = data.units_present(2023)
+    assert np.all(cny[t23][present23] == float(rates[(2023, "CNY")]))
+    assert np.all(np.isnan(cny[t24]))  # no sourced 2024 annual average (the proxy is a column of its own)
     eur = data.values[:, :, data.columns.index(fx_column("EUR"))]
     assert rates[(2023, "EUR")] == "" and np.all(np.isnan(eur))
+
+
+def test_proxy_rates_exist_only_where_no_annual_average_is_sourced():
+    from nevindex.nev.data import fx_monthly_table, fx_proxy_rates, fx_rates_table
+
+    proxies = fx_proxy_rates(fx_monthly_table(), fx_rates_table())
+    assert set(proxies["year"]) == {2024}  # 2023 has annual averages; fx_monthly.csv holds 2024 months only
+    assert proxies["notes"].str.startswith("PROXY:").all()
+    months = {r["currency"]: r["months"] for r in proxies.to_dict("records")}
+    assert months["CNY"] == [4, 5, 6, 10, 11, 12] and months["EUR"] == [4, 5, 6]

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from nevindex.nev.data import data_file
+from nevindex.nev.edition import build_edition
 
 pytestmark = pytest.mark.slow  # end to end: the whole demo through the store, with the report
 
@@ -43,7 +44,7 @@ def test_demo_prints_both_editions_with_20_brands_and_five_element_cells_each():
         named = {}
         for line in rows:
             cells = [c.strip() for c in line.strip("│").split("│")]
-            brand = cells[1].rstrip(" †")
+            brand = cells[1].rstrip(" †‡")
             if brand in names:
                 element_cells = cells[4:9]
                 assert all(CELL.fullmatch(c) or c == "suspended" for c in element_cells), line
@@ -53,7 +54,12 @@ def test_demo_prints_both_editions_with_20_brands_and_five_element_cells_each():
         first = [c.strip() for c in rows[0].strip("│").split("│")]
         assert first[0] == "1" and re.fullmatch(r"\d{1,3}\.\d", first[2]) and re.fullmatch(r"A{1,3}|B{1,3}|C|D", first[3])
         assert f"coverage: {year} edition:" in text and "rated" in text
+        rated = int(re.search(rf"coverage: {year} edition: \d+ brands with data, (\d+) rated", text).group(1))
+        assert rated == int(build_edition(int(year)).table["rated"].sum())
+        assert len([line for line in rows if re.match(r"│\s*\d+\s*│", line)]) == rated  # one ranked row each
     assert "n.r. = not rated" in out
+    assert "Demonstration editions built from public sources; not an official rating." in out
+    assert "nevindex edition compare nev-2024-v2025.1 nev-2024" in out  # the earlier methodology is kept
 
 
 def test_demo_single_year_option():

@@ -1,4 +1,4 @@
-"""Derivations: hand computations from the raw CSV numbers, and the operations on small panels."""
+"""Derivations: the operations on small hand-made panels (the shipped values: test_nev_derived_values.py)."""
 
 from __future__ import annotations
 
@@ -13,132 +13,6 @@ from hypothesis import strategies as st
 from nevindex.dataset import Dataset
 from nevindex.derive import apply_derivations, validate_derivations
 from nevindex.errors import DataError, MethodologyError
-
-# --- the shipped methodology on the shipped data ----------------------------------------------
-
-
-def test_net_margin_uses_the_same_currency_pair(cell_value, has_raw_value, raw_value, nev):
-    _, data = nev
-    assert cell_value(data, "byd", 2023, "net_margin") == pytest.approx(
-        raw_value("byd", 2023, "net_income_cny") / raw_value("byd", 2023, "revenue_cny") * 100, rel=1e-12)
-    assert cell_value(data, "tesla", 2024, "net_margin") == pytest.approx(
-        raw_value("tesla", 2024, "net_income_usd") / raw_value("tesla", 2024, "revenue_usd") * 100, rel=1e-12)
-    assert cell_value(data, "toyota", 2023, "net_margin") == pytest.approx(
-        raw_value("toyota", 2023, "net_income_jpy") / raw_value("toyota", 2023, "revenue_jpy") * 100, rel=1e-12)
-    assert cell_value(data, "bmw", 2024, "net_margin") == pytest.approx(
-        raw_value("bmw", 2024, "net_income_eur") / raw_value("bmw", 2024, "revenue_eur") * 100, rel=1e-12)
-    # Audi has a EUR profit but no EUR revenue: no pair, no margin (never a cross-currency ratio)
-    assert has_raw_value("audi", 2023, "net_income_eur") and not has_raw_value("audi", 2023, "revenue_eur")
-    assert math.isnan(cell_value(data, "audi", 2023, "net_margin"))
-
-
-def test_rd_intensity_by_hand(cell_value, raw_value, nev):
-    _, data = nev
-    assert cell_value(data, "li-auto", 2024, "rd_intensity") == pytest.approx(
-        raw_value("li-auto", 2024, "rd_expense_cny") / raw_value("li-auto", 2024, "revenue_cny") * 100, rel=1e-12)
-    assert cell_value(data, "rivian", 2023, "rd_intensity") == pytest.approx(
-        raw_value("rivian", 2023, "rd_expense_usd") / raw_value("rivian", 2023, "revenue_usd") * 100, rel=1e-12)
-    assert cell_value(data, "mercedes-benz", 2024, "rd_intensity") == pytest.approx(
-        raw_value("mercedes-benz", 2024, "rd_expense_eur") / raw_value("mercedes-benz", 2024, "revenue_eur") * 100, rel=1e-12)
-
-
-def test_per_vehicle_rates_and_shares_by_hand(cell_value, has_raw_value, raw_value, nev):
-    _, data = nev
-    # Ford: total sales are known
-    assert cell_value(data, "ford", 2023, "recall_rate") == pytest.approx(
-        raw_value("ford", 2023, "us_recall_campaigns") / raw_value("ford", 2023, "total_sales") * 1e5, rel=1e-12)
-    # Tesla has no total_sales, but brands.csv documents it as BEV-only: NEV sales are all sales
-    assert not has_raw_value("tesla", 2024, "total_sales")
-    assert cell_value(data, "tesla", 2024, "recall_rate") == pytest.approx(
-        raw_value("tesla", 2024, "us_recall_campaigns") / raw_value("tesla", 2024, "nev_sales") * 1e5, rel=1e-12)
-    # Kia has recalls but no sales figure of any kind: no rate
-    assert math.isnan(cell_value(data, "kia", 2023, "recall_rate"))
-    # Wuling (not documented NEV-only) has NEV sales but no total in 2024: no overseas share
-    assert has_raw_value("wuling", 2024, "overseas_sales") and has_raw_value("wuling", 2024, "nev_sales")
-    assert math.isnan(cell_value(data, "wuling", 2024, "overseas_share"))
-    assert cell_value(data, "chery", 2024, "overseas_share") == pytest.approx(
-        raw_value("chery", 2024, "overseas_sales") / raw_value("chery", 2024, "total_sales") * 100, rel=1e-12)
-    assert cell_value(data, "nio", 2023, "energy_site_density") == pytest.approx(
-        raw_value("nio", 2023, "energy_sites") / raw_value("nio", 2023, "nev_sales") * 1e4, rel=1e-12)
-    assert cell_value(data, "hongqi", 2024, "nev_share") == pytest.approx(
-        raw_value("hongqi", 2024, "nev_sales") / raw_value("hongqi", 2024, "total_sales") * 100, rel=1e-12)
-    # BEV-only brands (brands.csv notes): NEV and BEV shares are their NEV/BEV sales over themselves
-    assert cell_value(data, "tesla", 2023, "nev_share") == 100.0
-    assert cell_value(data, "rivian", 2024, "bev_sales_share") == pytest.approx(
-        raw_value("rivian", 2024, "bev_sales") / raw_value("rivian", 2024, "nev_sales") * 100, rel=1e-12)
-    # Lucid sells only BEVs too, but brands.csv does not say so: no share is assumed
-    assert has_raw_value("lucid", 2023, "nev_sales") and math.isnan(cell_value(data, "lucid", 2023, "nev_share"))
-    # BEV share: the reported figure first, else BEV / total sales
-    assert cell_value(data, "mercedes-benz", 2023, "bev_sales_share") == raw_value("mercedes-benz", 2023, "bev_share")
-    assert cell_value(data, "audi", 2023, "bev_sales_share") == pytest.approx(
-        raw_value("audi", 2023, "bev_sales") / raw_value("audi", 2023, "total_sales") * 100, rel=1e-12)
-
-
-def test_growth_reported_first_else_computed(cell_value, has_raw_value, raw_value, nev):
-    _, data = nev
-    assert cell_value(data, "byd", 2024, "nev_growth") == raw_value("byd", 2024, "nev_sales_yoy")
-    assert not has_raw_value("voyah", 2024, "nev_sales_yoy")
-    assert cell_value(data, "voyah", 2024, "nev_growth") == pytest.approx(
-        (raw_value("voyah", 2024, "nev_sales") / raw_value("voyah", 2023, "nev_sales") - 1) * 100, rel=1e-12)
-    assert cell_value(data, "volvo", 2024, "revenue_growth") == pytest.approx(
-        (raw_value("volvo", 2024, "revenue_sek") / raw_value("volvo", 2023, "revenue_sek") - 1) * 100, rel=1e-12)
-    assert cell_value(data, "xpeng", 2024, "revenue_growth") == pytest.approx(
-        (raw_value("xpeng", 2024, "revenue_cny") / raw_value("xpeng", 2023, "revenue_cny") - 1) * 100, rel=1e-12)
-    # no 2022 data: no computed 2023 growth for anybody
-    assert np.all(np.isnan(data.matrix(["revenue_growth"], 2023)))
-
-
-def test_currency_conversion_uses_the_documented_rate_and_is_missing_without_one(cell_value, fx_rate, has_raw_value, raw_value, nev):
-    _, data = nev
-    cny_2023 = float(fx_rate(2023, "CNY"))
-    assert cell_value(data, "byd", 2023, "rd_spend_usd") == pytest.approx(raw_value("byd", 2023, "rd_expense_cny") / cny_2023,
-                                                                      rel=1e-12)
-    assert cell_value(data, "byd", 2023, "rd_spend_log") == pytest.approx(
-        math.log10(raw_value("byd", 2023, "rd_expense_cny") / cny_2023), rel=1e-12)
-    # 2024: the CNY amount exists but no sourced rate → missing, not guessed
-    assert has_raw_value("byd", 2024, "rd_expense_cny")
-    assert math.isnan(cell_value(data, "byd", 2024, "rd_spend_usd"))
-    # EUR: the source quotes USD per EUR, the data leave per_usd empty → never converted
-    assert fx_rate(2023, "EUR") == "" and has_raw_value("mercedes-benz", 2024, "rd_expense_eur")
-    assert math.isnan(cell_value(data, "mercedes-benz", 2024, "rd_spend_usd"))
-    # USD reporters need no rate
-    assert cell_value(data, "tesla", 2024, "rd_spend_usd") == raw_value("tesla", 2024, "rd_expense_usd")
-
-
-def test_converted_values_record_the_rate_and_its_source(fx_rate, nev):
-    _, data = nev
-    prov = data.provenance.set_index(["year", "unit", "column"])
-    for column in ("rd_expense_cny_usd", "rd_spend_usd", "rd_spend_log"):
-        row = prov.loc[(2023, "byd", column)]
-        assert row["fx_rate"] == float(fx_rate(2023, "CNY"))
-        assert "federalreserve.gov" in row["source_url"]
-    assert "rd_expense_cny[2023]=39580" in prov.loc[(2023, "byd", "rd_expense_cny_usd")]["inputs"]
-    assert "fx_per_usd_cny[2023]=7.0809" in prov.loc[(2023, "byd", "rd_expense_cny_usd")]["inputs"]
-
-
-def test_scope_flags_travel_to_derived_values(nev):
-    _, data = nev
-    prov = data.provenance.set_index(["year", "unit", "column"])
-    # Geely Auto's 2024 total sales are group-level (SCOPE in notes): its NEV share is flagged
-    flagged = prov.loc[(2024, "geely-auto", "nev_share")]
-    assert bool(flagged["scope"]) and flagged["notes"].startswith("SCOPE:")
-    assert "vehicles_sold[2024]" in flagged["notes"]
-    assert bool(prov.loc[(2024, "geely-auto", "vehicles_sold")]["scope"])
-    clean = prov.loc[(2024, "hongqi", "nev_share")]
-    assert not bool(clean["scope"]) and pd.isna(clean["notes"])
-
-
-def test_every_derived_cell_has_provenance_naming_its_inputs(nev):
-    fw, data = nev
-    prov = data.provenance
-    for spec in fw.derived:
-        column = data.panel([spec["code"]])[..., 0]
-        n_values = int(np.isfinite(column).sum())
-        rows = prov[prov["column"] == spec["code"]]
-        assert len(rows) == n_values, spec["code"]
-        assert rows["inputs"].str.len().gt(0).all(), spec["code"]
-        assert (rows["derivation"] == spec["op"]).all()
-
 
 # --- the operations on small hand-made panels ------------------------------------------------
 
@@ -228,6 +102,30 @@ def test_scope_flag_from_notes_is_propagated():
     assert not bool(prov.loc[(2022, "b", "r")]["scope"]) and not bool(prov.loc[(2023, "a", "r2")]["scope"])
 
 
+def test_sum_adds_and_subtracts_only_in_the_declared_cells():
+    data = _panel({"bev": [[10, 20, nan], [1, 2, 3]], "phev": [[5, 7, 1], [4, nan, 3]]})
+    spec = {"code": "nev", "op": "sum", "inputs": ["bev", "phev"], "cells": {"a": [2022, 2023], "b": [2023]}}
+    nev_ = apply_derivations(_Fw([spec]), data).panel(["nev"])[..., 0]
+    assert nev_[0, 0] == 15 and math.isnan(nev_[0, 1]) and math.isnan(nev_[0, 2])  # b not declared for 2022
+    assert nev_[1, 0] == 5 and math.isnan(nev_[1, 1])  # b 2023 declared, but its PHEV figure is missing
+    diff = apply_derivations(_Fw([{"code": "d", "op": "sum", "inputs": ["bev"], "subtract": ["phev"]}]), data)
+    assert diff.panel(["d"])[0, :, 0].tolist()[:2] == [5.0, 13.0]  # no cells: every unit-year with both inputs
+    row = diff.provenance.set_index(["year", "unit", "column"]).loc[(2022, "b", "d")]
+    assert row["inputs"] == "bev[2022]=20; phev[2022]=7" and row["derivation"] == "sum"
+
+
+def test_proxy_flag_travels_like_the_scope_flag_and_both_can_be_set():
+    data = _panel({"amt": [[100, 100, 100], [1, 1, 1]], "fx": [[7, 7, 7], [8, 8, 8]]},
+                  notes={(2022, "a", "fx"): "PROXY: mean of monthly averages", (2022, "b", "amt"): "SCOPE: group"})
+    out = apply_derivations(_Fw([{"code": "usd", "op": "convert_currency", "input": "amt", "rate": "fx"},
+                                 {"code": "lg", "op": "log10", "input": "usd"}]), data)
+    prov = out.provenance.set_index(["year", "unit", "column"])
+    a, b, c = (prov.loc[(2022, u, "lg")] for u in "abc")
+    assert bool(a["proxy"]) and not bool(a["scope"]) and "PROXY: derived from proxy-flagged input(s) usd[2022]" in a["notes"]
+    assert bool(b["scope"]) and not bool(b["proxy"]) and b["notes"].startswith("SCOPE:")
+    assert not bool(c["proxy"]) and not bool(c["scope"]) and pd.isna(c["notes"])
+
+
 @pytest.mark.parametrize(("spec", "message"), [
     ({"code": "r", "op": "ratio", "numerator": "n", "denominator": "missing_col"},
      r"derivation 'r' \(ratio\): input column 'missing_col' is not in the data"),
@@ -236,6 +134,8 @@ def test_scope_flag_from_notes_is_propagated():
     ({"code": "r", "op": "log10", "input": "n", "base": 2}, r"derivation 'r' \(log10\): unknown setting 'base'"),
     ({"code": "n", "op": "log10", "input": "d"}, r"code 'n' already names a data column"),
     ({"code": "r", "op": "coalesce", "inputs": ["n", {"column": "d", "units": ["zz"]}]}, r"unit 'zz' is not in the data"),
+    ({"code": "r", "op": "sum", "inputs": ["n", "d"], "cells": {"zz": [2022]}}, r"\(sum\): unit 'zz' is not in the data"),
+    ({"code": "r", "op": "sum", "inputs": ["n"], "cells": {"a": 2022}}, r"'cells' maps each unit to a list of years"),
 ])
 def test_validation_errors_name_the_derivation_and_the_problem(spec, message):
     data = _panel({"n": [[1, 1, 1], [1, 1, 1]], "d": [[2, 2, 2], [2, 2, 2]]})

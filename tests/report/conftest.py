@@ -91,7 +91,7 @@ def nev_inputs(tmp_path_factory):
 def results(nev_inputs):
     fw, ds = nev_inputs
     recipe = recipe_from_mapping({"impute": {"method": "mean"}, "normalise": {"method": "minmax", "params": {"lower": 0, "upper": 100}}})
-    return {year: build(fw, ds, recipe.with_setting("year", year)) for year in (2023, 2024)}
+    return {year: build(fw, ds, recipe, year=year) for year in (2023, 2024)}
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ from nevindex.report.render import FONT_FACES, PACKAGE_TEMPLATES
 
 SHARED_BRANDS = Path("/work/shared/data/nev-brands/brands.csv")
 PACKAGE = Path(FONT_DIR).parent  # the nevindex package (the fonts are nevindex/fonts)
+UNPRINTED = {"excerpt", "notes"}  # columns of the demo CSVs that no report template prints
 
 
 def covered() -> set[int]:
@@ -28,8 +29,12 @@ def report_strings(names: str) -> str:
     parts = [m for lang in LANGS for m in load_catalogue(lang).messages.values()]
     parts += [p.read_text(encoding="utf-8") for p in PACKAGE_TEMPLATES.glob("*")]
     parts.append(names)  # the test panel's brands, elements and indicators
-    for path in [*PACKAGE.glob("frameworks/*.yaml"), *PACKAGE.glob("demo/**/*.csv")]:
-        parts.append(path.read_text(encoding="utf-8"))
+    parts += [path.read_text(encoding="utf-8") for path in PACKAGE.glob("frameworks/*.yaml")]
+    for path in PACKAGE.glob("demo/**/*.csv"):
+        with path.open(encoding="utf-8", newline="") as fh:
+            # every column the report may print; the verbatim excerpts and compilers' notes are only shown in
+            # the open data (they hold e.g. an emoji from a Taiwanese press title that no shipped font has)
+            parts += [v for row in csv.DictReader(fh) for k, v in row.items() if k not in UNPRINTED and v]
     if SHARED_BRANDS.exists():
         with SHARED_BRANDS.open(encoding="utf-8") as fh:
             parts += [row["name_zh"] + row["name"] for row in csv.DictReader(fh)]

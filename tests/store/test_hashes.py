@@ -67,5 +67,5 @@ def test_one_result_hash_for_a_build_from_files_and_the_stored_edition(published
     `result_sha256` (a hash of the stored rows): two result hashes of the same numbers."""
     info = published_edition(store, files)
     fw = load_framework(files["framework"])
-    direct = build(fw, load_dataset(files["data"], units_file=files["units"]), fw.recipe.with_setting("year", 2024))
+    direct = build(fw, load_dataset(files["data"], units_file=files["units"]), fw.recipe, year=2024)
     assert direct.content_sha256() == info.result_sha256

@@ -170,7 +170,7 @@ def _web_columns(engine) -> dict[str, dict[str, tuple]]:
 
 
 def test_fresh_store_has_the_portal_tables_exactly_as_the_portal_defines_them(store_url, tmp_path):
-    """A new store gets the web tables from migration 0003, identical to what ``create_all`` made before."""
+    """A new store gets the web tables from migrations 0003 and 0004, identical to the portal's definition."""
     from sqlalchemy import create_engine
 
     from nevindex.web import auth
@@ -193,7 +193,7 @@ def test_fresh_store_has_the_portal_tables_exactly_as_the_portal_defines_them(st
         assert strip == {t: {"columns": {c: v[1:] for c, v in d["columns"].items()}, "unique": d["unique"]}
                          for t, d in expected.items()}
     assert migrated["web_users"]["unique"] == {("username",)}
-    assert set(migrated["web_users"]["columns"]) == {"id", "username", "password_hash", "created_at"}
+    assert set(migrated["web_users"]["columns"]) == {"id", "username", "password_hash", "created_at", "session_version"}
     assert set(migrated["web_settings"]["columns"]) == {"key", "value"}
 
 
@@ -282,15 +282,16 @@ def _hand_chain(rows) -> list[tuple[str, str]]:
     return out
 
 
-def test_upgrade_to_0005_chains_the_log_and_guards_against_replace(store_url, files, capsys, monkeypatch):
-    """Migration 0005 on a store at 0003 (through 0004): every row kept, the existing log chained in id order from the
+@pytest.mark.parametrize("revision", ["0003", "0004"])
+def test_upgrade_to_0005_chains_the_log_and_guards_against_replace(store_url, files, capsys, monkeypatch, revision):
+    """Migration 0005 on a store at 0003 or 0004: every row kept, the existing log chained in id order from the
     genesis hash, the published edition still verifies (and can be given a receipt), REPLACE refused."""
     from nevindex.cli import main
 
-    url, counts = _old_store(store_url, files, "0003")
+    url, counts = _old_store(store_url, files, revision)
     monkeypatch.setenv("NEVINDEX_DB", url)
     assert main(["db", "upgrade"]) == 0
-    assert f"0003 → {db.head_revision()}" in capsys.readouterr().out
+    assert f"{revision} → {db.head_revision()}" in capsys.readouterr().out
     store = open_store(url)
     try:
         now = ed.counts(store)
@@ -316,3 +317,29 @@ def test_upgrade_to_0005_chains_the_log_and_guards_against_replace(store_url, fi
                               "VALUES (CURRENT_TIMESTAMP, 'x', 'x', 'x', '{}', :p, :p)"), {"p": "0" * 64})
     finally:
         store.close()
+
+
+def test_0004_adds_session_versions_and_keeps_the_administrators(store_url):
+    """Users of a store at 0003 start at session version 0; a downgrade drops the column, not the users."""
+    from nevindex.web import auth
+
+    engine = db.make_engine(store_url)
+    try:
+        db.upgrade(engine, "0003")
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO web_users (username, password_hash, created_at) "
+                              "VALUES ('old-admin', :h, CURRENT_TIMESTAMP)"), {"h": auth.hash_password("an old password")})
+        db.upgrade(engine)
+        assert auth.session_version(engine, "old-admin") == 0
+        assert auth.verify_user(engine, "old-admin", "an old password")
+        auth.revoke_sessions(engine, "old-admin")
+        assert auth.session_version(engine, "old-admin") == 1
+        db.downgrade(engine, "0003")
+        columns = {c["name"] for c in inspect(engine).get_columns("web_users")}
+        assert "session_version" not in columns
+        with engine.connect() as conn:
+            assert conn.scalar(text("SELECT username FROM web_users")) == "old-admin"
+        db.upgrade(engine)
+        assert auth.session_version(engine, "old-admin") == 0
+    finally:
+        engine.dispose()

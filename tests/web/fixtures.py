@@ -39,7 +39,7 @@ indicators:
               for k, (i, e) in enumerate(zip(INDICATORS, ELEMENTS, strict=True))) + """
 recipe:
   impute: {method: none}
-  treat: {enabled: false}
+  treat: {method: none}
   normalise: {method: minmax, params: {lower: 0, upper: 100}}
   weights: {method: manual}
   aggregate: {method: arithmetic}

@@ -156,14 +156,18 @@ def test_signer_rejects_expired_forged_and_other_purpose(monkeypatch) -> None:  
 
 
 def test_session_payload_is_versioned_and_open_to_new_fields() -> None:
-    """Issue 16 will add a per-user session version: a new field must not need a new format."""
+    """Readers take the fields they know: issue 16's per-user session version ``sv`` was added that way."""
     signer = auth.Signer(b"k" * 32)
-    cookie = auth.write_session(signer, auth.SessionData(csrf="c", user="u"))
+    cookie = auth.write_session(signer, auth.SessionData(csrf="c", user="u", version=3))
     payload = signer.unsign(cookie, "session", auth.SESSION_SECONDS)
-    assert payload == {"v": auth.PAYLOAD_VERSION, "csrf": "c", "user": "u"}
-    extended = signer.sign({"csrf": "c", "user": "u", "sv": 3}, "session")
-    assert auth.read_session(signer, extended) == auth.SessionData(csrf="c", user="u")
-    assert auth.token_user(signer, cookie) is None and auth.read_session(signer, auth.issue_token(signer, "u")) is None
+    assert payload == {"v": auth.PAYLOAD_VERSION, "csrf": "c", "user": "u", "sv": 3}
+    anonymous = signer.unsign(auth.write_session(signer, auth.SessionData(csrf="c")), "session", 60)
+    assert anonymous == {"v": auth.PAYLOAD_VERSION, "csrf": "c", "user": None}
+    extended = signer.sign({"csrf": "c", "user": "u", "sv": 3, "later": [1]}, "session")
+    assert auth.read_session(signer, extended) == auth.SessionData(csrf="c", user="u", version=3)
+    token = auth.issue_token(signer, "u", 3)
+    assert auth.token_user(signer, token) == ("u", 3)
+    assert auth.token_user(signer, cookie) is None and auth.read_session(signer, token) is None
 
 
 def test_token_and_rate_limit(fresh) -> None:  # noqa: ANN001

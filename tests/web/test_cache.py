@@ -157,3 +157,75 @@ def test_the_response_cache_answers_304_too() -> None:
     assert first[0]["status"] == 200 and first[1]["body"] == b"data"
     assert again[0]["status"] == 304 and again[1]["body"] == b""
     assert dict(again[0]["headers"]) == {b"etag": b'"t1"', b"cache-control": b"public"}
+
+
+def test_a_signed_in_page_is_the_cached_anonymous_page_with_the_user_bar(fresh_app, fresh, monkeypatch) -> None:  # noqa: ANN001
+    """Issue 16, item 7: a session cookie no longer means a fresh rendering of a published page."""
+    from fastapi.testclient import TestClient
+
+    from nevindex.web import pages
+
+    url = "/editions/t2024/brands/alpha/"
+    anonymous = TestClient(fresh_app).get(url)
+    csrf = sign_in(fresh)
+    rendered: list[str] = []
+    real = pages.render
+
+    def counting(page, template, **values):  # noqa: ANN001, ANN202
+        rendered.append(template)
+        return real(page, template, **values)
+
+    monkeypatch.setattr(pages, "render", counting)
+    mine = [fresh.get(url) for _ in range(3)]
+    assert rendered.count("brand.html") == 0, "the signed-in page was rendered again"
+    for r in mine:
+        assert r.status_code == 200 and "Sign out (admin)" in r.text
+        assert f'name="csrf_token" value="{csrf}"' in r.text, "the bar's form carries this session's token"
+        assert r.headers["cache-control"] == "no-store" and "etag" not in r.headers
+        assert r.headers["vary"] == "Cookie"
+        assert int(r.headers["content-length"]) == len(r.content)
+    assert "Sign out" not in anonymous.text and 'href="/admin/login"' in anonymous.text
+    assert anonymous.headers["cache-control"].startswith("public") and anonymous.headers["vary"] == "Cookie"
+    assert "etag" in anonymous.headers
+    # outside the user's bar the two pages are the same bytes
+    import re
+
+    slot = re.compile(rb"<!--user:(\w+)-->.*?<!--/user:\1-->", re.S)
+    assert slot.sub(b"", mine[0].content) == slot.sub(b"", anonymous.content)
+    assert [m.group(1) for m in slot.finditer(anonymous.content)] == [b"tools", b"nav", b"footer"]
+    assert slot.sub(b"", mine[0].content) != mine[0].content
+
+
+def test_a_page_first_asked_for_by_a_signed_in_visitor_is_stored_anonymous(fresh_app, fresh) -> None:  # noqa: ANN001
+    from fastapi.testclient import TestClient
+
+    sign_in(fresh)
+    url = "/zh/editions/t2023/brands/beta/"
+    assert "admin" in fresh.get(url).text.split("<main", 1)[0]
+    later = TestClient(fresh_app).get(url)
+    assert "csrf_token" not in later.text and "/zh/admin/logout" not in later.text
+    assert later.headers["cache-control"].startswith("public")
+
+
+def test_a_session_ended_elsewhere_sees_the_anonymous_page_within_the_check_lifetime(seeded_folder, tmp_path) -> None:  # noqa: ANN001
+    """Public pages trust a session check for ``session_check_ttl`` s; admin pages check every time."""
+    import shutil
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from nevindex.web import auth
+    from nevindex.web.app import create_app
+
+    shutil.copy(seeded_folder / "store.db", tmp_path / "store.db")
+    app = create_app(f"sqlite:///{tmp_path / 'store.db'}", session_check_ttl=0.3)
+    client = TestClient(app)
+    sign_in(client)
+    url = "/editions/t2024/"
+    assert "Sign out" in client.get(url).text
+    auth.revoke_sessions(app.state.store.engine, "admin")  # as `nevindex admin revoke` in another process
+    assert client.get("/admin/", follow_redirects=False).status_code == 303, "admin pages see it at once"
+    time.sleep(0.35)
+    again = client.get(url)
+    assert "Sign out" not in again.text and "csrf_token" not in again.text
+    assert again.headers["cache-control"].startswith("public")

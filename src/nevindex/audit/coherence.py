@@ -12,77 +12,84 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy.stats import rankdata
 
 from nevindex.result import Result
+
+__all__ = ["WEAK", "COLLINEAR", "pairwise", "pearson", "spearman", "node_values", "correlations",
+           "correlation_matrix", "cronbach_alpha", "pca", "group_consistency"]
 
 Array = NDArray[np.float64]
 WEAK = 0.3
 COLLINEAR = 0.92
+#: Fewest pairs a correlation is computed on (below it: NaN).
+MIN_PAIRS = 3
+
+
+def pairwise(values: pd.DataFrame, method: str = "pearson") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Correlation of every two columns on the rows where both are present (Pearson r, or
+    Spearman ρ: Pearson of the average ranks of those rows) and the number of such rows n;
+    NaN where n < 3 or a column is constant on them."""
+    present = values.notna().to_numpy(dtype=np.float64)
+    n = pd.DataFrame(present.T @ present, index=values.columns, columns=values.columns).astype(int)
+    return values.corr(method=method, min_periods=MIN_PAIRS), n
+
+
+def _two(x: Array, y: Array, method: str) -> tuple[float, int]:
+    r, n = pairwise(pd.DataFrame({"x": np.asarray(x, dtype=float), "y": np.asarray(y, dtype=float)}), method)
+    return float(r.iloc[0, 1]), int(n.iloc[0, 1])
 
 
 def pearson(x: Array, y: Array) -> tuple[float, int]:
     """Pearson r on the pairs where both are present, and the number of pairs."""
-    keep = ~(np.isnan(x) | np.isnan(y))
-    n = int(keep.sum())
-    if n < 3:
-        return float("nan"), n
-    a, b = x[keep] - x[keep].mean(), y[keep] - y[keep].mean()
-    den = np.sqrt((a * a).sum() * (b * b).sum())
-    return (float((a * b).sum() / den) if den > 0 else float("nan")), n
+    return _two(x, y, "pearson")
 
 
 def spearman(x: Array, y: Array) -> tuple[float, int]:
     """Spearman ρ: Pearson of average ranks on the pairs where both are present."""
-    keep = ~(np.isnan(x) | np.isnan(y))
-    return pearson(rankdata(x[keep]), rankdata(y[keep])) if keep.sum() >= 3 else (float("nan"), int(keep.sum()))
+    return _two(x, y, "spearman")
 
 
-def node_values(result: Result) -> dict[str, Array]:
+def node_values(result: Result) -> pd.DataFrame:
+    """Units × nodes: normalised indicators and aggregate scores, what the index is built from."""
     fw = result.framework
-    return {c: np.asarray(result.score(c), dtype=float) for c in (*fw.indicator_codes, *fw.aggregate_codes)}
+    codes = (*fw.indicator_codes, *fw.aggregate_codes)
+    return pd.DataFrame({c: np.asarray(result.score(c), dtype=float) for c in codes}, columns=list(codes))
 
 
 def correlations(result: Result) -> pd.DataFrame:
     """One row per (node, parent) and per unordered pair of siblings."""
     fw = result.framework
     values = node_values(result)
+    r, n = pairwise(values)
+    rho, _ = pairwise(values, "spearman")
     rows = []
-
-    def row(node: str, other: str, relation: str) -> dict[str, object]:
-        p, n = pearson(values[node], values[other])
-        s, _ = spearman(values[node], values[other])
-        flag = ""
-        if relation == "parent" and not np.isnan(p):
-            flag = "negative" if p < 0 else ("weak" if p < WEAK else "")
-        elif relation == "sibling" and not np.isnan(p) and p > COLLINEAR:
-            flag = "collinear"
-        return {"node": node, "other": other, "relation": relation, "level": fw.levels[node],
-                "pearson": p, "spearman": s, "n": n, "flag": flag}
-
     for parent in reversed(fw.aggregation_order):  # top-down
         kids = fw.children[parent]
         for i, kid in enumerate(kids):
-            rows.append(row(kid, parent, "parent"))
-            for other in kids[i + 1:]:
-                rows.append(row(kid, other, "sibling"))
+            for other, relation in ((parent, "parent"), *((o, "sibling") for o in kids[i + 1:])):
+                p = float(r.at[kid, other])
+                flag = ""
+                if relation == "parent" and not np.isnan(p):
+                    flag = "negative" if p < 0 else ("weak" if p < WEAK else "")
+                elif relation == "sibling" and p > COLLINEAR:
+                    flag = "collinear"
+                rows.append({"node": kid, "other": other, "relation": relation, "level": fw.levels[kid],
+                             "pearson": p, "spearman": float(rho.at[kid, other]), "n": int(n.at[kid, other]),
+                             "flag": flag})
     return pd.DataFrame(rows, columns=["node", "other", "relation", "level", "pearson", "spearman", "n", "flag"])
 
 
 def correlation_matrix(result: Result, method: str = "pearson") -> pd.DataFrame:
     """Every indicator (rows, grouped by parent) against every aggregate (columns, top-down)."""
     fw = result.framework
-    values = node_values(result)
-    f = pearson if method == "pearson" else spearman
+    r, _ = pairwise(node_values(result), method)
     rows = [c for parent in fw.aggregation_order for c in fw.children[parent] if c in fw.indicator_codes]
-    cols = list(fw.display_order)
-    data = [[f(values[r], values[c])[0] for c in cols] for r in rows]
-    return pd.DataFrame(data, index=pd.Index(rows, name="indicator"), columns=cols)
+    table = r.loc[rows, list(fw.display_order)]
+    return table.rename_axis(index="indicator", columns=None)
 
 
 def _children_matrix(result: Result, node: str) -> tuple[Array, int]:
-    values = node_values(result)
-    x = np.stack([values[k] for k in result.framework.children[node]], axis=1)
+    x = np.stack([np.asarray(result.score(k), dtype=float) for k in result.framework.children[node]], axis=1)
     keep = ~np.isnan(x).any(axis=1)
     return x[keep], int((~keep).sum())
 

@@ -14,7 +14,6 @@ from typing import Any
 
 import pandas as pd
 
-from nevindex.audit import charts as audit_charts
 from nevindex.audit.coherence import correlation_matrix, correlations, group_consistency
 from nevindex.audit.intervals import INTERVALS_TABLE, RankIntervals
 from nevindex.audit.sensitivity import SensitivityResult, check_base_sample, sensitivity
@@ -41,6 +40,8 @@ from nevindex.framework import Framework
 from nevindex.recipe import Recipe
 from nevindex.result import Result
 
+__all__ = ["AuditResult", "as_spec", "run_audit"]
+
 
 @dataclass(frozen=True, eq=False)
 class AuditResult:
@@ -58,6 +59,11 @@ class AuditResult:
     uncertainty: Evaluation | None = None
     sensitivity: SensitivityResult | None = None
     intervals: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def warnings(self) -> list[str]:
+        """What the nominal build warned about (e.g. negative effective weights), for the reader."""
+        return [w for entry in self.result.log for w in entry.details.get("warnings", [])]
 
     def rank_intervals(self) -> pd.DataFrame | None:
         """The ``rank_intervals`` table: per unit, nominal score and rank, the median, mean, 5th and
@@ -99,7 +105,8 @@ class AuditResult:
 
     def summary(self) -> dict[str, Any]:
         out: dict[str, Any] = {"units": len(self.result.units), "indicators": len(self.result.indicators),
-                               "hashes": dict(self.result.hashes)}
+                               "year": self.result.year, "hashes": dict(self.result.hashes),
+                               "warnings": self.warnings}
         if self.spec is not None:
             out["spec"] = self.spec_data()
         if self.uncertainty is not None:
@@ -110,6 +117,8 @@ class AuditResult:
 
     def charts(self) -> dict[str, bytes]:
         """``{file name: bytes}`` for the rank-interval plot, correlation heatmap and sensitivity bars."""
+        from nevindex.audit import charts as audit_charts  # matplotlib only when charts are drawn
+
         name = self.result.framework.framework.name.en
         files = audit_charts.heatmap_chart(self.correlation_matrix,
                                            title=f"{name}: indicators against aggregates (Pearson)")
@@ -131,13 +140,37 @@ def as_spec(spec: UncertaintySpec | Mapping[str, Any] | str | Path | None) -> Un
 
 def run_audit(framework: Framework, dataset: Dataset, recipe: Recipe | None = None,
               spec: UncertaintySpec | Mapping[str, Any] | str | Path | None = None, *,
-              source: str = "<spec>") -> AuditResult:
-    """Statistics and coherence of the nominal build; uncertainty and sensitivity from ``spec``."""
+              year: int | None = None, source: str = "<spec>") -> AuditResult:
+    """Statistics and coherence of the nominal build; uncertainty and sensitivity from ``spec``.
+
+    Parameters
+    ----------
+    framework, dataset, recipe
+        As for :func:`nevindex.build.build` (recipe default: the framework's own).
+    spec
+        The uncertainty spec: a :class:`UncertaintySpec`, a mapping, or a YAML file; None for
+        statistics and coherence only.
+    year
+        The year of data (default: the latest), for the nominal build and every run.
+    source
+        How errors name a spec given as a mapping (a file names itself).
+
+    Returns
+    -------
+    AuditResult
+        Every table (``.tables()``), the rank intervals, the batched evaluation and the
+        sensitivity indices; ``.warnings`` lists what the nominal build warned about.
+
+    Raises
+    ------
+    RecipeError, DataError
+        A wrong spec or design, before anything is computed.
+    """
     recipe = recipe if recipe is not None else framework.recipe
     if isinstance(spec, (str, Path)) and source == "<spec>":
         source = str(spec)
     spec = as_spec(spec)
-    nominal = build(framework, dataset, recipe)
+    nominal = build(framework, dataset, recipe, year=year)
     summary, loadings = group_consistency(nominal)
     parts: dict[str, Any] = {
         "statistics": indicator_stats(nominal),
@@ -159,11 +192,11 @@ def run_audit(framework: Framework, dataset: Dataset, recipe: Recipe | None = No
         if spec.sensitivity is not None:  # refuse a too-small design before computing anything
             check_base_sample(spec.sensitivity.n, len(variables.factor_names),
                               max((f.k for f in variables.factors), default=1))
-    ev = evaluate(framework, dataset, recipe, design, memory_mb=spec.memory_mb, nominal=nominal)
+    ev = evaluate(framework, dataset, recipe, design, memory_mb=spec.memory_mb, nominal=nominal, year=nominal.year)
     names = dict(zip(dataset.units, dataset.names, strict=True))
     sens = None
     if spec.sensitivity is not None and variables is not None:
         sens = sensitivity(framework, dataset, recipe, variables, spec.sensitivity, seed=spec.seed,
-                           memory_mb=spec.memory_mb, nominal=nominal)
+                           memory_mb=spec.memory_mb, nominal=nominal, year=nominal.year)
     return AuditResult(nominal, spec, **parts, uncertainty=ev, sensitivity=sens,
                        intervals=rank_intervals(ev, names))

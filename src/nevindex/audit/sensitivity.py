@@ -30,6 +30,8 @@ from nevindex.framework import Framework
 from nevindex.recipe import Recipe
 from nevindex.result import Result
 
+__all__ = ["check_base_sample", "unit_sample", "sobol_indices", "SensitivityResult", "sensitivity"]
+
 
 def _problem(names: list[str], groups: list[str]) -> dict[str, Any]:
     return {"num_vars": len(names), "names": list(names), "bounds": [[0.0, 1.0]] * len(names),
@@ -91,13 +93,13 @@ class SensitivityResult:
 
 def sensitivity(framework: Framework, dataset: Dataset, recipe: Recipe, variables: Variables,
                 spec: SensitivitySpec, *, seed: int, memory_mb: float = 128.0,
-                nominal: Result | None = None) -> SensitivityResult:
+                nominal: Result | None = None, year: int | None = None) -> SensitivityResult:
     """Sobol' indices of every factor on the mean absolute rank shift, by the batched engine."""
     largest = max((f.k for f in variables.factors), default=1)
     check_base_sample(spec.n, len(variables.factor_names), largest)
     s = spec.seed if spec.seed is not None else seed
     u = unit_sample(variables.names, variables.groups, spec.n, s)
-    ev = evaluate(framework, dataset, recipe, variables.design(u), memory_mb=memory_mb, nominal=nominal)
+    ev = evaluate(framework, dataset, recipe, variables.design(u), memory_mb=memory_mb, nominal=nominal, year=year)
     y = ev.rank_shift()
     table = sobol_indices(variables.names, variables.groups, np.nan_to_num(y), bootstrap=spec.bootstrap,
                           conf_level=spec.conf_level, seed=s)

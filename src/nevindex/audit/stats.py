@@ -17,6 +17,8 @@ import pandas as pd
 from nevindex.methods.treat import kurtosis, skewness
 from nevindex.result import Result
 
+__all__ = ["MIN_AVAILABILITY", "indicator_stats", "availability_by_unit", "availability_by_group"]
+
 #: Share of present values below which an indicator or unit is flagged (COINr's default 0.66).
 MIN_AVAILABILITY = 0.66
 

@@ -27,15 +27,19 @@ from nevindex.dataset import Dataset
 from nevindex.errors import ComputationError, KernelError, NevIndexError
 from nevindex.framework import Framework
 from nevindex.methods.rank import rank_desc
-from nevindex.recipe import Recipe
+from nevindex.recipe import DATA_DRIVEN_WEIGHTS, Recipe
 from nevindex.result import Result
+
+__all__ = [
+    "BYTES_PER_CELL", "Evaluation", "chunk_size", "evaluate", "rank_intervals", "runs_frame",
+    "weight_sets_frame", "per_run_frame"
+]
 
 Array = NDArray[np.float64]
 
-#: Weighting methods whose weights are computed from the (normalised) data.
-DATA_DRIVEN = ("entropy", "critic", "pca")
-#: Bytes one run needs per unit × indicator cell while it is aggregated (stacked children,
-#: the kernel's float copy, masks and products); used to size chunks.
+#: Bytes one run needs per unit × (aggregate or child) while it is aggregated: the per-run node
+#: scores and, for a node whose children differ per run, the stacked children with the kernel's
+#: copies, masks and products; used to size chunks.
 BYTES_PER_CELL = 64
 
 
@@ -77,16 +81,19 @@ def _chunks(n: int, size: int) -> Iterator[slice]:
         yield slice(start, min(start + size, n))
 
 
-def chunk_size(units: int, indicators: int, memory_mb: float) -> int:
-    per_run = max(1, units * indicators * BYTES_PER_CELL)
+def chunk_size(units: int, cells: int, memory_mb: float) -> int:
+    """Runs per chunk so that ``units × cells`` per run stays within ``memory_mb``."""
+    per_run = max(1, units * cells * BYTES_PER_CELL)
     return max(1, int(memory_mb * 2**20 // per_run))
 
 
 def evaluate(framework: Framework, dataset: Dataset, recipe: Recipe, design: Design, *,
-             memory_mb: float = 128.0, nominal: Result | None = None) -> Evaluation:
-    """Root scores and ranks of every run of ``design``, as if each were built separately."""
+             memory_mb: float = 128.0, nominal: Result | None = None, year: int | None = None) -> Evaluation:
+    """Root scores and ranks of every run of ``design``, as if each were built separately
+    (each with ``build(..., year=year)``)."""
     started = time.perf_counter()
-    nominal = nominal if nominal is not None else build(framework, dataset, recipe)
+    nominal = nominal if nominal is not None else build(framework, dataset, recipe, year=year)
+    year = nominal.year
     root = framework.root
     # Unit space: the dataset's units in order; a unit screened out in some state is NaN there.
     unit_pos = {u: i for i, u in enumerate(dataset.units)}
@@ -114,14 +121,15 @@ def evaluate(framework: Framework, dataset: Dataset, recipe: Recipe, design: Des
         up = _key(rc, exclude=("aggregate", "weights"))
         if up not in states:
             try:
-                res = nominal if up == nominal_up else build(framework, dataset, rc)
+                res = nominal if up == nominal_up else build(framework, dataset, rc, year=year)
             except NevIndexError as exc:
                 raise ComputationError(f"uncertainty run with {_describe(design, combos[c])}: {exc}") from None
             states[up] = (res, np.array([unit_pos[u] for u in res.units], dtype=np.intp))
         groups[(up, _key(rc, only=("aggregate",)))].append(c)
 
     chunks = 0
-    n_ind = len(framework.indicator_codes)
+    # per run: every aggregate's scores plus the widest stacked children (the normalised data are shared)
+    cells = len(framework.aggregate_codes) + max(len(k) for k in framework.children.values())
     for (up, _), combo_ids in groups.items():
         res, cols = states[up]
         scored[cols] = True
@@ -132,26 +140,25 @@ def evaluate(framework: Framework, dataset: Dataset, recipe: Recipe, design: Des
         for c in combo_ids:
             rc = recipes[c]
             wkey = up + _key(rc, only=("weights",)) + (_key(rc, only=("aggregate",))
-                                                       if rc.weights.method in DATA_DRIVEN else "")
+                                                       if rc.weights.method in DATA_DRIVEN_WEIGHTS else "")
             if wkey not in resolved:
-                w = res.weights if rc == res.recipe else resolve_weights(framework, rc, res.normalised, res.units)
+                w = res.weights if rc == res.recipe else resolve_weights(
+                    framework, rc, res.normalised, res.units, observed=~np.isnan(res.screened))
                 resolved[wkey] = np.array([w[n] for n in design.nodes], dtype=float)
             rows = np.flatnonzero(inverse == c)
             weights_used[rows] = np.where(np.isnan(design.absolute[rows]), resolved[wkey] * design.multipliers[rows],
                                           design.absolute[rows])
-        size = chunk_size(len(res.units), n_ind, memory_mb)
-        for part in _chunks(rows_all.size, size):
+        normalised, observed, expand = _distinct_units(res, choices)
+        for part in _chunks(rows_all.size, chunk_size(normalised.shape[0], cells, memory_mb)):
             rows = rows_all[part]
-            s = rows.size
             batch = {n: weights_used[rows, k] for k, n in enumerate(design.nodes)}
-            x = np.broadcast_to(res.normalised, (s, *res.normalised.shape))
             try:
-                out = aggregate_tree(framework, x, batch, choices, rc0.aggregate.threshold,
-                                     observed=~np.isnan(res.screened))[root]
+                out = aggregate_tree(framework, normalised, batch, choices,
+                                     observed=observed)[root]
             except KernelError as exc:
                 raise ComputationError(f"uncertainty run {int(rows[0]) + 1} "
                                        f"({_describe(design, combos[inverse[rows[0]]])}): {exc.message}") from None
-            scores[np.ix_(rows, cols)] = out
+            scores[np.ix_(rows, cols)] = out[:, expand]
             chunks += 1
 
     keep = np.flatnonzero(scored | np.isin(np.arange(len(dataset.units)), [unit_pos[u] for u in nominal.units]))
@@ -171,6 +178,24 @@ def evaluate(framework: Framework, dataset: Dataset, recipe: Recipe, design: Des
                        "chunks": chunks, "seconds": time.perf_counter() - started})
 
 
+def _distinct_units(res: Result, choices: dict[str, Any]) -> tuple[Array, NDArray[np.bool_], NDArray[np.intp]]:
+    """The state's units with identical inputs to aggregation taken once, and how to expand them.
+
+    Identical units then get identical scores in every run, as in separate builds: exact ties stay
+    exact even where a matrix product sums in its own order. Copeland compares units with each
+    other, so with it every unit stays.
+    """
+    observed = ~np.isnan(res.screened)
+    every = np.arange(len(res.units), dtype=np.intp)
+    if any(c.method == "copeland" for c in choices.values()):
+        return res.normalised, observed, every
+    key = np.concatenate([res.normalised, observed.astype(np.float64)], axis=1)
+    _, first, expand = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    if first.size == every.size:
+        return res.normalised, observed, every
+    return res.normalised[first], observed[first], np.asarray(expand).reshape(-1)
+
+
 def _describe(design: Design, combo: Any) -> str:
     if not design.factors:
         return "the nominal recipe"
@@ -184,10 +209,10 @@ def rank_intervals(ev: Evaluation, names: dict[str, str] | None = None) -> pd.Da
     """Per unit: nominal score and rank; median, mean, 5th and 95th percentile rank over the runs
     (the nominal run excluded; numpy 'linear' quantiles, R type 7)."""
     r = ev.ranks
+    q05, median, q95 = _quantiles(r, [0.05, 0.5, 0.95])
+    s05, s95 = _quantiles(ev.scores, [0.05, 0.95])
     with np.errstate(invalid="ignore"), _quiet():
-        q05, median, q95 = np.nanquantile(r, [0.05, 0.5, 0.95], axis=0, method="linear")
         mean = np.nanmean(r, axis=0)
-        s05, s95 = np.nanquantile(ev.scores, [0.05, 0.95], axis=0, method="linear")
     frame = pd.DataFrame({
         "unit": list(ev.units),
         "name": [(names or {}).get(u, u) for u in ev.units],
@@ -203,6 +228,19 @@ def rank_intervals(ev: Evaluation, names: dict[str, str] | None = None) -> pd.Da
         "runs_scored": np.sum(~np.isnan(r), axis=0),
     })
     return frame.sort_values(["nominal_rank", "unit"], kind="stable", na_position="last").reset_index(drop=True)
+
+
+def _quantiles(values: Array, q: list[float]) -> Array:
+    """Linear (R type 7) quantiles of each column over the present values: one vectorised
+    ``quantile`` for the columns without gaps, ``nanquantile`` only for the others."""
+    out = np.full((len(q), values.shape[1]), np.nan)
+    gaps = np.isnan(values).any(axis=0)
+    if (~gaps).any():
+        out[:, ~gaps] = np.quantile(values[:, ~gaps], q, axis=0, method="linear")
+    if gaps.any():
+        with np.errstate(invalid="ignore"), _quiet():
+            out[:, gaps] = np.nanquantile(values[:, gaps], q, axis=0, method="linear")
+    return out
 
 
 class _quiet:

@@ -9,6 +9,7 @@ loads neither pandas, scipy, matplotlib nor SQLAlchemy.
 from __future__ import annotations
 
 import sys
+import warnings
 
 import typer
 
@@ -30,8 +31,14 @@ for area in (engine, audit, nev, web, store, insight, report, collect, synth):
     app.add_typer(area.app)
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
+    """Warnings as one line for the person at the terminal, without the source line of the package."""
+    err_console.print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, turning our errors into a short message and exit code 2."""
+    warnings.showwarning = _show_warning
     try:
         app(args=argv, standalone_mode=False)
     except NevIndexError as exc:

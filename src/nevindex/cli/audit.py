@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import time
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -17,9 +17,10 @@ __all__ = ["app"]
 
 app = typer.Typer()
 
-#: Tables larger than this many cells (per-run tables of big designs) go to CSV only: XLSX writing
-#: is slow (about 30 s per million cells) and spreadsheets are not the place for them.
-XLSX_MAX_CELLS = 250_000
+
+class PerRun(StrEnum):
+    parquet = "parquet"
+    csv = "csv"
 
 
 @app.command()
@@ -35,12 +36,14 @@ def audit(
     runs: Annotated[int | None, typer.Option(help="Override the spec's number of runs.")] = None,
     seed: Annotated[int | None, typer.Option(help="Override the spec's seed.")] = None,
     charts: Annotated[bool, typer.Option(help="Write SVG and PNG charts.")] = True,
+    per_run: Annotated[PerRun, typer.Option("--per-run", help="Format of the per-run tables (runs, weight_sets, "
+                                            "run_scores, run_ranks).")] = PerRun.parquet,
     top: Annotated[int, typer.Option(help="Rows of the rank-interval table to print.")] = 10,
 ) -> None:
     """Audit the index: statistics, correlations, α, PCA; with --spec, rank intervals and Sobol' indices."""
     from nevindex.audit import load_spec, run_audit
+    from nevindex.audit.files import write_audit
     from nevindex.inputs import load_inputs
-    from nevindex.io import write_all, write_csv, write_xlsx
 
     started = time.perf_counter()
     inputs = load_inputs(framework, data, recipe, units_file=units, year=year)
@@ -49,24 +52,16 @@ def audit(
         uspec = uspec.model_copy(update={k: v for k, v in (("runs", runs), ("seed", seed)) if v is not None})
         uspec = type(uspec).model_validate(uspec.model_dump())
     with console.status("auditing…"):
-        result = run_audit(inputs.framework, inputs.dataset, inputs.recipe, uspec,
+        result = run_audit(inputs.framework, inputs.dataset, inputs.recipe, uspec, year=inputs.year,
                            source=str(spec) if spec else "<spec>")
-        tables = result.tables()
-        writers = {f"{name}.csv": (lambda path, f=frame: write_csv(f, path)) for name, frame in tables.items()}
-        small = {n: f for n, f in tables.items() if f.size <= XLSX_MAX_CELLS}
-        writers["audit.xlsx"] = lambda path: write_xlsx(small, path)
-        summary = result.summary() | {"csv_only": sorted(set(tables) - set(small))}
-        writers["audit.json"] = lambda path: path.write_text(
-            json.dumps(summary, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
-        if charts:
-            for name, blob in result.charts().items():
-                writers[f"charts/{name}"] = lambda path, b=blob: path.write_bytes(b)
-        write_all(out, writers)
+        files = write_audit(result, out, per_run=per_run.value, charts=charts)
     _print(result, top)
-    console.print(f"wrote {len(writers)} files to {out} in {time.perf_counter() - started:.2f} s")
+    console.print(f"wrote {len(files)} files to {out} in {time.perf_counter() - started:.2f} s")
 
 
 def _print(result, top: int) -> None:  # type: ignore[no-untyped-def]
+    for warning in result.warnings:
+        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
     flagged = result.statistics[result.statistics["flags"] != ""]
     console.print(f"statistics: {len(result.statistics)} indicators, {len(flagged)} flagged; "
                   f"correlations flagged: {int((result.correlations['flag'] != '').sum())}")

@@ -39,7 +39,9 @@ def build(
         inputs = load_inputs(framework, data, recipe, units_file=units, year=year)
         for warning in check_inputs(inputs.framework, inputs.dataset, inputs.recipe):
             console.print(f"[yellow]warning:[/] {warning}")
-        result = build_result(inputs.framework, inputs.dataset, inputs.recipe)
+        result = build_result(inputs.framework, inputs.dataset, inputs.recipe, year=inputs.year)
+        for warning in (w for entry in result.log for w in entry.details.get("warnings", [])):
+            console.print(f"[yellow]warning:[/] {warning}", highlight=False)
         files = write_result(result, out)
     table = Table(title=f"{inputs.framework.framework.name.en} — {result.year} (top {min(top, len(result.units))})")
     table.add_column("rank", justify="right")
@@ -70,7 +72,7 @@ def validate(
 
     inputs = load_inputs(framework, data, recipe, units_file=units, year=year)
     warnings = check_inputs(inputs.framework, inputs.dataset, inputs.recipe)
-    report = preflight(inputs.framework, inputs.dataset, inputs.recipe)
+    report = preflight(inputs.framework, inputs.dataset, inputs.recipe, year=inputs.year)
     for warning in [*warnings, *report.warnings]:
         console.print(f"[yellow]warning:[/] {warning}")
     fw = inputs.framework

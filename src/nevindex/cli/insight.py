@@ -67,7 +67,7 @@ def profile_command(
         from nevindex.inputs import load_inputs
 
         inputs = load_inputs(framework, data, recipe, units_file=units, year=year)
-        result, history = build(inputs.framework, inputs.dataset, inputs.recipe), []
+        result, history = build(inputs.framework, inputs.dataset, inputs.recipe, year=inputs.year), []
         if intervals_file is not None:
             intervals = RankIntervals.from_frame(read_table(intervals_file))
     else:

@@ -43,7 +43,7 @@ def edition_table(edition, top: int) -> Table:  # noqa: ANN001 - Edition, import
         table.add_column(element, justify="right", no_wrap=True)
     table.add_column("Cov.", justify="right")
     for row in edition.table.head(top).to_dict("records"):
-        name = str(row["name"]).split(" (")[0] + (" †" if row["scope"] else "")
+        name = str(row["name"]).split(" (")[0] + (" †" if row["scope"] else "") + (" ‡" if row.get("proxy") else "")
         if row["rated"]:
             rank, index, rating = f"{row['rank']:.0f}", f"{row['index']:.1f}", str(row["rating"])
         else:
@@ -65,8 +65,8 @@ def demo(
     """The main job, end to end: import the shipped, sourced data into the store, build, audit and
     publish the 2023 and 2024 editions (once), verify them, print their rankings and, with --out,
     write the open data and the annual report."""
-    from nevindex.nev.edition import EDITIONS, build_edition, write_edition
-    from nevindex.nev.publish import publish_demo_editions
+    from nevindex.nev.edition import CURRENT, EDITIONS, METHODOLOGIES, build_edition, write_edition
+    from nevindex.nev.publish import demo_label, publish_demo_editions
     from nevindex.store import editions as ed
     from nevindex.store.db import open_store
 
@@ -79,7 +79,7 @@ def demo(
         with out.status("importing, building, auditing and publishing the editions…"):
             added = publish_demo_editions(store, years=years)
         for y in years:
-            label = f"nev-{y}"
+            label = demo_label(y)
             verified = ed.verify(store, label)
             edition = build_edition(y)
             out.print(edition_table(edition, top))
@@ -101,8 +101,17 @@ def demo(
             with out.status("writing the annual report (HTML and PDF, English and Chinese)…"):
                 reports = _write_reports(store.url, max(years), target)
             out.print(f"report: {', '.join(str(p) for p in reports)}", highlight=False)
-    out.print("n.r. = not rated (too few indicators observed); k/n = indicators observed of the element's; "
-              "† = uses group-level (SCOPE) figures; scores 0–100 on fixed goalposts; no value is imputed. "
+    earlier = [v for v in METHODOLOGIES if v != CURRENT]
+    if earlier:
+        kept = ", ".join(demo_label(y, v) for v in earlier for y in years)
+        out.print(f"[bold]methodology:[/] {CURRENT}; the editions of the earlier methodology {', '.join(earlier)} are kept "
+                  f"for comparison ({kept})", highlight=False)
+        out.print(f"[bold]compare:[/] nevindex edition compare {demo_label(max(years), earlier[-1])} "
+                  f"{demo_label(max(years))}", highlight=False)
+    out.print("Demonstration editions built from public sources; not an official rating. "
+              "n.r. = not rated (too little evidence); k/n = indicators observed of the element's scored ones; "
+              "† = uses group-level (SCOPE) figures; ‡ = uses a value converted with a PROXY exchange rate; "
+              "scores 0–100 on fixed goalposts; no value is imputed. "
               f"Done in {time.perf_counter() - started:.2f} s.", highlight=False)
     out.print("next: nevindex profile byd --edition nev-2024 · nevindex serve (the portal, http://127.0.0.1:8000/)",
               highlight=False)

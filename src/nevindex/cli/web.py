@@ -1,4 +1,4 @@
-"""``nevindex serve``, ``nevindex site export`` and ``nevindex admin create-user``: the portal from the shell."""
+"""``nevindex serve``, ``nevindex site export`` and ``nevindex admin create-user|revoke``: the portal from the shell."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def serve(
     demo: Annotated[bool, typer.Option("--demo", help="First add the demonstration editions to the store.")] = False,
     workers: Annotated[int, typer.Option(help="Worker processes.", min=1, max=64)] = 1,
 ) -> None:
-    """Serve the portal, the API (/api/v1) and the admin side."""
+    """Serve the portal, the API (/api/v1) and the admin side (uploads: at most NEVINDEX_MAX_UPLOAD_MB per file, 20 by default)."""
     import uvicorn
 
     from nevindex.store.db import as_url, open_store
@@ -77,7 +77,8 @@ def create_user(
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input.")]
     = False,
 ) -> None:
-    """Add a portal administrator (or set a new password); the password is stored as an argon2 hash."""
+    """Add a portal administrator, or set a new password (which signs that user out everywhere); the
+    password is stored as an argon2 hash."""
     from nevindex.store.db import open_store
     from nevindex.web import auth
 
@@ -90,3 +91,15 @@ def create_user(
     with open_store(db) as store:
         auth.create_user(store.engine, username, password)
     console.print(f"administrator '{auth.check_username(username)}' can now sign in")
+
+
+@admin_app.command("revoke")
+def revoke(username: Annotated[str, typer.Argument(help="User name.")], db: DbOpt = None) -> None:
+    """Sign an administrator out everywhere: end every session cookie and API token of that user."""
+    from nevindex.store.db import open_store
+    from nevindex.web import auth
+
+    with open_store(db, create=False) as store:
+        auth.revoke_sessions(store.engine, username.strip())
+    console.print(f"administrator '{username.strip()}' is signed out everywhere: every session and API token "
+                  "issued so far no longer works (signing in again works)")

@@ -294,11 +294,11 @@ def old_under_new(old: Result, new: Result, dataset: Dataset | None = None) -> R
     from nevindex.errors import DataError
     from nevindex.inputs import load_inputs
 
-    recipe = new.recipe.with_setting("year", old.year)
+    recipe = new.recipe
     data = dataset if dataset is not None else old.dataset
     failure: DataError | None = None
     try:
-        inputs = load_inputs(new.framework, data, recipe)
+        inputs = load_inputs(new.framework, data, recipe, year=old.year)
     except DataError as exc:
         inputs, failure = None, exc
     framework = new.framework
@@ -311,10 +311,10 @@ def old_under_new(old: Result, new: Result, dataset: Dataset | None = None) -> R
         empty = [c for c in framework.indicator_codes if c not in data.columns]
     if empty:
         framework, recipe = _without(framework, recipe, empty)
-        inputs = load_inputs(framework, data, recipe)
+        inputs = load_inputs(framework, data, recipe, year=old.year)
     if inputs is None:
         raise DataError(f"the old data cannot be rebuilt under the new methodology: {failure}")
-    return build(inputs.framework, inputs.dataset, inputs.recipe)
+    return build(inputs.framework, inputs.dataset, inputs.recipe, year=old.year)
 
 
 def _without(framework: Any, recipe: Any, codes: Sequence[str]) -> tuple[Any, Any]:
@@ -340,6 +340,8 @@ def _without(framework: Any, recipe: Any, codes: Sequence[str]) -> tuple[Any, An
         "aggregate.by_node": {k: v.model_dump(mode="python") for k, v in recipe.aggregate.by_node.items()
                               if k not in gone},
         "treat.skip": [c for c in recipe.treat.skip if c not in gone]}
+    if recipe.weights.nodes:
+        settings["weights.nodes"] = [c for c in recipe.weights.nodes if c not in gone]
     if recipe.weights.ahp:
         settings["weights.ahp"] = {k: v.model_dump(mode="python") for k, v in recipe.weights.ahp.items()
                                    if k not in gone}

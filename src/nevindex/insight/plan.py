@@ -121,7 +121,7 @@ class _Evaluator:
         values[self.t, self.u, self.c[moved]] = self.values(delta)[moved]
         data = Dataset(ds.units, ds.columns, ds.years, values, ds.names, ds.attributes, ds.provenance, ds.source)
         self.rebuilds += 1
-        return build(self.result.framework, data, self.result.recipe)
+        return build(self.result.framework, data, self.result.recipe, year=self.result.year)
 
     def reaches(self, delta: Array, target: int) -> bool:
         """Whether the plan reaches ``target``, by the what-if engine (confirmed by a rebuild later)."""

@@ -6,8 +6,9 @@ module reuses the Result's upstream state and, for each changed cell, recomputes
 
 1. the cell's denominated value (the denominate kernel with the unit's denominator);
 2. the column's imputation (mean/median fill depends on the column; locf/linear leave observed
-   cells alone, so only the cell changes) and its outlier treatment (the treat kernel's loop run
-   on all versions of the column at once, :mod:`._treat_batch`);
+   cells alone, so only the cell changes; row-wise imputation and data-driven weights spread a
+   change to other cells, so those recipes rebuild) and its outlier treatment (the treat kernel
+   on all versions of the column at once, ``methods.treat.treat_rows``);
 3. the column's normalisation, with the engine's own ``build.normalise_matrix`` on a batch of
    matrices in which slot ``s`` holds one changed column per indicator (columns normalise
    independently, so one call serves a whole batch of levers);
@@ -31,13 +32,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from nevindex.build import aggregate_tree, build, normalise_matrix, observed_shares
+from nevindex.build import aggregate_tree, build, normalise_matrix, observed_shares, treat_settings
 from nevindex.errors import NevIndexError
-from nevindex.insight._treat_batch import treat_rows
 from nevindex.methods import aggregate as agg_kernels
 from nevindex.methods import denominate as den_kernels
 from nevindex.methods import impute as imp_kernels
 from nevindex.methods.rank import rank_desc
+from nevindex.methods.treat import treat_rows
+from nevindex.recipe import DATA_DRIVEN_WEIGHTS
 from nevindex.result import Result
 
 __all__ = ["BATCH_CELLS", "Outcome", "WhatIf"]
@@ -77,13 +79,13 @@ class WhatIf:
         self.den = np.ones((self.n_units, n_ind))
         self.scale = np.ones(n_ind)
         self.has_den = np.zeros(n_ind, dtype=bool)
-        if rec.denominate.enabled:
+        if rec.denominate.method != "none":
             for j, ind in enumerate(fw.indicators):
                 if ind.denominator:
                     self.den[:, j] = ds.matrix([ind.denominator], r.year)[self.row_ds, 0]
                     self.scale[j] = ind.scale
                     self.has_den[j] = True
-        self.treat_settings = _treat_settings(r)
+        self.treat_settings = treat_settings(fw, rec)
         self.paths = {c: fw.ancestors(c) for c in self.codes}
         self.choices = {c: rec.aggregate.choice_for(c, fw.levels[c]) for c in fw.aggregate_codes}
         self.observed = ~np.isnan(np.asarray(result.screened))
@@ -92,8 +94,9 @@ class WhatIf:
         self.base |= {c: r.scores[:, k] for k, c in enumerate(fw.display_order)}
         # the aggregation of a unit depends only on its own children's values, except for Copeland
         self.rowwise = {c: all(self.choices[a].method != "copeland" for a in self.paths[c]) for c in self.codes}
-        self.data_driven_weights = rec.weights.method in ("entropy", "critic", "pca")
-        self.screen_zero = rec.screen.enabled and rec.screen.min_nonzero is not None
+        # data-driven weights and row-wise imputation make a cell's change reach other cells: rebuild
+        self.whole_rebuild = rec.weights.method in DATA_DRIVEN_WEIGHTS or rec.impute.method.endswith("_row")
+        self.screen_zero = rec.screen.method != "none" and rec.screen.min_nonzero is not None
         self._cells: dict[tuple[int, int, float], Array] = {}
 
     # --- public ----------------------------------------------------------------------------
@@ -159,7 +162,7 @@ class WhatIf:
             normalised = normalise_matrix(r.framework, r.recipe.normalise, treated, year=r.year)
             observed = self.observed.copy()
             observed[row, cols] = ~np.isnan(new_den)  # a plan may fill a gap, or empty a cell
-            scores = aggregate_tree(r.framework, normalised, r.weights, self.choices, r.recipe.aggregate.threshold,
+            scores = aggregate_tree(r.framework, normalised, r.weights, self.choices,
                                     observed=observed)
         except NevIndexError:
             return self._rebuild_cells(row, cols, values)
@@ -171,7 +174,7 @@ class WhatIf:
         data = r.dataset
         for j, v in zip(cols, values, strict=True):
             data = data.with_value(r.units[row], self.codes[j], float(v), r.year)
-        new = build(r.framework, data, r.recipe)
+        new = build(r.framework, data, r.recipe, year=r.year)
         pos = {u: i for i, u in enumerate(new.units)}
         take = np.array([pos.get(u, -1) for u in r.units])
         index = np.where(take >= 0, np.asarray(new.index)[take], np.nan)
@@ -180,7 +183,7 @@ class WhatIf:
 
     # --- the shortcut ------------------------------------------------------------------------
     def _needs_rebuild(self, rows: NDArray[np.intp], cols: NDArray[np.intp], values: Array) -> NDArray[np.bool_]:
-        if self.data_driven_weights:
+        if self.whole_rebuild:
             return np.ones(rows.size, dtype=bool)
         slow = np.zeros(rows.size, dtype=bool)
         if self.screen_zero:
@@ -286,7 +289,8 @@ class WhatIf:
                          axis=-1)
             w = np.array([r.weights[k] for k in kids], dtype=float)
             choice = self.choices[node]
-            changed[node] = agg_kernels.aggregate(x, w, choice.method, threshold=choice.threshold, **choice.params)
+            changed[node] = agg_kernels.aggregate(x, w, choice.method, min_present=choice.min_present,
+                                                  negative_weights=True, **choice.params)
             if choice.min_observed is not None:  # a lever changes observed values only: shares stay
                 share = self.shares[node] if own_rows is None else self.shares[node][own_rows]
                 changed[node] = np.where(share < choice.min_observed, np.nan, changed[node])
@@ -301,7 +305,7 @@ class WhatIf:
         r = self.result
         unit = r.units[rows[k]]
         data = r.dataset.with_value(unit, self.codes[cols[k]], float(values[k]), r.year)
-        new = build(r.framework, data, r.recipe)
+        new = build(r.framework, data, r.recipe, year=r.year)
         if unit not in new.units:
             raise NevIndexError(f"unit '{unit}' would be screened out by this change")
         i = new.units.index(unit)
@@ -309,21 +313,6 @@ class WhatIf:
         rank[k] = new.rank[i]
         for node in nodes:
             nodes[node][k] = new.score(node)[i]
-
-
-def _treat_settings(result: Result) -> dict[str, dict[str, Any]]:
-    """Treatment settings per treated indicator, as ``build`` resolves them."""
-    spec = result.recipe.treat
-    if not spec.enabled:
-        return {}
-    out = {}
-    for ind in result.framework.indicators:
-        own = dict(ind.params.get("treat", {}))
-        if ind.code in spec.skip or own.pop("enabled", True) is False:
-            continue
-        out[ind.code] = {"skew_max": spec.skew_max, "kurt_max": spec.kurt_max, "winmax": spec.winmax,
-                         "log_fallback": spec.log_fallback} | own
-    return out
 
 
 def _group_ids(result: Result) -> NDArray[np.int64]:

@@ -2,6 +2,11 @@
 
 Missing children are skipped together with their weights (weights renormalised per unit), as
 COINr's ``a_amean``/``a_gmean``/``a_hmean`` do; a unit with every child missing is missing.
+
+Weights are non-negative unless ``negative_weights=True`` (PCA loadings used as they are, as
+COINr does): the means then divide by the signed sum of the present children's weights, and a
+unit whose present weights sum to zero is an error rather than a division by zero. Copeland
+needs non-negative weights in any case.
 """
 
 from __future__ import annotations
@@ -15,21 +20,37 @@ from numpy.typing import ArrayLike, NDArray
 from nevindex.errors import KernelError
 from nevindex.methods._common import as_float
 
-__all__ = ["arithmetic", "geometric", "harmonic", "generalised", "copeland", "AGGREGATORS", "aggregate"]
+__all__ = ["arithmetic", "geometric", "harmonic", "generalised", "copeland", "AGGREGATORS", "METHOD_PARAMS",
+           "aggregate", "aggregate_shared"]
 
 FloatArray = NDArray[np.float64]
 
 
-def _prepare(x: ArrayLike, w: ArrayLike) -> tuple[FloatArray, FloatArray, NDArray[np.bool_]]:
+def _check_weights(wv: FloatArray, negative_weights: bool) -> None:
+    bad = ~np.isfinite(wv) if negative_weights else ~np.isfinite(wv) | (wv < 0)
+    if bad.any():
+        raise KernelError("weights must be finite" + ("" if negative_weights else " and non-negative"),
+                          columns=_cols(bad))
+
+
+def _prepare(x: ArrayLike, w: ArrayLike, negative_weights: bool = False) -> tuple[FloatArray, FloatArray, NDArray[np.bool_]]:
     """x as float, w broadcast to (..., 1, children), and the present mask."""
     xv = as_float(x)
     wv = np.asarray(w, dtype=np.float64)
     if wv.ndim == 0 or wv.shape[-1] != xv.shape[-1]:
         raise KernelError(f"weights shape {wv.shape} does not match {xv.shape[-1]} children")
-    bad = ~np.isfinite(wv) | (wv < 0)
-    if bad.any():
-        raise KernelError("weights must be finite and non-negative", columns=_cols(bad))
+    _check_weights(wv, negative_weights)
     return xv, wv[..., None, :], ~np.isnan(xv)
+
+
+def _nonzero_total(total: FloatArray, present: NDArray[np.bool_], wv: FloatArray) -> None:
+    """With signed weights, a sum of zero over a unit's present children has no mean. (With
+    non-negative weights that sum means every present child weighs 0: the unit stays missing.)"""
+    if (wv < 0).any():
+        zero = (total == 0) & present.any(axis=-1)
+        if zero.any():
+            units = np.flatnonzero(zero.reshape(-1, zero.shape[-1]).any(axis=0)).tolist()
+            raise KernelError("the signed weights of the present children sum to zero", units=units)
 
 
 def _cols(mask: NDArray[np.bool_]) -> list[int]:
@@ -45,51 +66,59 @@ def _cells_error(message: str, bad: NDArray[np.bool_]) -> KernelError:
 
 def _weighted_mean(values: FloatArray, wv: FloatArray, present: NDArray[np.bool_]) -> FloatArray:
     """Σ w·v / Σ w over present children; NaN where none is present."""
+    if present.all():  # the same products and sums in the same order, without the masks
+        den = wv.sum(axis=-1)
+        _nonzero_total(np.broadcast_to(den, present.shape[:-1]), present, wv)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (wv * values).sum(axis=-1) / den
     ws = np.where(present, wv, 0.0)
     num = np.where(present, ws * values, 0.0).sum(axis=-1)
     den = ws.sum(axis=-1)
+    _nonzero_total(den, present, wv)
     with np.errstate(invalid="ignore", divide="ignore"):
         out = num / den
     return np.where(present.any(axis=-1), out, np.nan)
 
 
-def arithmetic(x: ArrayLike, w: ArrayLike) -> FloatArray:
+def arithmetic(x: ArrayLike, w: ArrayLike, *, negative_weights: bool = False) -> FloatArray:
     """``Σ w x / Σ w`` over present children."""
-    xv, wv, present = _prepare(x, w)
+    xv, wv, present = _prepare(x, w, negative_weights)
     return _weighted_mean(xv, wv, present)
 
 
-def geometric(x: ArrayLike, w: ArrayLike) -> FloatArray:
+def geometric(x: ArrayLike, w: ArrayLike, *, negative_weights: bool = False) -> FloatArray:
     """``exp(Σ w ln x / Σ w)``; any present x ≤ 0 is an error (normalise onto e.g. [1, 100] first)."""
-    xv, wv, present = _prepare(x, w)
+    xv, wv, present = _prepare(x, w, negative_weights)
     bad = present & (xv <= 0)
     if bad.any():
         raise _cells_error("geometric mean needs positive values; normalise onto e.g. [1, 100] first", bad)
-    logs = np.log(np.where(present, xv, 1.0))
+    logs = np.log(xv if present.all() else np.where(present, xv, 1.0))
     return np.exp(_weighted_mean(logs, wv, present))
 
 
-def harmonic(x: ArrayLike, w: ArrayLike) -> FloatArray:
+def harmonic(x: ArrayLike, w: ArrayLike, *, negative_weights: bool = False) -> FloatArray:
     """``Σ w / Σ (w/x)`` over present children; x = 0 is an error."""
-    xv, wv, present = _prepare(x, w)
+    xv, wv, present = _prepare(x, w, negative_weights)
     bad = present & (xv == 0)
     if bad.any():
         raise _cells_error("harmonic mean cannot take zero values; normalise to remove zeros first", bad)
     ws = np.where(present, wv, 0.0)
+    _nonzero_total(ws.sum(axis=-1), present, wv)
     den = np.where(present, ws / np.where(present, xv, 1.0), 0.0).sum(axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         out = ws.sum(axis=-1) / den
     return np.where(present.any(axis=-1), out, np.nan)
 
 
-def generalised(x: ArrayLike, w: ArrayLike, p: float) -> FloatArray:
+def generalised(x: ArrayLike, w: ArrayLike, p: float, *, negative_weights: bool = False) -> FloatArray:
     """``(Σ w x^p / Σ w)^{1/p}``; any missing child makes the unit missing (as COINr ``a_genmean``).
 
     p = 0 is the geometric mean in the limit: use :func:`geometric`. With p < 0, x ≤ 0 is an error.
     """
     if p == 0:
         raise KernelError("generalised mean with p = 0 is undefined; use the geometric mean instead")
-    xv, wv, present = _prepare(x, w)
+    xv, wv, present = _prepare(x, w, negative_weights)
+    _nonzero_total(np.broadcast_to(wv.sum(axis=-1), present.shape[:-1]), present, wv)
     if p < 0:
         bad = present & (xv <= 0)
         if bad.any():
@@ -140,22 +169,95 @@ AGGREGATORS: dict[str, Callable[..., FloatArray]] = {
     "copeland": copeland,
 }
 
+#: Parameters each aggregator takes besides values and weights.
+METHOD_PARAMS: dict[str, frozenset[str]] = {
+    "arithmetic": frozenset(),
+    "geometric": frozenset(),
+    "harmonic": frozenset(),
+    "generalised": frozenset({"p"}),
+    "copeland": frozenset(),
+}
+
 
 def aggregate(
-    x: ArrayLike, w: ArrayLike, method: str, *, threshold: float | None = None, **params: Any
+    x: ArrayLike, w: ArrayLike, method: str, *, min_present: float | None = None, negative_weights: bool = False,
+    **params: Any,
 ) -> FloatArray:
-    """Dispatch by name; with ``threshold`` a unit whose share of present children is below it is NaN.
+    """Dispatch by name; with ``min_present`` a unit whose share of present children is below it is NaN.
 
-    The threshold is applied after the method, so an invalid value (e.g. x ≤ 0 for geometric) is
-    still reported even in a unit the threshold would blank.
+    The share is applied after the method, so an invalid value (e.g. x ≤ 0 for geometric) is
+    still reported even in a unit the share would blank.
     """
     if method not in AGGREGATORS:
         raise KernelError(f"unknown aggregation method {method!r}; valid: {sorted(AGGREGATORS)}")
-    if threshold is not None and not 0.0 <= threshold <= 1.0:
-        raise KernelError(f"threshold must lie in [0, 1], got {threshold}")
+    _check_share(min_present)
+    if negative_weights and method != "copeland":
+        params["negative_weights"] = True
     out = AGGREGATORS[method](x, w, **params)
-    if threshold is not None:
+    if min_present is not None:
         xv = np.asarray(x, dtype=np.float64)
         share = (~np.isnan(xv)).mean(axis=-1)
-        out = np.where(share < threshold, np.nan, out)
+        out = np.where(share < min_present, np.nan, out)
+    return out
+
+
+def _check_share(share: float | None) -> None:
+    if share is not None and not 0.0 <= share <= 1.0:
+        raise KernelError(f"min_present must lie in [0, 1], got {share}")
+
+
+def aggregate_shared(
+    x: ArrayLike, w: ArrayLike, method: str, *, min_present: float | None = None, negative_weights: bool = False,
+    **params: Any,
+) -> FloatArray:
+    """One (units, children) matrix aggregated with many weight vectors (samples, children) at once.
+
+    The same numbers as :func:`aggregate` on ``x`` broadcast to (samples, units, children), up to
+    rounding: each mean is a matrix product of the weights with the (transformed) values, so the
+    work is one BLAS call instead of samples × units × children element-wise products. (Two units
+    with identical rows may differ in the last bit: a caller that needs exact ties de-duplicates
+    units first.) ``copeland`` has no product form and uses the broadcast kernel. Returns
+    (samples, units).
+    """
+    xv = as_float(x)
+    wv = np.asarray(w, dtype=np.float64)
+    if xv.ndim != 2 or wv.ndim != 2 or wv.shape[1] != xv.shape[1]:
+        raise KernelError(f"aggregate_shared needs x (units, children) and w (samples, children); "
+                          f"got {xv.shape} and {wv.shape}")
+    if method not in AGGREGATORS:
+        raise KernelError(f"unknown aggregation method {method!r}; valid: {sorted(AGGREGATORS)}")
+    if method == "copeland":
+        return aggregate(np.broadcast_to(xv, (wv.shape[0], *xv.shape)), wv, method, min_present=min_present,
+                         **params)
+    _check_weights(wv, negative_weights)
+    _check_share(min_present)
+    present = ~np.isnan(xv)
+    if method == "geometric" or (method == "generalised" and params.get("p", 1) < 0):
+        bad = present & (xv <= 0)
+        if bad.any():
+            raise _cells_error(f"{method} mean needs positive values; normalise onto e.g. [1, 100] first", bad)
+    if method == "harmonic":
+        bad = present & (xv == 0)
+        if bad.any():
+            raise _cells_error("harmonic mean cannot take zero values; normalise to remove zeros first", bad)
+    if method == "generalised" and params.get("p") == 0:
+        raise KernelError("generalised mean with p = 0 is undefined; use the geometric mean instead")
+    filled = np.where(present, xv, 1.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        den = wv @ present.T.astype(np.float64)  # Σ w over each unit's present children
+        _nonzero_total(den if method != "generalised" else np.broadcast_to(wv.sum(axis=1, keepdims=True), den.shape),
+                       np.broadcast_to(present, (*den.shape, present.shape[1])), wv)
+        if method == "arithmetic":
+            out = (wv @ np.where(present, xv, 0.0).T) / den
+        elif method == "geometric":
+            out = np.exp((wv @ np.where(present, np.log(filled), 0.0).T) / den)
+        elif method == "harmonic":
+            out = den / (wv @ np.where(present, 1.0 / filled, 0.0).T)
+        else:  # generalised: any missing child makes the unit missing
+            p = float(params["p"])
+            out = ((wv @ np.where(present, filled**p, 0.0).T) / wv.sum(axis=1, keepdims=True)) ** (1.0 / p)
+            out = np.where(present.all(axis=1), out, np.nan)
+    out = np.where(present.any(axis=1), out, np.nan)
+    if min_present is not None:
+        out = np.where(present.mean(axis=1) < min_present, np.nan, out)
     return out

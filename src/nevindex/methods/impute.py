@@ -15,9 +15,13 @@ from numpy.typing import ArrayLike, NDArray
 from nevindex.errors import KernelError
 from nevindex.methods._common import as_float
 
-__all__ = ["impute_mean", "impute_median", "impute_group", "impute_locf", "impute_linear"]
+__all__ = ["METHODS", "impute_mean", "impute_median", "impute_group", "impute_row", "impute_locf", "impute_linear"]
 
 FloatArray = NDArray[np.float64]
+
+#: The imputers by their recipe names: column mean/median, the same within a unit group (a group
+#: column of the data), within a group of indicators (the unit's own values: by row), over time.
+METHODS = ("mean", "median", "mean_group", "median_group", "mean_row", "median_row", "locf", "linear")
 
 
 def _assert_observed_unchanged(before: FloatArray, after: FloatArray) -> None:
@@ -57,6 +61,19 @@ def impute_median(x: ArrayLike) -> FloatArray:
     return _fill(xv, np.broadcast_to(_column_stat(xv, "median"), xv.shape))
 
 
+def _grouped(x: ArrayLike, groups: ArrayLike, stat: str, *, axis: int, name: str) -> tuple[FloatArray, NDArray]:
+    """A units × columns matrix and one group id per unit (axis 0) or per column (axis 1), checked."""
+    if stat not in ("mean", "median"):
+        raise KernelError(f"stat must be 'mean' or 'median', got {stat!r}")
+    xv = as_float(x)
+    if xv.ndim != 2:
+        raise KernelError(f"grouped imputation expects units × columns, got shape {xv.shape}")
+    g = np.asarray(groups)
+    if g.shape != (xv.shape[axis],):
+        raise KernelError(f"{name} has shape {g.shape}, expected ({xv.shape[axis]},)")
+    return xv, g
+
+
 def impute_group(
     x: ArrayLike, groups: ArrayLike, stat: Literal["mean", "median"] = "mean"
 ) -> tuple[FloatArray, list[tuple[int, int]]]:
@@ -66,14 +83,7 @@ def impute_group(
     gaps. Returns the imputed matrix and the (group_id, column) pairs that had gaps but no observed
     value in the group, whose gaps therefore remain (the caller reports them).
     """
-    if stat not in ("mean", "median"):
-        raise KernelError(f"stat must be 'mean' or 'median', got {stat!r}")
-    xv = as_float(x)
-    if xv.ndim != 2:
-        raise KernelError(f"impute_group expects units × columns, got shape {xv.shape}")
-    g = np.asarray(groups)
-    if g.shape != (xv.shape[0],):
-        raise KernelError(f"groups has shape {g.shape}, expected ({xv.shape[0]},)")
+    xv, g = _grouped(x, groups, stat, axis=0, name="groups")
     g = g.astype(np.int64)
     fill = np.full_like(xv, np.nan)
     empty: list[tuple[int, int]] = []
@@ -86,6 +96,48 @@ def impute_group(
         for col in np.flatnonzero(gaps & np.isnan(val)):
             empty.append((int(gid), int(col)))
     return _fill(xv, fill), empty
+
+
+def impute_row(
+    x: ArrayLike, column_groups: ArrayLike, stat: Literal["mean", "median"] = "mean", *,
+    directions: ArrayLike | None = None, normalise_first: bool = True,
+) -> FloatArray:
+    """Fill a unit's gap with the mean/median of that unit's other values in the same group of
+    columns (COINr ``Impute(impute_by = "row", group_level = L)``): a unit's own profile, not its peers.
+
+    ``column_groups`` holds one integer group id per column (e.g. each indicator's ancestor at a
+    level of the framework). With ``normalise_first`` (COINr's default for rows) each column is
+    first multiplied by its direction and min-maxed onto [0, 1] over its present values, so
+    indicators on different scales can be averaged; the filled value is then mapped back through
+    that column's own min and max and direction: ``x = (y·(max − min) + min)·d``. A constant column
+    contributes nothing to a row's statistic and its gaps take its constant value. A unit with no
+    value in a group keeps its gaps there. Observed values never change.
+    """
+    xv, g = _grouped(x, column_groups, stat, axis=1, name="column_groups")
+    y = xv
+    if normalise_first:
+        if directions is None:
+            raise KernelError("impute_row with normalise_first needs the columns' directions")
+        d = np.asarray(directions, dtype=np.float64)
+        if d.shape != (xv.shape[1],) or not np.isin(d, (-1.0, 1.0)).all():
+            raise KernelError("directions must be +1 or -1, one per column")
+        xa = xv * d
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            lo, hi = np.nanmin(xa, axis=0), np.nanmax(xa, axis=0)
+        span = hi - lo
+        with np.errstate(invalid="ignore", divide="ignore"):
+            y = np.where(span > 0, (xa - lo) / np.where(span > 0, span, 1.0), np.nan)
+    fill = np.full_like(xv, np.nan)
+    for gid in np.unique(g):
+        cols = g == gid
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a unit with no value in the group
+            value = (np.nanmean if stat == "mean" else np.nanmedian)(y[:, cols], axis=1)
+        fill[:, cols] = value[:, None]
+    if normalise_first:
+        fill = (fill * span + lo) * d
+    return _fill(xv, fill)
 
 
 def _check_panel(panel: ArrayLike) -> FloatArray:

@@ -17,7 +17,8 @@ def rank_desc(scores: ArrayLike, axis: int = -1) -> NDArray[np.float64]:
     """
     s = np.moveaxis(np.asarray(scores, dtype=np.float64), axis, -1)
     key = -s  # NaN stays NaN and np.argsort puts it last
-    order = np.argsort(key, axis=-1, kind="stable")
+    # Any sort will do: tied scores all take the first position of their run, whatever their order.
+    order = np.argsort(key, axis=-1)
     sk = np.take_along_axis(key, order, axis=-1)
     n = sk.shape[-1]
     pos = np.broadcast_to(np.arange(n), sk.shape)

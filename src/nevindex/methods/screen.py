@@ -34,14 +34,14 @@ def _as_mask(sel: ArrayLike | Sequence[int] | None, n: int, name: str) -> NDArra
 def screen_units(
     x: ArrayLike,
     *,
-    min_coverage: float = 0.0,
+    min_observed: float = 0.0,
     min_nonzero: float | None = None,
     force_keep: ArrayLike | Sequence[int] | None = None,
     force_drop: ArrayLike | Sequence[int] | None = None,
 ) -> NDArray[np.bool_]:
     """Keep-mask per unit (rows of a units × cols matrix).
 
-    A unit is kept if its share of present values is >= ``min_coverage`` and, when given, its share of
+    A unit is kept if its share of present (observed) values is >= ``min_observed`` and, when given, its share of
     non-zero present values among *all* columns is >= ``min_nonzero``. ``force_keep`` then wins over
     the thresholds and ``force_drop`` wins over everything; a unit in both is an error, since the
     intent is contradictory.
@@ -52,7 +52,7 @@ def screen_units(
     n_units, n_cols = xv.shape
     present = ~np.isnan(xv)
     coverage = present.sum(axis=1) / n_cols if n_cols else np.zeros(n_units)
-    keep = coverage >= min_coverage
+    keep = coverage >= min_observed
     if min_nonzero is not None:
         nonzero = (present & (xv != 0)).sum(axis=1) / n_cols if n_cols else np.zeros(n_units)
         keep &= nonzero >= min_nonzero

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,7 +11,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from nevindex.errors import KernelError
 
-__all__ = ["equal_weights", "AHPResult", "ahp_weights", "entropy_weights", "critic_weights", "pca_weights"]
+__all__ = ["equal_weights", "AHPResult", "ahp_weights", "entropy_weights", "critic_weights", "pca_weights",
+           "DATA_DRIVEN", "METHODS"]
 
 FloatArray = NDArray[np.float64]
 
@@ -174,3 +176,17 @@ def pca_weights(x: ArrayLike) -> tuple[FloatArray, int]:
     corr = z.T @ z / (z.shape[0] - 1)
     vals, vecs = np.linalg.eigh(corr)
     return vecs[:, int(np.argmax(vals))].copy(), dropped
+
+
+def _pca_loadings(x: ArrayLike) -> FloatArray:
+    return pca_weights(x)[0]
+
+
+#: Weights computed from the data of a parent's children (units × children → one weight each).
+DATA_DRIVEN: dict[str, Callable[[ArrayLike], FloatArray]] = {
+    "entropy": entropy_weights,
+    "critic": critic_weights,
+    "pca": _pca_loadings,
+}
+#: Every weighting method by its recipe name: the framework's own weights, equal, AHP, data-driven.
+METHODS = ("manual", "equal", "ahp", *DATA_DRIVEN)

@@ -1,13 +1,17 @@
 """Coverage honesty: how much evidence stands behind each score, and which scores are rated.
 
-Pure functions over a :class:`~nevindex.result.Result`. Every brand row reports its share of
+Pure functions. Before building, :func:`unscored_indicators` says which indicators an edition
+cannot score: those without a value, those observed for fewer than ``min_indicator_units`` brands
+(too little evidence to compare brands on; shown as context only), and input ratios (meta ``kind:
+input_ratio``) whose paired level measure (meta ``pair``) is not scored, so that no element can rest
+on an input ratio alone. Over a :class:`~nevindex.result.Result`, every brand row reports its share of
 indicators observed; every element score reports how many of its indicators were observed
 (k of n). An element with fewer than ``min_element_indicators`` observed is *not rated*; a brand
 whose index rests on fewer than ``min_elements`` rated elements or on less than
 ``min_unit_coverage`` of the indicators is *not rated* either: it keeps its element scores but gets
 no index score, rank or rating. Scores shown are always the engine's; ranks are re-counted among
-rated brands only. Values resting on scope-flagged inputs (``SCOPE``: a group figure standing in
-for the brand) are listed per brand.
+rated brands only. Values resting on flagged inputs are listed per brand: ``SCOPE`` (a group
+figure standing in for the brand) and ``PROXY`` (converted with a declared stand-in exchange rate).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nevindex.derive import is_scope_flagged
+from nevindex.derive import is_flagged
 from nevindex.framework import Framework
 from nevindex.methods.rank import rank_desc
 from nevindex.result import Result
@@ -32,6 +36,7 @@ class CoverageRules:
     min_element_indicators: int = 1
     min_elements: int = 3
     min_unit_coverage: float = 0.2
+    min_indicator_units: int = 1  # an indicator is scored in an edition when at least this many brands have it
 
     @classmethod
     def from_framework(cls, framework: Framework) -> CoverageRules:
@@ -40,7 +45,35 @@ class CoverageRules:
             min_element_indicators=int(spec.get("min_element_indicators", cls.min_element_indicators)),
             min_elements=int(spec.get("min_elements", cls.min_elements)),
             min_unit_coverage=float(spec.get("min_unit_coverage", cls.min_unit_coverage)),
+            min_indicator_units=int(spec.get("min_indicator_units", cls.min_indicator_units)),
         )
+
+
+INPUT_RATIO = "input_ratio"
+NO_VALUE = "no value"
+EMPTY_AGGREGATE = "left without a scored indicator"
+
+
+def unscored_indicators(framework: Framework, counts: Mapping[str, int],
+                        rules: CoverageRules | None = None) -> dict[str, str]:
+    """The indicators an edition cannot score, each with its reason, in framework order.
+
+    ``counts`` holds, per indicator, how many brands have a value in the edition year. An input
+    ratio (``meta.kind: input_ratio``) is scored only together with its level measure
+    (``meta.pair``): a small denominator must never decide an element on its own."""
+    rules = rules or CoverageRules.from_framework(framework)
+    out: dict[str, str] = {}
+    for code in framework.indicator_codes:
+        n = int(counts.get(code, 0))
+        if n == 0:
+            out[code] = NO_VALUE
+        elif n < rules.min_indicator_units:
+            out[code] = f"{n} brand{'s' if n != 1 else ''}, needs {rules.min_indicator_units}"
+    for ind in framework.indicators:
+        pair = ind.meta.get("pair")
+        if ind.code not in out and ind.meta.get("kind") == INPUT_RATIO and pair in out:
+            out[ind.code] = f"input ratio without its level measure {pair}"
+    return {code: out[code] for code in framework.indicator_codes if code in out}
 
 
 def elements_of(framework: Framework) -> tuple[str, ...]:
@@ -49,20 +82,24 @@ def elements_of(framework: Framework) -> tuple[str, ...]:
     return tuple(declared) if declared else framework.children[framework.root]
 
 
-def scope_flags(result: Result) -> dict[str, tuple[str, ...]]:
-    """Per unit, the indicators whose value in the result's year rests on a scope-flagged input."""
+def flagged_indicators(result: Result, flag: str = "scope") -> dict[str, tuple[str, ...]]:
+    """Per unit, the indicators whose value in the result's year rests on an input carrying
+    ``flag`` (``scope`` or ``proxy``, see :data:`nevindex.derive.FLAGS`)."""
     prov = result.dataset.provenance
     if prov is None or prov.empty:
         return {}
     rows = prov[(prov["year"] == result.year) & prov["column"].isin(result.indicators)]
     flags: dict[str, list[str]] = {}
     for rec in rows.to_dict("records"):
-        flag = rec.get("scope")
-        scoped = bool(flag) if isinstance(flag, (bool, np.bool_)) else is_scope_flagged(rec.get("notes"))
-        if scoped:
+        if is_flagged(rec, flag):
             flags.setdefault(str(rec["unit"]), []).append(str(rec["column"]))
     order = {c: i for i, c in enumerate(result.indicators)}
     return {u: tuple(sorted(set(c), key=order.__getitem__)) for u, c in flags.items()}
+
+
+def scope_flags(result: Result) -> dict[str, tuple[str, ...]]:
+    """Per unit, the indicators whose value rests on a scope-flagged input (a group figure)."""
+    return flagged_indicators(result, "scope")
 
 
 def coverage_table(result: Result, rules: CoverageRules | None = None) -> pd.DataFrame:
@@ -73,7 +110,7 @@ def coverage_table(result: Result, rules: CoverageRules | None = None) -> pd.Dat
     observed = ~np.isnan(result.denominated)  # rows: result.all_units; before any imputation
     row_of = {u: i for i, u in enumerate(result.units)}
     names = dict(zip(result.dataset.units, result.dataset.names, strict=True))
-    scope = scope_flags(result)
+    scope, proxy = scope_flags(result), flagged_indicators(result, "proxy")
     n_ind = len(result.indicators)
     records: list[dict[str, Any]] = []
     for a, unit in enumerate(result.all_units):
@@ -83,7 +120,7 @@ def coverage_table(result: Result, rules: CoverageRules | None = None) -> pd.Dat
             "unit": unit, "name": names.get(unit, unit), "year": result.year,
             "n_indicators": n_ind, "n_observed": k_all, "coverage": k_all / n_ind if n_ind else 0.0,
             "imputed": int(result.imputed_mask[r].sum()) if r is not None else 0,
-            "scope": " ".join(scope.get(unit, ())),
+            "scope": " ".join(scope.get(unit, ())), "proxy": " ".join(proxy.get(unit, ())),
         }
         rated_elements = 0
         for element in elements_of(fw):
@@ -117,18 +154,33 @@ def coverage_table(result: Result, rules: CoverageRules | None = None) -> pd.Dat
 
 def coverage_note(result: Result, table: pd.DataFrame, suspended: tuple[str, ...] = (),
                   rules: CoverageRules | None = None) -> str:
-    """One line: how much of the edition rests on data, and what was not rated or suspended."""
+    """One line: how much of the edition rests on data, and what was not rated or not scored.
+    The reasons for suspended indicators come from the edition framework's ``meta.edition``."""
     rules = rules or CoverageRules.from_framework(result.framework)
     share = float(np.mean(~np.isnan(result.denominated))) if result.denominated.size else 0.0
+    rule = f"≥{rules.min_elements} of {len(elements_of(result.framework))} elements"
+    if rules.min_unit_coverage > 0:
+        rule += f" and ≥{rules.min_unit_coverage:.0%} of {len(result.indicators)} indicators observed"
     parts = [
-        f"{result.year} edition: {len(table)} brands with data, {int(table['rated'].sum())} rated "
-        f"(≥{rules.min_elements} of {len(elements_of(result.framework))} elements and ≥{rules.min_unit_coverage:.0%} "
-        f"of {len(result.indicators)} indicators observed)",
-        f"{share:.0%} of indicator values observed, {int(table['imputed'].sum())} imputed",
+        f"{result.year} edition: {len(table)} brands with data, {int(table['rated'].sum())} rated ({rule})",
+        f"{len(result.indicators)} indicators scored, {share:.0%} of their values observed, "
+        f"{int(table['imputed'].sum())} imputed",
     ]
-    if suspended:
-        parts.append(f"suspended (no data in {result.year}): {', '.join(suspended)}")
+    reasons = (result.framework.framework.meta.get("edition") or {}).get("reasons") or {}
+    by_reason: dict[str, list[str]] = {}
+    for code in suspended:
+        by_reason.setdefault(reasons.get(code, NO_VALUE), []).append(code)
+    if by_reason.get(NO_VALUE):
+        parts.append(f"suspended (no data in {result.year}): {', '.join(by_reason.pop(NO_VALUE))}")
+    thin = [f"{c} ({why})" for why, codes in by_reason.items() for c in codes if why != EMPTY_AGGREGATE]
+    if thin:
+        parts.append(f"shown as context, not scored: {', '.join(thin)}")
+    if by_reason.get(EMPTY_AGGREGATE):
+        parts.append(f"{EMPTY_AGGREGATE}: {', '.join(by_reason[EMPTY_AGGREGATE])}")
     scoped = int((table["scope"] != "").sum())
     if scoped:
         parts.append(f"† {scoped} brands use group-level (SCOPE) figures")
+    proxied = int((table["proxy"] != "").sum()) if "proxy" in table else 0
+    if proxied:
+        parts.append(f"‡ {proxied} brands have values converted with a PROXY exchange rate")
     return "; ".join(parts) + "."

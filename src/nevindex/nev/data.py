@@ -1,10 +1,16 @@
 """The shipped NEV demonstration data (a copy of the sourced nev-brands data set), as a Dataset.
 
-Observations are tidy rows with a source each; brands.csv names the units; fx_rates.csv holds
-sourced annual-average exchange rates, which become data columns (``fx_per_usd_<ccy>``, the same
-value for every unit of a year, with the rate's source as provenance) so that a currency
-conversion is a declared derivation like any other. A currency/year without a sourced rate has
-no column value, so converted amounts there stay missing.
+Observations are tidy rows with a source each; brands.csv names the units. Exchange rates become
+data columns, so that a currency conversion is a declared derivation like any other:
+
+* ``fx_per_usd_<ccy>``: the sourced annual average of fx_rates.csv (currency units per USD);
+* ``fx_proxy_per_usd_<ccy>``: for a year and currency *without* a sourced annual average, the
+  mean of that year's sourced monthly averages in fx_monthly.csv — a declared stand-in whose
+  provenance notes start with ``PROXY``, so the flag travels to every value converted with it.
+  A methodology uses it only if it says so (2025.1 does not; 2026.1 does, for R&D spend in 2024).
+
+A rate is attached to the brands that have an observation of their own in that year (the rate is
+joined onto their figures), so a rate never makes a brand look "present" in a year it has no data.
 """
 
 from __future__ import annotations
@@ -27,8 +33,10 @@ __all__ = ["DATA_DIR", "DATA_PACKAGE", "FILES", "FX_PREFIX", "attach_fx_rates", 
 
 DATA_PACKAGE = "nevindex"
 DATA_DIR = "demo/nev-brands"
-FILES = ("observations.csv", "brands.csv", "fx_rates.csv", "indicators.csv", "README.md")
+FILES = ("observations.csv", "brands.csv", "fx_rates.csv", "fx_monthly.csv", "indicators.csv", "README.md")
 FX_PREFIX = "fx_per_usd_"
+PROXY_PREFIX = "fx_proxy_per_usd_"
+MONTHLY_FILE = "fx_monthly.csv"
 
 
 _EXTRACTED = ExitStack()  # keeps files extracted from a zipped install alive until exit
@@ -48,6 +56,15 @@ def fx_column(currency: str) -> str:
     return FX_PREFIX + currency.lower()
 
 
+def proxy_column(currency: str) -> str:
+    return PROXY_PREFIX + currency.lower()
+
+
+def is_rate_column(column: str) -> bool:
+    """A year-wide exchange-rate column (sourced or proxy), not a brand's own figure."""
+    return column.startswith((FX_PREFIX, PROXY_PREFIX))
+
+
 def fx_rates_table(path: str | Path | None = None) -> pd.DataFrame:
     """Sourced annual-average rates (currency units per USD) as printed; empty ``per_usd`` = none."""
     frame = read_table(path or data_file("fx_rates.csv"))
@@ -57,31 +74,94 @@ def fx_rates_table(path: str | Path | None = None) -> pd.DataFrame:
     return frame
 
 
-def attach_fx_rates(dataset: Dataset, rates: pd.DataFrame, *, file: str = "fx_rates.csv") -> Dataset:
-    """Add one column per currency with its sourced rate in each year that has one."""
-    currencies = sorted(set(rates["currency"]))  # a currency without any sourced rate gets a column of gaps
+def fx_monthly_table(path: str | Path | None = None) -> pd.DataFrame:
+    """Sourced monthly-average rates as printed (``quote``: ``per_usd`` or ``usd_per_unit``)."""
+    frame = read_table(path or data_file(MONTHLY_FILE))
+    frame["row"] = range(2, len(frame) + 2)
+    frame["value"] = pd.to_numeric(frame["value"], errors="raise")
+    frame["year"] = frame["year"].astype(int)
+    frame["month"] = frame["month"].astype(int)
+    return frame
+
+
+def fx_proxy_rates(monthly: pd.DataFrame, annual: pd.DataFrame, *, file: str = MONTHLY_FILE) -> pd.DataFrame:
+    """One proxy per (year, currency) that has monthly averages but no sourced annual average: the
+    arithmetic mean of the monthly averages as quoted, in currency units per USD (a ``usd_per_unit``
+    quote is inverted after averaging, i.e. 1 / mean). Same columns as :func:`fx_rates_table`, plus
+    ``months`` and a ``notes`` text starting with ``PROXY``."""
+    sourced = {(int(r["year"]), r["currency"]) for r in annual.to_dict("records")
+               if isinstance(r["per_usd"], float) and not math.isnan(r["per_usd"])}
+    rows = []
+    for (year, currency), group in monthly.groupby(["year", "currency"], sort=True):
+        if (int(year), currency) in sourced:
+            continue
+        quotes = set(group["quote"])
+        if len(quotes) != 1 or not quotes <= {"per_usd", "usd_per_unit"}:
+            raise ValueError(f"{file}: {currency} {year} mixes or misnames quotes ({', '.join(sorted(quotes))})")
+        mean = float(group["value"].mean())
+        per_usd = mean if quotes == {"per_usd"} else 1.0 / mean
+        months = sorted(int(m) for m in group["month"])
+        row_list = ", ".join(str(r) for r in group["row"])
+        how = "mean" if quotes == {"per_usd"} else "1 / mean of the USD-per-unit quotes"
+        rows.append({
+            "year": int(year), "currency": currency, "per_usd": per_usd, "row": None, "months": months,
+            "source_url": "; ".join(dict.fromkeys(group["source_url"])),
+            "source_title": "; ".join(dict.fromkeys(group["source_title"])),
+            "excerpt": "; ".join(f"{int(m)}/{int(year)}: {v:g}" for m, v in zip(group["month"], group["value"],
+                                                                                 strict=True)),
+            "notes": (f"PROXY: {how} of the {len(months)} sourced monthly averages of {int(year)} (months "
+                      f"{', '.join(map(str, months))}; {file} rows {row_list}); no sourced annual average"),
+        })
+    columns = ["year", "currency", "per_usd", "row", "months", "source_url", "source_title", "excerpt", "notes"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def attach_fx_rates(dataset: Dataset, rates: pd.DataFrame, *, file: str = "fx_rates.csv",
+                    prefix: str = FX_PREFIX) -> Dataset:
+    """Add one column per currency with its rate in each year that has one, for the brands with
+    an observation of their own in that year. ``rates`` as :func:`fx_rates_table` (or
+    :func:`fx_proxy_rates` with ``prefix=PROXY_PREFIX``); a ``notes`` column becomes the values'
+    provenance notes (so ``PROXY`` flags travel)."""
+    currencies = sorted(set(rates["currency"]))  # a currency without any rate gets a column of gaps
+    own = [i for i, c in enumerate(dataset.columns) if not is_rate_column(c)]
+    present = ~np.all(np.isnan(dataset.values[:, :, own]), axis=2)  # years × units
     rates = rates[rates["per_usd"].notna()]
     values = np.full((len(dataset.years), len(dataset.units), len(currencies)), np.nan)
     rows = []
+    kind = "annual average" if prefix == FX_PREFIX else "PROXY"
     for rec in rates.to_dict("records"):
         if rec["year"] not in dataset.years or (isinstance(rec["per_usd"], float) and math.isnan(rec["per_usd"])):
             continue
         t, c = dataset.years.index(rec["year"]), currencies.index(rec["currency"])
-        values[t, :, c] = rec["per_usd"]
-        for unit in dataset.units:
-            rows.append({"year": rec["year"], "unit": unit, "column": fx_column(rec["currency"]),
+        values[t, present[t], c] = rec["per_usd"]
+        notes = rec.get("notes") if prefix != FX_PREFIX else None
+        for u in np.flatnonzero(present[t]):
+            rows.append({"year": rec["year"], "unit": dataset.units[u], "column": prefix + rec["currency"].lower(),
                          "value": float(rec["per_usd"]), "row": rec["row"],
-                         "unit_of_measure": f"{rec['currency']} per USD (annual average)",
+                         "unit_of_measure": f"{rec['currency']} per USD ({kind})",
                          "source_url": rec["source_url"], "source_title": rec["source_title"],
-                         "excerpt": rec["excerpt"], "notes": f"{file} row {rec['row']}"})
-    return dataset.with_columns([fx_column(c) for c in currencies], values, pd.DataFrame(rows))
+                         "excerpt": rec["excerpt"], "notes": notes or f"{file} row {rec['row']}"})
+    return dataset.with_columns([prefix + c.lower() for c in currencies], values, pd.DataFrame(rows))
+
+
+def attach_rate_files(dataset: Dataset, annual: str | Path, monthly: str | Path | None = None) -> Dataset:
+    """The sourced annual rates of ``annual`` and the proxies from ``monthly`` (default: the
+    ``fx_monthly.csv`` beside ``annual``, when there is one) as rate columns."""
+    annual = Path(annual)
+    table = fx_rates_table(annual)
+    out = attach_fx_rates(dataset, table, file=annual.name)
+    monthly = Path(monthly) if monthly is not None else annual.with_name(MONTHLY_FILE)
+    if monthly.exists():
+        proxies = fx_proxy_rates(fx_monthly_table(monthly), table, file=monthly.name)
+        out = attach_fx_rates(out, proxies, file=monthly.name, prefix=PROXY_PREFIX)
+    return out
 
 
 @lru_cache(maxsize=1)
 def load_nev_dataset() -> Dataset:
-    """The shipped observations with brand names/attributes and the sourced FX rates attached."""
+    """The shipped observations with brand names/attributes and the rate columns attached."""
     data = load_dataset(data_file("observations.csv"), units_file=data_file("brands.csv"))
-    return attach_fx_rates(data, fx_rates_table())
+    return attach_rate_files(data, data_file("fx_rates.csv"), data_file(MONTHLY_FILE))
 
 
 def observations_table() -> pd.DataFrame:

@@ -1,10 +1,11 @@
-"""Editions of the NEV index: the shipped methodology built on the shipped data for one year.
+"""Editions of the NEV index: a methodology version built on the shipped data for one year.
 
 ``build_edition(year)`` is the one call other areas (store, report, web, CLI) use: it loads the
-methodology file and the data, applies the declared derivations, suspends indicators with no
-observation at all in that year (nothing can be scored; the suspension is recorded in the
-edition framework's meta and in the coverage note), builds with the engine and applies the
-coverage rules.
+methodology file (the current version unless another is asked for) and the data, applies the
+declared derivations, leaves out the indicators the edition cannot score (no value, too few
+brands, an input ratio without its level measure: ``nevindex.nev.coverage.unscored_indicators``;
+recorded in the edition framework's meta and in the coverage note), builds with the engine and
+applies the coverage rules.
 """
 
 from __future__ import annotations
@@ -20,37 +21,60 @@ import pandas as pd
 
 from nevindex.build import build
 from nevindex.dataset import Dataset
-from nevindex.derive import apply_derivations
-from nevindex.errors import DataError
+from nevindex.derive import apply_derivations, input_columns
+from nevindex.errors import DataError, NotFoundError
 from nevindex.framework import Framework, framework_from_mapping, load_framework
-from nevindex.nev.coverage import CoverageRules, coverage_note, coverage_table
-from nevindex.nev.data import FX_PREFIX, load_nev_dataset
+from nevindex.nev.coverage import (
+    EMPTY_AGGREGATE,
+    CoverageRules,
+    coverage_note,
+    coverage_table,
+    unscored_indicators,
+)
+from nevindex.nev.data import is_rate_column, load_nev_dataset
 from nevindex.result import Result
 
-__all__ = ["EDITIONS", "Edition", "FRAMEWORK_FILE", "build_edition", "demo_editions", "edition_framework",
-           "framework_path", "nev_dataset", "nev_framework", "observed_counts", "scored_columns",
-           "write_edition"]
+__all__ = ["CURRENT", "EDITIONS", "METHODOLOGIES", "Edition", "FRAMEWORK_FILE", "build_edition", "demo_editions",
+           "edition_framework", "framework_path", "nev_dataset", "nev_framework", "observed_counts",
+           "scored_columns", "write_edition"]
 
-
-FRAMEWORK_FILE = "nev-2025.yaml"
+#: Every shipped methodology version and its file, oldest first; the last is the current one.
+METHODOLOGIES = {"2025.1": "nev-2025.yaml", "2026.1": "nev-2026.yaml"}
+CURRENT = "2026.1"
+FRAMEWORK_FILE = METHODOLOGIES[CURRENT]
 EDITIONS = (2023, 2024)
 
 
-def framework_path() -> Any:
-    return resources.files("nevindex").joinpath(f"frameworks/{FRAMEWORK_FILE}")
+def _version(version: str | None) -> str:
+    chosen = version or CURRENT
+    if chosen not in METHODOLOGIES:
+        raise NotFoundError(f"no shipped NEV methodology version '{chosen}'; versions: {', '.join(METHODOLOGIES)}")
+    return chosen
 
 
-@lru_cache(maxsize=1)
-def nev_framework() -> Framework:
-    """The shipped methodology file, validated."""
-    with resources.as_file(framework_path()) as path:
+def framework_path(version: str | None = None) -> Any:
+    return resources.files("nevindex").joinpath(f"frameworks/{METHODOLOGIES[_version(version)]}")
+
+
+@lru_cache(maxsize=4)
+def _framework(version: str) -> Framework:
+    with resources.as_file(framework_path(version)) as path:
         return load_framework(path)
 
 
-@lru_cache(maxsize=1)
-def nev_dataset() -> Dataset:
-    """The shipped data with the methodology's derivations applied (all years)."""
-    return apply_derivations(nev_framework(), load_nev_dataset())
+def nev_framework(version: str | None = None) -> Framework:
+    """A shipped methodology file, validated (default: the current version)."""
+    return _framework(_version(version))
+
+
+@lru_cache(maxsize=4)
+def _dataset(version: str) -> Dataset:
+    return apply_derivations(_framework(version), load_nev_dataset())
+
+
+def nev_dataset(version: str | None = None) -> Dataset:
+    """The shipped data with a methodology's derivations applied (all years)."""
+    return _dataset(_version(version))
 
 
 def observed_counts(framework: Framework, dataset: Dataset, year: int) -> dict[str, int]:
@@ -60,10 +84,12 @@ def observed_counts(framework: Framework, dataset: Dataset, year: int) -> dict[s
 
 
 def edition_framework(framework: Framework, dataset: Dataset, year: int) -> tuple[Framework, tuple[str, ...]]:
-    """The framework without indicators that have no observation in ``year`` (and aggregates
-    left empty by that); returns it with the suspended indicator codes."""
+    """The framework without the indicators the edition cannot score in ``year`` (see
+    :func:`~nevindex.nev.coverage.unscored_indicators`) and the aggregates left empty by that;
+    returns it with the suspended codes. Their reasons go to ``framework.meta.edition.reasons``."""
     counts = observed_counts(framework, dataset, year)
-    suspended = tuple(code for code, n in counts.items() if n == 0)
+    reasons = unscored_indicators(framework, counts, CoverageRules.from_framework(framework))
+    suspended = tuple(reasons)
     if not suspended:
         return framework, ()
     data = framework.model_dump(mode="python", exclude_defaults=False)
@@ -77,6 +103,7 @@ def edition_framework(framework: Framework, dataset: Dataset, year: int) -> tupl
             break
         data["aggregates"] = [a for a in data["aggregates"] if a["code"] not in empty]
         suspended = (*suspended, *empty)
+        reasons |= dict.fromkeys(empty, EMPTY_AGGREGATE)
     kept = {n["code"] for n in (*data["indicators"], *data["aggregates"])}
     data["weight_sets"] = {k: {c: w for c, w in v.items() if c in kept} for k, v in data["weight_sets"].items()}
     data["recipe"]["aggregate"]["by_node"] = {
@@ -84,7 +111,9 @@ def edition_framework(framework: Framework, dataset: Dataset, year: int) -> tupl
     data["recipe"]["treat"]["skip"] = [c for c in data["recipe"]["treat"]["skip"] if c in kept]
     data["framework"]["meta"] = {**data["framework"]["meta"],
                                  "edition": {"year": year, "suspended": list(suspended),
-                                             "reason": "no observation in the edition year"}}
+                                             "reason": "not scored in the edition year (see reasons)",
+                                             "reasons": reasons,
+                                             "observed": {c: int(counts[c]) for c in suspended if c in counts}}}
     return framework_from_mapping(data, source=f"{framework.framework.code} {year} edition"), suspended
 
 
@@ -93,20 +122,14 @@ def scored_columns(framework: Framework, dataset: Dataset) -> Dataset:
     without the year-wide exchange-rate columns: "brands with data in a year" then means brands
     with an observation of their own, not brands that merely share that year's rate. Converted
     values keep the rate and its source in their own provenance rows."""
-    used = {c for spec in framework.derived for c in (*_inputs(spec), spec["code"])} | set(framework.indicator_codes)
-    keep = [c for c in dataset.columns if c in used and not c.startswith(FX_PREFIX)]
+    used = {c for spec in framework.derived for c in (*input_columns(spec), spec["code"])} | set(framework.indicator_codes)
+    keep = [c for c in dataset.columns if c in used and not is_rate_column(c)]
     idx = [dataset.columns.index(c) for c in keep]
     prov = dataset.provenance
     if prov is not None:
         prov = prov[prov["column"].isin(keep)].reset_index(drop=True)
     return Dataset(dataset.units, tuple(keep), dataset.years, dataset.values[:, :, idx], dataset.names,
                    dataset.attributes, prov, dataset.source)
-
-
-def _inputs(spec: Any) -> list[str]:
-    from nevindex.derive import input_columns
-
-    return input_columns(spec)
 
 
 @dataclass(frozen=True)
@@ -124,26 +147,27 @@ class Edition:
         return coverage_note(self.result, self.table, self.suspended, self.rules)
 
 
-def build_edition(year: int, *, framework: Framework | None = None, dataset: Dataset | None = None) -> Edition:
-    """Build the ``year`` edition. Defaults: the shipped methodology and data. ``dataset`` is raw
-    data (observations plus any ``fx_per_usd_*`` rate columns); the framework's derivations are
-    applied to it here, so a self-evaluation or a what-if passes data exactly as observed."""
-    base = framework or nev_framework()
+def build_edition(year: int, *, framework: Framework | None = None, dataset: Dataset | None = None,
+                  methodology: str | None = None) -> Edition:
+    """Build the ``year`` edition. Defaults: the shipped methodology (``methodology`` names a
+    shipped version, else the current one) and data. ``dataset`` is raw data (observations plus
+    any rate columns); the framework's derivations are applied to it here, so a self-evaluation or
+    a what-if passes data exactly as observed."""
+    base = framework or nev_framework(methodology)
     if framework is None and dataset is None:
-        data = nev_dataset()  # cached: the shipped data with the shipped derivations
+        data = nev_dataset(methodology)  # cached: the shipped data with the shipped derivations
     else:
         data = apply_derivations(base, dataset if dataset is not None else load_nev_dataset())
     data = scored_columns(base, data)
     fw, suspended = edition_framework(base, data, year)
-    recipe = fw.recipe.with_setting("year", year)
-    result = build(fw, data, recipe)
+    result = build(fw, data, fw.recipe, year=year)
     rules = CoverageRules.from_framework(fw)
     return Edition(year, result, coverage_table(result, rules), suspended, rules)
 
 
-def demo_editions(years: tuple[int, ...] = EDITIONS) -> dict[int, Edition]:
-    """Every demonstration edition, keyed by year."""
-    return {year: build_edition(year) for year in years}
+def demo_editions(years: tuple[int, ...] = EDITIONS, methodology: str | None = None) -> dict[int, Edition]:
+    """Every demonstration edition of a methodology version (default: the current), keyed by year."""
+    return {year: build_edition(year, methodology=methodology) for year in years}
 
 
 def write_edition(edition: Edition, out: str | Path) -> list[str]:

@@ -33,6 +33,7 @@ from nevindex.report.types import (
     NodeInfo,
     Profile,
     RankInterval,
+    RatedCoherence,
     ReportModel,
     Standing,
     UnitRow,
@@ -40,7 +41,7 @@ from nevindex.report.types import (
 from nevindex.result import Result
 
 __all__ = ["DIMENSIONS", "AuditView", "Availability", "Case", "ChangeView", "ElementInfo", "IndicatorInfo",
-           "LeverView", "NodeInfo", "Profile", "RankInterval", "ReportModel", "Standing", "UnitRow", "build_model",
+           "LeverView", "NodeInfo", "Profile", "RankInterval", "RatedCoherence", "ReportModel", "Standing", "UnitRow", "build_model",
            "element_of_indicator", "elements_of", "indicator_unit", "pairwise_pearson", "unit_display_names"]
 
 #: Unit attribute holding the Chinese brand name (as in the NEV brands table).
@@ -213,14 +214,14 @@ def _methods(result: Result) -> dict[str, Any]:
     return {
         "normalise": r.normalise.method, "normalise_params": dict(r.normalise.params),
         "aggregate": r.aggregate.method, "aggregate_by_level": by_level, "aggregate_by_node": by_node,
-        "threshold": r.aggregate.threshold,
+        "min_present": r.aggregate.min_present,
         "impute": r.impute.method, "impute_group": r.impute.group,
-        "treat": r.treat.enabled, "skew_max": r.treat.skew_max, "kurt_max": r.treat.kurt_max,
+        "treat": r.treat.method != "none", "skew_max": r.treat.skew_max, "kurt_max": r.treat.kurt_max,
         "winmax": r.treat.winmax,
         "treated": [t.indicator for t in result.treatment if t.status in ("winsorised", "log")],
         "weights": r.weights.method, "weight_set": r.weights.set,
-        "screen": r.screen.enabled and r.screen.min_coverage > 0, "min_coverage": r.screen.min_coverage,
-        "denominate": r.denominate.enabled and any(getattr(n, "denominator", None)
+        "screen": r.screen.method != "none" and r.screen.min_observed > 0, "min_observed": r.screen.min_observed,
+        "denominate": r.denominate.method != "none" and any(getattr(n, "denominator", None)
                                                    for n in result.framework.indicators),
         "screened_out": [u for u in result.all_units if u not in result.units],
     }
@@ -303,8 +304,10 @@ def build_model(result: Result, lang: str = "en", *, edition: Mapping[str, Any] 
         framework={"code": info.code, "version": info.version, "name": info.name.get(lang),
                    "description": info.description.get(lang) if info.description else "",
                    "root": fw.root, "root_name": fw.nodes[fw.root].name.get(lang),
-                   "hashes": {**result.hashes, "result": result.content_sha256()}, "levels": {k: v.get(lang) for k, v in info.level_names.items()},
-                   "method_notes": _method_notes(info.meta, lang)},
+                   "hashes": {**result.hashes, "result": result.content_sha256()},
+                   "levels": {k: v.get(lang) for k, v in info.level_names.items()},
+                   "method_notes": _method_notes(info.meta, lang),
+                   "coherence_notes": dict(meta_text(info.meta, "coherence_notes", lang) or {})},
         elements=elements, indicators=indicators, units=units, median=median, ratings=_bands(result),
         methods=_methods(result), profiles=profiles, audit=audit, availability=avail,
         imputed_cells=_imputed_cells(result, names, lang),

@@ -114,14 +114,14 @@ def _methods_text(model: ReportModel, cat: Catalogue) -> list[str]:
     out.append(pick("aggregate", m["aggregate"]))
     for level, method in sorted(m["aggregate_by_level"].items()):
         out.append(t("methods.by_level", level=level, method=method))
-    if m["threshold"]:
-        out.append(t("methods.threshold", pct=fmt_percent(m["threshold"])))
+    if m["min_present"]:
+        out.append(t("methods.threshold", pct=fmt_percent(m["min_present"])))
     if model.rules:
         r = model.rules
         out.append(t("methods.coverage", k=r.get("min_element_indicators", 1), e=r.get("min_elements", 3),
                      n=len(model.elements), share=fmt_percent(r.get("min_unit_coverage", 0))))
     if m["screen"]:
-        out.append(t("methods.screen", pct=fmt_percent(m["min_coverage"])))
+        out.append(t("methods.screen", pct=fmt_percent(m["min_observed"])))
     out.append(t("methods.ranks"))
     return out
 
@@ -239,6 +239,7 @@ def context(model: ReportModel, *, embed_fonts: bool, env: jinja2.Environment) -
     node_names[model.framework["root"]] = model.framework["root_name"]
     indicator_names = {x.code: x.name for x in model.indicators}
     env.filters["indicator_name"] = lambda code: indicator_names.get(code, code)
+    env.filters["weak_item"] = lambda w: f"{indicator_names.get(w[0], w[0])} {w[1]:.2f} (n = {w[2]})"
     env.filters["chart"] = lambda svg: chart_html(svg, as_image=embed_fonts)
     env.filters["unit"] = unit_html
 

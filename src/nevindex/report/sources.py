@@ -26,6 +26,7 @@ from nevindex.report.model import (
     ChangeView,
     LeverView,
     RankInterval,
+    RatedCoherence,
     ReportModel,
     build_model,
     elements_of,
@@ -177,10 +178,26 @@ def audit_view(tables: Mapping[str, pd.DataFrame], result: Result, seed: int | N
                     flags.append((str(r["node"]), str(r["other"]), r[flag].strip(), float(r["pearson"])))
         matrix = _element_correlations(corr, result)
     runs = tables.get("runs")
-    if intervals is None and alpha is None and sensitivity is None and corr is None:
+    rated = rated_coherence_view(tables.get("index_coherence"))
+    if intervals is None and alpha is None and sensitivity is None and corr is None and rated is None:
         return None
     return AuditView(intervals=intervals, correlations=matrix, alpha=alpha, sensitivity=sensitivity,
-                     flags=tuple(flags), runs=len(runs) if runs is not None else None, seed=seed)
+                     flags=tuple(flags), runs=len(runs) if runs is not None else None, seed=seed,
+                     index_coherence=rated)
+
+
+def rated_coherence_view(frame: pd.DataFrame | None) -> RatedCoherence | None:
+    """The stored coherence table of the rated brands (``index_coherence``, nevindex.nev.coherence)."""
+    if frame is None or frame.empty or not {"node", "kind", "pearson", "n", "flag"} <= set(frame.columns):
+        return None
+    rows = frame.to_dict("records")
+    flag = [str(r["flag"]) if isinstance(r["flag"], str) else "" for r in rows]
+    elements = tuple((str(r["node"]), float(r["pearson"]), float(r["spearman"]), int(r["n"]), f)
+                     for r, f in zip(rows, flag, strict=True) if r["kind"] == "element")
+    weak = tuple((str(r["node"]), float(r["pearson"]), int(r["n"]))
+                 for r, f in zip(rows, flag, strict=True) if r["kind"] == "indicator" and f)
+    rated = next((int(r["n"]) for r in rows if r["kind"] == "index"), 0)
+    return RatedCoherence(rated=rated, elements=elements, weak=weak)
 
 
 def _element_correlations(corr: pd.DataFrame, result: Result, lang: str = "en") -> tuple[tuple[str, ...], Any] | None:
@@ -296,7 +313,7 @@ def from_files(framework: str | Path, data: str | Path, *, year: int | None = No
     target = year if year is not None else ds.latest_year
     if target not in ds.years:
         raise NotFoundError(f"the data have no year {target}; years: {', '.join(map(str, ds.years))}")
-    results = {y: build(fw, ds, inputs.recipe.with_setting("year", y)) for y in ds.years if y <= target}
+    results = {y: build(fw, ds, inputs.recipe, year=y) for y in ds.years if y <= target}
     result = results[target]
     previous = results.get(target - 1)
     tables, seed = _read_audit_dir(audit_dir) if audit_dir else (None, None)
@@ -304,7 +321,7 @@ def from_files(framework: str | Path, data: str | Path, *, year: int | None = No
     if audit_spec is not None and tables is None:
         from nevindex.audit import run_audit
 
-        audited = run_audit(fw, ds, result.recipe, audit_spec)
+        audited = run_audit(fw, ds, result.recipe, audit_spec, year=result.year)
         tables = audited.tables()
         seed = audited.spec.seed if audited.spec is not None else None
     if len(results) == 1:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["AuditView", "Availability", "Case", "ChangeView", "ElementInfo", "IndicatorInfo", "LeverView", "NodeInfo",
-           "Profile", "RankInterval", "ReportModel", "Standing", "UnitRow"]
+           "Profile", "RankInterval", "RatedCoherence", "ReportModel", "Standing", "UnitRow"]
 
 
 # --- views of optional inputs (filled by nevindex.report.sources) ---------------------------------
@@ -39,6 +39,17 @@ class AuditView:
     flags: Sequence[tuple[str, str, str, float]] = ()  # (node, other, flag, pearson) from the coherence table
     runs: int | None = None
     seed: int | None = None
+    index_coherence: RatedCoherence | None = None  # correlations with the index among the rated brands
+
+
+@dataclass(frozen=True)
+class RatedCoherence:
+    """The audit's coherence table of the published ranking (nevindex.nev.coherence): per element
+    (code, r, ρ, n, flag) against the index, and the indicators the index follows weakly (code, r, n)."""
+
+    rated: int
+    elements: Sequence[tuple[str, float, float, int, str]]
+    weak: Sequence[tuple[str, float, int]]
 
 
 @dataclass(frozen=True)

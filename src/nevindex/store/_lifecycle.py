@@ -117,7 +117,6 @@ def create_edition(store: Store, *, year: int, methodology: str | Path | Framewo
         if chosen not in years:
             raise RecipeError(f"data year {chosen} is not in data set '{data.label}' (years: "
                               f"{', '.join(map(str, years))})", column="year")
-        rc = rc.with_setting("year", chosen)
         previous = None
         if corrects is not None:
             previous = require(find_edition(s, corrects), published="rebuild it instead of correcting it")
@@ -126,7 +125,8 @@ def create_edition(store: Store, *, year: int, methodology: str | Path | Framewo
         if s.scalar(select(Edition.id).where(Edition.label == label)) is not None:
             raise NevIndexError(f"an edition labelled '{label}' already exists; choose another --label")
         edition = Edition(label=label, year=year, methodology_id=meth.id, dataset_id=data.id,
-                          recipe=json.dumps(rc.model_dump(mode="json"), sort_keys=True),
+                          # the data year is stored beside the method choices (it is not one of them)
+                          recipe=json.dumps({**rc.model_dump(mode="json"), "year": chosen}, sort_keys=True),
                           recipe_sha256=rc.sha256(), status=DRAFT, corrects_id=previous.id if previous else None,
                           correction_reason=reason.strip() if previous is not None and reason else None,
                           created_at=now(), created_by=who)
@@ -154,7 +154,7 @@ def edition_inputs(store: Store, ref: int | str) -> Inputs:
 def rebuild(store: Store, ref: int | str) -> Result:
     """The edition's Result, recomputed from its stored inputs (what verify and compare use)."""
     inputs = edition_inputs(store, ref)
-    return build(inputs.framework, inputs.dataset, inputs.recipe)
+    return build(inputs.framework, inputs.dataset, inputs.recipe, year=inputs.year)
 
 
 def build_edition(store: Store, ref: int | str, *, actor: str | None = None) -> EditionInfo:
@@ -165,7 +165,7 @@ def build_edition(store: Store, ref: int | str, *, actor: str | None = None) -> 
         edition = require(find_edition(s, ref), draft=cannot)
         inputs = inputs_of(s, edition)
         edition_id, recipe_sha = edition.id, edition.recipe_sha256
-    result = build(inputs.framework, inputs.dataset, inputs.recipe)
+    result = build(inputs.framework, inputs.dataset, inputs.recipe, year=inputs.year)
     unit_rows, ind_rows = codec.result_rows(result)
     digest = codec.rows_sha256(unit_rows, ind_rows)
     with store.transaction() as s:

@@ -65,10 +65,12 @@ def inputs_of(session: Session, edition: Edition, raw: Dataset | None = None) ->
     if fw.sha256() != edition.methodology.sha256:
         raise VerificationError(f"methodology of edition '{edition.label}' no longer matches its hash")
     ds = raw if raw is not None else load_dataset(session, edition.dataset)
-    rc = recipe_from_mapping(json.loads(edition.recipe))
+    stored = json.loads(edition.recipe)
+    year = stored.pop("year", None)  # the data year is stored beside the recipe
+    rc = recipe_from_mapping(stored, source=f"recipe of edition '{edition.label}'")
     if rc.sha256() != edition.recipe_sha256:
         raise VerificationError(f"recipe of edition '{edition.label}' no longer matches its hash")
-    return load_inputs(fw, ds, rc)
+    return load_inputs(fw, ds, rc, year=year)
 
 
 def stored_rows(session: Session, edition_id: int) -> tuple[Sequence[Any], Sequence[Any]]:

@@ -56,7 +56,7 @@ def verify(store: Store, ref: int | str, *, key: str | None = None) -> VerifyRep
         if stored_digest != expected:
             problems.append("the stored results were changed after the build")
     else:
-        result = build(inputs.framework, inputs.dataset, inputs.recipe)
+        result = build(inputs.framework, inputs.dataset, inputs.recipe, year=inputs.year)
         unit_rows, ind_rows = codec.result_rows(result)
         rebuilt = codec.rows_sha256(unit_rows, ind_rows)
         rows = len(unit_rows) + len(ind_rows)
@@ -174,6 +174,9 @@ def compare(body: Mapping[str, Any], edition: Edition, chain: logchain.ChainStat
     out += [f"{k}: the receipt says {str(signed.get(k))[:12]}, the store has {str(now[k])[:12]}"
             for k in receipts.HASHES if signed.get(k) != now[k]]
     meta = body.get("edition", {})
+    if body.get("data_year") != receipts.data_year(edition):
+        out.append(f"the receipt signs data year {body.get('data_year')}, the store's recipe says "
+                   f"{receipts.data_year(edition)}")
     if (meta.get("label"), meta.get("year")) != (edition.label, edition.year):
         out.append(f"the receipt is of edition {meta.get('label')} ({meta.get('year')}), not {edition.label}")
     published = logchain.timestamp(edition.published_at) if edition.published_at else None

@@ -53,7 +53,9 @@ def verify_export(document: dict[str, Any], folder: str | Path, *, key: str | No
         yaml_text = (folder / names["methodology"]).read_text(encoding="utf-8")
         fw = framework_from_yaml(yaml_text, source=names["methodology"])
         recipe_text = (folder / names["recipe"]).read_text(encoding="utf-8")
-        recipe = recipe_from_mapping(json.loads(recipe_text))
+        choices = json.loads(recipe_text)
+        year = choices.pop("year", None)  # the data year is stored beside the method choices
+        recipe = recipe_from_mapping(choices, source=names["recipe"])
         stored_data = json.loads((folder / names["dataset"]).read_text(encoding="utf-8"))
         rows = [SimpleNamespace(**dict(zip(stored_data["fields"], r, strict=True))) for r in stored_data["rows"]]
         dataset = codec.dataset_from_rows(stored_data["structure"], rows)
@@ -67,13 +69,16 @@ def verify_export(document: dict[str, Any], folder: str | Path, *, key: str | No
                      same("recipe", recipe.sha256(), "recipe_sha256"),
                      same("data set", codec.dataset_sha256(dataset, codec.observation_rows(dataset)), "dataset_sha256")])
     same("result rows", codec.rows_sha256(unit_rows, ind_rows), "result_sha256")
+    if year != body.get("data_year"):
+        problems.append(f"data year: the recipe file says {year}, the receipt signs {body.get('data_year')}")
+        inputs_ok = False
     if inputs_ok:
-        inputs = load_inputs(fw, dataset, recipe)
-        result = build(inputs.framework, inputs.dataset, inputs.recipe)
+        inputs = load_inputs(fw, dataset, recipe, year=year)
+        result = build(inputs.framework, inputs.dataset, inputs.recipe, year=inputs.year)
         same("data as built", result.hashes["data"], "data_sha256")
         same("rebuild from the files' inputs", result.content_sha256(), "result_sha256")
         content = opendata.EditionContent(
-            meta=_meta(body, recipe.year), framework=fw, methodology_yaml=yaml_text, recipe_json=recipe_text,
+            meta=_meta(body, year), framework=fw, methodology_yaml=yaml_text, recipe_json=recipe_text,
             structure=stored_data["structure"], observations=rows, unit_rows=unit_rows, indicator_rows=ind_rows,
             built=inputs.dataset)
         problems += _compare_files(content, folder, checks)

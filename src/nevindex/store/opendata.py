@@ -76,7 +76,8 @@ def file_names(label: str) -> dict[str, str]:
     stem = f"edition-{label}"
     return {"csv": f"{stem}.csv", "xlsx": f"{stem}.xlsx", "json": f"{stem}.json",
             "observations": f"{stem}-observations.csv", "methodology": f"{stem}-methodology.yaml",
-            "recipe": f"{stem}-recipe.json", "dataset": f"{stem}-dataset.json", "results": f"{stem}-results.json"}
+            "recipe": f"{stem}-recipe.json", "dataset": f"{stem}-dataset.json", "results": f"{stem}-results.json",
+            "readme": f"{stem}-README.md"}
 
 
 LONG_COLUMNS = ["edition", "unit", "unit_name", "kind", "code", "name", "name_zh", "level", "year", "raw",
@@ -220,6 +221,7 @@ def open_data_writers(content: EditionContent) -> dict[str, Callable[[Path], Non
         names["recipe"]: text(json.dumps(json.loads(content.recipe_json), indent=2) + "\n"),
         names["dataset"]: text(_json_text(dataset, indent=None)),
         names["results"]: text(_json_text(results, indent=None)),
+        names["readme"]: text(readme(content.label, meta)),
     }
 
 
@@ -231,6 +233,36 @@ def write_open_data(out: str | Path, content: EditionContent, extra: Mapping[str
         writers[name] = lambda p, d=data: p.write_bytes(d)
     write_all(out, writers)
     return sorted(writers)
+
+
+#: Printed at the top of the README of every NEV index export (the shipped editions are demonstrations).
+DEMO_LABEL = "Demonstration edition built from public sources; not an official rating."
+
+
+def readme(label: str, meta: dict[str, Any]) -> str:
+    """What the export is, what each file holds, how to cite it and how to check it."""
+    edition, methodology, hashes = meta["edition"], meta["methodology"], meta["hashes"]
+    names = file_names(label)
+    lines = [f"# Open data of edition {edition['label']} ({edition['year']})", ""]
+    if methodology.get("code") == "nev":
+        lines += [f"**{DEMO_LABEL}**", ""]
+    lines += [f"Methodology {methodology['code']} {methodology['version']} (methodology_sha256 "
+              f"{hashes['methodology_sha256']}), data set {meta['dataset']['label']} (dataset_sha256 "
+              f"{hashes['dataset_sha256']}), status {edition['status']}, result_sha256 {hashes['result_sha256']}.", "",
+              "| file | content |", "|---|---|",
+              f"| `{names['csv']}` | one row per brand and node: raw value, score, rank and source of every number |",
+              f"| `{names['xlsx']}` | the same as sheets: data, scores (one row per brand), edition |",
+              f"| `{names['json']}` | the edition's metadata and hashes, and every record |",
+              f"| `{names['observations']}` | every observation as imported, with its source |",
+              f"| `{names['methodology']}` | the methodology the edition was built with |",
+              f"| `{names['recipe']}` | every method choice of the build |",
+              f"| `{names['dataset']}` | the data set exactly as stored (recomputes dataset_sha256) |",
+              f"| `{names['results']}` | every stored result row, exactly (recomputes result_sha256) |",
+              "| `receipt.json` | the edition's signed receipt, when it is published |", "",
+              f"Cite the edition label and result_sha256; {meta.get('licence_note', 'open data')}.", "",
+              "Check these files against the receipt (no database needed): "
+              "`nevindex edition verify --receipt receipt.json --export .` in this folder.", ""]
+    return "\n".join(lines)
 
 
 def _flat(meta: dict[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -22,8 +22,8 @@ from nevindex.store._records import HASHES, VerificationError
 from nevindex.store.logchain import timestamp
 from nevindex.store.models import Activity, Edition, Receipt
 
-__all__ = ["FILE_NAME", "FORMAT", "HASHES", "body_of", "check", "current_hashes", "issue", "read", "stored",
-           "trusted_key"]
+__all__ = ["FILE_NAME", "FORMAT", "HASHES", "body_of", "check", "current_hashes", "data_year", "issue", "read",
+           "stored", "trusted_key"]
 
 FORMAT = "nevindex-receipt/1"
 FILE_NAME = "receipt.json"
@@ -39,6 +39,12 @@ def current_hashes(edition: Edition) -> dict[str, str | None]:
             "result_sha256": edition.result_sha256}
 
 
+def data_year(edition: Edition) -> int | None:
+    """The year of data the edition was built on (stored beside its method choices, not hashed with them)."""
+    year = json.loads(edition.recipe).get("year")
+    return int(year) if year is not None else None
+
+
 def _body(edition: Edition, entry: Activity, public_key: str, signed_at: str) -> dict[str, Any]:
     meth, data = edition.methodology, edition.dataset
     return {
@@ -50,6 +56,7 @@ def _body(edition: Edition, entry: Activity, public_key: str, signed_at: str) ->
                     "correction_reason": edition.correction_reason},
         "methodology": {"code": meth.code, "version": meth.version},
         "dataset": {"label": data.label, "source_name": data.source_name},
+        "data_year": data_year(edition),
         "hashes": current_hashes(edition),
         "package_version": edition.package_version,
         "log": {"entry": entry.id, "sha256": entry.sha256},

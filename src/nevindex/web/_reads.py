@@ -131,7 +131,7 @@ class PortalReads(EditionAccess):
             if value is None or not math.isfinite(float(value)):
                 raise DataError(f"the new value of '{ind}' must be a finite number", column="changes")
             data = data.with_value(code, ind, float(value), year=res.year)
-        new = build(fw, data, res.recipe)
+        new = build(fw, data, res.recipe, year=res.year)
         i_old = res.units.index(code)
         if code not in new.units:
             raise DataError(f"with these values brand '{code}' is screened out of the build", column="changes")
@@ -175,7 +175,7 @@ class PortalReads(EditionAccess):
                           "name": names(fw.framework.name),
                           "description": names(fw.framework.description) if fw.framework.description else None,
                           "sha256": view.info.methodology_sha256},
-            "recipe": {"year": rec.year, "impute": rec.get("impute.method"), "treat": bool(rec.get("treat.enabled")),
+            "recipe": {"year": view.result.year, "impute": rec.impute.method, "treat": rec.treat.method != "none",
                        "normalise": rec.get("normalise.method"), "weights": rec.get("weights.method"),
                        "aggregate": rec.get("aggregate.method")},
             "method_notes": notes if isinstance(notes, dict) else None,

@@ -7,20 +7,33 @@ Anything else is refused (401 without credentials, 403 with a missing or wrong C
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import Request, Response
 
 from nevindex.web import auth
 
-__all__ = ["api_admin", "clear_session", "client_address", "current_user", "ensure_session", "form_admin",
+__all__ = ["api_admin", "clear_session", "client_address", "current_user", "ensure_session", "form_admin", "live_session", "require_signed_in",
            "session_of", "set_session"]
 
 
 def session_of(request: Request) -> auth.SessionData | None:
+    """The visitor's session; a signed-in one whose session version is no longer current (signed out,
+    new password, revoked, user removed) is the same visitor signed out."""
     cached = getattr(request.state, "session", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
-    session = auth.read_session(request.app.state.signer, request.cookies.get(auth.SESSION_COOKIE))
+    session = live_session(request.app.state, request.cookies.get(auth.SESSION_COOKIE))
     request.state.session = session
+    return session
+
+
+def live_session(state: Any, cookie: str | None) -> auth.SessionData | None:
+    """The session a cookie holds, checked against the store's session version of its user."""
+    session = auth.read_session(state.signer, cookie)
+    if session is not None and session.user is not None and \
+            not auth.session_is_current(state.store.engine, session.user, session.version):
+        return session.anonymous()
     return session
 
 
@@ -54,36 +67,41 @@ def client_address(request: Request) -> str:
 
 
 def api_admin(request: Request) -> str:
-    """Dependency of every admin API route: the acting user, or 401/403."""
+    """Dependency of every admin API route: the acting user, or 401/403 (checked once per request)."""
+    known = getattr(request.state, "admin_user", None)
+    if known is not None:
+        return known  # type: ignore[no-any-return]
     header = request.headers.get("authorization", "")
     if header:
         scheme, _, token = header.partition(" ")
-        user = auth.token_user(request.app.state.signer, token.strip()) if scheme.lower() == "bearer" else None
-        if user is None or not auth.user_exists(request.app.state.store.engine, user):
-            raise auth.AuthError("the bearer token is invalid or expired; get one from POST /api/v1/auth/token")
-        return user
+        claims = auth.token_user(request.app.state.signer, token.strip()) if scheme.lower() == "bearer" else None
+        if claims is None or not auth.session_is_current(request.app.state.store.engine, *claims):
+            raise auth.AuthError("the bearer token is invalid, expired or revoked; get one from POST /api/v1/auth/token")
+        user = claims[0]
+    else:
+        session = session_of(request)
+        if session is None or session.user is None:
+            raise auth.AuthError("sign in first: send 'Authorization: Bearer <token>' (POST /api/v1/auth/token)")
+        if not auth.csrf_ok(session, request.headers.get(auth.CSRF_HEADER)):
+            raise auth.ForbiddenError("missing or wrong CSRF token (send the X-CSRF-Token header)")
+        user = session.user
+    request.state.admin_user = user
+    return user
+
+
+def require_signed_in(request: Request) -> str:
+    """The signed-in user of the session cookie, or 401 (what an admin form needs before its body is read)."""
     session = session_of(request)
     if session is None or session.user is None:
-        raise auth.AuthError("sign in first: send 'Authorization: Bearer <token>' (POST /api/v1/auth/token)")
-    if not auth.csrf_ok(session, request.headers.get(auth.CSRF_HEADER)):
-        raise auth.ForbiddenError("missing or wrong CSRF token (send the X-CSRF-Token header)")
-    _still_a_user(request, session.user)
+        raise auth.AuthError("sign in first")
     return session.user
 
 
 async def form_admin(request: Request) -> str:
     """Dependency of every admin form handler: signed in, and the form's CSRF token matches."""
-    session = session_of(request)
-    if session is None or session.user is None:
-        raise auth.AuthError("sign in first")
+    user = require_signed_in(request)
     form = await request.form()
     sent = form.get(auth.CSRF_FIELD)
-    if not auth.csrf_ok(session, sent if isinstance(sent, str) else None):
+    if not auth.csrf_ok(session_of(request), sent if isinstance(sent, str) else None):
         raise auth.ForbiddenError("missing or wrong CSRF token; reload the page and try again")
-    _still_a_user(request, session.user)
-    return session.user
-
-
-def _still_a_user(request: Request, user: str) -> None:
-    if not auth.user_exists(request.app.state.store.engine, user):
-        raise auth.AuthError("this account no longer exists; sign in again")
+    return user

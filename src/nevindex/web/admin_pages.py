@@ -15,9 +15,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from nevindex.web import access, auth, uploads
 from nevindex.web.i18n import lang_prefix, split_lang
+from nevindex.web.limits import GuardedRoute
 from nevindex.web.templating import html, page_of, portal_of, render, slug
 
-admin_router = APIRouter(include_in_schema=False)
+admin_router = APIRouter(include_in_schema=False, route_class=GuardedRoute)
 
 __all__ = ["admin_router"]
 
@@ -61,12 +62,16 @@ async def login(request: Request, username: Annotated[str, Form(max_length=100)]
         return html(render(page, "admin/login.html", error=page.t("login_failed")), 401)
     limiter.succeeded(client, username)
     response = _back(request)
-    access.set_session(request, response, auth.SessionData.new(user=username.strip()))  # new CSRF token too
+    session = auth.start_session(request.app.state.store.engine, username.strip())  # new CSRF token too
+    access.set_session(request, response, session)
     return response
 
 
 @admin_router.post("/admin/logout")
 async def logout(request: Request, user: Annotated[str, Depends(access.form_admin)]) -> Response:
+    """Sign out: ends every session and API token of the user (the session version moves on)."""
+    auth.revoke_sessions(request.app.state.store.engine, user)
+    request.app.state.visitors.forget()  # this process stops trusting its recent session checks at once
     response = RedirectResponse(lang_prefix(split_lang(request.url.path)[0]) + "/", status_code=303)
     access.clear_session(response)
     return response

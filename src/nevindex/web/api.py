@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from nevindex.web import access, auth, schemas, uploads
 from nevindex.web._caching import etag_matches
+from nevindex.web.limits import GuardedRoute
 from nevindex.web.service import Portal, RankingQuery
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -29,10 +30,12 @@ ADMIN_ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": schemas.ErrorResponse, "description": "Not signed in / bad token"},
     403: {"model": schemas.ErrorResponse, "description": "Missing or wrong CSRF token"},
     409: {"model": schemas.ErrorResponse, "description": "The edition is published and cannot change"},
+    413: {"model": schemas.ErrorResponse, "description": "The request body is larger than its limit"},
 }
 
-router = APIRouter(tags=["public"], responses=ERRORS)
-admin_router = APIRouter(prefix="/admin", tags=["admin"], responses=ADMIN_ERRORS, dependencies=[Depends(access.api_admin)])
+router = APIRouter(tags=["public"], responses=ERRORS, route_class=GuardedRoute)
+admin_router = APIRouter(prefix="/admin", tags=["admin"], responses=ADMIN_ERRORS, dependencies=[Depends(access.api_admin)],
+                         route_class=GuardedRoute)
 
 Lang = Literal["en", "zh"]
 #: Marks a response as published data that the response cache may keep (see nevindex.web.cache).
@@ -185,7 +188,11 @@ def token(request: Request, body: schemas.TokenRequest) -> Any:
         limiter.failed(client, body.username)
         raise auth.AuthError("wrong user name or password")
     limiter.succeeded(client, body.username)
-    return {"access_token": auth.issue_token(request.app.state.signer, body.username.strip()),
+    user = body.username.strip()
+    version = auth.session_version(request.app.state.store.engine, user)
+    if version is None:  # removed between the password check and now
+        raise auth.AuthError("wrong user name or password")
+    return {"access_token": auth.issue_token(request.app.state.signer, user, version),
             "token_type": "bearer", "expires_in": auth.TOKEN_SECONDS}
 
 

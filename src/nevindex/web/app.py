@@ -19,39 +19,67 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from nevindex.errors import NevIndexError
-from nevindex.web import auth
+from nevindex.web import auth, limits
 from nevindex.web.cache import ResponseCache
+from nevindex.web.personal import Personaliser
 from nevindex.web.security import SecurityHeaders
 from nevindex.web.service import Portal
 
 HERE = Path(__file__).parent
 API_PREFIX = "/api/v1"
-#: Uploads larger than this are refused before they are parsed (data files are small tables).
+#: Default limit of one uploaded file (data files are small tables); ``NEVINDEX_MAX_UPLOAD_MB`` changes it.
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-UPLOAD_TYPES = (".csv", ".xlsx", ".parquet")
+UPLOAD_ENV = "NEVINDEX_MAX_UPLOAD_MB"
 
 
 @dataclass
 class Settings:
     secure_cookies: bool = False
+    #: bytes of one uploaded file; an upload request holds at most two (data and units table)
     max_upload_bytes: int = MAX_UPLOAD_BYTES
+    #: bytes of any other request body (forms, JSON)
+    max_body_bytes: int = limits.MAX_BODY_BYTES
     login_attempts: int = 5
     login_window: float = 300.0
     #: seconds an anonymous read of published data is served from memory, and proxies may keep "latest"
     response_ttl: float = 5.0
 
+    @property
+    def max_request_bytes(self) -> int:
+        """Bytes of a whole upload request: two files and the form around them."""
+        return 2 * self.max_upload_bytes + limits.FORM_OVERHEAD
+
+
+def upload_limit_from_env() -> int:
+    """``NEVINDEX_MAX_UPLOAD_MB`` (megabytes, may be fractional) in bytes, else the default."""
+    text = os.environ.get(UPLOAD_ENV, "").strip()
+    if not text:
+        return MAX_UPLOAD_BYTES
+    try:
+        megabytes = float(text)
+    except ValueError:
+        megabytes = -1.0
+    if not 0 < megabytes <= 10_000:
+        raise NevIndexError(f"{UPLOAD_ENV}={text!r} is not a size in megabytes; give a number from 0.01 to 10000")
+    return int(megabytes * 1024 * 1024)
+
 
 def create_app(db_url: str | None = None, *, store: Any = None, secure_cookies: bool | None = None,
-               max_upload_bytes: int = MAX_UPLOAD_BYTES, login_attempts: int = 5,
-               login_window: float = 300.0, response_ttl: float = 5.0) -> FastAPI:
+               max_upload_bytes: int | None = None, login_attempts: int = 5,
+               login_window: float = 300.0, response_ttl: float = 5.0, session_check_ttl: float = 1.0) -> FastAPI:
     """The portal on the store at ``db_url`` (default: ``NEVINDEX_DB`` / the user's data directory).
 
     ``secure_cookies`` marks cookies Secure (HTTPS only); default from ``NEVINDEX_SECURE_COOKIES``.
+    ``max_upload_bytes`` limits one uploaded file; default from ``NEVINDEX_MAX_UPLOAD_MB`` (20 MB).
     ``response_ttl`` bounds how long an anonymous read of published data is served from memory, and how
-    long a proxy may serve "latest" without revalidating (named editions: an hour; see ``_caching``)."""
+    long a proxy may serve "latest" without revalidating (named editions: an hour; see ``_caching``).
+    ``session_check_ttl`` is how long a signed-in visitor's public pages trust a session check (a session
+    ended in another process shows there within that time; admin pages and actions always check)."""
     from nevindex.store.db import open_store
     from nevindex.web import admin_pages, api, pages
 
+    if max_upload_bytes is None:
+        max_upload_bytes = upload_limit_from_env()
     if store is None:
         store = open_store(db_url)
     if secure_cookies is None:
@@ -82,7 +110,9 @@ def create_app(db_url: str | None = None, *, store: Any = None, secure_cookies: 
     app.include_router(pages.router, prefix="/zh")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     portal: Portal = app.state.portal
-    app.add_middleware(ResponseCache, ttl=response_ttl, generation=lambda: portal.generation)
+    app.state.visitors = Personaliser(app.state, ttl=session_check_ttl)
+    app.add_middleware(ResponseCache, ttl=response_ttl, generation=lambda: portal.generation,
+                       visitors=app.state.visitors)
     app.add_middleware(SecurityHeaders)
     _error_handlers(app)
     return app
@@ -131,4 +161,5 @@ def _error_handlers(app: FastAPI) -> None:
         return error_page(request, exc.status_code, message)
 
 
-__all__ = ["API_PREFIX", "MAX_UPLOAD_BYTES", "UPLOAD_TYPES", "HTMLResponse", "Settings", "create_app", "error_json"]
+__all__ = ["API_PREFIX", "MAX_UPLOAD_BYTES", "UPLOAD_ENV", "HTMLResponse", "Settings", "create_app", "error_json",
+           "upload_limit_from_env"]

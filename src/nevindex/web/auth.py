@@ -1,9 +1,12 @@
 """Who may change things: admin users (argon2 hashes), signed session cookies with a CSRF token,
 bearer tokens for the admin API, and a login rate limit.
 
-Sessions are stateless signed cookies (itsdangerous: a small JSON payload, a timestamp and an
-HMAC-SHA256 signature; the lifetime is checked on reading), so several server processes share them
-through the secret alone. The secret comes from
+Sessions are signed cookies (itsdangerous: a small JSON payload, a timestamp and an HMAC-SHA256
+signature; the lifetime is checked on reading), so several server processes share them through the
+secret alone. Each signed-in cookie and each API token also carries the user's *session version*
+(``web_users.session_version``, migration 0004): signing out, a new password and
+``nevindex admin revoke USER`` add one to it, which ends every cookie and token signed before — in
+every process, since each request compares with the stored value. The secret comes from
 ``NEVINDEX_SECRET`` or is generated once and kept in the store's database (``web_settings``), so
 sessions survive restarts. Both portal tables (``web_users``, ``web_settings``) belong to the store's
 schema: migration 0003 creates them, so any store :func:`nevindex.store.db.open_store` accepts has them. Every session (anonymous ones too, created when a form is shown)
@@ -39,8 +42,9 @@ CSRF_FIELD = "csrf_token"
 __all__ = ["CSRF_FIELD", "CSRF_HEADER", "PAYLOAD_VERSION", "SESSION_COOKIE", "SESSION_SECONDS",
            "TOKEN_SECONDS", "AuthError", "ForbiddenError", "LoginLimiter", "RateLimitedError",
            "SessionData", "Signer", "check_username", "create_user", "csrf_ok", "hash_password",
-           "issue_token", "load_secret", "metadata", "read_session", "require_user_exists",
-           "settings_table", "token_user", "user_exists", "users_table", "verify_user", "write_session"]
+           "issue_token", "load_secret", "metadata", "read_session", "revoke_sessions",
+           "session_is_current", "session_version", "settings_table", "start_session", "token_user",
+           "user_exists", "users_table", "verify_user", "write_session"]
 
 #: The portal's tables, as created by the store migration 0003 (keep the two in step).
 metadata = MetaData()
@@ -50,6 +54,7 @@ users_table = Table(
     Column("username", String(100), unique=True, nullable=False),
     Column("password_hash", String(300), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("session_version", Integer, nullable=False, server_default="0"),
 )
 settings_table = Table(
     "web_settings", metadata,
@@ -86,7 +91,7 @@ def check_username(username: str) -> str:
 
 
 def create_user(engine: Engine, username: str, password: str) -> None:
-    """Add an admin user, or set a new password for an existing one."""
+    """Add an admin user, or set a new password for an existing one (which ends that user's sessions)."""
     name = check_username(username)
     if len(password) < 10:
         raise NevIndexError("the password must be at least 10 characters long")
@@ -96,7 +101,8 @@ def create_user(engine: Engine, username: str, password: str) -> None:
         if exists is None:
             conn.execute(insert(users_table).values(username=name, password_hash=digest, created_at=datetime.now(UTC)))
         else:
-            conn.execute(update(users_table).where(users_table.c.id == exists).values(password_hash=digest))
+            conn.execute(update(users_table).where(users_table.c.id == exists)
+                         .values(password_hash=digest, session_version=users_table.c.session_version + 1))
 
 
 def verify_user(engine: Engine, username: str, password: str) -> bool:
@@ -161,36 +167,86 @@ class Signer:
 
 @dataclass(frozen=True)
 class SessionData:
-    """What a session cookie holds: the signed-in user (or None) and the CSRF token."""
+    """What a session cookie holds: the signed-in user (or None), the user's session version when it
+    was signed (``sv``), and the CSRF token."""
 
     csrf: str
     user: str | None = None
+    version: int | None = None
 
     @classmethod
-    def new(cls, user: str | None = None) -> SessionData:
-        return cls(csrf=secrets.token_urlsafe(24), user=user)
+    def new(cls, user: str | None = None, version: int | None = None) -> SessionData:
+        return cls(csrf=secrets.token_urlsafe(24), user=user, version=version)
+
+    def anonymous(self) -> SessionData:
+        """The same visitor, signed out (keeps the CSRF token, so an open sign-in form still works)."""
+        return SessionData(csrf=self.csrf)
+
+
+def _version(payload: dict[str, object]) -> int | None:
+    value = payload.get("sv")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def read_session(signer: Signer, cookie: str | None) -> SessionData | None:
+    """The cookie's content as signed; whether its session version is still current is
+    :func:`session_is_current`'s question."""
     payload = signer.unsign(cookie, "session", SESSION_SECONDS)
     if payload is None or not isinstance(payload.get("csrf"), str):
         return None
     user = payload.get("user")
-    return SessionData(csrf=str(payload["csrf"]), user=user if isinstance(user, str) else None)
+    return SessionData(csrf=str(payload["csrf"]), user=user if isinstance(user, str) else None,
+                       version=_version(payload))
 
 
 def write_session(signer: Signer, session: SessionData) -> str:
-    return signer.sign({"csrf": session.csrf, "user": session.user}, "session")
+    payload: dict[str, object] = {"csrf": session.csrf, "user": session.user}
+    if session.user is not None and session.version is not None:
+        payload["sv"] = session.version
+    return signer.sign(payload, "session")
 
 
-def issue_token(signer: Signer, user: str) -> str:
-    return signer.sign({"user": user}, "api")
+def issue_token(signer: Signer, user: str, version: int) -> str:
+    return signer.sign({"user": user, "sv": version}, "api")
 
 
-def token_user(signer: Signer, token: str | None) -> str | None:
+def token_user(signer: Signer, token: str | None) -> tuple[str, int | None] | None:
+    """The user a token was issued to and the session version it carries, or None when it is not valid."""
     payload = signer.unsign(token, "api", TOKEN_SECONDS)
     user = payload.get("user") if payload else None
-    return user if isinstance(user, str) else None
+    return (user, _version(payload)) if payload and isinstance(user, str) else None
+
+
+# --- session versions ---------------------------------------------------------------------------
+
+
+def session_version(engine: Engine, username: str) -> int | None:
+    """The user's current session version, or None when there is no such user."""
+    with engine.connect() as conn:
+        value = conn.scalar(select(users_table.c.session_version).where(users_table.c.username == username))
+    return int(value) if value is not None else None
+
+
+def session_is_current(engine: Engine, username: str, version: int | None) -> bool:
+    """True when ``username`` exists and ``version`` (from a cookie or token) is its current one."""
+    return version is not None and session_version(engine, username) == version
+
+
+def start_session(engine: Engine, username: str) -> SessionData:
+    """A new signed-in session (new CSRF token) at the user's current session version."""
+    version = session_version(engine, username)
+    if version is None:
+        raise NotFoundError(f"no admin user '{username}'")
+    return SessionData.new(user=username, version=version)
+
+
+def revoke_sessions(engine: Engine, username: str) -> None:
+    """End every session cookie and API token of ``username`` (the next request of each is anonymous)."""
+    with engine.begin() as conn:
+        changed = conn.execute(update(users_table).where(users_table.c.username == username)
+                               .values(session_version=users_table.c.session_version + 1)).rowcount
+    if not changed:
+        raise NotFoundError(f"no admin user '{username}'")
 
 
 def csrf_ok(session: SessionData | None, sent: str | None) -> bool:
@@ -241,8 +297,3 @@ class LoginLimiter:
 def user_exists(engine: Engine, username: str) -> bool:
     with engine.connect() as conn:
         return conn.scalar(select(users_table.c.id).where(users_table.c.username == username)) is not None
-
-
-def require_user_exists(engine: Engine, username: str) -> None:
-    if not user_exists(engine, username):
-        raise NotFoundError(f"no admin user '{username}'")

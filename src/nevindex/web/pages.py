@@ -9,6 +9,7 @@ what every page shares, in :mod:`nevindex.web.templating`.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -20,6 +21,7 @@ from nevindex.web import charts
 from nevindex.web._caching import etag_matches
 from nevindex.web.admin_pages import admin_router
 from nevindex.web.i18n import translate
+from nevindex.web.limits import GuardedRoute
 from nevindex.web.service import LATEST, EditionView, Portal, RankingQuery, ranking_page
 from nevindex.web.templating import (
     HERE,
@@ -34,7 +36,7 @@ from nevindex.web.templating import (
     slug,
 )
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=GuardedRoute)
 
 __all__ = ["HERE", "Links", "Markup", "Page", "admin_router", "brand_context", "compare_context", "error_page",
            "file_slug", "ranking_context", "render", "router", "slug"]
@@ -79,22 +81,23 @@ def compare_context(portal: Portal, view: EditionView, codes: tuple[str, ...]) -
 
 
 def _published_page(request: Request, page: Page, view: EditionView, ref: str, name: str, make: Any) -> Response:
-    """Pages of published editions for visitors who are not signed in are rendered once and reused
-    (the edition is immutable; the key carries its result hash and the full query; such pages
-    hold no per-visitor data: no form with a CSRF token), and carry the ``ETag`` and
-    ``Cache-Control: public`` that let a proxy keep them; a signed-in visitor's page is ``no-store``."""
-    if page.user is not None or view.info.status != "published":
-        return html(make())
+    """Pages of published editions are rendered once, as for an anonymous visitor, and reused (the
+    edition is immutable; the key carries its result hash and the full query; such pages hold no
+    per-visitor data), with the ``ETag`` and ``Cache-Control: public`` that let a proxy keep them.
+    A signed-in analyst gets the same page: the response cache dresses it with the user's bar and
+    sends it ``no-store`` (:mod:`nevindex.web.personal`). ``make(page)`` renders for ``page``."""
+    if view.info.status != "published":
+        return html(make(page))
     portal = portal_of(request)
     headers = {**portal.http_cache(ref, view.info, request.app.state.settings.response_ttl), "Vary": "Cookie",
                "x-nevindex-cacheable": "1"}
-    if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
+    if page.user is None and etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
         return Response(status_code=304, headers=headers)
     key = ("page", name, page.lang, view.info.id, view.info.result_sha256, headers["ETag"], request.url.path,
            request.url.query)
     body = portal.cache.peek(key)
     if body is None:
-        body = make().encode()
+        body = make(replace(page, user=None, csrf=None)).encode()
         portal.cache.put(key, body)
     response = html(body)
     response.headers.update(headers)
@@ -130,7 +133,7 @@ def edition_page(request: Request, edition: str, group: Annotated[list[str], Que
         raise
     query = _query(group, element, rating, q, sort)
     return _published_page(request, page, view, edition, "home",
-                           lambda: render(page, "home.html", **ranking_context(portal, view, page.lang, query)))
+                           lambda p: render(p, "home.html", **ranking_context(portal, view, p.lang, query)))
 
 
 @router.get("/editions/{edition}/brands/{brand}/", response_class=HTMLResponse)
@@ -142,7 +145,7 @@ def brand_page(request: Request, edition: str, brand: str) -> Response:
     if changes:
         return html(render(page, "brand.html", **brand_context(portal, view, brand, page.lang, changes)))
     return _published_page(request, page, view, edition, "brand",
-                           lambda: render(page, "brand.html", **brand_context(portal, view, brand, page.lang)))
+                           lambda p: render(p, "brand.html", **brand_context(portal, view, brand, p.lang)))
 
 
 @router.get("/brands/{brand}/", response_class=HTMLResponse)

@@ -30,7 +30,7 @@ def audit_edition(store: Store, ref: int | str, spec: Any = None, *, actor: str 
     with store.read() as s:
         edition = require(find_edition(s, ref), **AUDIT_NEEDS)
         inputs, expected, label = inputs_of(s, edition), edition.result_sha256, edition.label
-    outcome = run_audit(inputs.framework, inputs.dataset, inputs.recipe, spec)
+    outcome = run_audit(inputs.framework, inputs.dataset, inputs.recipe, spec, year=inputs.year)
     if codec.rows_sha256(*codec.result_rows(outcome.result)) != expected:
         raise ed.VerificationError(f"the audit's nominal build of edition '{label}' differs from its stored "
                                    "results; rebuild the edition first")

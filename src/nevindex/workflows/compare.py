@@ -31,7 +31,7 @@ def compare_editions(store: Store, old_ref: int | str, new_ref: int | str, *, sp
             raw = load_dataset(s, edition.dataset)
             inputs = inputs_of(s, edition, raw)
             expected, label = edition.result_sha256, edition.label
-        result = build(inputs.framework, inputs.dataset, inputs.recipe)
+        result = build(inputs.framework, inputs.dataset, inputs.recipe, year=inputs.year)
         if codec.rows_sha256(*codec.result_rows(result)) != expected:
             notes.append(f"edition '{label}' does not rebuild to its stored results; run verify")
         results.append((result, raw))

@@ -1,0 +1,66 @@
+"""Reading a methodology: our YAML format (and any parsed mapping), errors as one sentence."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import yaml
+
+from nevindex.errors import MethodologyError
+from nevindex.framework._model import Framework
+from nevindex.recipe import upgrade_mapping
+from nevindex.validation import validate
+
+
+def framework_from_mapping(data: Mapping[str, Any], *, source: str = "<framework>") -> Framework:
+    """Validate a parsed YAML mapping, turning pydantic's errors into one readable sentence.
+
+    Old names of recipe settings (in ``recipe`` and in indicators' ``params``) are read under their
+    new names, with a warning naming this file.
+    """
+    body = _upgrade(data, source)
+    return validate(Framework, body, error=MethodologyError, source=source,
+                    where=lambda loc: _describe_location(loc, body))
+
+
+def _upgrade(data: Mapping[str, Any], source: str) -> dict[str, Any]:
+    body = dict(data)
+    if isinstance(body.get("recipe"), Mapping):
+        body["recipe"] = upgrade_mapping(body["recipe"], f"{source} (recipe)")
+    if isinstance(body.get("indicators"), list):
+        inds = []
+        for ind in body["indicators"]:
+            if isinstance(ind, Mapping) and isinstance(ind.get("params"), Mapping):
+                where = f"{source} (indicator '{ind.get('code')}', params)"
+                ind = {**ind, "params": upgrade_mapping(ind["params"], where)}
+            inds.append(ind)
+        body["indicators"] = inds
+    return body
+
+
+def _describe_location(loc: list[Any], data: Mapping[str, Any]) -> str:
+    """Turn ('indicators', 3, 'direction') into "indicator 'nev_sales', setting 'direction'"."""
+    if len(loc) >= 2 and loc[0] in ("indicators", "aggregates", "denominators") and isinstance(loc[1], int):
+        items = data.get(loc[0]) or []
+        code = items[loc[1]].get("code") if loc[1] < len(items) and isinstance(items[loc[1]], Mapping) else None
+        label = f"{loc[0][:-1]} '{code}'" if code else f"{loc[0][:-1]} #{loc[1] + 1}"
+        rest = [str(p) for p in loc[2:] if not isinstance(p, int)]
+        return label + (f", setting '{'.'.join(rest)}'" if rest else "")
+    return "setting '" + ".".join(str(p) for p in loc) + "'" if loc else ""
+
+
+def framework_from_yaml(text: str, *, source: str = "<yaml>") -> Framework:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        row = mark.line + 1 if mark is not None else None
+        raise MethodologyError(f"not valid YAML ({getattr(exc, 'problem', exc)})", file=source, row=row) from None
+    if not isinstance(data, Mapping) or not data:
+        raise MethodologyError(
+            "the file is empty or not a mapping",
+            file=source,
+            hint="a methodology file needs 'framework', 'aggregates' and 'indicators' sections",
+        )
+    return framework_from_mapping(data, source=source)

@@ -1,0 +1,62 @@
+"""Structural rules of the tree that field checks cannot see: codes, parents, cycles, one root."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nevindex.validation import nearest
+
+
+def validate_tree(fw: Any) -> None:
+    """Structural rules that pydantic field checks cannot see: codes, parents, cycles, root
+    (``fw`` is the :class:`Framework` being validated)."""
+    seen: dict[str, str] = {}
+    for kind, nodes in (("indicator", fw.indicators), ("aggregate", fw.aggregates),
+                        ("denominator", fw.denominators)):
+        for node in nodes:
+            if node.code in seen:
+                raise ValueError(f"duplicate code '{node.code}' ({seen[node.code]} and {kind})")
+            seen[node.code] = kind
+    if not fw.indicators:
+        raise ValueError("the framework has no indicators")
+    if not fw.aggregates:
+        raise ValueError("the framework has no aggregates: add at least an index node")
+    aggregate_codes = {a.code for a in fw.aggregates}
+    for node in fw.indicators:
+        if node.parent is None:
+            raise ValueError(f"indicator '{node.code}' has no parent")
+    for node in (*fw.indicators, *fw.aggregates):
+        if node.parent is None:
+            continue
+        if node.parent not in aggregate_codes:
+            hint = nearest(node.parent, aggregate_codes)
+            raise ValueError(
+                f"'{node.code}' names parent '{node.parent}', which is not an aggregate"
+                + (f" (did you mean '{hint}'?)" if hint else "")
+            )
+    parent_of = {n.code: n.parent for n in (*fw.indicators, *fw.aggregates)}
+    for start in parent_of:
+        path = [start]
+        current = parent_of[start]
+        while current is not None:
+            if current in path:
+                cycle = " → ".join([*path[path.index(current):], current])
+                raise ValueError(f"cycle in the tree: {cycle}")
+            path.append(current)
+            current = parent_of[current]
+    roots = [a.code for a in fw.aggregates if a.parent is None]
+    if len(roots) != 1:
+        raise ValueError(f"the tree needs exactly one root aggregate (no parent); found {roots or 'none'}")
+    has_child = {n.parent for n in (*fw.indicators, *fw.aggregates)}
+    for agg in fw.aggregates:
+        if agg.code not in has_child:
+            raise ValueError(f"aggregate '{agg.code}' has no children")
+    for ind in fw.indicators:
+        if ind.denominator in aggregate_codes:
+            raise ValueError(f"indicator '{ind.code}' is denominated by aggregate '{ind.denominator}'")
+    for set_name, weights in fw.weight_sets.items():
+        for code, w in weights.items():
+            if code not in parent_of:
+                raise ValueError(f"weight set '{set_name}' names unknown node '{code}'")
+            if isinstance(w, bool) or not isinstance(w, (int, float)) or w < 0:
+                raise ValueError(f"weight set '{set_name}': weight of '{code}' must be a non-negative number")
