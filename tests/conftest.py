@@ -23,3 +23,9 @@ def asem_dir() -> Path:
 def _isolated_store(tmp_path_factory: pytest.TempPathFactory) -> None:
     """No test (nor a command it starts) touches the user's real store."""
     os.environ["NEVINDEX_DB"] = str(tmp_path_factory.mktemp("default-store") / "nevindex.db")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_signing_key(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Publishing signs a receipt with a key made on first use: never the user's real key."""
+    os.environ["NEVINDEX_SIGNING_KEY"] = str(tmp_path_factory.mktemp("signing") / "signing-key.pem")

@@ -7,9 +7,11 @@ POSIX within one filesystem.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import shutil
+import socket
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
@@ -106,15 +108,25 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: A staging folder of :func:`write_all`: ``.nevindex-<pid>-<random>.part`` with an ``.owner`` file.
+_STAGING = re.compile(r"\.nevindex-(\d+)-[A-Za-z0-9_]+\.part")
+_OWNER = ".owner"
+
+
 def write_all(target: str | Path, writers: dict[str, Callable[[Path], None]]) -> None:
     """Write several files into folder ``target``: all are written aside first, then moved in.
 
     If any writer fails nothing in ``target`` changes. Other files in ``target`` are left alone.
+    The staging folder names its process; one left by a writer that was killed (its process is gone)
+    is removed by the next write into the same folder (:func:`remove_stale_staging`).
     """
     target = Path(target)
     target.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".nevindex-", suffix=".part", dir=target))
+    remove_stale_staging(target)
+    staging = Path(tempfile.mkdtemp(prefix=f".nevindex-{os.getpid()}-", suffix=".part", dir=target))
     try:
+        (staging / _OWNER).write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname()}),
+                                      encoding="utf-8")
         for name, write in writers.items():
             (staging / name).parent.mkdir(parents=True, exist_ok=True)
             write(staging / name)
@@ -123,6 +135,37 @@ def write_all(target: str | Path, writers: dict[str, Callable[[Path], None]]) ->
             os.replace(staging / name, target / name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def remove_stale_staging(folder: Path) -> list[Path]:
+    """Remove the staging folders in ``folder`` that :func:`write_all` left behind when its process was
+    killed: only folders named as it names them, whose ``.owner`` says this host and a process that no
+    longer runs (a folder of another host, of a running process, or without its owner file is kept)."""
+    removed = []
+    host = socket.gethostname()
+    for path in folder.glob(".nevindex-*.part"):
+        match = _STAGING.fullmatch(path.name)
+        if match is None or not path.is_dir() or path.is_symlink():
+            continue
+        try:
+            owner = json.loads((path / _OWNER).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if owner.get("host") != host or owner.get("pid") != int(match.group(1)) or _running(owner["pid"]):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def read_yaml_mapping(path: str | Path, *, what: str, error: type[Exception]) -> dict:

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
+
+from nevindex.methods.rank import rank_desc
+from nevindex.values import finite_or_none
 
 if TYPE_CHECKING:
     from nevindex.dataset import Dataset
@@ -134,13 +137,9 @@ class Result:
         return np.mean(~np.isnan(self.screened), axis=1)
 
     def content_sha256(self) -> str:
-        """Hash of the published numbers: the same inputs give the same hash, bit for bit."""
-        h = hashlib.sha256()
-        h.update(json.dumps({"units": self.units, "aggregates": self.aggregates, "hashes": dict(self.hashes)},
-                            sort_keys=True).encode())
-        for array in (self.normalised, self.scores, self.ranks):
-            h.update(np.ascontiguousarray(array, dtype="<f8").tobytes())
-        return h.hexdigest()
+        """Hash of every published number, bit for bit (:func:`rows_sha256` of :func:`result_rows`): the
+        ``result_sha256`` of an edition built from the same inputs, in the store and in its open data."""
+        return rows_sha256(*result_rows(self))
 
     # --- pandas views (for notebooks and exports) ----------------------------------------------
     def frame(self, name: str) -> pd.DataFrame:
@@ -186,3 +185,100 @@ class Result:
 
     def log_records(self) -> list[dict[str, Any]]:
         return [{"step": e.step, "details": e.details} for e in self.log]
+
+
+# --- the rows a build publishes, and their hash ---------------------------------------------------
+#
+# One definition of "the result" for every place that names it: the edition store keeps these rows,
+# Result.content_sha256() and an edition's result_sha256 are the same hash of them, and a reader can
+# recompute it from the exported results file (docs/editions.md, "Hashes").
+
+#: The fields of one unit × aggregate row and of one unit × indicator row.
+UNIT_FIELDS = ("unit", "node", "level", "score", "rank", "rating", "coverage", "flags")
+INDICATOR_FIELDS = ("unit", "indicator", "raw", "imputed", "imputed_flag", "treated", "normalised", "rank", "flags")
+
+
+
+def result_rows(result: Result) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Every stored number of a build: unit × aggregate rows and unit × indicator rows."""
+    fw = result.framework
+    inds = result.indicators
+    observed = ~np.isnan(result.screened)
+    treated_high: dict[str, set[str]] = {r.indicator: set(r.high_units) for r in result.treatment}
+    treated_low: dict[str, set[str]] = {r.indicator: set(r.low_units) for r in result.treatment}
+    transformed = {r.indicator: r.transform for r in result.treatment if r.transform}
+    root = fw.root
+    unit_rows: list[dict[str, Any]] = []
+    for k, node in enumerate(result.aggregates):
+        under = [inds.index(i) for i in fw.indicators_under(node)]
+        coverage = observed[:, under].mean(axis=1)
+        imputed_any = result.imputed_mask[:, under].any(axis=1)
+        for u, unit in enumerate(result.units):
+            score = finite_or_none(result.scores[u, k])
+            flags = [f for f, on in (("imputed", bool(imputed_any[u])), ("missing", score is None)) if on]
+            unit_rows.append({"unit": unit, "node": node, "level": fw.levels[node], "score": score,
+                              "rank": finite_or_none(result.ranks[u, k]),
+                              "rating": fw.rating(score) if node == root and score is not None and fw.ratings else None,
+                              "coverage": float(coverage[u]), "flags": " ".join(flags)})
+    dropped = [u for u in result.all_units if u not in set(result.units)]
+    for node in result.aggregates:
+        for unit in dropped:
+            unit_rows.append({"unit": unit, "node": node, "level": fw.levels[node], "score": None, "rank": None,
+                              "rating": None, "coverage": None, "flags": "screened_out"})
+    kept = {u: i for i, u in enumerate(result.units)}
+    ind_ranks = rank_desc(result.normalised.T).T if result.normalised.size else result.normalised
+    ind_rows: list[dict[str, Any]] = []
+    for a, unit in enumerate(result.all_units):
+        r = kept.get(unit)
+        for j, code in enumerate(inds):
+            if r is None:
+                ind_rows.append({"unit": unit, "indicator": code, "raw": finite_or_none(result.raw[a, j]), "imputed": None,
+                                 "imputed_flag": False, "treated": None, "normalised": None, "rank": None,
+                                 "flags": "screened_out"})
+                continue
+            flags = []
+            if result.imputed_mask[r, j]:
+                flags.append("imputed")
+            if unit in treated_high.get(code, ()):
+                flags.append("winsorised_high")
+            if unit in treated_low.get(code, ()):
+                flags.append("winsorised_low")
+            if code in transformed:
+                flags.append(f"transformed:{transformed[code]}")
+            ind_rows.append({"unit": unit, "indicator": code, "raw": finite_or_none(result.raw[a, j]),
+                             "imputed": finite_or_none(result.imputed[r, j]), "imputed_flag": bool(result.imputed_mask[r, j]),
+                             "treated": finite_or_none(result.treated[r, j]), "normalised": finite_or_none(result.normalised[r, j]),
+                             "rank": finite_or_none(ind_ranks[r, j]), "flags": " ".join(flags)})
+    return unit_rows, ind_rows
+
+
+def canonical(value: Any) -> Any:
+    if isinstance(value, float):
+        return value.hex()
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    return value
+
+
+def rows_sha256(unit_rows: Sequence[Mapping[str, Any]], indicator_rows: Sequence[Mapping[str, Any]]) -> str:
+    """Hash of every stored number, bit for bit (floats by their exact hex form), order-independent."""
+    h = hashlib.sha256()
+    for fields, rows, key in ((UNIT_FIELDS, unit_rows, ("unit", "node")),
+                              (INDICATOR_FIELDS, indicator_rows, ("unit", "indicator"))):
+        canon = sorted(([canonical(field_value(r, f)) for f in fields] for r in rows),
+                       key=lambda row: tuple(str(row[fields.index(k)]) for k in key))
+        h.update(json.dumps(canon, separators=(",", ":"), ensure_ascii=False).encode())
+    return h.hexdigest()
+
+
+def field_value(row: Any, field: str) -> Any:
+    value = row[field] if isinstance(row, Mapping) else getattr(row, field)
+    if field in ("level",) and value is not None:
+        return int(value)
+    if field == "imputed_flag":
+        return bool(value)
+    if isinstance(value, (float, int, np.floating)) and field not in ("level",) and not isinstance(value, bool):
+        return float(value)
+    return value

@@ -175,10 +175,36 @@ def published_edition():
     return _published_edition
 
 
+def _drop_guards(store) -> None:
+    """What a database owner can do by hand: drop (SQLite) or disable (PostgreSQL) every nevindex trigger."""
+    with store.engine.begin() as conn:
+        if store.engine.dialect.name == "postgresql":
+            tables = conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")).scalars()
+            for table in list(tables):
+                conn.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
+        else:
+            names = conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                                      "AND name LIKE 'nevindex%'")).scalars()
+            for name in list(names):
+                conn.execute(text(f"DROP TRIGGER {name}"))
+
+
+@pytest.fixture(scope="session")
+def drop_guards():
+    """``drop_guards(store)``: remove every database guard of the store, as its owner could."""
+    return _drop_guards
+
+
 @pytest.fixture(scope="session")
 def run_cli():
     """``run_cli(url, *args, **env)``: the nevindex command as a process on the store at ``url``."""
     return _run_cli
+
+
+@pytest.fixture(scope="session")
+def cli_env():
+    """``cli_env(url, **env)``: the environment of a nevindex process on the store at ``url``."""
+    return _cli_env
 
 
 @pytest.fixture(scope="session")

@@ -2,42 +2,69 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
-from sqlalchemy import insert, inspect, text
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy import column as sa_column
+from sqlalchemy import insert, inspect, select, text
+from sqlalchemy import table as sa_table
 
 from nevindex.build import build
 from nevindex.errors import ImmutableError
 from nevindex.store import codec, db
 from nevindex.store import editions as ed
-from nevindex.store.db import Store, StoreError, open_store
-from nevindex.store.models import IndicatorResult, UnitResult
+from nevindex.store.db import StoreError, open_store
+from nevindex.store.models import (
+    Activity,
+    DataSet,
+    Edition,
+    IndicatorResult,
+    Methodology,
+    Observation,
+    UnitResult,
+)
 
 WEB_TABLES = {"web_users", "web_settings"}
 
 
 def _old_store(url: str, files, revision: str = "0001") -> tuple[str, dict[str, int]]:
-    """A store as ``revision`` left it: inputs, a built and published edition, an activity log."""
+    """A store as ``revision`` left it: inputs, a built and published edition, an activity log.
+
+    The rows are written as that revision's library wrote them: inputs and the draft are made by
+    today's library in a scratch store and copied column by column (only the columns the old schema
+    has), then the build, the publication and its log entry are written as the old library wrote them."""
     engine = db.make_engine(url)
     db.upgrade(engine, revision)
     assert db.current_revision(engine) == revision
     tables = set(inspect(engine).get_table_names())
-    assert ("audit_outputs" in tables) == (revision >= "0002") and not tables & WEB_TABLES
-    old = Store(url=url, engine=engine, factory=sessionmaker(engine, expire_on_commit=False))
-    data = ed.import_data(old, files["data"], units_file=files["units"], actor="old-version")
-    ed.create_edition(old, year=2024, methodology=files["framework"], dataset=data.id, actor="old-version")
-    inputs = ed.edition_inputs(old, "2024")
+    assert ("audit_outputs" in tables) == (revision >= "0002")
+    assert bool(tables & WEB_TABLES) == (revision >= "0003")
+    scratch = open_store(f"sqlite:///{files['data'].parent / f'scratch-{revision}.db'}")
+    data = ed.import_data(scratch, files["data"], units_file=files["units"], actor="old-version")
+    ed.create_edition(scratch, year=2024, methodology=files["framework"], dataset=data.id, actor="old-version")
+    inputs = ed.edition_inputs(scratch, "2024")
     unit_rows, ind_rows = codec.result_rows(build(inputs.framework, inputs.dataset, inputs.recipe))
-    with engine.begin() as conn:  # the build and publish of revision 0001, written as it wrote them
+    digest = codec.rows_sha256(unit_rows, ind_rows)
+    with scratch.engine.connect() as source, engine.begin() as conn:
+        for model in (Methodology, DataSet, Observation, Edition, Activity):
+            old = {c["name"] for c in inspect(conn).get_columns(model.__tablename__)}
+            # the scratch ids are 1, 2, … in order: let the old store number the rows (its sequences advance)
+            columns = [c for c in model.__table__.columns if c.name in old and c.name != "id"]
+            rows = [dict(r) for r in source.execute(select(*columns).order_by(model.__table__.c.id)).mappings()]
+            conn.execute(insert(sa_table(model.__tablename__, *(sa_column(c.name, c.type) for c in columns))), rows)
+        # the build and publish of revisions 0001-0003, written as they wrote them
         conn.execute(insert(UnitResult), [{"edition_id": 1, **r} for r in unit_rows])
         conn.execute(insert(IndicatorResult), [{"edition_id": 1, **r} for r in ind_rows])
         if revision >= "0002":  # an audit table stored before publishing, as 0002 allows
             conn.execute(text("INSERT INTO audit_outputs (edition_id, name, content, sha256, created_at, created_by) "
                               "VALUES (1, 'stats', '{\"columns\":[\"x\"],\"data\":[[1]]}', 'abc', CURRENT_TIMESTAMP, 'old-version')"))
         conn.execute(text("UPDATE editions SET status = 'published', result_sha256 = :h, published_by = 'old', "
-                          "published_at = CURRENT_TIMESTAMP, built_at = CURRENT_TIMESTAMP"),
-                     {"h": codec.rows_sha256(unit_rows, ind_rows)})
+                          "published_at = CURRENT_TIMESTAMP, built_at = CURRENT_TIMESTAMP"), {"h": digest})
+        conn.execute(text("INSERT INTO activity_log (at, actor, action, target, details) VALUES "
+                          "(CURRENT_TIMESTAMP, 'old', 'edition.publish', 'edition 2024', :d)"),
+                     {"d": json.dumps({"corrects": None, "result_sha256": digest}, sort_keys=True)})
+    scratch.close()
     with engine.connect() as conn:
         counts = {t: conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar_one()
                   for t in ("methodologies", "datasets", "observations", "editions", "unit_results",
@@ -108,8 +135,9 @@ def test_downgrade_and_upgrade_round_trip_keeps_data(published_edition, store, s
     db.upgrade(engine)
     engine.dispose()
     again = open_store(store_url)
-    try:
-        assert ed.counts(again) == before
+    try:  # the receipt went into the log on the way down (one entry more) and came back on the way up
+        assert before["receipts"] == 1
+        assert ed.counts(again) == {**before, "activity_log": before["activity_log"] + 1}
         ed.verify(again, "2024")
     finally:
         again.close()
@@ -229,12 +257,66 @@ def test_downgrade_to_0002_drops_the_web_tables_and_keeps_the_rest(published_edi
     engine.dispose()
     again = open_store(store_url)
     try:
-        assert ed.counts(again) == before
+        assert ed.counts(again) == {**before, "activity_log": before["activity_log"] + 1}  # the receipt's stay
         ed.verify(again, "2024")
         assert WEB_TABLES <= set(inspect(again.engine).get_table_names())
         assert not auth.user_exists(again.engine, "admin")  # the downgrade took the administrators with it
     finally:
         again.close()
+
+
+def _hand_chain(rows) -> list[tuple[str, str]]:
+    """(prev, sha256) of each entry as docs/editions.md defines them, computed here independently."""
+    import hashlib
+    from datetime import UTC
+
+    out, prev = [], "0" * 64
+    for r in rows:
+        at = r.at.replace(tzinfo=UTC) if r.at.tzinfo is None else r.at.astimezone(UTC)
+        body = {"prev": prev, "at": at.strftime("%Y-%m-%dT%H:%M:%S.%f+00:00"), "actor": r.actor, "action": r.action,
+                "target": r.target, "details": r.details}
+        digest = hashlib.sha256(b"nevindex-log-v1\n" + json.dumps(body, sort_keys=True, separators=(",", ":"),
+                                                                  ensure_ascii=False).encode()).hexdigest()
+        out.append((prev, digest))
+        prev = digest
+    return out
+
+
+@pytest.mark.parametrize("revision", ["0003", "0004"])
+def test_upgrade_to_0005_chains_the_log_and_guards_against_replace(store_url, files, capsys, monkeypatch, revision):
+    """Migration 0005 on a store at 0003 or 0004: every row kept, the existing log chained in id order from the
+    genesis hash, the published edition still verifies (and can be given a receipt), REPLACE refused."""
+    from nevindex.cli import main
+
+    url, counts = _old_store(store_url, files, revision)
+    monkeypatch.setenv("NEVINDEX_DB", url)
+    assert main(["db", "upgrade"]) == 0
+    assert f"{revision} → {db.head_revision()}" in capsys.readouterr().out
+    store = open_store(url)
+    try:
+        now = ed.counts(store)
+        assert {k: now[k] for k in counts} == counts and now["receipts"] == 0
+        with store.read() as s:
+            rows = s.scalars(select(Activity).order_by(Activity.id)).all()
+            assert len(rows) == counts["activity_log"] >= 4
+            assert [(r.prev_sha256, r.sha256) for r in rows] == _hand_chain(rows)
+        report = ed.verify(store, "2024")
+        assert any("hash chain intact" in c for c in report.checks)
+        assert any("published before receipts existed" in n for n in report.notes)
+        document = ed.edition_receipt(store, "2024")  # signed now, after verify passed
+        assert document["receipt"]["hashes"]["result_sha256"] == ed.get_edition(store, "2024").result_sha256
+        report = ed.verify(store, "2024")
+        assert not report.notes and any("receipt: signed" in c for c in report.checks)
+        if store.engine.dialect.name == "sqlite":
+            with pytest.raises(Exception, match="nevindex immutable"), store.engine.begin() as conn:
+                conn.execute(text("INSERT OR REPLACE INTO activity_log (id, at, actor, action, target, details, "
+                                  "prev_sha256, sha256) SELECT id, at, 'x', action, target, details, prev_sha256, "
+                                  "sha256 FROM activity_log WHERE id = 1"))
+        with pytest.raises(Exception, match="nevindex immutable"), store.engine.begin() as conn:
+            conn.execute(text("INSERT INTO activity_log (at, actor, action, target, details, prev_sha256, sha256) "
+                              "VALUES (CURRENT_TIMESTAMP, 'x', 'x', 'x', '{}', :p, :p)"), {"p": "0" * 64})
+    finally:
+        store.close()
 
 
 def test_0004_adds_session_versions_and_keeps_the_administrators(store_url):

@@ -84,7 +84,7 @@ def test_export_is_open_data_with_sources_and_no_formulas(published_edition, sto
     doc = json.loads((out / "edition-2024.json").read_text(encoding="utf-8"))
     sources = [r["source"] for r in doc["records"] if r["unit"] == "acme" and r["code"] == "sales"]
     assert sources[0].startswith("=HYPERLINK")
-    assert doc["result_sha256"] == ed.get_edition(store, "2024").result_sha256
+    assert doc["hashes"]["result_sha256"] == ed.get_edition(store, "2024").result_sha256
     agg = long[(long["kind"] == "aggregate") & (long["code"] == "Index")].sort_values("rank")
     assert list(agg["rank"]) == sorted(agg["rank"])  # ranking order
     assert len(agg) == 4 and len(ind) == 16

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from pathlib import Path
 from typing import Annotated
@@ -88,8 +89,13 @@ def demo(
                       f"verified bit for bit ({verified.rows} stored rows, result {verified.result_sha256[:12]})",
                       highlight=False)
             if target is not None:
-                files = write_edition(edition, target / str(y))
-                out.print(f"wrote {len(files)} files to {target / str(y)}", highlight=False)
+                # the tables of the stored edition (the same hashes as the store, receipt and open data show),
+                # then its open data with the signed receipt
+                stored = dataclasses.replace(edition, result=ed.rebuild(store, label))
+                files = write_edition(stored, target / str(y)) + ed.export_edition(store, label, target / str(y))
+                out.print(f"wrote {len(files)} files to {target / str(y)} (open data and receipt.json: check them "
+                          f"with `nevindex edition verify --receipt {target / str(y) / 'receipt.json'} --export "
+                          f"{target / str(y)}`)", highlight=False)
             out.print()
         if target is not None and report:
             with out.status("writing the annual report (HTML and PDF, English and Chinese)…"):

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from nevindex.cli import _trust
 from nevindex.cli._common import ActorOpt, DbOpt, EditionArg, console
 from nevindex.i18n import numbers
 
@@ -247,6 +248,9 @@ def edition_show(edition: EditionArg, db: DbOpt = None,
     for key, value in info.as_dict().items():
         if value is not None:
             console.print(f"{key:>18}: {value}", highlight=False)
+    console.print(f"{'':>18}  (the *_sha256 are the edition's hashes, named as in its receipt, open data, API and "
+                  f"report: docs/editions.md, \"Hashes\"; check them: nevindex edition verify {info.label})",
+                  highlight=False)
     if tables is None:
         return
     scores = tables["scores"]
@@ -275,17 +279,10 @@ def edition_export(
     console.print(f"wrote {len(files)} files to {out}: {', '.join(files)}")
 
 
-@edition_app.command("verify")
-def edition_verify(edition: EditionArg, db: DbOpt = None) -> None:
-    """Rebuild the edition from its stored inputs and check every stored number bit for bit (exit 2 if not)."""
-    from nevindex.store import editions as ed
-
-    with _open(db) as store:
-        report = ed.verify(store, edition)
-    console.print(f"[green]verified[/] edition '{report.label}': {report.rows:,} stored rows equal the rebuild "
-                  f"from stored inputs (result {report.result_sha256[:12]})")
-    for note in report.notes:
-        console.print(f"[yellow]note:[/] {note}")
+# verify, receipt and key: the trust commands (nevindex.cli._trust)
+edition_app.command("verify")(_trust.edition_verify)
+edition_app.command("receipt")(_trust.edition_receipt)
+edition_app.command("key")(_trust.edition_key)
 
 
 @edition_app.command("compare")

@@ -377,7 +377,7 @@ def from_store(year: int, *, url: str | None = None, edition: str | None = None)
         else:
             avail["change"] = "change.not_available"
         history = history_from_results([r for _, r in earlier] + [result])
-        edition_meta = {"label": chosen.label, "status": chosen.status,
+        edition_meta = {"label": chosen.label, "status": chosen.status, "hashes": chosen.hashes,
                         "published_at": chosen.published_at.date().isoformat() if chosen.published_at else None}
         return ReportInputs(result=result, edition=edition_meta, previous=previous[1] if previous else None,
                             audit_tables=tables, history=history, change=change, availability=avail)

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
 
 from nevindex.dataset import Dataset, load_dataset
 from nevindex.errors import NevIndexError
@@ -18,17 +19,19 @@ from nevindex.framework import Framework, framework_from_yaml, load_framework
 from nevindex.inputs import numeric_columns
 from nevindex.store import codec
 from nevindex.store._records import DataSetInfo, MethodologyInfo, dataset_info
-from nevindex.store._session import actor_name, checkpoint, log, now
+from nevindex.store._session import actor_name, checkpoint, log, now, serialise
 from nevindex.store._stored import find_dataset
 from nevindex.store._stored import load_dataset as load_stored_dataset
 from nevindex.store.db import Store
 from nevindex.store.models import DataSet, Methodology, Observation
 
-__all__ = ["get_dataset", "import_data", "import_methodology", "list_datasets", "read_data_file", "store_dataset"]
+__all__ = ["get_dataset", "import_data", "import_methodology", "list_datasets", "methodology_text", "read_data_file",
+           "store_dataset", "store_methodology"]
 
 
-def _methodology_text(source: str | Path | Framework) -> tuple[Framework, str, str | None]:
-    """The framework, the YAML text to store (which rebuilds the same framework) and a source name."""
+def methodology_text(source: str | Path | Framework) -> tuple[Framework, str, str | None]:
+    """The framework, the YAML text to store (which rebuilds the same framework) and a source name
+    (read and checked before any transaction begins)."""
     if isinstance(source, Framework):
         fw, text, name = source, source.to_yaml(), None
     else:
@@ -44,19 +47,26 @@ def _methodology_text(source: str | Path | Framework) -> tuple[Framework, str, s
 
 def import_methodology(store: Store, source: str | Path | Framework, *, actor: str | None = None) -> MethodologyInfo:
     """Store a methodology version (YAML text and content hash); the same content is stored once."""
-    fw, text, name = _methodology_text(source)
-    sha = fw.sha256()
-    who = actor_name(actor)
+    prepared = methodology_text(source)
     with store.transaction() as s:
-        row = s.scalar(select(Methodology).where(Methodology.sha256 == sha))
-        if row is not None:
-            return MethodologyInfo(row.id, row.code, row.version, row.sha256, False)
-        row = Methodology(code=fw.framework.code, version=fw.framework.version, sha256=sha, yaml_text=text,
-                          source_name=name, created_at=now(), created_by=who)
-        s.add(row)
-        s.flush()
-        log(s, who, "methodology.import", f"methodology {row.code} {row.version}", sha256=sha, source=name)
-        return MethodologyInfo(row.id, row.code, row.version, sha, True)
+        return store_methodology(s, prepared, actor_name(actor))
+
+
+def store_methodology(session: Session, prepared: tuple[Framework, str, str | None], who: str) -> MethodologyInfo:
+    """Store a prepared methodology (:func:`methodology_text`) inside the caller's transaction, so that
+    a step that fails later (an unknown data set in ``edition create``) stores nothing."""
+    fw, text, name = prepared
+    sha = fw.sha256()
+    serialise(session, "methodology", sha)  # two first imports of one methodology: one row, no UniqueViolation
+    row = session.scalar(select(Methodology).where(Methodology.sha256 == sha))
+    if row is not None:
+        return MethodologyInfo(row.id, row.code, row.version, row.sha256, False)
+    row = Methodology(code=fw.framework.code, version=fw.framework.version, sha256=sha, yaml_text=text,
+                      source_name=name, created_at=now(), created_by=who)
+    session.add(row)
+    session.flush()
+    log(session, who, "methodology.import", f"methodology {row.code} {row.version}", sha256=sha, source=name)
+    return MethodologyInfo(row.id, row.code, row.version, sha, True)
 
 
 def read_data_file(path: str | Path, *, units_file: str | Path | None = None,
@@ -90,6 +100,9 @@ def store_dataset(store: Store, ds: Dataset, *, label: str, source_path: str | P
     rows = codec.observation_rows(ds)
     sha = codec.dataset_sha256(ds, rows)
     with store.transaction() as s:
+        # Concurrent imports of one file: the later ones wait here and then find it stored (PostgreSQL;
+        # SQLite's writers are serialised at BEGIN IMMEDIATE already).
+        serialise(s, "dataset", sha)
         existing = s.scalar(select(DataSet).where(DataSet.sha256 == sha))
         if existing is not None:
             return dataset_info(existing)
@@ -98,6 +111,7 @@ def store_dataset(store: Store, ds: Dataset, *, label: str, source_path: str | P
                          source_bytes=source_bytes,
                          source_sha256=hashlib.sha256(source_bytes).hexdigest() if source_bytes else None,
                          units_name=Path(units_path).name if units_path else None, units_bytes=units_bytes,
+                         units_sha256=hashlib.sha256(units_bytes).hexdigest() if units_bytes else None,
                          n_observations=len(rows), created_at=now(), created_by=who)
         s.add(record)
         s.flush()

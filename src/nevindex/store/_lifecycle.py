@@ -14,19 +14,20 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from nevindex import __version__
+from nevindex import __version__, signing
 from nevindex.build import build
 from nevindex.errors import ImmutableError, NevIndexError, NotFoundError, RecipeError
 from nevindex.framework import Framework
 from nevindex.inputs import Inputs
 from nevindex.recipe import Recipe, load_recipe, recipe_from_mapping
 from nevindex.result import Result
-from nevindex.store import codec
-from nevindex.store._data import import_methodology
+from nevindex.store import codec, receipts
+from nevindex.store._data import methodology_text, store_methodology
 from nevindex.store._records import EditionInfo, VerificationError, edition_info
 from nevindex.store._session import actor_name, checkpoint, find_edition, log, now, require
 from nevindex.store._stored import find_dataset, inputs_of, stored_framework, stored_rows
 from nevindex.store.db import Store
+from nevindex.store.logchain import timestamp
 from nevindex.store.models import (
     DRAFT,
     PUBLISHED,
@@ -37,7 +38,18 @@ from nevindex.store.models import (
     UnitResult,
 )
 
-__all__ = ["build_edition", "create_edition", "edition_inputs", "publish", "rebuild"]
+__all__ = ["YEARS", "build_edition", "check_year", "create_edition", "edition_inputs", "publish", "rebuild"]
+
+#: The years an edition (and its data year) may have: what the portal's form allows too.
+YEARS = range(1900, 2201)
+
+
+def check_year(year: int, what: str, option: str) -> int:
+    """Refuse a year outside :data:`YEARS` (PostgreSQL's integer column would overflow on some)."""
+    if year not in YEARS:
+        raise NevIndexError(f"{what} {year} is out of range ({option}): give a year from {YEARS.start} to "
+                            f"{YEARS.stop - 1}")
+    return year
 
 
 def _recipe(recipe: str | Path | Recipe | Mapping[str, Any] | None, fw: Framework) -> Recipe:
@@ -86,10 +98,14 @@ def create_edition(store: Store, *, year: int, methodology: str | Path | Framewo
         missing reason, an unknown data set or year, a label in use, or a draft named as corrected.
     """
     who = actor_name(actor)
-    meth_id = methodology if isinstance(methodology, int) else import_methodology(store, methodology, actor=who).id
+    check_year(year, "edition year", "--year")
+    if data_year is not None:
+        check_year(data_year, "data year", "--data-year")
+    prepared = None if isinstance(methodology, int) else methodology_text(methodology)
     if corrects is not None and not (reason and reason.strip()):
         raise NevIndexError("a correction needs a reason (--reason): say what was wrong")
-    with store.transaction() as s:
+    with store.transaction() as s:  # one transaction: a create that fails stores nothing, not even the methodology
+        meth_id = methodology if prepared is None else store_methodology(s, prepared, who).id
         meth = s.get(Methodology, meth_id)
         if meth is None:
             raise NotFoundError(f"no methodology with id {meth_id}")
@@ -173,8 +189,10 @@ def build_edition(store: Store, ref: int | str, *, actor: str | None = None) -> 
 
 
 def publish(store: Store, ref: int | str, *, actor: str | None = None) -> EditionInfo:
-    """Freeze a built draft edition for ever (one transaction; a second publish is refused)."""
+    """Freeze a built draft edition for ever and sign its receipt (one transaction; a second publish
+    is refused). The signing key is read (or made, on first publish) before anything changes."""
     who = actor_name(actor)
+    key = signing.load_or_create_key()
     with store.transaction() as s:
         edition = find_edition(s, ref, lock=True)
         require(edition, draft="to change it, create a correction (`nevindex edition create --corrects "
@@ -183,13 +201,18 @@ def publish(store: Store, ref: int | str, *, actor: str | None = None) -> Editio
         if codec.rows_sha256(*stored_rows(s, edition.id)) != edition.result_sha256:
             raise VerificationError(f"stored results of edition '{edition.label}' do not match their hash; "
                                     "rebuild before publishing")
+        when = now()
         done = s.execute(update(Edition).where(Edition.id == edition.id, Edition.status == DRAFT)
-                         .values(status=PUBLISHED, published_at=now(), published_by=who))
+                         .values(status=PUBLISHED, published_at=when, published_by=who))
         if done.rowcount != 1:  # pragma: no cover - guarded by the row lock / SQLite's write lock
             raise ImmutableError(f"edition '{edition.label}' was published by someone else meanwhile")
         checkpoint("publish")
-        log(s, who, "edition.publish", f"edition {edition.label}", result_sha256=edition.result_sha256,
-            corrects=edition.corrects.label if edition.corrects is not None else None)
-        s.flush()
         s.refresh(edition)
+        # The log entry names every hash the published numbers depend on (verify compares them later).
+        entry = log(s, who, "edition.publish", f"edition {edition.label}",
+                    corrects=edition.corrects.label if edition.corrects is not None else None,
+                    **receipts.current_hashes(edition))
+        s.flush()
+        receipts.issue(s, edition, entry, key, timestamp(when))
+        s.flush()
         return edition_info(edition)

@@ -13,8 +13,13 @@ from typing import Any
 from nevindex.errors import NevIndexError
 from nevindex.store.models import PUBLISHED, DataSet, Edition
 
-__all__ = ["AmbiguousEditionError", "DataSetInfo", "EditionInfo", "MethodologyInfo", "VerificationError",
+__all__ = ["AmbiguousEditionError", "DataSetInfo", "EditionInfo", "HASHES", "MethodologyInfo", "VerificationError",
            "VerifyReport"]
+
+#: An edition's hashes, by the one name each has everywhere (edition show, API ``hashes``, open data,
+#: receipt, report annex; docs/editions.md, "Hashes"): what each covers is in the docs and the fields below.
+HASHES = ("methodology_sha256", "dataset_sha256", "source_sha256", "units_sha256", "recipe_sha256", "data_sha256",
+          "result_sha256")
 
 
 class AmbiguousEditionError(NevIndexError):
@@ -57,8 +62,14 @@ class EditionInfo:
     methodology: str  # "code version"
     methodology_sha256: str
     dataset: str
+    #: every observation as imported, with its source row and columns
     dataset_sha256: str
+    #: the data file and the units file as imported (None when the data came from memory)
+    source_sha256: str | None
+    units_sha256: str | None
     recipe_sha256: str
+    #: the data as built (after the methodology's derived columns): what the engine read
+    data_sha256: str | None
     result_sha256: str | None
     corrects: str | None
     correction_reason: str | None
@@ -78,6 +89,11 @@ class EditionInfo:
         return self.result_sha256 is not None
 
     @property
+    def hashes(self) -> dict[str, str | None]:
+        """Every hash of the edition by its name (:data:`HASHES`)."""
+        return {name: getattr(self, name) for name in HASHES}
+
+    @property
     def methodology_code(self) -> str:
         """The index the edition belongs to (its methodology's code, whatever the version)."""
         return self.methodology.split(" ")[0]
@@ -92,6 +108,10 @@ class VerifyReport:
     result_sha256: str
     rows: int
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: what was checked, one line each (methodology, data set, source file, recipe, log, status, receipt, results)
+    checks: tuple[str, ...] = field(default_factory=tuple)
+    #: the fingerprint of the key that signed the edition's receipt, if it has one
+    signer: str | None = None
 
 
 def edition_info(edition: Edition) -> EditionInfo:
@@ -99,7 +119,8 @@ def edition_info(edition: Edition) -> EditionInfo:
     return EditionInfo(
         id=edition.id, label=edition.label, year=edition.year, status=edition.status,
         methodology=f"{m.code} {m.version}", methodology_sha256=m.sha256, dataset=d.label, dataset_sha256=d.sha256,
-        recipe_sha256=edition.recipe_sha256, result_sha256=edition.result_sha256,
+        source_sha256=d.source_sha256, units_sha256=d.units_sha256,
+        recipe_sha256=edition.recipe_sha256, data_sha256=edition.data_sha256, result_sha256=edition.result_sha256,
         corrects=edition.corrects.label if edition.corrects is not None else None,
         correction_reason=edition.correction_reason, created_at=edition.created_at, created_by=edition.created_by,
         built_at=edition.built_at, published_at=edition.published_at, published_by=edition.published_by,

@@ -1,21 +1,17 @@
-"""Reading what an edition stored: its results, its audit tables, the check that they rebuild, the log."""
+"""Reading what an edition stored: its results, its audit tables, the log (verify is :mod:`._verify`)."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from io import StringIO
-from typing import Any
 
 import pandas as pd
 from sqlalchemy import delete, func, select
 
-from nevindex import __version__
-from nevindex.build import build
 from nevindex.store import codec
-from nevindex.store._records import VerificationError, VerifyReport
 from nevindex.store._session import actor_name, find_edition, log, now, require
-from nevindex.store._stored import inputs_of, stored_rows
+from nevindex.store._stored import stored_rows
 from nevindex.store.db import Store
 from nevindex.store.models import (
     Activity,
@@ -25,10 +21,11 @@ from nevindex.store.models import (
     IndicatorResult,
     Methodology,
     Observation,
+    Receipt,
     UnitResult,
 )
 
-__all__ = ["activity", "audit_tables", "counts", "edition_tables", "store_audit", "verify"]
+__all__ = ["activity", "audit_tables", "counts", "edition_tables", "store_audit"]
 
 
 def edition_tables(store: Store, ref: int | str) -> dict[str, pd.DataFrame]:
@@ -37,53 +34,6 @@ def edition_tables(store: Store, ref: int | str) -> dict[str, pd.DataFrame]:
         units, inds = stored_rows(s, find_edition(s, ref).id)
     return {"scores": codec.rows_frame(units, codec.UNIT_FIELDS),
             "indicators": codec.rows_frame(inds, codec.INDICATOR_FIELDS)}
-
-
-def verify(store: Store, ref: int | str) -> VerifyReport:
-    """Rebuild a built edition from its stored inputs and compare with the stored results, bit for bit.
-
-    Raises :class:`VerificationError` naming the first difference when a stored number, input or
-    hash does not match.
-    """
-    with store.read() as s:
-        edition = require(find_edition(s, ref), built="nothing to verify")
-        label, expected, version = edition.label, edition.result_sha256, edition.package_version
-        stored_units, stored_inds = stored_rows(s, edition.id)
-        inputs = inputs_of(s, edition)
-    stored_digest = codec.rows_sha256(stored_units, stored_inds)
-    result = build(inputs.framework, inputs.dataset, inputs.recipe, year=inputs.year)
-    unit_rows, ind_rows = codec.result_rows(result)
-    rebuilt_digest = codec.rows_sha256(unit_rows, ind_rows)
-    if stored_digest != expected or rebuilt_digest != expected:
-        where = _first_difference(stored_units, stored_inds, unit_rows, ind_rows)
-        what = ("the stored results were changed after the build" if stored_digest != expected
-                else "the rebuild from stored inputs gives different numbers")
-        raise VerificationError(f"edition '{label}' FAILED verification: {what}"
-                                + (f"; first difference: {where}" if where else "")
-                                + f" (expected result {expected[:12]}, stored {stored_digest[:12]}, "
-                                  f"rebuilt {rebuilt_digest[:12]})")
-    notes = []
-    if version and version != __version__:
-        notes.append(f"built with nevindex {version}, verified with {__version__}")
-    return VerifyReport(label, expected, len(unit_rows) + len(ind_rows), tuple(notes))
-
-
-def _first_difference(stored_units: Sequence[Any], stored_inds: Sequence[Any], unit_rows: Sequence[Mapping[str, Any]],
-                      ind_rows: Sequence[Mapping[str, Any]]) -> str | None:
-    for fields, stored, fresh, key in ((codec.UNIT_FIELDS, stored_units, unit_rows, "node"),
-                                       (codec.INDICATOR_FIELDS, stored_inds, ind_rows, "indicator")):
-        by_key = {(r.unit, getattr(r, key)): r for r in stored}
-        for row in fresh:
-            old = by_key.get((row["unit"], row[key]))
-            if old is None:
-                return f"unit '{row['unit']}' {key} '{row[key]}' is missing from the store"
-            for f in fields:
-                a, b = codec.field_value(old, f), codec.field_value(row, f)
-                if codec.canonical(a) != codec.canonical(b):
-                    return f"unit '{row['unit']}' {key} '{row[key]}' {f}: stored {a!r}, rebuilt {b!r}"
-        if len(by_key) != len(fresh):
-            return f"the store has {len(by_key)} {key} rows, the rebuild {len(fresh)}"
-    return None
 
 
 # --- audit tables ------------------------------------------------------------------------------
@@ -137,6 +87,6 @@ def counts(store: Store) -> dict[str, int]:
     """Rows per table (for status displays and tests of atomicity)."""
     models = {"methodologies": Methodology, "datasets": DataSet, "observations": Observation, "editions": Edition,
               "unit_results": UnitResult, "indicator_results": IndicatorResult, "audit_outputs": AuditOutput,
-              "activity_log": Activity}
+              "activity_log": Activity, "receipts": Receipt}
     with store.read() as s:
         return {name: int(s.scalar(select(func.count()).select_from(m)) or 0) for name, m in models.items()}

@@ -2,25 +2,30 @@
 
 The guard (:func:`require`) is the one place that says "this edition is published, so …" or "this
 edition has not been built, so …": every operation states what it needs, the message form is the same.
+:func:`log` appends to the hash-chained activity log (:mod:`nevindex.store.logchain`); on PostgreSQL
+appends are serialised (:func:`serialise`) so that two transactions never extend the same head.
 """
 
 from __future__ import annotations
 
 import getpass
+import hashlib
 import json
 import os
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from nevindex.errors import ImmutableError, NevIndexError, NotFoundError
 from nevindex.store._records import AmbiguousEditionError
+from nevindex.store.logchain import GENESIS, entry_sha256
 from nevindex.store.models import PUBLISHED, Activity, Edition
 
-__all__ = ["LATEST", "actor_name", "checkpoint", "current_of_year", "find_edition", "log", "now", "require", "set_checkpoint"]
+__all__ = ["LATEST", "actor_name", "checkpoint", "current_of_year", "find_edition", "log", "now", "require",
+           "serialise", "set_checkpoint"]
 
 
 def actor_name(actor: str | None = None) -> str:
@@ -40,10 +45,28 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def log(session: Session, actor: str, action: str, target: str, **details: Any) -> None:
-    """Append one entry to the activity log (inside the caller's transaction)."""
-    session.add(Activity(at=now(), actor=actor, action=action, target=target,
-                         details=json.dumps(details, ensure_ascii=False, default=str, sort_keys=True)))
+def serialise(session: Session, *key: str) -> None:
+    """Wait until no other transaction holds ``key``, and hold it until this one ends.
+
+    SQLite needs nothing (a writer holds the database's write lock from BEGIN IMMEDIATE); on
+    PostgreSQL this is a transaction-level advisory lock. Used where two transactions would
+    otherwise both see "not there yet" (the same data set imported twice) or both extend the log's
+    head."""
+    if session.get_bind().dialect.name == "postgresql":
+        digest = hashlib.sha256("\x1f".join(("nevindex", *key)).encode()).digest()
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": int.from_bytes(digest[:8], "big", signed=True)})
+
+
+def log(session: Session, actor: str, action: str, target: str, **details: Any) -> Activity:
+    """Append one entry to the activity log (inside the caller's transaction), chained to the head."""
+    serialise(session, "activity_log")
+    head = session.scalar(select(Activity.sha256).order_by(Activity.id.desc()).limit(1)) or GENESIS
+    at = now()
+    body = json.dumps(details, ensure_ascii=False, default=str, sort_keys=True)
+    entry = Activity(at=at, actor=actor, action=action, target=target, details=body, prev_sha256=head,
+                     sha256=entry_sha256(head, at, actor, action, target, body))
+    session.add(entry)
+    return entry
 
 
 # --- a seam for crash tests --------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 Pure functions (no session): the same conversion is used to store a build and to check a rebuild,
 so "bit for bit" means the same rows, compared through :func:`rows_sha256`. Missing numbers are
-stored as NULL (SQLite cannot store NaN) and read back as NaN.
+stored as NULL (SQLite cannot store NaN) and read back as NaN. The result rows and their hash are
+the engine's own (:mod:`nevindex.result`: ``Result.content_sha256`` is the same hash), re-exported here.
 """
 
 from __future__ import annotations
@@ -17,17 +18,13 @@ import numpy as np
 import pandas as pd
 
 from nevindex.dataset import Dataset
-from nevindex.methods.rank import rank_desc
-from nevindex.result import Result
-from nevindex.values import finite_or_none
+from nevindex.result import INDICATOR_FIELDS, UNIT_FIELDS, canonical, field_value, result_rows, rows_sha256
 
 __all__ = ["INDICATOR_FIELDS", "UNIT_FIELDS", "canonical", "dataset_from_rows", "dataset_sha256",
            "dataset_structure", "field_value", "nan", "observation_rows", "result_rows", "rows_frame",
            "rows_sha256"]
 
 
-UNIT_FIELDS = ("unit", "node", "level", "score", "rank", "rating", "coverage", "flags")
-INDICATOR_FIELDS = ("unit", "indicator", "raw", "imputed", "imputed_flag", "treated", "normalised", "rank", "flags")
 _PROV_FIXED = ("year", "unit", "column", "value", "row")
 
 
@@ -99,93 +96,7 @@ def dataset_from_rows(structure: Mapping[str, Any], observations: Iterable[Any])
                    provenance, structure.get("source"))
 
 
-# --- results -----------------------------------------------------------------------------------
-
-
-def result_rows(result: Result) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Every stored number of a build: unit × aggregate rows and unit × indicator rows."""
-    fw = result.framework
-    inds = result.indicators
-    observed = ~np.isnan(result.screened)
-    treated_high: dict[str, set[str]] = {r.indicator: set(r.high_units) for r in result.treatment}
-    treated_low: dict[str, set[str]] = {r.indicator: set(r.low_units) for r in result.treatment}
-    transformed = {r.indicator: r.transform for r in result.treatment if r.transform}
-    root = fw.root
-    unit_rows: list[dict[str, Any]] = []
-    for k, node in enumerate(result.aggregates):
-        under = [inds.index(i) for i in fw.indicators_under(node)]
-        coverage = observed[:, under].mean(axis=1)
-        imputed_any = result.imputed_mask[:, under].any(axis=1)
-        for u, unit in enumerate(result.units):
-            score = finite_or_none(result.scores[u, k])
-            flags = [f for f, on in (("imputed", bool(imputed_any[u])), ("missing", score is None)) if on]
-            unit_rows.append({"unit": unit, "node": node, "level": fw.levels[node], "score": score,
-                              "rank": finite_or_none(result.ranks[u, k]),
-                              "rating": fw.rating(score) if node == root and score is not None and fw.ratings else None,
-                              "coverage": float(coverage[u]), "flags": " ".join(flags)})
-    dropped = [u for u in result.all_units if u not in set(result.units)]
-    for node in result.aggregates:
-        for unit in dropped:
-            unit_rows.append({"unit": unit, "node": node, "level": fw.levels[node], "score": None, "rank": None,
-                              "rating": None, "coverage": None, "flags": "screened_out"})
-    kept = {u: i for i, u in enumerate(result.units)}
-    ind_ranks = rank_desc(result.normalised.T).T if result.normalised.size else result.normalised
-    ind_rows: list[dict[str, Any]] = []
-    for a, unit in enumerate(result.all_units):
-        r = kept.get(unit)
-        for j, code in enumerate(inds):
-            if r is None:
-                ind_rows.append({"unit": unit, "indicator": code, "raw": finite_or_none(result.raw[a, j]), "imputed": None,
-                                 "imputed_flag": False, "treated": None, "normalised": None, "rank": None,
-                                 "flags": "screened_out"})
-                continue
-            flags = []
-            if result.imputed_mask[r, j]:
-                flags.append("imputed")
-            if unit in treated_high.get(code, ()):
-                flags.append("winsorised_high")
-            if unit in treated_low.get(code, ()):
-                flags.append("winsorised_low")
-            if code in transformed:
-                flags.append(f"transformed:{transformed[code]}")
-            ind_rows.append({"unit": unit, "indicator": code, "raw": finite_or_none(result.raw[a, j]),
-                             "imputed": finite_or_none(result.imputed[r, j]), "imputed_flag": bool(result.imputed_mask[r, j]),
-                             "treated": finite_or_none(result.treated[r, j]), "normalised": finite_or_none(result.normalised[r, j]),
-                             "rank": finite_or_none(ind_ranks[r, j]), "flags": " ".join(flags)})
-    return unit_rows, ind_rows
-
-
-def canonical(value: Any) -> Any:
-    if isinstance(value, float):
-        return value.hex()
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    return value
-
-
-def rows_sha256(unit_rows: Sequence[Mapping[str, Any]], indicator_rows: Sequence[Mapping[str, Any]]) -> str:
-    """Hash of every stored number, bit for bit (floats by their exact hex form), order-independent."""
-    h = hashlib.sha256()
-    for fields, rows, key in ((UNIT_FIELDS, unit_rows, ("unit", "node")),
-                              (INDICATOR_FIELDS, indicator_rows, ("unit", "indicator"))):
-        canon = sorted(([canonical(field_value(r, f)) for f in fields] for r in rows),
-                       key=lambda row: tuple(str(row[fields.index(k)]) for k in key))
-        h.update(json.dumps(canon, separators=(",", ":"), ensure_ascii=False).encode())
-    return h.hexdigest()
-
-
-def field_value(row: Any, field: str) -> Any:
-    value = row[field] if isinstance(row, Mapping) else getattr(row, field)
-    if field in ("level",) and value is not None:
-        return int(value)
-    if field == "imputed_flag":
-        return bool(value)
-    if isinstance(value, (float, int, np.floating)) and field not in ("level",) and not isinstance(value, bool):
-        return float(value)
-    return value
-
+# --- result rows as frames ----------------------------------------------------------------
 
 def rows_frame(rows: Sequence[Any], fields: Sequence[str]) -> pd.DataFrame:
     """ORM rows or dicts as a DataFrame with NaN for missing numbers."""

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from nevindex.errors import NevIndexError
 from nevindex.store.guards import translate_db_errors  # importing guards registers the immutability hook
+from nevindex.store.models import Base
 
 __all__ = ["ENV_VAR", "MIGRATIONS", "Store", "StoreError", "WRITE_OPTION", "as_url", "current_revision",
            "default_url", "downgrade", "head_revision", "make_engine", "open_store", "safe_url", "upgrade"]
@@ -64,6 +65,9 @@ def make_engine(url: str) -> Engine:
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys = ON")
+            # REPLACE then fires the DELETE triggers of the row it removes (SQLite's default does not),
+            # a second line behind the triggers that refuse replacing a row at all (store.triggers).
+            cursor.execute("PRAGMA recursive_triggers = ON")
             cursor.close()
 
         @event.listens_for(engine, "begin")
@@ -193,6 +197,13 @@ def open_store(url: str | None = None, *, create: bool = True) -> Store:
         engine.dispose()
         raise StoreError(f"the store at {safe_url(url)} is at schema revision {current}; this nevindex needs {head}. "
                          "Run `nevindex db upgrade` (existing data is kept)")
+    missing = sorted(set(Base.metadata.tables) - set(inspect(engine).get_table_names()))
+    if missing:
+        engine.dispose()
+        raise StoreError(f"the store at {safe_url(url)} is damaged: table{'s' if len(missing) > 1 else ''} "
+                         f"{', '.join(missing)} {'are' if len(missing) > 1 else 'is'} missing although its schema "
+                         f"revision ({head}) has {'them' if len(missing) > 1 else 'it'}; restore the database "
+                         "from a backup (nothing was read or changed)")
     return Store(url=url, engine=engine, factory=sessionmaker(engine, expire_on_commit=False))
 
 

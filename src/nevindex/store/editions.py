@@ -8,7 +8,8 @@ corrects and says why.
 
 This module is a facade (``from nevindex.store import editions as ed``); the code lives in
 private modules by job: ``_data`` (methodology and data in), ``_lifecycle`` (create, build,
-publish), ``_results`` (stored results, audit tables, verify, log), ``_export`` (open data) and
+publish), ``_results`` (stored results, audit tables, log), ``_verify`` (verify, against the store's
+records and against a receipt), ``_export`` (open data), :mod:`nevindex.store.receipts` and
 :mod:`nevindex.store.queries` (which edition, history, rank intervals). Running the audit of an
 edition and comparing two editions are use cases above the store: :mod:`nevindex.workflows`.
 """
@@ -33,8 +34,10 @@ from nevindex.store._records import (
     VerificationError,
     VerifyReport,
 )
-from nevindex.store._results import activity, audit_tables, counts, edition_tables, store_audit, verify
+from nevindex.store._results import activity, audit_tables, counts, edition_tables, store_audit
 from nevindex.store._session import actor_name
+from nevindex.store._verify import edition_receipt, stored_receipt, verify, verify_receipt
+from nevindex.store._verify_export import verify_export
 from nevindex.store.queries import (
     LATEST,
     HistoryPoint,
@@ -50,9 +53,9 @@ from nevindex.store.queries import (
 
 __all__ = [
     "LATEST", "AmbiguousEditionError", "DataSetInfo", "EditionInfo", "HistoryPoint", "MethodologyInfo",
-    "VerificationError", "VerifyReport", "activity", "actor_name", "audit_tables", "brand_history",
+    "VerificationError", "VerifyReport", "activity", "actor_name", "audit_tables", "brand_history", "edition_receipt",
     "build_edition", "counts", "create_edition", "edition_inputs", "edition_tables", "export_edition",
     "get_dataset", "get_edition", "history_editions", "import_data", "import_methodology", "latest_published",
     "list_datasets", "list_editions", "previous_edition", "publish", "rank_intervals", "read_data_file",
-    "rebuild", "resolve_edition", "store_audit", "store_dataset", "verify",
+    "rebuild", "resolve_edition", "store_audit", "store_dataset", "stored_receipt", "verify", "verify_export", "verify_receipt",
 ]

@@ -1,8 +1,8 @@
 """Library-level immutability (the first line; the database triggers are the second).
 
 A session listener refuses, before anything reaches the database, to change or delete a
-published edition, its results or audit tables, any stored input (inputs are write-once), or the
-activity log; refusals raised by the database triggers are turned into the same
+published edition, its results or audit tables, any stored input (inputs are write-once), the
+activity log, or a receipt; refusals raised by the database triggers are turned into the same
 :class:`~nevindex.errors.ImmutableError`.
 """
 
@@ -25,6 +25,7 @@ from nevindex.store.models import (
     IndicatorResult,
     Methodology,
     Observation,
+    Receipt,
     UnitResult,
 )
 from nevindex.store.triggers import MARK
@@ -66,6 +67,8 @@ def _refuse_changes_to_published(session: Session, _context, _instances) -> None
             raise ImmutableError(f"stored {obj.__tablename__} are write-once; import a new version instead")
         elif isinstance(obj, Activity):
             raise ImmutableError("the activity log is append-only")
+        elif isinstance(obj, Receipt):
+            raise ImmutableError("a receipt is write-once")
     for obj in list(session.deleted):
         if isinstance(obj, Edition) and _committed(obj, "status") == PUBLISHED:
             raise ImmutableError(f"edition '{obj.label}' is published and cannot be deleted")
@@ -79,6 +82,8 @@ def _refuse_changes_to_published(session: Session, _context, _instances) -> None
             raise ImmutableError("observations used by a published edition cannot be deleted")
         if isinstance(obj, Activity):
             raise ImmutableError("the activity log is append-only")
+        if isinstance(obj, Receipt):
+            raise ImmutableError("a receipt is write-once")
     for obj in list(session.new):
         if isinstance(obj, _CHILDREN) and _edition_published(session, obj.edition_id):
             raise ImmutableError("a published edition cannot receive new results or audit tables")

@@ -2,8 +2,9 @@
 
 Inputs are content-addressed and write-once: a methodology version (its YAML text and hash) and a
 data set (every observation with its source, the file as imported, and a hash). An edition names
-one of each plus a recipe; building it stores every result; publishing freezes all of it. The
-activity log is append-only. The migrations create the same tables plus the database triggers
+one of each plus a recipe; building it stores every result; publishing freezes all of it and
+stores its signed receipt. The activity log is append-only and hash-chained
+(:mod:`nevindex.store.logchain`). The migrations create the same tables plus the database triggers
 that refuse changes to published rows (see :mod:`nevindex.store.triggers`).
 """
 
@@ -27,7 +28,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 __all__ = ["Activity", "AuditOutput", "Base", "DRAFT", "DataSet", "Edition", "IndicatorResult", "Methodology",
-           "Observation", "PUBLISHED", "UTCDateTime", "UnitResult"]
+           "Observation", "PUBLISHED", "Receipt", "UTCDateTime", "UnitResult"]
 
 
 DRAFT = "draft"
@@ -81,6 +82,7 @@ class DataSet(Base):
     source_sha256: Mapped[str | None] = mapped_column(String(64))
     units_name: Mapped[str | None] = mapped_column(String(500))
     units_bytes: Mapped[bytes | None] = mapped_column(LargeBinary)
+    units_sha256: Mapped[str | None] = mapped_column(String(64))  # added by migration 0005
     n_observations: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(String(200))
@@ -185,7 +187,7 @@ class AuditOutput(Base):
 
 
 class Activity(Base):
-    """Append-only: who did what, when."""
+    """Append-only and hash-chained (migration 0005): who did what, when."""
 
     __tablename__ = "activity_log"
 
@@ -195,3 +197,17 @@ class Activity(Base):
     action: Mapped[str] = mapped_column(String(100))
     target: Mapped[str] = mapped_column(String(300))
     details: Mapped[str] = mapped_column(Text, default="{}")
+    prev_sha256: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64))
+
+
+class Receipt(Base):
+    """The signed receipt of a published edition (migration 0005): written once, at publication."""
+
+    __tablename__ = "receipts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id"), unique=True)
+    document: Mapped[str] = mapped_column(Text)  # the receipt file's JSON, signature included
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

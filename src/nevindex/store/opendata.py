@@ -4,22 +4,80 @@ Long format, one row per unit and indicator or aggregate: the year of the data, 
 whether it was imputed, the normalised score, the aggregate score, the rank and the source of
 the value as imported. Text that a spreadsheet would run as a formula is neutralised in CSV and
 XLSX (nevindex.io); JSON keeps values exactly as stored.
+
+Every file is a pure function of an :class:`EditionContent`: the methodology text, the recipe, the
+data set exactly as stored (``-dataset.json``) and the stored result rows (``-results.json``), plus
+the edition's record. So a reader holding the files and the edition's receipt can recompute each
+hash the receipt signs, and regenerate every other file to compare (``nevindex edition verify
+--receipt receipt.json --export DIR``).
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from nevindex.dataset import Dataset
 from nevindex.framework import Framework
 from nevindex.io import safe_frame, write_all, write_csv
+from nevindex.result import INDICATOR_FIELDS, UNIT_FIELDS, field_value
+from nevindex.store import codec
+from nevindex.store.receipts import HASHES
 
-__all__ = ["LONG_COLUMNS", "long_table", "source_text", "sources_of", "write_open_data",
-           "write_xlsx_streaming"]
+__all__ = ["EditionContent", "LONG_COLUMNS", "OBSERVATION_FIELDS", "edition_meta", "file_names", "long_table",
+           "open_data_writers", "source_text", "sources_of", "write_open_data", "write_xlsx_streaming"]
+
+#: The columns of a stored observation, as ``-dataset.json`` lists them.
+OBSERVATION_FIELDS = ("year", "unit", "indicator", "value", "row", "source")
+
+
+@dataclass(frozen=True)
+class EditionContent:
+    """What an edition's open data are made of: read from the store (export), or back from the files."""
+
+    meta: dict[str, Any]  # edition_meta()
+    framework: Framework
+    methodology_yaml: str
+    recipe_json: str
+    structure: Mapping[str, Any]  # the data set's units, columns, years, names, attributes
+    observations: Sequence[Any]  # stored order; attributes OBSERVATION_FIELDS
+    unit_rows: Sequence[Any]  # the stored result rows (attributes or keys UNIT_FIELDS)
+    indicator_rows: Sequence[Any]
+    built: Dataset  # the data as built (derivations applied): where derived values come from
+
+    @property
+    def label(self) -> str:
+        return str(self.meta["edition"]["label"])
+
+
+def edition_meta(*, label: str, year: int, status: str, published_at: str | None, corrects: str | None,
+                 correction_reason: str | None, data_year: int, methodology: Mapping[str, Any],
+                 dataset: Mapping[str, Any], hashes: Mapping[str, str | None],
+                 package_version: str | None) -> dict[str, Any]:
+    """The edition's record in the open data (JSON document, XLSX sheet "edition")."""
+    return {"edition": {"label": label, "year": year, "status": status, "published_at": published_at,
+                        "corrects": corrects, "correction_reason": correction_reason},
+            "data_year": data_year,
+            "methodology": {"code": methodology["code"], "version": methodology["version"]},
+            "dataset": {"label": dataset["label"], "source_name": dataset.get("source_name")},
+            "hashes": {name: hashes.get(name) for name in HASHES}, "package_version": package_version,
+            "licence_note": "open data; cite the edition label and hashes.result_sha256",
+            "check": "nevindex edition verify --receipt receipt.json --export <this folder>"}
+
+
+def file_names(label: str) -> dict[str, str]:
+    """The open-data files of edition ``label`` by role."""
+    stem = f"edition-{label}"
+    return {"csv": f"{stem}.csv", "xlsx": f"{stem}.xlsx", "json": f"{stem}.json",
+            "observations": f"{stem}-observations.csv", "methodology": f"{stem}-methodology.yaml",
+            "recipe": f"{stem}-recipe.json", "dataset": f"{stem}-dataset.json", "results": f"{stem}-results.json",
+            "readme": f"{stem}-README.md"}
 
 
 LONG_COLUMNS = ["edition", "unit", "unit_name", "kind", "code", "name", "name_zh", "level", "year", "raw",
@@ -104,26 +162,75 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def write_open_data(out: str | Path, long: pd.DataFrame, wide: pd.DataFrame, meta: dict[str, Any],
-                    methodology_yaml: str, recipe_json: str, observations: pd.DataFrame) -> list[str]:
-    """Write every file at once (nothing in ``out`` changes unless all were written)."""
-    stem = f"edition-{meta['edition']['label']}"
+def _rows_document(rows: Sequence[Any], fields: Sequence[str], value: Callable[[Any, str], Any]) -> dict[str, Any]:
+    return {"fields": list(fields), "rows": [[value(r, f) for f in fields] for r in rows]}
+
+
+def _frames(content: EditionContent) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The long table, the wide score table and the observations table of the content."""
+    fw, meta = content.framework, content.meta
+    year = int(meta["data_year"])
+    fallback = meta["dataset"].get("source_name") or meta["dataset"]["label"]
+    sources, notes = sources_of(content.built.provenance, year, fallback)
+    observed = {(o.unit, o.indicator) for o in content.observations if o.year == year}
+    observations = pd.DataFrame(
+        [{"year": o.year, "unit": o.unit, "indicator": o.indicator, "value": o.value, "row": o.row,
+          "source": source_text(o.source, fallback)} for o in content.observations],
+        columns=["year", "unit", "indicator", "value", "row", "source"])
+    names = dict(zip(content.structure["units"], content.structure["names"], strict=True))
+    scores = codec.rows_frame(content.unit_rows, UNIT_FIELDS)
+    long = long_table(content.label, year, fw, names, scores, codec.rows_frame(content.indicator_rows,
+                                                                               INDICATOR_FIELDS),
+                      sources, observed, fallback, notes)
+    wide = scores.pivot(index="unit", columns="node", values="score")[list(fw.display_order)]
+    ranks = scores.pivot(index="unit", columns="node", values="rank")[list(fw.display_order)]
+    wide = wide.join(ranks.add_suffix("_rank")).reset_index()
+    wide.insert(1, "unit_name", [names.get(u, u) for u in wide["unit"]])
+    wide = wide.sort_values([f"{fw.root}_rank", "unit"], na_position="last").reset_index(drop=True)
+    return long, wide, observations
+
+
+def _json_text(document: Any, indent: int | None = 1) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=indent, allow_nan=False, default=str) + "\n"
+
+
+def open_data_writers(content: EditionContent) -> dict[str, Callable[[Path], None]]:
+    """A writer per open-data file (name → write(path)); the same content gives the same files."""
+    long, wide, observations = _frames(content)
+    meta = content.meta
+    names = file_names(content.label)
     records = [{k: _jsonable(v) for k, v in r.items()} for r in long.to_dict("records")]
-    document = {**meta, "records": records}
     meta_frame = pd.DataFrame([{"key": k, "value": json.dumps(v, ensure_ascii=False, default=str)
                                 if isinstance(v, (dict, list)) else v} for k, v in _flat(meta).items()])
-    writers = {
-        f"{stem}.csv": lambda p: write_csv(long, p),
+    dataset = {"label": meta["dataset"]["label"], "source_name": meta["dataset"].get("source_name"),
+               "structure": dict(content.structure),
+               **_rows_document(content.observations, OBSERVATION_FIELDS, getattr)}
+    results = {"unit_results": _rows_document(content.unit_rows, UNIT_FIELDS, field_value),
+               "indicator_results": _rows_document(content.indicator_rows, INDICATOR_FIELDS, field_value)}
+
+    def text(body: str) -> Callable[[Path], None]:
+        return lambda p: p.write_text(body, encoding="utf-8")
+
+    return {
+        names["csv"]: lambda p: write_csv(long, p),
         # (the observations go to their own CSV only: an XLSX of every input row is slow and rarely wanted)
-        f"{stem}.xlsx": lambda p: write_xlsx_streaming({"data": long, "scores": wide, "edition": meta_frame}, p),
-        f"{stem}.json": lambda p: p.write_text(json.dumps(document, ensure_ascii=False, indent=1, allow_nan=False,
-                                                          default=str), encoding="utf-8"),
-        f"{stem}-observations.csv": lambda p: write_csv(observations, p),
-        f"{stem}-methodology.yaml": lambda p: p.write_text(methodology_yaml, encoding="utf-8"),
-        f"{stem}-recipe.json": lambda p: p.write_text(json.dumps(json.loads(recipe_json), indent=2) + "\n",
-                                                      encoding="utf-8"),
-        f"{stem}-README.md": lambda p: p.write_text(readme(stem, meta), encoding="utf-8"),
+        names["xlsx"]: lambda p: write_xlsx_streaming({"data": long, "scores": wide, "edition": meta_frame}, p),
+        names["json"]: text(_json_text({**meta, "records": records})),
+        names["observations"]: lambda p: write_csv(observations, p),
+        names["methodology"]: text(content.methodology_yaml),
+        names["recipe"]: text(json.dumps(json.loads(content.recipe_json), indent=2) + "\n"),
+        names["dataset"]: text(_json_text(dataset, indent=None)),
+        names["results"]: text(_json_text(results, indent=None)),
+        names["readme"]: text(readme(content.label, meta)),
     }
+
+
+def write_open_data(out: str | Path, content: EditionContent, extra: Mapping[str, bytes] | None = None) -> list[str]:
+    """Write every file at once (nothing in ``out`` changes unless all were written); ``extra``: more
+    files by name (the receipt)."""
+    writers = open_data_writers(content)
+    for name, data in (extra or {}).items():
+        writers[name] = lambda p, d=data: p.write_bytes(d)
     write_all(out, writers)
     return sorted(writers)
 
@@ -132,23 +239,29 @@ def write_open_data(out: str | Path, long: pd.DataFrame, wide: pd.DataFrame, met
 DEMO_LABEL = "Demonstration edition built from public sources; not an official rating."
 
 
-def readme(stem: str, meta: dict[str, Any]) -> str:
-    """What the export is, what each file holds and how to cite it."""
-    edition, methodology = meta["edition"], meta["methodology"]
+def readme(label: str, meta: dict[str, Any]) -> str:
+    """What the export is, what each file holds, how to cite it and how to check it."""
+    edition, methodology, hashes = meta["edition"], meta["methodology"], meta["hashes"]
+    names = file_names(label)
     lines = [f"# Open data of edition {edition['label']} ({edition['year']})", ""]
     if methodology.get("code") == "nev":
         lines += [f"**{DEMO_LABEL}**", ""]
-    lines += [f"Methodology {methodology['code']} {methodology['version']} (sha256 {methodology['sha256']}), "
-              f"data set {meta['dataset']['label']} (sha256 {meta['dataset']['sha256']}), status {edition['status']}, "
-              f"result sha256 {meta['result_sha256']}.", "",
+    lines += [f"Methodology {methodology['code']} {methodology['version']} (methodology_sha256 "
+              f"{hashes['methodology_sha256']}), data set {meta['dataset']['label']} (dataset_sha256 "
+              f"{hashes['dataset_sha256']}), status {edition['status']}, result_sha256 {hashes['result_sha256']}.", "",
               "| file | content |", "|---|---|",
-              f"| `{stem}.csv` | one row per brand and node: raw value, score, rank and source of every number |",
-              f"| `{stem}.xlsx` | the same as sheets: data, scores (one row per brand), edition |",
-              f"| `{stem}.json` | the edition's metadata and every record |",
-              f"| `{stem}-observations.csv` | every observation as imported, with its source |",
-              f"| `{stem}-methodology.yaml` | the methodology the edition was built with |",
-              f"| `{stem}-recipe.json` | every method choice of the build |", "",
-              f"Cite the edition label and result_sha256; {meta.get('licence_note', 'open data')}.", ""]
+              f"| `{names['csv']}` | one row per brand and node: raw value, score, rank and source of every number |",
+              f"| `{names['xlsx']}` | the same as sheets: data, scores (one row per brand), edition |",
+              f"| `{names['json']}` | the edition's metadata and hashes, and every record |",
+              f"| `{names['observations']}` | every observation as imported, with its source |",
+              f"| `{names['methodology']}` | the methodology the edition was built with |",
+              f"| `{names['recipe']}` | every method choice of the build |",
+              f"| `{names['dataset']}` | the data set exactly as stored (recomputes dataset_sha256) |",
+              f"| `{names['results']}` | every stored result row, exactly (recomputes result_sha256) |",
+              "| `receipt.json` | the edition's signed receipt, when it is published |", "",
+              f"Cite the edition label and result_sha256; {meta.get('licence_note', 'open data')}.", "",
+              "Check these files against the receipt (no database needed): "
+              "`nevindex edition verify --receipt receipt.json --export .` in this folder.", ""]
     return "\n".join(lines)
 
 

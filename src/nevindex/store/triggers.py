@@ -3,12 +3,19 @@
 The library refuses such changes first (with a clear :class:`~nevindex.errors.ImmutableError`);
 these triggers make the rule hold for any other path too (raw SQL, another client, a bug).
 Every refusal message starts with :data:`MARK` so the library can recognise and translate it.
-The migrations call :func:`create` / :func:`drop` with the tables they introduce.
+The migrations call :func:`create` / :func:`drop` with the tables they introduce; migration 0005
+adds :func:`create_trust_guards`: no row of an immutable table may be replaced (SQLite's
+``INSERT OR REPLACE`` deletes the old row without firing its DELETE trigger), a log entry must
+extend the hash chain, and a receipt is written once, for a published edition.
+
+Each migration's guards are defined here once and never edited afterwards (a migration that ran
+must mean the same thing later); a change of rules is a new function and a new migration.
 """
 
 from __future__ import annotations
 
-__all__ = ["EDITION_CHILDREN", "MARK", "create", "drop", "drop_functions"]
+__all__ = ["EDITION_CHILDREN", "MARK", "NO_REPLACE", "create", "create_trust_guards", "drop", "drop_functions",
+           "drop_trust_guards"]
 
 
 MARK = "nevindex immutable"
@@ -159,4 +166,92 @@ def drop_functions(op) -> None:  # type: ignore[no-untyped-def]
     """Drop the PostgreSQL trigger functions (after every trigger that uses them is gone)."""
     if op.get_bind().dialect.name == "postgresql":
         for name in ("nevindex_refuse", "nevindex_guard_edition_rows", "nevindex_guard_inputs"):
+            op.execute(f"DROP FUNCTION IF EXISTS {name}()")
+
+
+# --- migration 0005: no replaced rows, a chained log, write-once receipts ------------------------
+
+#: The keys by which a row of each immutable table could be replaced (primary key, unique columns).
+NO_REPLACE: dict[str, tuple[str, ...]] = {
+    "methodologies": ("id", "sha256"), "datasets": ("id", "sha256"), "observations": ("id",),
+    "editions": ("id", "label"), "unit_results": ("id",), "indicator_results": ("id",),
+    "audit_outputs": ("id",), "activity_log": ("id",), "receipts": ("id", "edition_id"),
+}
+_GENESIS = "0" * 64  # nevindex.store.logchain.GENESIS (kept literal: this text must never change)
+_HEAD = f"COALESCE((SELECT sha256 FROM activity_log ORDER BY id DESC LIMIT 1), '{_GENESIS}')"
+
+
+def _sqlite_trust() -> list[str]:
+    def refuse(name: str, timing: str, table: str, when: str, message: str) -> str:
+        return (f"CREATE TRIGGER {name} {timing} ON {table} FOR EACH ROW WHEN {when} "
+                f"BEGIN SELECT RAISE(ABORT, '{MARK}: {message}'); END")
+
+    out = []
+    for table, keys in NO_REPLACE.items():
+        match = " OR ".join(f"{k} = NEW.{k}" for k in keys)
+        out.append(refuse(f"nevindex_{table}_noreplace", "BEFORE INSERT", table,
+                          f"EXISTS (SELECT 1 FROM {table} WHERE {match})",
+                          f"a row of {table} cannot be replaced (INSERT OR REPLACE)"))
+    out.append(refuse("nevindex_activity_log_chain", "BEFORE INSERT", "activity_log",
+                      f"NEW.sha256 IS NULL OR NEW.prev_sha256 IS NOT {_HEAD}",
+                      "a log entry must carry the hash of the entry before it"))
+    out.append(refuse("nevindex_receipts_insert", "BEFORE INSERT", "receipts", f"NOT {_published('NEW.edition_id')}",
+                      "a receipt is written when its edition is published"))
+    out.append(refuse("nevindex_receipts_update", "BEFORE UPDATE", "receipts", "1", "receipts are write-once"))
+    out.append(refuse("nevindex_receipts_delete", "BEFORE DELETE", "receipts", "1", "receipts are write-once"))
+    return out
+
+
+_PG_TRUST_FUNCTIONS = [
+    f"""CREATE OR REPLACE FUNCTION nevindex_guard_chain() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.sha256 IS NULL OR NEW.prev_sha256 IS DISTINCT FROM {_HEAD} THEN
+    RAISE EXCEPTION '{MARK}: a log entry must carry the hash of the entry before it'
+      USING ERRCODE = 'integrity_constraint_violation';
+  END IF;
+  RETURN NEW;
+END $$""",
+    f"""CREATE OR REPLACE FUNCTION nevindex_guard_receipt() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NOT {_published('NEW.edition_id')} THEN
+    RAISE EXCEPTION '{MARK}: a receipt is written when its edition is published'
+      USING ERRCODE = 'integrity_constraint_violation';
+  END IF;
+  RETURN NEW;
+END $$""",
+]
+
+
+def _pg_trust() -> list[str]:
+    return [
+        "CREATE TRIGGER nevindex_activity_log_chain BEFORE INSERT ON activity_log FOR EACH ROW "
+        "EXECUTE FUNCTION nevindex_guard_chain()",
+        "CREATE TRIGGER nevindex_receipts_insert BEFORE INSERT ON receipts FOR EACH ROW "
+        "EXECUTE FUNCTION nevindex_guard_receipt()",
+        "CREATE TRIGGER nevindex_receipts_update BEFORE UPDATE OR DELETE ON receipts FOR EACH ROW "
+        "EXECUTE FUNCTION nevindex_refuse('receipts are write-once')",
+        "CREATE TRIGGER nevindex_receipts_truncate BEFORE TRUNCATE ON receipts FOR EACH STATEMENT "
+        "EXECUTE FUNCTION nevindex_refuse('receipts cannot be truncated')",
+    ]
+
+
+def create_trust_guards(op) -> None:  # type: ignore[no-untyped-def]
+    """Migration 0005's guards. (PostgreSQL has no INSERT OR REPLACE; its upsert fires UPDATE triggers.)"""
+    dialect = op.get_bind().dialect.name
+    statements = _sqlite_trust() if dialect == "sqlite" else [*_PG_TRUST_FUNCTIONS, *_pg_trust()] \
+        if dialect == "postgresql" else []
+    for statement in statements:
+        op.execute(statement)
+
+
+def drop_trust_guards(op) -> None:  # type: ignore[no-untyped-def]
+    dialect = op.get_bind().dialect.name
+    if dialect == "sqlite":
+        for statement in _sqlite_trust():
+            op.execute(f"DROP TRIGGER IF EXISTS {statement.split()[2]}")
+    elif dialect == "postgresql":
+        for statement in _pg_trust():
+            words = statement.split()
+            op.execute(f"DROP TRIGGER IF EXISTS {words[2]} ON {words[words.index('ON') + 1]}")
+        for name in ("nevindex_guard_chain", "nevindex_guard_receipt"):
             op.execute(f"DROP FUNCTION IF EXISTS {name}()")

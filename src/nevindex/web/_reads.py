@@ -192,6 +192,10 @@ class PortalReads(EditionAccess):
         name = f"edition-{view.info.label}.{fmt}"
         return files[name], DOWNLOAD_TYPES[fmt], name
 
+    def receipt(self, ref: str | None) -> dict[str, Any]:
+        """The signed receipt of a published edition (as the store holds it; 404 if it has none)."""
+        return self._ed.stored_receipt(self.store, self.published_info(ref).id)  # type: ignore[no-any-return]
+
     def open_data_files(self, ref: str | None) -> dict[str, bytes]:
         view = self.view(ref)
         return view.cache.get("opendata", lambda: self._open_data(view.info.id))

@@ -172,6 +172,12 @@ def download(request: Request, edition: EditionRef, fmt: str) -> Response:
     return Response(content, media_type=media, headers={**headers, "Content-Disposition": f'attachment; filename="{name}"'})
 
 
+@router.get("/editions/{edition}/receipt", summary="The signed receipt of a published edition: its hashes, "
+            "the log head at publication and the signer's key (check it: `nevindex edition verify --receipt`)")
+async def receipt(request: Request, edition: EditionRef) -> Any:
+    return await _cached(request, edition, ("receipt",), lambda: _portal(request).receipt(edition), None)
+
+
 @router.post("/auth/token", response_model=schemas.Token, tags=["admin"],
              summary="A bearer token for the admin API (rate-limited)")
 def token(request: Request, body: schemas.TokenRequest) -> Any:

@@ -67,6 +67,8 @@ class EditionMeta(Model):
     methodology: dict[str, Any]
     dataset: str
     result_sha256: str | None
+    hashes: dict[str, str | None] = Field(description="every hash of the edition by the name it has in the receipt, "
+                                          "open data and report (docs/editions.md, 'Hashes')")
     n_units: int
     root: str
     elements: list[Element]

@@ -68,6 +68,8 @@ def export_site(portal: Portal, out: str | Path) -> list[str]:
         data = portal.open_data_files(label)
         for fmt in ("csv", "xlsx", "json"):
             files[f"{folder}/edition-{file_slug(label)}.{fmt}"] = _bytes(data[f"edition-{label}.{fmt}"])
+        if "receipt.json" in data:  # the signed receipt (nevindex edition verify --receipt)
+            files[f"{folder}/receipt.json"] = _bytes(data["receipt.json"])
         files[f"{folder}/ranking.json"] = _text(json.dumps({"edition": view.meta(), "items": view.rows},
                                                            ensure_ascii=False, allow_nan=False))
     files["data/editions.json"] = _text(json.dumps({"editions": editions}, ensure_ascii=False))
