@@ -13,6 +13,7 @@ from nevindex.audit.spec._design import (
     Design,
     NoiseGroup,
     ResolvedFactor,
+    SamplingVariable,
     Variables,
     resolve_factor,
     resolve_noise,
@@ -23,6 +24,7 @@ from nevindex.audit.spec._design import (
 from nevindex.audit.spec._replay import load_weight_sets, replay_design
 from nevindex.audit.spec._spec import (
     DEFAULT_NOISE,
+    DEFAULT_REPLICATES,
     DEFAULT_RUNS,
     DEFAULT_SEED,
     IGNORED_COLUMNS,
@@ -30,6 +32,7 @@ from nevindex.audit.spec._spec import (
     Alternative,
     Factor,
     SensitivitySpec,
+    SurveySampling,
     UncertaintySpec,
     WeightNoise,
     default_spec,
@@ -39,8 +42,8 @@ from nevindex.audit.spec._spec import (
 )
 
 __all__ = [
-    "UncertaintySpec", "Factor", "Alternative", "WeightNoise", "SensitivitySpec", "spec_from_mapping", "load_spec",
-    "default_spec", "DEFAULT_NOISE", "DEFAULT_RUNS", "DEFAULT_SEED", "IGNORED_COLUMNS", "MIN_SENSITIVITY_N",
-    "ResolvedFactor", "NoiseGroup", "Design", "Variables", "resolve_factor", "resolve_noise", "resolve_variables",
+    "UncertaintySpec", "Factor", "Alternative", "WeightNoise", "SensitivitySpec", "SurveySampling", "spec_from_mapping", "load_spec",
+    "default_spec", "DEFAULT_NOISE", "DEFAULT_REPLICATES", "DEFAULT_RUNS", "DEFAULT_SEED", "IGNORED_COLUMNS", "MIN_SENSITIVITY_N",
+    "ResolvedFactor", "NoiseGroup", "SamplingVariable", "Design", "Variables", "resolve_factor", "resolve_noise", "resolve_variables",
     "sampled_design", "value_label", "weight_nodes", "load_weight_sets", "replay_design",
 ]
