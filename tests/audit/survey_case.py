@@ -44,7 +44,8 @@ def weighted_means(group: np.ndarray, scores: np.ndarray, weights: np.ndarray, b
     return out
 
 
-def respondents(per_brand: int, brands: int = 8, seed: int = 0) -> RespondentScores:
+def respondents(per_brand: int, brands: int = 8, seed: int = 0, *, suppress: bool = False) -> RespondentScores:
+    """``suppress``: the last brand's NPS is not published (as below the minimum sample)."""
     rng = np.random.default_rng(seed)
     units = tuple(f"B{b:02d}" for b in range(brands))
     quality = np.linspace(-1.0, 1.0, brands)
@@ -59,15 +60,31 @@ def respondents(per_brand: int, brands: int = 8, seed: int = 0) -> RespondentSco
     scores = np.column_stack([sat, t2b, nps])
     weights = rng.lognormal(0.0, 0.3, n)
     estimates = weighted_means(group, scores, weights, brands)
+    if suppress:
+        estimates[-1, 2] = np.nan
     return RespondentScores(units, SURVEY_CODES, group, scores, weights, estimates, source="responses.csv")
 
 
-def dataset(sample: RespondentScores, year: int = 2025, seed: int = 1) -> Dataset:
-    """The survey estimates plus two public indicators that also follow brand order, with noise."""
+#: A public order of six brands unlike the survey's, under which arithmetic and geometric means
+#: rank four brands differently while no two index scores come within 1.5 points (0–100 scale).
+SHUFFLED = (3, 5, 0, 4, 1, 2)
+
+
+def dataset(sample: RespondentScores, year: int = 2025, seed: int = 1, *, gaps: bool = False,
+            public_order: tuple[int, ...] | None = None) -> Dataset:
+    """The survey estimates plus two public indicators that also follow brand order, with noise
+    (``public_order``: in that order instead, with small fixed offsets); ``gaps``: one public
+    value missing too."""
     rng = np.random.default_rng(seed)
     g = len(sample.units)
     trend = np.linspace(10.0, 20.0, g)
     public = np.column_stack([trend + rng.normal(0, 1.0, g), trend * 3 + rng.normal(0, 3.0, g)])
+    if public_order is not None:
+        order = np.asarray(public_order, dtype=float)
+        offsets = np.resize([0.3, -0.2, 0.1, 0.4, -0.3, 0.2], g)
+        public = np.column_stack([10 + 2 * order, 30 + 6 * order + offsets])
+    if gaps:
+        public[1, 0] = np.nan
     values = np.concatenate([sample.estimates, public], axis=1)[None]
     return Dataset(units=sample.units, columns=(*SURVEY_CODES, "p1", "p2"), years=(year,), values=values,
                    names=tuple(f"Brand {u}" for u in sample.units), attributes={"region": tuple("ab"[i % 2] for i in range(g))})

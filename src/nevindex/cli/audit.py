@@ -39,24 +39,44 @@ def audit(
     per_run: Annotated[PerRun, typer.Option("--per-run", help="Format of the per-run tables (runs, weight_sets, "
                                             "run_scores, run_ranks).")] = PerRun.parquet,
     top: Annotated[int, typer.Option(help="Rows of the rank-interval table to print.")] = 10,
+    survey: Annotated[Path | None, typer.Option("--survey", help="Respondent file (CSV, XLSX, .sav) behind the "
+                                                "survey-based indicators, for the spec's survey_sampling factor.")] = None,
+    survey_spec: Annotated[Path | None, typer.Option("--survey-spec", help="Survey spec (YAML) of --survey.")] = None,
 ) -> None:
-    """Audit the index: statistics, correlations, α, PCA; with --spec, rank intervals and Sobol' indices."""
+    """Audit the index: statistics, correlations, α, PCA; with --spec, rank intervals and Sobol' indices;
+    with --survey and --survey-spec, survey sampling error too (the spec's survey_sampling factor)."""
     from nevindex.audit import load_spec, run_audit
     from nevindex.audit.files import write_audit
     from nevindex.inputs import load_inputs
 
     started = time.perf_counter()
     inputs = load_inputs(framework, data, recipe, units_file=units, year=year)
+    respondents = _respondents(survey, survey_spec, inputs.dataset.units)
     uspec = load_spec(spec) if spec is not None else None
     if uspec is not None and (runs is not None or seed is not None):
         uspec = uspec.model_copy(update={k: v for k, v in (("runs", runs), ("seed", seed)) if v is not None})
         uspec = type(uspec).model_validate(uspec.model_dump())
     with console.status("auditing…"):
         result = run_audit(inputs.framework, inputs.dataset, inputs.recipe, uspec, year=inputs.year,
-                           source=str(spec) if spec else "<spec>")
+                           source=str(spec) if spec else "<spec>", survey=respondents)
         files = write_audit(result, out, per_run=per_run.value, charts=charts)
     _print(result, top)
     console.print(f"wrote {len(files)} files to {out} in {time.perf_counter() - started:.2f} s")
+
+
+def _respondents(survey: Path | None, survey_spec: Path | None, units: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    """The checked respondent file as the audit's arrays (collect reads it; the audit cannot)."""
+    from nevindex.errors import DataError
+
+    if survey is None and survey_spec is None:
+        return None
+    if survey is None or survey_spec is None:
+        raise DataError("--survey and --survey-spec go together: the respondent file and the survey spec that "
+                        "describes it", hint="nevindex audit … --survey responses.csv --survey-spec survey.yaml")
+    from nevindex.collect import load_survey_spec, read_survey, respondent_scores
+
+    sspec = load_survey_spec(survey_spec)
+    return respondent_scores(sspec, read_survey(survey, sspec, known_brands=units))
 
 
 def _print(result, top: int) -> None:  # type: ignore[no-untyped-def]
@@ -68,8 +88,10 @@ def _print(result, top: int) -> None:  # type: ignore[no-untyped-def]
     intervals = result.intervals_by_unit()
     if intervals is not None and result.uncertainty is not None:
         stats = result.uncertainty.stats
-        table = Table(title=f"rank intervals ({stats['runs']} runs, {stats['upstream_states']} upstream states, "
-                            f"{stats['seconds']:.2f} s)")
+        sampled = (f", survey sampling: {stats['survey_replicates']} replicates of "
+                   f"{', '.join(stats['survey_indicators'])}") if "survey_replicates" in stats else ""
+        table = Table(title=f"rank intervals ({stats['runs']} runs, {stats['upstream_states']} upstream states"
+                            f"{sampled}, {stats['seconds']:.2f} s)")
         for col in ("unit", "nominal", "median", "5th", "95th"):
             table.add_column(col, justify="left" if col == "unit" else "right")
         for iv in list(intervals.values())[:top]:
