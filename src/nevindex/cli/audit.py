@@ -10,7 +10,17 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from nevindex.cli._common import DataOpt, FrameworkOpt, RecipeOpt, UnitsOpt, YearOpt, console
+from nevindex.cli._common import (
+    DataOpt,
+    FrameworkOpt,
+    RecipeOpt,
+    SurveyOpt,
+    SurveySpecOpt,
+    UnitsOpt,
+    YearOpt,
+    console,
+    survey_respondents,
+)
 from nevindex.i18n import numbers
 
 __all__ = ["app"]
@@ -39,9 +49,8 @@ def audit(
     per_run: Annotated[PerRun, typer.Option("--per-run", help="Format of the per-run tables (runs, weight_sets, "
                                             "run_scores, run_ranks).")] = PerRun.parquet,
     top: Annotated[int, typer.Option(help="Rows of the rank-interval table to print.")] = 10,
-    survey: Annotated[Path | None, typer.Option("--survey", help="Respondent file (CSV, XLSX, .sav) behind the "
-                                                "survey-based indicators, for the spec's survey_sampling factor.")] = None,
-    survey_spec: Annotated[Path | None, typer.Option("--survey-spec", help="Survey spec (YAML) of --survey.")] = None,
+    survey: SurveyOpt = None,
+    survey_spec: SurveySpecOpt = None,
 ) -> None:
     """Audit the index: statistics, correlations, α, PCA; with --spec, rank intervals and Sobol' indices;
     with --survey and --survey-spec, survey sampling error too (the spec's survey_sampling factor)."""
@@ -51,7 +60,7 @@ def audit(
 
     started = time.perf_counter()
     inputs = load_inputs(framework, data, recipe, units_file=units, year=year)
-    respondents = _respondents(survey, survey_spec, inputs.dataset.units)
+    respondents = survey_respondents(survey, survey_spec, inputs.dataset.units)
     uspec = load_spec(spec) if spec is not None else None
     if uspec is not None and (runs is not None or seed is not None):
         uspec = uspec.model_copy(update={k: v for k, v in (("runs", runs), ("seed", seed)) if v is not None})
@@ -62,21 +71,6 @@ def audit(
         files = write_audit(result, out, per_run=per_run.value, charts=charts)
     _print(result, top)
     console.print(f"wrote {len(files)} files to {out} in {time.perf_counter() - started:.2f} s")
-
-
-def _respondents(survey: Path | None, survey_spec: Path | None, units: tuple[str, ...]):  # type: ignore[no-untyped-def]
-    """The checked respondent file as the audit's arrays (collect reads it; the audit cannot)."""
-    from nevindex.errors import DataError
-
-    if survey is None and survey_spec is None:
-        return None
-    if survey is None or survey_spec is None:
-        raise DataError("--survey and --survey-spec go together: the respondent file and the survey spec that "
-                        "describes it", hint="nevindex audit … --survey responses.csv --survey-spec survey.yaml")
-    from nevindex.collect import load_survey_spec, read_survey, respondent_scores
-
-    sspec = load_survey_spec(survey_spec)
-    return respondent_scores(sspec, read_survey(survey, sspec, known_brands=units))
 
 
 def _print(result, top: int) -> None:  # type: ignore[no-untyped-def]
