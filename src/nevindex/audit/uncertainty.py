@@ -195,7 +195,8 @@ def evaluate(framework: Framework, dataset: Dataset, recipe: Recipe, design: Des
     stats = {"runs": runs, "upstream_states": len(states), "aggregation_groups": len(groups), "chunks": chunks}
     if sampling is not None:
         stats |= {"survey_replicates": sampling.replicates, "survey_indicators": list(sampling.codes),
-                  "survey_runs_built": built, "survey_undefined_cells": sampling.undefined}
+                  "survey_not_redrawn": list(sampling.ignored), "survey_runs_built": built,
+                  "survey_undefined_cells": sampling.undefined}
     return Evaluation(design, nominal, units, scores, ranks, weights_used, nominal_scores,
                       rank_desc(nominal_scores), stats | {"seconds": time.perf_counter() - started})
 

@@ -4,7 +4,8 @@ A spec is YAML validated with pydantic. Factors name any recipe setting address
 (``recipe.with_setting``) with a list of alternatives; weight noise perturbs node weights by
 ``w·(1 + U(−f, f))`` per level, parent or list of nodes. Instead of sampling, a spec may point
 at an explicit design table (one row per run) and a table of weight sets, so a published audit
-can be replayed run for run. Everything here is checked against the framework and recipe before
+can be replayed run for run. ``survey_sampling`` declares the sampling error of survey-based
+indicators as one more factor (bootstrap replicates of the respondents; ``audit.sampling``). Everything here is checked against the framework and recipe before
 any number is computed, and errors name the factor, file, row or column at fault. Private
 modules: ``_spec`` (the model), ``_design`` (resolved factors and sampled runs), ``_replay``.
 """
