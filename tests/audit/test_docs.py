@@ -26,3 +26,11 @@ def test_spec_example_resolves_against_asem(asem_dir) -> None:
 def test_replay_example_validates() -> None:
     spec = spec_from_mapping(yaml.safe_load(BLOCKS[1]))
     assert spec.design == "runs.parquet" and spec.factors[0].alternatives[2].label == "zscore100"
+
+
+def test_survey_sampling_example_validates() -> None:
+    block = next(b for b in BLOCKS if "survey_sampling" in b)
+    spec = spec_from_mapping(yaml.safe_load(block))
+    assert spec.survey_sampling is not None and spec.survey_sampling.replicates == 1000
+    assert spec.survey_sampling.indicators == ("syn_cx_satisfaction", "syn_cx_nps")
+    assert spec.survey_sampling.seed == 7 and spec.survey_sampling.label == "survey sampling"

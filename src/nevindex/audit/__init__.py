@@ -12,4 +12,5 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "run": ["AuditResult", "run_audit"],
         "spec": ["UncertaintySpec", "load_spec", "spec_from_mapping"],
         "intervals": ["RankIntervals", "UnitInterval"],
+        "sampling": ["RespondentScores"],
     })

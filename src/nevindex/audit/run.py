@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from nevindex.audit.coherence import correlation_matrix, correlations, group_consistency
 from nevindex.audit.intervals import INTERVALS_TABLE, RankIntervals
+from nevindex.audit.sampling import RespondentScores, SampledColumns, replicate_columns
 from nevindex.audit.sensitivity import SensitivityResult, check_base_sample, sensitivity
 from nevindex.audit.spec import (
     UncertaintySpec,
@@ -36,6 +38,7 @@ from nevindex.audit.uncertainty import (
 )
 from nevindex.build import build
 from nevindex.dataset import Dataset
+from nevindex.errors import RecipeError
 from nevindex.framework import Framework
 from nevindex.recipe import Recipe
 from nevindex.result import Result
@@ -140,7 +143,7 @@ def as_spec(spec: UncertaintySpec | Mapping[str, Any] | str | Path | None) -> Un
 
 def run_audit(framework: Framework, dataset: Dataset, recipe: Recipe | None = None,
               spec: UncertaintySpec | Mapping[str, Any] | str | Path | None = None, *,
-              year: int | None = None, source: str = "<spec>") -> AuditResult:
+              year: int | None = None, source: str = "<spec>", survey: RespondentScores | None = None) -> AuditResult:
     """Statistics and coherence of the nominal build; uncertainty and sensitivity from ``spec``.
 
     Parameters
@@ -154,6 +157,9 @@ def run_audit(framework: Framework, dataset: Dataset, recipe: Recipe | None = No
         The year of data (default: the latest), for the nominal build and every run.
     source
         How errors name a spec given as a mapping (a file names itself).
+    survey
+        The respondents behind the survey-based indicators (:func:`nevindex.collect.respondent_scores`),
+        needed by, and only by, a spec that declares ``survey_sampling``.
 
     Returns
     -------
@@ -182,7 +188,11 @@ def run_audit(framework: Framework, dataset: Dataset, recipe: Recipe | None = No
         "pca_loadings": loadings,
     }
     if spec is None:
+        if survey is not None:
+            raise RecipeError("respondent data were given but there is no uncertainty spec to redraw them in",
+                              hint="add 'survey_sampling: {}' to an uncertainty spec (nevindex audit --spec)")
         return AuditResult(nominal, None, **parts)
+    sampling = _sampling(spec, survey, framework, dataset, nominal.year, source)
     if spec.design is not None:
         design = replay_design(spec, framework, recipe, source=source)
         variables = None
@@ -192,11 +202,30 @@ def run_audit(framework: Framework, dataset: Dataset, recipe: Recipe | None = No
         if spec.sensitivity is not None:  # refuse a too-small design before computing anything
             check_base_sample(spec.sensitivity.n, len(variables.factor_names),
                               max((f.k for f in variables.factors), default=1))
-    ev = evaluate(framework, dataset, recipe, design, memory_mb=spec.memory_mb, nominal=nominal, year=nominal.year)
+    ev = evaluate(framework, dataset, recipe, design, memory_mb=spec.memory_mb, nominal=nominal, year=nominal.year,
+                  sampling=sampling)
     names = dict(zip(dataset.units, dataset.names, strict=True))
     sens = None
     if spec.sensitivity is not None and variables is not None:
         sens = sensitivity(framework, dataset, recipe, variables, spec.sensitivity, seed=spec.seed,
-                           memory_mb=spec.memory_mb, nominal=nominal, year=nominal.year)
+                           memory_mb=spec.memory_mb, nominal=nominal, year=nominal.year, sampling=sampling)
     return AuditResult(nominal, spec, **parts, uncertainty=ev, sensitivity=sens,
                        intervals=rank_intervals(ev, names))
+
+
+def _sampling(spec: UncertaintySpec, survey: RespondentScores | None, framework: Framework, dataset: Dataset,
+              year: int, source: str) -> SampledColumns | None:
+    """The bootstrap replicates of the survey-sampling factor, drawn once (seeded) for every run."""
+    declared = spec.survey_sampling
+    if declared is None:
+        if survey is not None:
+            raise RecipeError("respondent data were given but the spec declares no survey-sampling factor",
+                              file=source, hint="add 'survey_sampling: {}' to the spec, or leave out the survey")
+        return None
+    if survey is None:
+        raise RecipeError("the spec declares survey_sampling but no respondent data were given", file=source,
+                          column="survey_sampling",
+                          hint="nevindex audit … --survey responses.csv --survey-spec survey.yaml")
+    seed = declared.seed if declared.seed is not None else spec.seed
+    return replicate_columns(survey, dataset, framework, year, replicates=declared.replicates,
+                             rng=np.random.default_rng(seed), indicators=declared.indicators, name=declared.label)

@@ -6,7 +6,9 @@ bootstrap resampling). Our factors are mostly categorical, so every factor is sa
 unit interval and mapped to an alternative by uniform binning: with k alternatives, ``u`` in
 ``[i/k, (i+1)/k)`` selects alternative i (:meth:`nevindex.audit.spec.Variables.design`). A
 weight-noise entry is one factor made of one variable per perturbed node, declared to SALib as
-a group, so its indices measure the whole entry. The model output is the mean absolute rank
+a group, so its indices measure the whole entry; the survey-sampling factor is one variable that
+picks a bootstrap replicate of the respondents, so its indices measure the share of the variance
+that sampling error explains. The model output is the mean absolute rank
 shift of each run from the nominal ranking. Any function of unit-cube samples can go through
 the same path (:func:`unit_sample` → evaluate → :func:`sobol_indices`); the tests check it on
 the Ishigami function.
@@ -22,6 +24,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from nevindex.audit.sampling import SampledColumns
 from nevindex.audit.spec import MIN_SENSITIVITY_N, SensitivitySpec, Variables
 from nevindex.audit.uncertainty import Evaluation, evaluate
 from nevindex.dataset import Dataset
@@ -93,13 +96,16 @@ class SensitivityResult:
 
 def sensitivity(framework: Framework, dataset: Dataset, recipe: Recipe, variables: Variables,
                 spec: SensitivitySpec, *, seed: int, memory_mb: float = 128.0,
-                nominal: Result | None = None, year: int | None = None) -> SensitivityResult:
-    """Sobol' indices of every factor on the mean absolute rank shift, by the batched engine."""
+                nominal: Result | None = None, year: int | None = None,
+                sampling: SampledColumns | None = None) -> SensitivityResult:
+    """Sobol' indices of every factor on the mean absolute rank shift, by the batched engine
+    (``sampling``: the survey replicates, when the variables include the survey-sampling factor)."""
     largest = max((f.k for f in variables.factors), default=1)
     check_base_sample(spec.n, len(variables.factor_names), largest)
     s = spec.seed if spec.seed is not None else seed
     u = unit_sample(variables.names, variables.groups, spec.n, s)
-    ev = evaluate(framework, dataset, recipe, variables.design(u), memory_mb=memory_mb, nominal=nominal, year=year)
+    ev = evaluate(framework, dataset, recipe, variables.design(u), memory_mb=memory_mb, nominal=nominal, year=year,
+                  sampling=sampling)
     y = ev.rank_shift()
     table = sobol_indices(variables.names, variables.groups, np.nan_to_num(y), bootstrap=spec.bootstrap,
                           conf_level=spec.conf_level, seed=s)

@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from nevindex.audit.resampled import ResampledState, aggregate_sampled
+from nevindex.audit.sampling import SampledColumns
 from nevindex.audit.spec import Design
 from nevindex.build import aggregate_tree, build, resolve_weights
 from nevindex.dataset import Dataset
@@ -31,11 +33,14 @@ from nevindex.recipe import DATA_DRIVEN_WEIGHTS, Recipe
 from nevindex.result import Result
 
 __all__ = [
-    "BYTES_PER_CELL", "Evaluation", "chunk_size", "evaluate", "rank_intervals", "runs_frame",
+    "BYTES_PER_CELL", "SURVEY_REPLICATE", "Evaluation", "chunk_size", "evaluate", "rank_intervals", "runs_frame",
     "weight_sets_frame", "per_run_frame"
 ]
 
 Array = NDArray[np.float64]
+
+#: The column of the runs table naming the survey replicate (1-based) a run used.
+SURVEY_REPLICATE = "survey_replicate"
 
 #: Bytes one run needs per unit × (aggregate or child) while it is aggregated: the per-run node
 #: scores and, for a node whose children differ per run, the stacked children with the kernel's
@@ -88,10 +93,14 @@ def chunk_size(units: int, cells: int, memory_mb: float) -> int:
 
 
 def evaluate(framework: Framework, dataset: Dataset, recipe: Recipe, design: Design, *,
-             memory_mb: float = 128.0, nominal: Result | None = None, year: int | None = None) -> Evaluation:
+             memory_mb: float = 128.0, nominal: Result | None = None, year: int | None = None,
+             sampling: SampledColumns | None = None) -> Evaluation:
     """Root scores and ranks of every run of ``design``, as if each were built separately
-    (each with ``build(..., year=year)``)."""
+    (each with ``build(..., year=year)``; a run with a survey replicate on its redrawn data,
+    ``sampling``: :mod:`nevindex.audit.resampled`)."""
     started = time.perf_counter()
+    if (design.replicate is None) != (sampling is None):
+        raise ComputationError("a design with survey replicates needs the replicates (sampling), and only it")
     nominal = nominal if nominal is not None else build(framework, dataset, recipe, year=year)
     year = nominal.year
     root = framework.root
@@ -127,9 +136,10 @@ def evaluate(framework: Framework, dataset: Dataset, recipe: Recipe, design: Des
             states[up] = (res, np.array([unit_pos[u] for u in res.units], dtype=np.intp))
         groups[(up, _key(rc, only=("aggregate",)))].append(c)
 
-    chunks = 0
+    chunks = built = 0
     # per run: every aggregate's scores plus the widest stacked children (the normalised data are shared)
     cells = len(framework.aggregate_codes) + max(len(k) for k in framework.children.values())
+    resampled: dict[str, ResampledState] = {}
     for (up, _), combo_ids in groups.items():
         res, cols = states[up]
         scored[cols] = True
@@ -148,6 +158,16 @@ def evaluate(framework: Framework, dataset: Dataset, recipe: Recipe, design: Des
             rows = np.flatnonzero(inverse == c)
             weights_used[rows] = np.where(np.isnan(design.absolute[rows]), resolved[wkey] * design.multipliers[rows],
                                           design.absolute[rows])
+        if sampling is not None:  # every run has its own redrawn data: its own normalised matrix
+            state = resampled.setdefault(up, ResampledState(res, sampling))
+            out, slow, parts = aggregate_sampled(state, design, rows_all, [recipes[c] for c in inverse[rows_all]],
+                                                 weights_used, choices, unit_pos,
+                                                 chunk_size(len(res.units), cells + len(framework.indicator_codes),
+                                                            memory_mb))
+            scores[rows_all] = out
+            scored |= ~np.isnan(out).all(axis=0)
+            built, chunks = built + slow, chunks + parts
+            continue
         normalised, observed, expand = _distinct_units(res, choices)
         for part in _chunks(rows_all.size, chunk_size(normalised.shape[0], cells, memory_mb)):
             rows = rows_all[part]
@@ -172,10 +192,13 @@ def evaluate(framework: Framework, dataset: Dataset, recipe: Recipe, design: Des
     for j, u in enumerate(units):
         if u in where:
             nominal_scores[j] = nominal.index[where[u]]
+    stats = {"runs": runs, "upstream_states": len(states), "aggregation_groups": len(groups), "chunks": chunks}
+    if sampling is not None:
+        stats |= {"survey_replicates": sampling.replicates, "survey_indicators": list(sampling.codes),
+                  "survey_not_redrawn": list(sampling.ignored), "survey_runs_built": built,
+                  "survey_undefined_cells": sampling.undefined}
     return Evaluation(design, nominal, units, scores, ranks, weights_used, nominal_scores,
-                      rank_desc(nominal_scores),
-                      {"runs": runs, "upstream_states": len(states), "aggregation_groups": len(groups),
-                       "chunks": chunks, "seconds": time.perf_counter() - started})
+                      rank_desc(nominal_scores), stats | {"seconds": time.perf_counter() - started})
 
 
 def _distinct_units(res: Result, choices: dict[str, Any]) -> tuple[Array, NDArray[np.bool_], NDArray[np.intp]]:
@@ -263,6 +286,8 @@ def runs_frame(ev: Evaluation) -> pd.DataFrame:
     data: dict[str, Any] = {"run": np.arange(1, d.runs + 1)}
     for j, f in enumerate(d.factors):
         data[f.name] = [f.labels[a] for a in d.choices[:, j]]
+    if d.replicate is not None:
+        data[SURVEY_REPLICATE] = d.replicate + 1
     data["weight_set"] = [f"w{r}" for r in range(1, d.runs + 1)]
     data["mean_abs_rank_shift"] = ev.rank_shift()
     return pd.DataFrame(data)

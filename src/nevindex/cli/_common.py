@@ -26,4 +26,23 @@ YearOpt = Annotated[int | None, typer.Option("--year", help="Year to build (defa
 DbOpt = Annotated[str | None, typer.Option("--db", help="Store URL or SQLite file (default: $NEVINDEX_DB, "
                                               "else the user data directory).", show_default=False)]
 ActorOpt = Annotated[str | None, typer.Option("--as", help="Who is acting (default: $NEVINDEX_USER or login).")]
+SurveyOpt = Annotated[Path | None, typer.Option("--survey", help="Respondent file (CSV, XLSX, .sav) behind the "
+                                                "survey-based indicators, for the spec's survey_sampling factor.")]
+SurveySpecOpt = Annotated[Path | None, typer.Option("--survey-spec", help="Survey spec (YAML) of --survey.")]
 EditionArg = Annotated[str, typer.Argument(help="Edition label, year (when it names one edition) or id.")]
+
+
+def survey_respondents(survey: Path | None, survey_spec: Path | None, units: tuple[str, ...] | None = None):  # type: ignore[no-untyped-def]
+    """``--survey`` and ``--survey-spec`` as the arrays the audit's survey_sampling factor resamples
+    (``collect`` reads and checks the file; the audit sits below it and cannot), or None."""
+    from nevindex.errors import DataError
+
+    if survey is None and survey_spec is None:
+        return None
+    if survey is None or survey_spec is None:
+        raise DataError("--survey and --survey-spec go together: the respondent file and the survey spec that "
+                        "describes it", hint="nevindex audit … --survey responses.csv --survey-spec survey.yaml")
+    from nevindex.collect import load_survey_spec, read_survey, respondent_scores
+
+    spec = load_survey_spec(survey_spec)
+    return respondent_scores(spec, read_survey(survey, spec, known_brands=units))

@@ -10,7 +10,17 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from nevindex.cli._common import DataOpt, FrameworkOpt, RecipeOpt, UnitsOpt, YearOpt, console
+from nevindex.cli._common import (
+    DataOpt,
+    FrameworkOpt,
+    RecipeOpt,
+    SurveyOpt,
+    SurveySpecOpt,
+    UnitsOpt,
+    YearOpt,
+    console,
+    survey_respondents,
+)
 from nevindex.i18n import numbers
 
 __all__ = ["app"]
@@ -39,21 +49,25 @@ def audit(
     per_run: Annotated[PerRun, typer.Option("--per-run", help="Format of the per-run tables (runs, weight_sets, "
                                             "run_scores, run_ranks).")] = PerRun.parquet,
     top: Annotated[int, typer.Option(help="Rows of the rank-interval table to print.")] = 10,
+    survey: SurveyOpt = None,
+    survey_spec: SurveySpecOpt = None,
 ) -> None:
-    """Audit the index: statistics, correlations, α, PCA; with --spec, rank intervals and Sobol' indices."""
+    """Audit the index: statistics, correlations, α, PCA; with --spec, rank intervals and Sobol' indices;
+    with --survey and --survey-spec, survey sampling error too (the spec's survey_sampling factor)."""
     from nevindex.audit import load_spec, run_audit
     from nevindex.audit.files import write_audit
     from nevindex.inputs import load_inputs
 
     started = time.perf_counter()
     inputs = load_inputs(framework, data, recipe, units_file=units, year=year)
+    respondents = survey_respondents(survey, survey_spec, inputs.dataset.units)
     uspec = load_spec(spec) if spec is not None else None
     if uspec is not None and (runs is not None or seed is not None):
         uspec = uspec.model_copy(update={k: v for k, v in (("runs", runs), ("seed", seed)) if v is not None})
         uspec = type(uspec).model_validate(uspec.model_dump())
     with console.status("auditing…"):
         result = run_audit(inputs.framework, inputs.dataset, inputs.recipe, uspec, year=inputs.year,
-                           source=str(spec) if spec else "<spec>")
+                           source=str(spec) if spec else "<spec>", survey=respondents)
         files = write_audit(result, out, per_run=per_run.value, charts=charts)
     _print(result, top)
     console.print(f"wrote {len(files)} files to {out} in {time.perf_counter() - started:.2f} s")
@@ -68,8 +82,10 @@ def _print(result, top: int) -> None:  # type: ignore[no-untyped-def]
     intervals = result.intervals_by_unit()
     if intervals is not None and result.uncertainty is not None:
         stats = result.uncertainty.stats
-        table = Table(title=f"rank intervals ({stats['runs']} runs, {stats['upstream_states']} upstream states, "
-                            f"{stats['seconds']:.2f} s)")
+        sampled = (f", survey sampling: {stats['survey_replicates']} replicates of "
+                   f"{', '.join(stats['survey_indicators'])}") if "survey_replicates" in stats else ""
+        table = Table(title=f"rank intervals ({stats['runs']} runs, {stats['upstream_states']} upstream states"
+                            f"{sampled}, {stats['seconds']:.2f} s)")
         for col in ("unit", "nominal", "median", "5th", "95th"):
             table.add_column(col, justify="left" if col == "unit" else "right")
         for iv in list(intervals.values())[:top]:

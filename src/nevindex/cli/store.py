@@ -14,7 +14,15 @@ import typer
 from rich.table import Table
 
 from nevindex.cli import _trust
-from nevindex.cli._common import ActorOpt, DbOpt, EditionArg, console
+from nevindex.cli._common import (
+    ActorOpt,
+    DbOpt,
+    EditionArg,
+    SurveyOpt,
+    SurveySpecOpt,
+    console,
+    survey_respondents,
+)
 from nevindex.i18n import numbers
 
 __all__ = ["app"]
@@ -200,12 +208,16 @@ def edition_audit(
                                               "noise, runs, seed, sensitivity. Without it: statistics only.")] = None,
     db: DbOpt = None,
     actor: ActorOpt = None,
+    survey: SurveyOpt = None,
+    survey_spec: SurveySpecOpt = None,
 ) -> None:
-    """Audit a built draft edition from its stored inputs and store the audit's tables with it."""
+    """Audit a built draft edition from its stored inputs and store the audit's tables with it
+    (with --survey and --survey-spec, the spec's survey_sampling factor redraws the survey indicators)."""
     from nevindex.workflows import audit_edition
 
+    respondents = survey_respondents(survey, survey_spec)
     with _open(db) as store:
-        outcome, names = audit_edition(store, edition, spec, actor=actor)
+        outcome, names = audit_edition(store, edition, spec, actor=actor, survey=respondents)
     console.print(f"[green]audited[/] edition '{edition}': stored {len(names)} tables ({', '.join(names)})")
     intervals = outcome.intervals_by_unit()
     if intervals is not None:

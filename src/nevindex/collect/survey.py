@@ -2,7 +2,8 @@
 
 ``read_survey`` checks the respondent file; :func:`estimate_survey` computes every indicator for
 every brand; :meth:`SurveyEstimate.observations` lays them out for ``nevindex data import``;
-:func:`bootstrap_survey` redraws respondents within each brand for the audit's uncertainty analysis.
+:func:`bootstrap_survey` redraws respondents within each brand; :func:`respondent_scores` hands the
+respondents to the audit's survey-sampling factor (``nevindex audit --survey``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from nevindex.audit.sampling import RespondentScores
 from nevindex.collect._spec import fmt_number
 from nevindex.collect.observations import observation_frame
 from nevindex.collect.survey_data import SurveyData, indicator_scores
@@ -160,3 +162,12 @@ def bootstrap_survey(spec: SurveySpec, data: SurveyData, replicates: int, rng: n
     point = weighted_group_means(data.brand_index, scores, data.weight, len(data.brands))
     reps[:, ~(point.n_effective >= spec.minimum_effective_n)] = np.nan
     return reps
+
+
+def respondent_scores(spec: SurveySpec, data: SurveyData, estimate: SurveyEstimate | None = None) -> RespondentScores:
+    """The checked survey as the arrays the audit's survey-sampling factor resamples: per respondent
+    the brand, the design weight and the score on every indicator, with the published estimates
+    (NaN where suppressed), so the audit redraws exactly the numbers ``survey build`` wrote."""
+    estimate = estimate if estimate is not None else estimate_survey(spec, data)
+    return RespondentScores(data.brands, spec.indicator_codes, data.brand_index, indicator_scores(spec, data),
+                            data.weight, estimate.values, source=data.file)

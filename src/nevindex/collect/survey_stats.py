@@ -22,7 +22,12 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
+from nevindex.methods.resample import bootstrap_group_means
+
 CONFIDENCE = 0.95
+
+__all__ = ["CONFIDENCE", "GroupEstimates", "bootstrap_group_means", "kish_effective_n", "t_interval",
+           "weighted_group_means"]
 
 
 @dataclass(frozen=True)
@@ -88,41 +93,3 @@ def kish_effective_n(w: NDArray[np.float64]) -> float:
     """(Σw)² / Σw²: the sample size an unweighted sample of the same precision would have."""
     w = np.asarray(w, dtype=np.float64)
     return float(w.sum() ** 2 / (w * w).sum())
-
-
-def bootstrap_group_means(group: NDArray[np.intp], y: NDArray[np.float64], w: NDArray[np.float64],
-                          n_groups: int, replicates: int, rng: np.random.Generator, *,
-                          memory_mb: float = 64.0) -> NDArray[np.float64]:
-    """replicates × groups × indicators: weighted means after resampling respondents within each group.
-
-    Each replicate draws, in every group of size nᵍ, nᵍ respondents with replacement (weights travel
-    with their respondent) and recomputes Σwy/Σw over those who answered. Replicates are drawn in
-    chunks of at most ``memory_mb``; the numbers do not depend on the chunk size.
-    """
-    y = _columns(y)
-    n, k = y.shape
-    valid = ~np.isnan(y)
-    w = np.asarray(w, dtype=np.float64)
-    wy = np.where(valid, w[:, None] * np.where(valid, y, 0.0), 0.0)
-    wv = np.where(valid, w[:, None], 0.0)
-    order = np.argsort(np.asarray(group, dtype=np.intp), kind="stable")
-    g = np.asarray(group, dtype=np.intp)[order]
-    wy, wv = wy[order], wv[order]
-    sizes = np.bincount(g, minlength=n_groups)
-    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
-    present = np.flatnonzero(sizes > 0)
-    slot_start, slot_size = starts[g], sizes[g]
-    out = np.full((replicates, n_groups, k), np.nan)
-    if n == 0:
-        return out
-    per_replicate = n * (2 * k * 8 + 24)
-    chunk = max(1, int(memory_mb * 1e6 // per_replicate))
-    for b0 in range(0, replicates, chunk):
-        bc = min(chunk, replicates - b0)
-        draw = (rng.random((bc, n)) * slot_size).astype(np.intp)
-        idx = slot_start + np.minimum(draw, slot_size - 1)
-        num = np.add.reduceat(wy[idx], starts[present], axis=1)
-        den = np.add.reduceat(wv[idx], starts[present], axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[b0:b0 + bc, present] = num / den
-    return out

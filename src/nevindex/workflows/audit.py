@@ -6,6 +6,7 @@ from typing import Any
 
 from nevindex.audit.intervals import SPEC_TABLE
 from nevindex.audit.run import AuditResult, run_audit
+from nevindex.audit.sampling import RespondentScores
 from nevindex.store import codec
 from nevindex.store import editions as ed
 from nevindex.store._results import AUDIT_NEEDS
@@ -20,17 +21,18 @@ AUDIT_MAX_CELLS = 2_000_000
 
 
 def audit_edition(store: Store, ref: int | str, spec: Any = None, *, actor: str | None = None,
-                  max_cells: int = AUDIT_MAX_CELLS) -> tuple[AuditResult, list[str]]:
+                  max_cells: int = AUDIT_MAX_CELLS, survey: RespondentScores | None = None) -> tuple[AuditResult, list[str]]:
     """Run the statistical audit (:func:`nevindex.audit.run_audit`) on a built draft's stored inputs
     and store its tables, with the spec beside the rank intervals.
 
     The audit's nominal build must equal the stored results (else it would describe other numbers).
+    ``survey`` (:func:`nevindex.collect.respondent_scores`) feeds a spec's ``survey_sampling`` factor.
     Returns the AuditResult and the names of the stored tables.
     """
     with store.read() as s:
         edition = require(find_edition(s, ref), **AUDIT_NEEDS)
         inputs, expected, label = inputs_of(s, edition), edition.result_sha256, edition.label
-    outcome = run_audit(inputs.framework, inputs.dataset, inputs.recipe, spec, year=inputs.year)
+    outcome = run_audit(inputs.framework, inputs.dataset, inputs.recipe, spec, year=inputs.year, survey=survey)
     if codec.rows_sha256(*codec.result_rows(outcome.result)) != expected:
         raise ed.VerificationError(f"the audit's nominal build of edition '{label}' differs from its stored "
                                    "results; rebuild the edition first")

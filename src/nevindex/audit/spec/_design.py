@@ -150,6 +150,15 @@ def resolve_noise(entries: tuple[WeightNoise, ...], framework: Framework, *, sou
     return groups
 
 
+@dataclass(frozen=True)
+class SamplingVariable:
+    """The survey-sampling factor: one unit-cube variable choosing one of ``replicates`` equally
+    likely bootstrap replicates (replicate ⌊u·B⌋), so Monte Carlo and Sobol' treat it like any factor."""
+
+    name: str
+    replicates: int
+
+
 # --- the design ---------------------------------------------------------------------------------
 
 
@@ -159,7 +168,8 @@ class Design:
 
     ``choices[r, j]`` indexes ``factors[j].labels``. The weight of node ``nodes[k]`` in run r is
     ``absolute[r, k]`` where that is not NaN (replayed weight sets), else the weight the run's
-    recipe resolves to times ``multipliers[r, k]`` (sampled noise).
+    recipe resolves to times ``multipliers[r, k]`` (sampled noise). With the survey-sampling factor,
+    ``replicate[r]`` is the bootstrap replicate of the respondents that run r uses.
     """
 
     factors: tuple[ResolvedFactor, ...]
@@ -168,6 +178,7 @@ class Design:
     multipliers: NDArray[np.float64]
     absolute: NDArray[np.float64]
     weight_set_ids: tuple[str | None, ...] | None = None
+    replicate: NDArray[np.intp] | None = None
 
     @property
     def runs(self) -> int:
@@ -181,7 +192,9 @@ class Design:
 
     def subset(self, rows: NDArray[np.intp] | slice) -> Design:
         ids = None if self.weight_set_ids is None else tuple(np.asarray(self.weight_set_ids, dtype=object)[rows])
-        return Design(self.factors, self.nodes, self.choices[rows], self.multipliers[rows], self.absolute[rows], ids)
+        rep = None if self.replicate is None else self.replicate[rows]
+        return Design(self.factors, self.nodes, self.choices[rows], self.multipliers[rows], self.absolute[rows], ids,
+                      rep)
 
 
 @dataclass(frozen=True)
@@ -189,32 +202,39 @@ class Variables:
     """The unit-cube inputs of a sampled design: one per factor, one per perturbed node weight.
 
     ``groups[v]`` names the factor each variable belongs to: a weight-noise entry is one factor
-    made of one variable per node (SALib groups), so sensitivity indices are per entry.
+    made of one variable per node (SALib groups), so sensitivity indices are per entry. The
+    survey-sampling factor, when declared, is the last variable.
     """
 
     factors: tuple[ResolvedFactor, ...]
     noise: tuple[NoiseGroup, ...]
     nodes: tuple[str, ...]
+    sampling: SamplingVariable | None = None
+
+    @property
+    def _sampling(self) -> list[str]:
+        return [self.sampling.name] if self.sampling is not None else []
 
     @property
     def names(self) -> list[str]:
-        return [f.name for f in self.factors] + [f"{g.name}:{n}" for g in self.noise for n in g.nodes]
+        return [f.name for f in self.factors] + [f"{g.name}:{n}" for g in self.noise for n in g.nodes] + self._sampling
 
     @property
     def groups(self) -> list[str]:
-        return [f.name for f in self.factors] + [g.name for g in self.noise for _ in g.nodes]
+        return [f.name for f in self.factors] + [g.name for g in self.noise for _ in g.nodes] + self._sampling
 
     @property
     def factor_names(self) -> list[str]:
-        return [f.name for f in self.factors] + [g.name for g in self.noise]
+        return [f.name for f in self.factors] + [g.name for g in self.noise] + self._sampling
 
     @property
     def count(self) -> int:
-        return len(self.factors) + sum(len(g.nodes) for g in self.noise)
+        return len(self.factors) + sum(len(g.nodes) for g in self.noise) + len(self._sampling)
 
     def design(self, u: NDArray[np.float64]) -> Design:
         """Map unit-cube samples to runs. A categorical factor with k alternatives splits [0, 1)
-        into k equal bins (alternative ⌊u·k⌋); a noise variable gives the multiplier 1 + f(2u − 1)."""
+        into k equal bins (alternative ⌊u·k⌋); a noise variable gives the multiplier 1 + f(2u − 1);
+        the sampling variable picks replicate ⌊u·B⌋."""
         u = np.asarray(u, dtype=np.float64).reshape(-1, self.count)
         runs = u.shape[0]
         choices = np.empty((runs, len(self.factors)), dtype=np.intp)
@@ -227,14 +247,20 @@ class Variables:
             for node in g.nodes:
                 mult[:, index[node]] = 1.0 + g.f * (2.0 * u[:, col] - 1.0)
                 col += 1
-        return Design(self.factors, self.nodes, choices, mult, np.full_like(mult, np.nan))
+        replicate = None
+        if self.sampling is not None:
+            b = self.sampling.replicates
+            replicate = np.clip(np.floor(u[:, col] * b), 0, b - 1).astype(np.intp)
+        return Design(self.factors, self.nodes, choices, mult, np.full_like(mult, np.nan), replicate=replicate)
 
 
 def resolve_variables(spec: UncertaintySpec, framework: Framework, recipe: Recipe, *,
                       source: str = "<spec>") -> Variables:
     factors = tuple(resolve_factor(f, recipe, source=source, index=i) for i, f in enumerate(spec.factors))
     noise = tuple(resolve_noise(spec.weight_noise, framework, source=source))
-    return Variables(factors, noise, weight_nodes(framework))
+    sampling = spec.survey_sampling
+    variable = SamplingVariable(sampling.label, sampling.replicates) if sampling is not None else None
+    return Variables(factors, noise, weight_nodes(framework), variable)
 
 
 def sampled_design(variables: Variables, runs: int, seed: int) -> Design:

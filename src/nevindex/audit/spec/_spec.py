@@ -20,6 +20,8 @@ DEFAULT_NOISE = 0.25
 IGNORED_COLUMNS = ("run", "weight_set", "mean_abs_rank_shift")
 #: Smallest Saltelli base sample accepted (Sobol' sequences need a power of 2).
 MIN_SENSITIVITY_N = 16
+#: Bootstrap replicates of the survey-sampling factor unless the spec says otherwise.
+DEFAULT_REPLICATES = 1000
 
 
 def value_label(value: Any) -> str:
@@ -102,6 +104,31 @@ class WeightNoise(StrictModel):
         return "weights of " + ",".join(self.nodes or ())
 
 
+class SurveySampling(StrictModel):
+    """Sampling error of the survey-based indicators as one factor: each run takes one of
+    ``replicates`` bootstrap redraws of the respondents (with replacement within each brand, design
+    weights kept) and uses the redrawn indicator values. The respondents come with the audit's
+    input (``nevindex audit --survey … --survey-spec …``), not from the spec."""
+
+    replicates: int = Field(default=DEFAULT_REPLICATES, ge=10)
+    #: Only these survey indicators are redrawn (default: every survey indicator in the framework).
+    indicators: tuple[str, ...] | None = None
+    #: Seed of the bootstrap draws (default: the spec's ``seed``).
+    seed: int | None = None
+    name: str | None = None
+
+    @field_validator("indicators")
+    @classmethod
+    def _some(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        if value is not None and not value:
+            raise ValueError("'indicators' must list at least one indicator (or be left out for all)")
+        return value
+
+    @property
+    def label(self) -> str:
+        return self.name or "survey sampling"
+
+
 class SensitivitySpec(StrictModel):
     """Saltelli design of ``n·(d+2)`` runs (d = number of factors); bootstrap intervals."""
 
@@ -120,6 +147,7 @@ class UncertaintySpec(StrictModel):
     design: str | None = None
     weight_sets: str | None = None
     sensitivity: SensitivitySpec | None = None
+    survey_sampling: SurveySampling | None = None
     #: Upper bound on memory for the batched evaluation (MB); runs are chunked to stay below it.
     memory_mb: float = Field(default=128.0, gt=0)
     #: Folder relative paths in the spec resolve against (the spec file's folder).
@@ -128,6 +156,7 @@ class UncertaintySpec(StrictModel):
     @model_validator(mode="after")
     def _coherent(self) -> UncertaintySpec:
         labels = [f.label for f in self.factors] + [w.label for w in self.weight_noise]
+        labels += [self.survey_sampling.label] if self.survey_sampling is not None else []
         dupes = sorted({x for x in labels if labels.count(x) > 1})
         if dupes:
             raise ValueError(f"factor name '{dupes[0]}' is used twice; give one of them a 'name'")
@@ -136,6 +165,9 @@ class UncertaintySpec(StrictModel):
                              "weights from 'weight_sets'")
         if self.weight_sets is not None and self.design is None:
             raise ValueError("'weight_sets' is only used with 'design'")
+        if self.design is not None and self.survey_sampling is not None:
+            raise ValueError("'design' and 'survey_sampling' exclude each other: a replayed design has no "
+                             "bootstrap replicates of the respondents")
         if self.design is not None and self.sensitivity is not None:
             raise ValueError("'sensitivity' needs a sampled design; remove 'design' or 'sensitivity'")
         return self
