@@ -33,7 +33,9 @@ def build(
     from nevindex.build import check_inputs
     from nevindex.export import write_result
     from nevindex.inputs import load_inputs
+    from nevindex.io import prepare_output
 
+    prepare_output(out, folder=True)
     started = time.perf_counter()
     with console.status("building…"):
         inputs = load_inputs(framework, data, recipe, units_file=units, year=year)
