@@ -149,6 +149,22 @@ def write_csv(frame: pd.DataFrame, path: Path, *, index: bool = False) -> None:
     safe_frame(frame).to_csv(path, index=index, lineterminator="\n")
 
 
+#: What one worksheet holds (Excel's limits, openpyxl's ``MAX_ROW``/``MAX_COLUMN``): rows with the header.
+XLSX_MAX_ROWS, XLSX_MAX_COLUMNS = 1_048_576, 16_384
+
+
+def xlsx_overflow(sheets: dict[str, pd.DataFrame]) -> str | None:
+    """Why these tables do not fit one workbook, or None. (pandas' own check leaves out the header row, so
+    a table of exactly 1,048,576 rows passes it and fails in openpyxl half-way through the file.)"""
+    max_rows, max_cols = XLSX_MAX_ROWS, XLSX_MAX_COLUMNS
+    for name, frame in sheets.items():
+        rows, cols = frame.shape[0] + 1, frame.shape[1]
+        if rows > max_rows or cols > max_cols:
+            return (f"table '{name}' has {rows - 1:,} rows and {cols:,} columns, more than a worksheet holds "
+                    f"({max_rows - 1:,} rows under the header, {max_cols:,} columns)")
+    return None
+
+
 def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path) -> None:
     """One sheet per table; the same tables give the same bytes (no save-time stamps)."""
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
