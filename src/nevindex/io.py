@@ -51,9 +51,11 @@ def prepare_output(path: str | Path, *, folder: bool, option: str = "--out") -> 
             raise OutputError(shown, "it is a file, not a folder", "give a folder (new or existing)")
         if not folder and target.is_dir():
             raise OutputError(shown, "it is a folder, not a file", "give a file name")
-    if not existing.is_dir():
+    if existing == target and not folder:
+        existing = target.parent  # an existing file is replaced: its folder must take the new one
+    elif not existing.is_dir():
         raise OutputError(shown, f"{existing} is a file, not a folder", "give a path inside a folder")
-    _probe(existing if (folder or existing != target) else existing.parent, shown)
+    _probe(existing, shown)
     return target
 
 

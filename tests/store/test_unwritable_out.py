@@ -148,6 +148,9 @@ def test_prepare_output_creates_nothing_and_accepts_what_can_be_written(tmp_path
     assert prepare_output(deep, folder=True) == deep
     assert prepare_output(tmp_path / "new.pdf", folder=False) == tmp_path / "new.pdf"
     assert list(tmp_path.iterdir()) == []  # the probe left nothing
+    (tmp_path / "old.csv").write_text("old")
+    assert prepare_output(tmp_path / "old.csv", folder=False) == tmp_path / "old.csv"  # replaced, as ever
+    assert prepare_output(tmp_path, folder=True) == tmp_path  # an existing folder takes more files
     with pytest.raises(OutputError, match=r"cannot write --out /proc/x: /proc does not take new files"):
         prepare_output("/proc/x", folder=True)
     with pytest.raises(OutputError, match="--raters"):
