@@ -8,7 +8,7 @@ from __future__ import annotations
 
 __all__ = [
     "NevIndexError", "DataError", "MethodologyError", "RecipeError", "ComputationError", "NotFoundError",
-    "ImmutableError", "KernelError", "DeprecatedSettingWarning"
+    "ImmutableError", "KernelError", "OutputError", "DeprecatedSettingWarning"
 ]
 
 
@@ -67,6 +67,18 @@ class NotFoundError(NevIndexError):
     """A named thing (edition, brand, indicator) does not exist."""
 
     status_code = 404
+
+
+class OutputError(NevIndexError):
+    """An output path (``--out``) cannot be written: names the path, why, and what to do.
+
+    Raised before any work where possible (:func:`nevindex.io.prepare_output`), else when the write
+    fails; either way nothing is left half-written.
+    """
+
+    def __init__(self, path: str, problem: str, todo: str = "give a path you can write to") -> None:
+        self.path, self.problem, self.todo = path, problem, todo
+        super().__init__(f"cannot write {path}: {problem}; {todo}.")
 
 
 class ImmutableError(NevIndexError):

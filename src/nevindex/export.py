@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from nevindex.io import write_all, write_csv, write_xlsx
+from nevindex.io import write_all, write_csv, write_xlsx, xlsx_overflow
 from nevindex.result import SETS, Result
 
 
@@ -34,12 +34,24 @@ def manifest(result: Result) -> dict[str, object]:
     }
 
 
-def write_result(result: Result, out: str | Path) -> list[str]:
-    """Write every table; nothing in ``out`` changes unless all files were written."""
+def write_result(result: Result, out: str | Path, notes: list[str] | None = None) -> list[str]:
+    """Write every table; nothing in ``out`` changes unless all files were written.
+
+    Tables too large for a worksheet (over 1,048,575 units) are written as CSV only: ``result.xlsx`` is
+    left out, and why goes to ``manifest.json`` (``notes``) and to ``notes`` when given (the CLI prints it).
+    """
     tables = result_tables(result)
     writers = {f"{name}.csv": (lambda path, f=frame: write_csv(f, path)) for name, frame in tables.items()}
-    writers["result.xlsx"] = lambda path: write_xlsx(tables, path)
+    said: list[str] = []
+    overflow = xlsx_overflow(tables)
+    if overflow is None:
+        writers["result.xlsx"] = lambda path: write_xlsx(tables, path)
+    else:
+        said.append(f"result.xlsx is not written: {overflow}; the CSV files hold every table")
+    document = manifest(result) | ({"notes": said} if said else {})
     writers["manifest.json"] = lambda path: path.write_text(
-        json.dumps(manifest(result), indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+        json.dumps(document, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
     write_all(out, writers)
+    if notes is not None:
+        notes.extend(said)
     return sorted(writers)

@@ -7,6 +7,7 @@ POSIX within one filesystem.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import re
@@ -20,22 +21,113 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from nevindex.errors import OutputError
+
+
+def prepare_output(path: str | Path, *, folder: bool, option: str = "--out") -> Path:
+    """Check that ``path`` can be written (a folder to write files into, or one file) before any work.
+
+    One check for every command that writes: a name too long for the file system, a file where a
+    folder must go (or the reverse), a parent that is a file (``/dev/null/x``), a place that refuses
+    new files (``/proc/x``, a read-only folder or mount). It creates nothing: the probe is a
+    temporary folder removed at once. Raises :class:`~nevindex.errors.OutputError` (exit 2).
+    """
+    shown = f"{option} {path}" if option else str(path)
+    raw = str(path)
+    if not raw.strip():
+        raise OutputError(shown or "''", "the path is empty", "give a folder or file name")
+    target = Path(raw).expanduser()
+    existing = _nearest_existing(target)
+    name_max, path_max = _limits(existing if existing.is_dir() else existing.parent)
+    for part in target.parts:
+        if len(os.fsencode(part)) > name_max:
+            raise OutputError(shown, f"the name '{part[:24]}…' has {len(part)} characters, more than the "
+                                     f"{name_max} the file system allows", "give a shorter name")
+    if len(os.fsencode(str(target.absolute()))) >= path_max:
+        raise OutputError(shown, f"the path is longer than the {path_max} bytes the system allows",
+                          "give a shorter path")
+    if target.exists():
+        if folder and not target.is_dir():
+            raise OutputError(shown, "it is a file, not a folder", "give a folder (new or existing)")
+        if not folder and target.is_dir():
+            raise OutputError(shown, "it is a folder, not a file", "give a file name")
+    if existing == target and not folder:
+        existing = target.parent  # an existing file is replaced: its folder must take the new one
+    elif not existing.is_dir():
+        raise OutputError(shown, f"{existing} is a file, not a folder", "give a path inside a folder")
+    _probe(existing, shown)
+    return target
+
+
+def _nearest_existing(path: Path) -> Path:
+    """``path`` or its closest ancestor that exists (``.`` for a relative path with none)."""
+    for candidate in (path, *path.parents):
+        try:
+            if candidate.exists() or candidate.is_symlink():
+                return candidate
+        except OSError:  # a component too long to even look up: its parent decides
+            continue
+    return Path.cwd()
+
+
+def _limits(folder: Path) -> tuple[int, int]:
+    try:
+        return os.pathconf(folder, "PC_NAME_MAX"), os.pathconf(folder, "PC_PATH_MAX")
+    except (OSError, ValueError):
+        return 255, 4096
+
+
+def _probe(folder: Path, shown: str) -> None:
+    """Create and remove a temporary folder in ``folder``: the only honest test of "can write here"
+    (permission bits say nothing for root, nor for /proc or a read-only mount)."""
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".nevindex-probe-", dir=folder))
+    except OSError as exc:
+        reason = {errno.EROFS: "it is on a read-only file system", errno.EACCES: "permission denied",
+                  errno.EPERM: "the system does not allow it", errno.ENOSPC: "the disk is full",
+                  errno.ENOENT: "this file system does not accept new files"}.get(exc.errno, exc.strerror)
+        raise OutputError(shown, f"{folder} does not take new files ({reason})",
+                          "give a folder you can write to") from None
+
+
+@contextlib.contextmanager
+def _writing(target: Path, *, folder: bool) -> Iterator[None]:
+    """Around a write into ``target``: folders made for it are removed again if it fails (never an empty
+    output folder), and an ``OSError`` becomes an :class:`OutputError` naming the target."""
+    made = [p for p in ((target,) if folder else ()) + tuple(target.parents) if not p.exists()]
+    try:
+        yield
+    except OSError as exc:
+        _remove_empty(made)
+        raise OutputError(str(target), f"the write failed ({exc.strerror or exc})",
+                          "give a path you can write to, with room on its disk") from None
+    except BaseException:
+        _remove_empty(made)
+        raise
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    for folder in folders:  # deepest first
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
 
 @contextlib.contextmanager
 def atomic_path(target: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; on success it replaces ``target`` atomically."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        yield tmp_path
-        os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp makes 0600; a published file is readable as usual
-        os.replace(tmp_path, target)
-    finally:
-        if tmp_path.exists():
-            tmp_path.unlink()
+    target = prepare_output(target, folder=False, option="")
+    with _writing(target, folder=False):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+        os.close(fd)
+        tmp_path = Path(tmp)
+        try:
+            yield tmp_path
+            os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp makes 0600; a published file is readable as usual
+            os.replace(tmp_path, target)
+        finally:
+            if tmp_path.exists():
+                tmp_path.unlink()
 
 
 def _umask() -> int:
@@ -57,6 +149,22 @@ def write_bytes(target: str | Path, data: bytes) -> None:
 def write_csv(frame: pd.DataFrame, path: Path, *, index: bool = False) -> None:
     """CSV with full float precision (shortest repr that round-trips) and formula-safe text."""
     safe_frame(frame).to_csv(path, index=index, lineterminator="\n")
+
+
+#: What one worksheet holds (Excel's limits, openpyxl's ``MAX_ROW``/``MAX_COLUMN``): rows with the header.
+XLSX_MAX_ROWS, XLSX_MAX_COLUMNS = 1_048_576, 16_384
+
+
+def xlsx_overflow(sheets: dict[str, pd.DataFrame]) -> str | None:
+    """Why these tables do not fit one workbook, or None. (pandas' own check leaves out the header row, so
+    a table of exactly 1,048,576 rows passes it and fails in openpyxl half-way through the file.)"""
+    max_rows, max_cols = XLSX_MAX_ROWS, XLSX_MAX_COLUMNS
+    for name, frame in sheets.items():
+        rows, cols = frame.shape[0] + 1, frame.shape[1]
+        if rows > max_rows or cols > max_cols:
+            return (f"table '{name}' has {rows - 1:,} rows and {cols:,} columns, more than a worksheet holds "
+                    f"({max_rows - 1:,} rows under the header, {max_cols:,} columns)")
+    return None
 
 
 def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path) -> None:
@@ -120,21 +228,22 @@ def write_all(target: str | Path, writers: dict[str, Callable[[Path], None]]) ->
     The staging folder names its process; one left by a writer that was killed (its process is gone)
     is removed by the next write into the same folder (:func:`remove_stale_staging`).
     """
-    target = Path(target)
-    target.mkdir(parents=True, exist_ok=True)
-    remove_stale_staging(target)
-    staging = Path(tempfile.mkdtemp(prefix=f".nevindex-{os.getpid()}-", suffix=".part", dir=target))
-    try:
-        (staging / _OWNER).write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname()}),
-                                      encoding="utf-8")
-        for name, write in writers.items():
-            (staging / name).parent.mkdir(parents=True, exist_ok=True)
-            write(staging / name)
-        for name in writers:
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staging / name, target / name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    target = prepare_output(target, folder=True, option="")
+    with _writing(target, folder=True):
+        target.mkdir(parents=True, exist_ok=True)
+        remove_stale_staging(target)
+        staging = Path(tempfile.mkdtemp(prefix=f".nevindex-{os.getpid()}-", suffix=".part", dir=target))
+        try:
+            (staging / _OWNER).write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname()}),
+                                          encoding="utf-8")
+            for name, write in writers.items():
+                (staging / name).parent.mkdir(parents=True, exist_ok=True)
+                write(staging / name)
+            for name in writers:
+                (target / name).parent.mkdir(parents=True, exist_ok=True)
+                os.replace(staging / name, target / name)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 def remove_stale_staging(folder: Path) -> list[Path]:

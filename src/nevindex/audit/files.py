@@ -19,7 +19,7 @@ import pandas as pd
 
 from nevindex.audit.run import AuditResult
 from nevindex.errors import NevIndexError
-from nevindex.io import write_all, write_csv, write_xlsx
+from nevindex.io import write_all, write_csv, write_xlsx, xlsx_overflow
 
 __all__ = ["PER_RUN_TABLES", "PerRunFormat", "audit_files", "write_audit"]
 
@@ -54,11 +54,14 @@ def audit_files(result: AuditResult, *, per_run: PerRunFormat = "parquet", chart
             writers[f"{name}.csv"] = lambda path, f=frame: write_csv(f, path)
         if name not in PER_RUN_TABLES:
             small[name] = frame
-    if xlsx:
+    overflow = xlsx_overflow(small) if xlsx else None
+    if xlsx and overflow is None:
         writers["audit.xlsx"] = lambda path: write_xlsx(small, path)
     summary: dict[str, Any] = result.summary() | {
         "files": {"per_run": per_run, "per_run_tables": [n for n in PER_RUN_TABLES if n in tables],
-                  "workbook_sheets": list(small) if xlsx else []}}
+                  "workbook_sheets": list(small) if xlsx and overflow is None else [],
+                  **({"workbook_note": f"audit.xlsx is not written: {overflow}; the CSV files hold every table"}
+                     if overflow else {})}}
     writers["audit.json"] = lambda path: path.write_text(
         json.dumps(summary, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
     if charts:

@@ -74,10 +74,12 @@ def edition_receipt(
 ) -> None:
     """The signed receipt of a published edition (one published before receipts existed is verified and
     signed now)."""
-    from nevindex.io import write_text
+    from nevindex.io import prepare_output, write_text
     from nevindex.store import editions as ed
     from nevindex.store.db import open_store
 
+    if out is not None:
+        prepare_output(out, folder=False)
     with open_store(db, create=False) as store:
         document = ed.edition_receipt(store, edition, actor=actor)
     text = json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n"

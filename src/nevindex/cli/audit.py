@@ -57,7 +57,9 @@ def audit(
     from nevindex.audit import load_spec, run_audit
     from nevindex.audit.files import write_audit
     from nevindex.inputs import load_inputs
+    from nevindex.io import prepare_output
 
+    prepare_output(out, folder=True)
     started = time.perf_counter()
     inputs = load_inputs(framework, data, recipe, units_file=units, year=year)
     respondents = survey_respondents(survey, survey_spec, inputs.dataset.units)

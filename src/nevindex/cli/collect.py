@@ -84,7 +84,9 @@ def survey_build(
     from nevindex.collect.survey import estimate_survey
     from nevindex.collect.survey_data import read_survey
     from nevindex.collect.survey_spec import load_survey_spec
+    from nevindex.io import prepare_output
 
+    prepare_output(out, folder=False)
     started = time.perf_counter()
     survey_spec = load_survey_spec(spec)
     data = read_survey(responses, survey_spec, known_brands=_known_brands(units, dataset, db))
@@ -120,7 +122,11 @@ def panel_build(
     from nevindex.collect.observations import write_table
     from nevindex.collect.panel import estimate_panel, read_panel
     from nevindex.collect.panel_spec import load_panel_spec
+    from nevindex.io import prepare_output
 
+    prepare_output(out, folder=False)
+    if raters is not None:
+        prepare_output(raters, folder=False, option="--raters")
     started = time.perf_counter()
     panel_spec = load_panel_spec(spec)
     data = read_panel(ratings, panel_spec, known_brands=_known_brands(units, dataset, db))

@@ -33,7 +33,9 @@ def build(
     from nevindex.build import check_inputs
     from nevindex.export import write_result
     from nevindex.inputs import load_inputs
+    from nevindex.io import prepare_output
 
+    prepare_output(out, folder=True)
     started = time.perf_counter()
     with console.status("building…"):
         inputs = load_inputs(framework, data, recipe, units_file=units, year=year)
@@ -42,7 +44,8 @@ def build(
         result = build_result(inputs.framework, inputs.dataset, inputs.recipe, year=inputs.year)
         for warning in (w for entry in result.log for w in entry.details.get("warnings", [])):
             console.print(f"[yellow]warning:[/] {warning}", highlight=False)
-        files = write_result(result, out)
+        notes: list[str] = []
+        files = write_result(result, out, notes)
     table = Table(title=f"{inputs.framework.framework.name.en} — {result.year} (top {min(top, len(result.units))})")
     table.add_column("rank", justify="right")
     table.add_column("unit")
@@ -54,6 +57,8 @@ def build(
         score = "—" if np.isnan(result.index[i]) else f"{result.index[i]:.2f}"
         table.add_row(rank, f"{names[i]} ({result.units[i]})", score)
     console.print(table)
+    for note in notes:
+        console.print(f"[yellow]note:[/] {note}", highlight=False)
     console.print(f"wrote {len(files)} files to {out} in {time.perf_counter() - started:.2f} s "
                   f"(result {result.content_sha256()[:12]})")
 

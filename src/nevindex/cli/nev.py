@@ -65,11 +65,14 @@ def demo(
     """The main job, end to end: import the shipped, sourced data into the store, build, audit and
     publish the 2023 and 2024 editions (once), verify them, print their rankings and, with --out,
     write the open data and the annual report."""
+    from nevindex.io import prepare_output
     from nevindex.nev.edition import CURRENT, EDITIONS, METHODOLOGIES, build_edition, write_edition
     from nevindex.nev.publish import demo_label, publish_demo_editions
     from nevindex.store import editions as ed
     from nevindex.store.db import open_store
 
+    if out is not None:
+        prepare_output(out, folder=True)
     started = time.perf_counter()
     # Piped output (no terminal) gets a fixed width so the table is not squeezed to 80 columns.
     target = out

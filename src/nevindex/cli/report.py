@@ -35,7 +35,7 @@ def report(
 ) -> None:
     """Render the report of one edition: from the store; from files with --framework/--data; or the NEV
     demonstration edition with --demo (also used when no store is installed or it has no such edition)."""
-    from nevindex.io import write_bytes, write_text
+    from nevindex.io import prepare_output, write_bytes, write_text
     from nevindex.report import sources
     from nevindex.report.i18n import LANGS
     from nevindex.report.render import render_html, render_pdf
@@ -45,6 +45,7 @@ def report(
     fmt = (fmt or out.suffix.lstrip(".") or "pdf").lower()
     if fmt not in ("html", "pdf"):
         raise NevIndexError(f"--format must be html or pdf, not '{fmt}'")
+    prepare_output(out, folder=False)
     started = time.perf_counter()
     if framework is not None or data is not None:
         if framework is None or data is None:

@@ -284,8 +284,10 @@ def edition_export(
     db: DbOpt = None,
 ) -> None:
     """Write a published edition as open data: long CSV, XLSX, JSON, observations, methodology, recipe."""
+    from nevindex.io import prepare_output
     from nevindex.store import editions as ed
 
+    prepare_output(out, folder=True)
     with _open(db) as store:
         files = ed.export_edition(store, edition, out, allow_draft=draft)
     console.print(f"wrote {len(files)} files to {out}: {', '.join(files)}")
@@ -306,9 +308,11 @@ def edition_compare(
     db: DbOpt = None,
 ) -> None:
     """What changed and why: each unit's index change by element, data vs methodology, rank news."""
-    from nevindex.io import write_all, write_csv
+    from nevindex.io import prepare_output, write_all, write_csv
     from nevindex.workflows import compare_editions
 
+    if out is not None:
+        prepare_output(out, folder=True)
     with _open(db) as store:
         change = compare_editions(store, old, new)
     summary = change.summary()

@@ -46,8 +46,10 @@ def synth(
         return
     if out is None:
         raise typer.BadParameter("missing: give the folder for data.csv and framework.yaml", param_hint="'--out'")
+    from nevindex.io import prepare_output
     from nevindex.synth import write_synthetic
 
+    prepare_output(out, folder=True)
     started = time.perf_counter()
     files = write_synthetic(out, units=units, indicators=indicators, years=years, seed=seed, missing=missing)
     _print(f"wrote synthetic data ({units} units × {indicators} indicators × {years} years, seed {seed}): "
@@ -88,7 +90,9 @@ def synth_survey(
 ) -> None:
     """Write a SYNTHETIC consumer survey: respondents (with design weights) and its survey spec."""
     from nevindex.collect.synth import write_synthetic_survey
+    from nevindex.io import prepare_output
 
+    prepare_output(out, folder=True)
     started = time.perf_counter()
     files = write_synthetic_survey(out, units=units, respondents=respondents, thin=thin, seed=seed, year=year,
                                    codes=_codes(unit_codes))
@@ -108,7 +112,9 @@ def synth_panel(
 ) -> None:
     """Write a SYNTHETIC expert panel: every expert scores every brand on every criterion, and its spec."""
     from nevindex.collect.synth import write_synthetic_panel
+    from nevindex.io import prepare_output
 
+    prepare_output(out, folder=True)
     started = time.perf_counter()
     files = write_synthetic_panel(out, units=units, experts=experts, criteria=criteria, seed=seed, year=year,
                                   codes=_codes(unit_codes))

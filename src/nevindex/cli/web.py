@@ -61,10 +61,12 @@ def serve(
 def site_export(out: Annotated[Path, typer.Argument(help="Folder for the site (created if missing).")],
                 db: DbOpt = None) -> None:
     """Write the public site of every published edition as plain files (with CSV/XLSX/JSON downloads)."""
+    from nevindex.io import prepare_output
     from nevindex.store.db import open_store
     from nevindex.web.service import Portal
     from nevindex.web.site import export_site
 
+    prepare_output(out, folder=True, option="OUT")
     with open_store(db, create=False) as store, console.status("rendering the site…"):
         files = export_site(Portal(store), out)
     console.print(f"wrote {len(files)} files to {out}")
