@@ -82,16 +82,27 @@ def test_asem_level_2_equals_pc1_of_the_nominal_pillar_scores(asem_dir):
     assert res.index == pytest.approx((res.score("Conn") + res.score("Sust")) / 2, rel=1e-12)
 
 
-def test_asem_pca_everywhere_builds_as_coinr_would_and_says_so(asem_dir):
+def test_asem_pca_below_the_index_builds_as_coinr_would_and_says_so(asem_dir):
     """Today's failure ("weights must be finite and non-negative") is gone: signed loadings are
     used as they are, and the log names every negative effective weight."""
     fw = load_framework(asem_dir / "ASEM_iMeta.csv")
     ds = load_dataset(asem_dir / "ASEM_iData.csv")
-    res = build(fw, ds, recipe_from_mapping({"weights": {"method": "pca"}}))
+    res = build(fw, ds, recipe_from_mapping({"weights": {"method": "pca", "levels": [1, 2]}}))
     negative = {k for k, w in res.weights.items() if w < 0}
     warned = " ".join(next(e for e in res.log if e.step == "weights").details["warnings"])
     assert negative and all(k in warned for k in negative)
     assert np.isfinite(res.index).all()
+
+
+def test_asem_pca_at_the_index_cancels_and_is_refused(asem_dir):
+    """ASEM's two top pillars correlate negatively, so PC1 loads them ±1/√2: the weights sum to zero
+    (to the last bit or to 1e-17, by BLAS) and a mean divided by that sum is meaningless."""
+    fw = load_framework(asem_dir / "ASEM_iMeta.csv")
+    ds = load_dataset(asem_dir / "ASEM_iData.csv")
+    with pytest.raises(RecipeError, match="children of 'Index' sum to zero"):
+        build(fw, ds, recipe_from_mapping({"weights": {"method": "pca"}}))
+    signs_dropped = build(fw, ds, recipe_from_mapping({"weights": {"method": "pca", "sign": "abs"}}))
+    assert signs_dropped.weights["Conn"] == pytest.approx(signs_dropped.weights["Sust"])
 
 
 def test_nodes_must_be_whole_sibling_groups_and_levels_must_exist(asem_dir):

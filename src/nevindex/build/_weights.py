@@ -98,7 +98,9 @@ def _signed(w: Array, spec: WeightsSpec, node: str, kids: tuple[str, ...], detai
     vector is first oriented to a positive sum; what the policy judges is then each weight's sign.
     """
     total = float(np.sum(w))
-    if total == 0:
+    # A sum that cancels to rounding noise (two children loading ±1/√2) would divide every score by
+    # ~1e-17: refuse it as zero, whichever side of 0 the last bit of the arithmetic falls on.
+    if abs(total) <= 1e-9 * float(np.sum(np.abs(w))):
         raise RecipeError(f"weights ({spec.method}) of the children of '{node}' sum to zero, so they cannot be "
                           "used", column="weights.method", hint="use sign: abs, or another method")
     if total < 0:
