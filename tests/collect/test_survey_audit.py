@@ -87,3 +87,20 @@ def test_cli_errors_exit_2_with_the_fix(tmp_path, capsys, extra, spec, message) 
     assert main(["audit", *args, "--spec", str(tmp_path / spec), *extra, "--out", str(tmp_path / "o")]) == 2
     assert message in " ".join(capsys.readouterr().err.split())
     assert not (tmp_path / "o" / "rank_intervals.csv").exists()
+
+
+def test_edition_audit_takes_the_survey_too(tmp_path, capsys, monkeypatch) -> None:
+    """The store path: a draft edition built on the survey's numbers, audited with the respondents."""
+    args, responses, sspec = _files(tmp_path)
+    monkeypatch.setenv("NEVINDEX_DB", str(tmp_path / "store.db"))
+    for command in (["db", "upgrade"], ["data", "import", str(tmp_path / "data.csv")],
+                    ["edition", "create", "--year", "2025", "-f", str(tmp_path / "fw.yaml"), "-d", "1"],
+                    ["edition", "build", "2025"]):
+        assert main(command) == 0, capsys.readouterr()
+    capsys.readouterr()
+    assert main(["edition", "audit", "2025", "--spec", str(tmp_path / "spec.yaml"), "--survey", str(responses),
+                 "--survey-spec", str(sspec)]) == 0, capsys.readouterr().err
+    out = " ".join(capsys.readouterr().out.split())
+    assert "audited edition '2025'" in out and "rank_intervals" in out and "widest rank intervals" in out
+    assert main(["edition", "audit", "2025", "--spec", str(tmp_path / "spec.yaml")]) == 2
+    assert "no respondent data were given" in " ".join(capsys.readouterr().err.split())
