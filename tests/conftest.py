@@ -6,6 +6,12 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# CI shares two cores with everything else: a property is judged by its examples, not by how fast
+# one of them ran on a loaded machine.
+settings.register_profile("shared-cores", deadline=None)
+settings.load_profile("shared-cores")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("NEVINDEX_SHARED", REPO.parent / "shared"))
