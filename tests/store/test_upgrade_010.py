@@ -111,3 +111,35 @@ def test_a_new_edition_beside_the_old_ones(old_store, files):
                 old_store, f"SELECT result_sha256 FROM editions WHERE label = '{label}'")[0][0]
         labels = {e.label for e in ed.list_editions(store)}
     assert labels == {*EDITIONS, "mini-2024"}
+
+
+@pytest.mark.slow
+def test_demo_upgrades_an_old_store_and_keeps_its_editions(old_store, capsys):
+    """`nevindex demo` on the 0.1.0 store: the migrations run, the old nev-2023 and nev-2024 (methodology
+    2025.1 on 0.1.0's data) stay as they were; the shipped data under both methodologies are published
+    beside them as corrections, so each year names one current edition."""
+    from nevindex.cli import main
+    from nevindex.nev.edition import CURRENT
+
+    kept = dict(_raw(old_store, "SELECT label, result_sha256 FROM editions"))
+    code = main(["demo", "--db", str(old_store), "--no-report"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    said = " ".join(out.out.split())  # the console wraps long lines
+    assert "schema revision 0003); upgraded it" in said
+    assert "kept: nev-2023, nev-2024" in said
+    with open_store(f"sqlite:///{old_store}") as store:
+        infos = {e.label: e for e in ed.list_editions(store)}
+        assert {label: infos[label].result_sha256 for label in kept} == kept  # unchanged
+        for year in (2023, 2024):
+            current = ed.resolve_edition(store, str(year))
+            assert current.label == f"nev-{year}-v{CURRENT}" and current.methodology == f"nev {CURRENT}"
+            earlier = infos[current.corrects]  # the same shipped data under methodology 2025.1 ...
+            assert earlier.label == f"nev-{year}-v2025.1" and earlier.dataset_sha256 == current.dataset_sha256
+            assert earlier.corrects == f"nev-{year}"  # ... correcting the 0.1.0 edition (other data)
+            assert infos[f"nev-{year}"].dataset_sha256 != current.dataset_sha256
+            assert "shipped data were revised" in earlier.correction_reason
+            assert f"edition: {current.label} published now" in said
+            assert ed.verify(store, f"nev-{year}").result_sha256 == kept[f"nev-{year}"]
+    assert main(["demo", "--db", str(old_store), "--no-report"]) == 0  # a second run adds nothing
+    assert "already published" in capsys.readouterr().out
