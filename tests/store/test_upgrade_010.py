@@ -17,10 +17,14 @@ import warnings
 from pathlib import Path
 
 import pytest
+from sqlalchemy import column as sa_column
+from sqlalchemy import create_engine, insert, inspect, select, text
+from sqlalchemy import table as sa_table
 
 from nevindex.store import db
 from nevindex.store import editions as ed
 from nevindex.store.db import StoreError, open_store
+from nevindex.store.models import Base
 
 FIXTURE = Path(__file__).parent / "data" / "store-0.1.0.db.xz"
 # What the 0.1.0 store holds, read from it with sqlite3 below, not from nevindex.
@@ -44,8 +48,16 @@ def _upgraded(path: Path) -> str:
     url = f"sqlite:///{path}"
     with pytest.raises(StoreError, match="revision 0003.*nevindex db upgrade"):
         open_store(url)  # an upgrade is a deliberate act
-    db.upgrade(db.make_engine(url))
+    _upgrade(url)
     return url
+
+
+def _upgrade(url: str) -> None:
+    engine = db.make_engine(url)
+    try:
+        db.upgrade(engine)
+    finally:
+        engine.dispose()
 
 
 def test_the_fixture_is_what_release_010_made(old_store):
@@ -143,3 +155,53 @@ def test_demo_upgrades_an_old_store_and_keeps_its_editions(old_store, capsys):
             assert ed.verify(store, f"nev-{year}").result_sha256 == kept[f"nev-{year}"]
     assert main(["demo", "--db", str(old_store), "--no-report"]) == 0  # a second run adds nothing
     assert "already published" in capsys.readouterr().out
+
+
+# The 0.1.0 store's tables in an order that satisfies their foreign keys.
+TABLES = ("methodologies", "datasets", "observations", "editions", "unit_results", "indicator_results",
+          "audit_outputs", "activity_log")
+
+
+def _copy_into(path: Path, url: str) -> None:
+    """The 0.1.0 store's rows, as they are, in a PostgreSQL store at the same revision (0003), as a
+    restore of a 0.1.0 PostgreSQL store would leave them: triggers off while copying (a restore does
+    that too), sequences advanced past the copied ids."""
+    engine = db.make_engine(url)
+    db.upgrade(engine, "0003")
+    source = create_engine(f"sqlite:///{path}")
+    try:
+        with source.connect() as old, engine.begin() as conn:
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+            for name in TABLES:
+                have = {c["name"] for c in inspect(conn).get_columns(name)}
+                columns = [c for c in Base.metadata.tables[name].columns if c.name in have]
+                rows = [dict(r) for r in old.execute(select(*columns)).mappings()]
+                conn.execute(insert(sa_table(name, *(sa_column(c.name, c.type) for c in columns))), rows)
+                conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT MAX(id) FROM {name}))"))
+    finally:
+        source.dispose()
+        engine.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("store_url", ["postgresql"], indirect=True)
+def test_the_010_store_on_postgresql_upgrades_verifies_and_takes_a_new_edition(store_url, old_store, files):
+    _copy_into(old_store, store_url)
+    published = dict(_raw(old_store, "SELECT label, result_sha256 FROM editions"))
+    with pytest.raises(StoreError, match="revision 0003"):
+        open_store(store_url)
+    _upgrade(store_url)
+    with open_store(store_url) as store, warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for label in EDITIONS:
+            report = ed.verify(store, label)
+            assert report.result_sha256 == published[label]
+            assert "release 0.1.0's methodology model" in " ".join(report.checks)
+            assert not [n for n in report.notes if "engine changed" in n]
+        data = ed.import_data(store, files["data"], units_file=files["units"], actor="today")
+        ed.create_edition(store, year=2024, methodology=files["framework"], dataset=data.id, label="mini-2024",
+                          actor="today")
+        ed.build_edition(store, "mini-2024", actor="today")
+        ed.publish(store, "mini-2024", actor="today")
+        assert ed.verify(store, "mini-2024").signer is not None
+        assert {e.label for e in ed.list_editions(store)} == {*EDITIONS, "mini-2024"}
