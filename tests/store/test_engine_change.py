@@ -50,3 +50,21 @@ def test_changed_stored_bytes_fail_whatever_the_release(published_edition, store
         assert "direction: -1" not in conn.execute(text("SELECT yaml_text FROM methodologies")).scalar_one()
     with pytest.raises(ed.VerificationError, match="methodology of edition '2024' no longer matches its hash"):
         ed.verify(store, "2024")
+
+
+def test_a_download_rebuilt_differently_by_another_release_is_a_note(published_edition, store, files, tmp_path,
+                                                                      monkeypatch):
+    from nevindex.store import _verify_export, receipts
+
+    published_edition(store, files)
+    folder = tmp_path / "open-data"
+    ed.export_edition(store, "2024", folder)
+    document = receipts.read(folder / receipts.FILE_NAME)
+    monkeypatch.setattr(_verify_export, "build", lambda fw, ds, rc, year=None: real_build(
+        fw, ds, rc.with_setting("normalise.method", "zscore"), year=year))
+    with pytest.raises(ed.VerificationError, match="rebuild from the files' inputs"):
+        ed.verify_export(document, folder)  # the same release: it must reproduce its numbers
+    monkeypatch.setattr(_verify_export, "__version__", "99.0")
+    report = ed.verify_export(document, folder)
+    assert [n for n in report.notes if n.startswith("engine changed: published with nevindex")]
+    assert any("result rows" in c and "as signed" in c for c in report.checks)  # the files themselves are intact

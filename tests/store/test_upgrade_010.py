@@ -205,3 +205,16 @@ def test_the_010_store_on_postgresql_upgrades_verifies_and_takes_a_new_edition(s
         ed.publish(store, "mini-2024", actor="today")
         assert ed.verify(store, "mini-2024").signer is not None
         assert {e.label for e in ed.list_editions(store)} == {*EDITIONS, "mini-2024"}
+
+
+@pytest.mark.slow
+def test_an_old_edition_gets_a_receipt_and_its_download_verifies(old_store, tmp_path):
+    url = _upgraded(old_store)
+    with open_store(url) as store:
+        document = ed.edition_receipt(store, "nev-2024", actor="today")  # published before receipts existed
+        assert document["receipt"]["hashes"]["methodology_sha256"] == _raw(
+            old_store, "SELECT sha256 FROM methodologies WHERE id = 2")[0][0]  # the hash as 0.1.0 stored it
+        ed.export_edition(store, "nev-2024", tmp_path / "open-data")
+        report = ed.verify_export(document, tmp_path / "open-data")
+    assert report.result_sha256 == _raw(old_store, "SELECT result_sha256 FROM editions WHERE label = 'nev-2024'")[0][0]
+    assert any(c.startswith("rebuild from the files' inputs") for c in report.checks)

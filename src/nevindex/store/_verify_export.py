@@ -15,6 +15,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from nevindex import __version__
 from nevindex.build import build
 from nevindex.canonical import recipe_sha256
 from nevindex.errors import NevIndexError
@@ -42,6 +43,7 @@ def verify_export(document: dict[str, Any], folder: str | Path, *, key: str | No
                                 "(export it with `nevindex edition export`)")
     checks = [f"receipt: signed by key {signer[:16]}… (trusted key: {source})"]
     problems: list[str] = []
+    engine_note: str | None = None
 
     def same(what: str, actual: str, name: str) -> bool:
         if actual != signed.get(name):
@@ -79,8 +81,17 @@ def verify_export(document: dict[str, Any], folder: str | Path, *, key: str | No
     if inputs_ok:
         inputs = load_inputs(fw, dataset, recipe, year=year)
         result = build(inputs.framework, inputs.dataset, inputs.recipe, year=inputs.year)
-        same("data as built", result.hashes["data"], "data_sha256")
-        same("rebuild from the files' inputs", result.content_sha256(), "result_sha256")
+        release = body.get("package_version")
+        rebuilt = {"data_sha256": result.hashes["data"], "result_sha256": result.content_sha256()}
+        if release and release != __version__ and any(rebuilt[k] != signed.get(k) for k in rebuilt) \
+                and not problems:  # the signed files are intact: another engine rebuilds them differently
+            engine_note = (f"engine changed: published with nevindex {release}, rebuilt with nevindex {__version__}: "
+                           f"the rebuild gives result {rebuilt['result_sha256'][:12]}, data as built "
+                           f"{rebuilt['data_sha256'][:12]}; the files are intact, the published numbers are those of "
+                           f"nevindex {release}")
+        else:
+            same("data as built", rebuilt["data_sha256"], "data_sha256")
+            same("rebuild from the files' inputs", rebuilt["result_sha256"], "result_sha256")
         content = opendata.EditionContent(
             meta=_meta(body, year), framework=fw, methodology_yaml=yaml_text, recipe_json=recipe_text,
             structure=stored_data["structure"], observations=rows, unit_rows=unit_rows, indicator_rows=ind_rows,
@@ -91,6 +102,7 @@ def verify_export(document: dict[str, Any], folder: str | Path, *, key: str | No
     notes = [] if trusted is not None else [
         f"the receipt's key {signer[:16]}… was not checked against a trusted key: compare it with the publisher's "
         "fingerprint or pass --key"]
+    notes += [engine_note] if engine_note else []
     return VerifyReport(label, str(signed["result_sha256"]), len(unit_rows) + len(ind_rows), tuple(notes),
                         tuple(checks), signer)
 
