@@ -68,3 +68,23 @@ def test_a_download_rebuilt_differently_by_another_release_is_a_note(published_e
     report = ed.verify_export(document, folder)
     assert [n for n in report.notes if n.startswith("engine changed: published with nevindex")]
     assert any("result rows" in c and "as signed" in c for c in report.checks)  # the files themselves are intact
+
+
+def test_a_release_that_cannot_read_intact_stored_inputs_says_so(published_edition, store, files, monkeypatch):
+    from nevindex.errors import MethodologyError
+    from nevindex.store import _stored
+
+    info = published_edition(store, files)
+
+    def cannot_read(row):
+        raise MethodologyError("setting 'colour' is unknown")
+
+    monkeypatch.setattr(_stored, "stored_framework", cannot_read)
+    report = ed.verify(store, "2024")  # the stored text still gives its hash: not tampering
+    assert report.result_sha256 == info.result_sha256
+    note = next(n for n in report.notes if n.startswith("engine changed"))
+    assert "cannot read the inputs" in note and "colour" in note and "not rebuilt" in note
+    assert any("not rebuilt" in c for c in report.checks)
+    _tamper(store, "UPDATE unit_results SET score = score + 1 WHERE unit = 'bolt' AND node = 'Index'", "unit_results")
+    with pytest.raises(ed.VerificationError, match="stored results were changed after the build"):
+        ed.verify(store, "2024")  # without a rebuild, the stored rows are still checked against their hash

@@ -86,8 +86,8 @@ def inputs_of(session: Session, edition: Edition, raw: Dataset | None = None,
     """The edition's inputs as built (derivations applied), each checked against its stored hash
     (the bytes as stored, whichever release stored them). ``found`` receives how the methodology's and
     the recipe's hashes were reproduced."""
+    meth_scheme = check_methodology(edition.methodology, None, edition.label)  # the bytes first, then reading
     fw = stored_framework(edition.methodology)
-    meth_scheme = check_methodology(edition.methodology, fw, edition.label)
     ds = raw if raw is not None else load_dataset(session, edition.dataset)
     choices, year, recipe_scheme = stored_recipe(edition)
     rc = recipe_from_mapping(choices, source=f"recipe of edition '{edition.label}'", quiet=True)
