@@ -1,5 +1,5 @@
 """Old names of recipe settings, still read (with a warning) so older recipes, methodology files,
-stored editions and published audit designs keep working. docs/engine.md lists them.
+stored editions (in silence: ``quiet``) and published audit designs keep working. docs/engine.md lists them.
 
 Every alias keeps its section: only the key (and for on/off switches, the value) changes.
 """
