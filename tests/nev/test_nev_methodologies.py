@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 from nevindex.build import build
-from nevindex.errors import NevIndexError
 from nevindex.insight.change import _without
 from nevindex.nev.changes import rank_moves
 from nevindex.nev.edition import build_edition
@@ -84,10 +83,36 @@ def test_compare_from_the_command_line_writes_both_parts_for_every_brand(demo_st
         assert rec["data_part"] == pytest.approx(0.0, abs=1e-9)
 
 
-def test_a_store_with_an_older_demo_under_the_current_label_is_refused(tmp_path):
-    """An older nevindex published nev-2024 with 2025.1: the demo must not claim it holds 2026.1."""
+def test_demo_labels_keep_what_an_older_release_published():
+    """Labels of the demo editions by (year, methodology version): a match of year, version and data
+    is reused; a label an older release used for something else is left to it."""
+    from types import SimpleNamespace
+
+    from nevindex.errors import NevIndexError
+    from nevindex.nev.publish import demo_labels
+
+    def info(label, version, data):
+        return SimpleNamespace(label=label, year=2024, methodology=f"nev {version}", dataset_sha256=data)
+
+    versions = ("2025.1", "2026.1")
+    assert demo_labels({}, "new", (2024,), versions) == {(2024, "2025.1"): "nev-2024-v2025.1",
+                                                          (2024, "2026.1"): "nev-2024"}
+    old = {"nev-2024": info("nev-2024", "2025.1", "old")}  # release 0.1.0's demo: other data
+    assert demo_labels(old, "new", (2024,), versions) == {(2024, "2025.1"): "nev-2024-v2025.1",
+                                                           (2024, "2026.1"): "nev-2024-v2026.1"}
+    same = {"nev-2024": info("nev-2024", "2025.1", "new")}  # the same data and version: that edition
+    assert demo_labels(same, "new", (2024,), versions)[(2024, "2025.1")] == "nev-2024"
+    taken = {lab: info(lab, "2025.1", "old") for lab in ("nev-2024", "nev-2024-v2026.1")}
+    with pytest.raises(NevIndexError, match="nev-2024 and nev-2024-v2026.1 that are not the demonstration"):
+        demo_labels(taken, "new", (2024,), versions)
+
+
+@pytest.mark.slow
+def test_a_store_with_an_older_demo_under_the_current_label_keeps_it(tmp_path):
+    """An older nevindex published nev-2024 with 2025.1: the demo must not claim it holds 2026.1, and must
+    not change it; the current methodology's edition is published beside it, correcting it."""
     from nevindex.nev.data import load_nev_dataset
-    from nevindex.nev.edition import edition_framework, nev_dataset, nev_framework
+    from nevindex.nev.edition import CURRENT, edition_framework, nev_dataset, nev_framework
     from nevindex.store.db import open_store
 
     store = open_store(f"sqlite:///{tmp_path / 'old.db'}")
@@ -95,9 +120,16 @@ def test_a_store_with_an_older_demo_under_the_current_label_is_refused(tmp_path)
         data = ed.store_dataset(store, load_nev_dataset(), label="nev-brands-demo")
         fw, _ = edition_framework(nev_framework("2025.1"), nev_dataset("2025.1"), 2024)
         ed.create_edition(store, year=2024, methodology=fw, dataset=data.id, label="nev-2024", data_year=2024)
-        with pytest.raises(NevIndexError, match=r"holds edition 'nev-2024' built with methodology 2025.1"):
-            publish_demo_editions(store, years=(2024,))
-        assert [e.label for e in ed.list_editions(store)] == ["nev-2024"]  # nothing was added
+        ed.build_edition(store, "nev-2024")
+        old = ed.publish(store, "nev-2024")
+        assert publish_demo_editions(store, years=(2024,)) == [f"nev-2024-v{CURRENT}"]
+        infos = {e.label: e for e in ed.list_editions(store)}
+        assert infos["nev-2024"].result_sha256 == old.result_sha256 and infos["nev-2024"].methodology == "nev 2025.1"
+        new = infos[f"nev-2024-v{CURRENT}"]
+        assert new.methodology == f"nev {CURRENT}" and new.corrects == "nev-2024"
+        assert f"methodology {CURRENT} replaces" in new.correction_reason
+        assert ed.resolve_edition(store, "2024").label == new.label
+        assert publish_demo_editions(store, years=(2024,)) == []  # once
     finally:
         store.close()
 

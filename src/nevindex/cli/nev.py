@@ -67,7 +67,7 @@ def demo(
     write the open data and the annual report."""
     from nevindex.io import prepare_output
     from nevindex.nev.edition import CURRENT, EDITIONS, METHODOLOGIES, build_edition, write_edition
-    from nevindex.nev.publish import demo_label, publish_demo_editions
+    from nevindex.nev.publish import current_labels, publish_demo_editions
     from nevindex.store import editions as ed
     from nevindex.store.db import open_store
 
@@ -78,11 +78,17 @@ def demo(
     target = out
     out = console if console.is_terminal else Console(width=140, highlight=False)
     years = tuple(year or EDITIONS)
-    with open_store(db) as store:
+    with open_store(db, upgrade_old=True) as store:
+        if store.upgraded_from is not None:
+            out.print(f"[bold]store:[/] {store.safe_url} was made by an earlier nevindex (schema revision "
+                      f"{store.upgraded_from}); upgraded it with the shipped migrations, every row kept", highlight=False)
         with out.status("importing, building, auditing and publishing the editions…"):
             added = publish_demo_editions(store, years=years)
+        names = current_labels(store, years)
+        older = [e.label for e in ed.list_editions(store) if e.published and e.year in years
+                 and e.label.startswith("nev-") and e.label not in names.values()]
         for y in years:
-            label = demo_label(y)
+            label = names[(y, CURRENT)]
             verified = ed.verify(store, label)
             edition = build_edition(y)
             out.print(edition_table(edition, top))
@@ -106,18 +112,22 @@ def demo(
             out.print(f"report: {', '.join(str(p) for p in reports)}", highlight=False)
     earlier = [v for v in METHODOLOGIES if v != CURRENT]
     if earlier:
-        kept = ", ".join(demo_label(y, v) for v in earlier for y in years)
+        kept = ", ".join(names[(y, v)] for v in earlier for y in years)
         out.print(f"[bold]methodology:[/] {CURRENT}; the editions of the earlier methodology {', '.join(earlier)} are kept "
                   f"for comparison ({kept})", highlight=False)
-        out.print(f"[bold]compare:[/] nevindex edition compare {demo_label(max(years), earlier[-1])} "
-                  f"{demo_label(max(years))}", highlight=False)
+        out.print(f"[bold]compare:[/] nevindex edition compare {names[(max(years), earlier[-1])]} "
+                  f"{names[(max(years), CURRENT)]}", highlight=False)
+    if older:
+        out.print(f"[bold]kept:[/] {', '.join(older)}: demonstration editions of an earlier nevindex, unchanged; "
+                  f"{', '.join(names[(y, CURRENT)] for y in years)} supersede them (`nevindex edition list`)",
+                  highlight=False)
     out.print("Demonstration editions built from public sources; not an official rating. "
               "n.r. = not rated (too little evidence); k/n = indicators observed of the element's scored ones; "
               "† = uses group-level (SCOPE) figures; ‡ = uses a value converted with a PROXY exchange rate; "
               "scores 0–100 on fixed goalposts; no value is imputed. "
               f"Done in {time.perf_counter() - started:.2f} s.", highlight=False)
-    out.print("next: nevindex profile byd --edition nev-2024 · nevindex serve (the portal, http://127.0.0.1:8000/)",
-              highlight=False)
+    out.print(f"next: nevindex profile byd --edition {names[(max(years), CURRENT)]} · nevindex serve (the portal, "
+              "http://127.0.0.1:8000/)", highlight=False)
 
 
 def _write_reports(url: str, year: int, folder: Path) -> list[Path]:

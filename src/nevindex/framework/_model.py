@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections.abc import Mapping
 from functools import cached_property
@@ -12,6 +10,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field, field_validator, model_validator
 
+from nevindex.canonical import methodology_sha256
 from nevindex.errors import MethodologyError
 from nevindex.framework._translations import translations_are_text
 from nevindex.framework._tree import validate_tree
@@ -19,6 +18,9 @@ from nevindex.recipe import Recipe, recipe_from_mapping
 from nevindex.validation import StrictModel
 
 CODE_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+#: Where a framework read from a mapping keeps that mapping (in the instance's ``__dict__``, beside the
+#: cached views, so equality still compares the settings only).
+SOURCE_KEY = "_source_mapping"
 
 
 class Names(StrictModel):
@@ -263,10 +265,24 @@ class Framework(StrictModel):
                 return band.label
         return None
 
+    def content(self) -> dict[str, Any]:
+        """The methodology as its author gave it: the mapping it was read from (its own keys, old
+        setting names included), else its settings that differ from the defaults. This is what its
+        hash covers and what the store keeps, so neither changes when a release adds a setting."""
+        source = self.__dict__.get(SOURCE_KEY)
+        return source if source is not None else self.model_dump(mode="json", exclude_defaults=True)
+
     def sha256(self) -> str:
-        """Hash of the methodology's content (independent of YAML formatting and comments)."""
-        text = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        """Hash of :meth:`content` (``nevindex.canonical``: independent of YAML formatting and comments,
+        and of the settings later releases add)."""
+        return methodology_sha256(self.content())
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Framework:
+        """A copy; one with changed settings is no longer the mapping it was read from."""
+        copy = super().model_copy(update=update, deep=deep)
+        if update:
+            copy.__dict__.pop(SOURCE_KEY, None)
+        return copy
 
     def to_yaml(self) -> str:
         data = self.model_dump(mode="json", exclude_defaults=True)

@@ -7,33 +7,39 @@ from typing import Any
 
 import yaml
 
+from nevindex.canonical import plain
 from nevindex.errors import MethodologyError
-from nevindex.framework._model import Framework
+from nevindex.framework._model import SOURCE_KEY, Framework
 from nevindex.recipe import upgrade_mapping
 from nevindex.validation import validate
 
 
-def framework_from_mapping(data: Mapping[str, Any], *, source: str = "<framework>") -> Framework:
+def framework_from_mapping(data: Mapping[str, Any], *, source: str = "<framework>", quiet: bool = False) -> Framework:
     """Validate a parsed YAML mapping, turning pydantic's errors into one readable sentence.
 
     Old names of recipe settings (in ``recipe`` and in indicators' ``params``) are read under their
-    new names, with a warning naming this file.
+    new names, with a warning naming this file (none when ``quiet``, as the store reads its own).
     """
-    body = _upgrade(data, source)
-    return validate(Framework, body, error=MethodologyError, source=source,
-                    where=lambda loc: _describe_location(loc, body))
+    body = _upgrade(data, source, quiet)
+    fw = validate(Framework, body, error=MethodologyError, source=source,
+                  where=lambda loc: _describe_location(loc, body))
+    try:
+        fw.__dict__[SOURCE_KEY] = plain(data)  # the author's own keys: what the hash covers
+    except TypeError:  # a mapping built in code with objects in it: its settings are the content
+        pass
+    return fw
 
 
-def _upgrade(data: Mapping[str, Any], source: str) -> dict[str, Any]:
+def _upgrade(data: Mapping[str, Any], source: str, quiet: bool) -> dict[str, Any]:
     body = dict(data)
     if isinstance(body.get("recipe"), Mapping):
-        body["recipe"] = upgrade_mapping(body["recipe"], f"{source} (recipe)")
+        body["recipe"] = upgrade_mapping(body["recipe"], f"{source} (recipe)", quiet=quiet)
     if isinstance(body.get("indicators"), list):
         inds = []
         for ind in body["indicators"]:
             if isinstance(ind, Mapping) and isinstance(ind.get("params"), Mapping):
                 where = f"{source} (indicator '{ind.get('code')}', params)"
-                ind = {**ind, "params": upgrade_mapping(ind["params"], where)}
+                ind = {**ind, "params": upgrade_mapping(ind["params"], where, quiet=quiet)}
             inds.append(ind)
         body["indicators"] = inds
     return body
@@ -50,7 +56,7 @@ def _describe_location(loc: list[Any], data: Mapping[str, Any]) -> str:
     return "setting '" + ".".join(str(p) for p in loc) + "'" if loc else ""
 
 
-def framework_from_yaml(text: str, *, source: str = "<yaml>") -> Framework:
+def framework_from_yaml(text: str, *, source: str = "<yaml>", quiet: bool = False) -> Framework:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -63,4 +69,4 @@ def framework_from_yaml(text: str, *, source: str = "<yaml>") -> Framework:
             file=source,
             hint="a methodology file needs 'framework', 'aggregates' and 'indicators' sections",
         )
-    return framework_from_mapping(data, source=source)
+    return framework_from_mapping(data, source=source, quiet=quiet)

@@ -1,5 +1,5 @@
 """Old names of recipe settings, still read (with a warning) so older recipes, methodology files,
-stored editions and published audit designs keep working. docs/engine.md lists them.
+stored editions (in silence: ``quiet``) and published audit designs keep working. docs/engine.md lists them.
 
 Every alias keeps its section: only the key (and for on/off switches, the value) changes.
 """
@@ -81,8 +81,9 @@ def _sections(node: Any, pattern: tuple[str, ...], path: tuple[str, ...] = ()) -
         yield from _sections(node[key], rest, (*path, str(key)))
 
 
-def upgrade_mapping(data: Mapping[str, Any], source: str) -> dict[str, Any]:
-    """A copy of a recipe mapping with every old name replaced by its new one (each warned about)."""
+def upgrade_mapping(data: Mapping[str, Any], source: str, *, quiet: bool = False) -> dict[str, Any]:
+    """A copy of a recipe mapping with every old name replaced by its new one (each warned about,
+    unless ``quiet``: a stored recipe is read in silence, it is not the user's file to fix)."""
     out = copy.deepcopy(dict(data))
     for alias in ALIASES:
         for path, section in _sections(out, alias.section):
@@ -94,7 +95,8 @@ def upgrade_mapping(data: Mapping[str, Any], source: str) -> dict[str, Any]:
                                   file=source, column=where)
             value = section.pop(alias.old)
             section[alias.new] = _convert(alias, value, where, source)
-            _warn(source, where, value, new_where, section[alias.new])
+            if not quiet:
+                _warn(source, where, value, new_where, section[alias.new])
     return out
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -11,6 +9,7 @@ from typing import Any
 import yaml
 from pydantic import Field
 
+from nevindex.canonical import recipe_sha256
 from nevindex.errors import RecipeError
 from nevindex.io import read_yaml_mapping
 from nevindex.recipe._aliases import new_address, old_value, upgrade_mapping, warn_year
@@ -41,8 +40,8 @@ class Recipe(StrictModel):
     aggregate: AggregateSpec = Field(default_factory=AggregateSpec)
 
     def sha256(self) -> str:
-        text = json.dumps(self.model_dump(mode="json"), sort_keys=True)
-        return hashlib.sha256(text.encode()).hexdigest()
+        """Hash of every method choice as the store keeps them (``nevindex.canonical.recipe_sha256``)."""
+        return recipe_sha256(self.model_dump(mode="json"))
 
     def get(self, address: str) -> Any:
         """Value at a dotted address, e.g. ``recipe.get("normalise.method")``."""
@@ -121,13 +120,14 @@ def _as_int(text: str) -> int | None:
         return None
 
 
-def recipe_from_mapping(data: Mapping[str, Any] | None, *, source: str = "<recipe>") -> Recipe:
+def recipe_from_mapping(data: Mapping[str, Any] | None, *, source: str = "<recipe>", quiet: bool = False) -> Recipe:
     """Validate a recipe mapping; errors name the setting and suggest the nearest valid one.
 
-    Old setting names are read under their new names, with a :class:`~nevindex.errors.DeprecatedSettingWarning`.
+    Old setting names are read under their new names, with a :class:`~nevindex.errors.DeprecatedSettingWarning`
+    (none when ``quiet``: the store reads its own recipes so, they are not the user's files to fix).
     """
-    body = upgrade_mapping(data or {}, source)
-    if "year" in body:
+    body = upgrade_mapping(data or {}, source, quiet=quiet)
+    if "year" in body and not quiet:
         warn_year(source)
     return validate(Recipe, body, error=RecipeError, source=source)
 

@@ -10,12 +10,13 @@ import hashlib
 import json
 from pathlib import Path
 
+import yaml
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from nevindex.dataset import Dataset, load_dataset
 from nevindex.errors import NevIndexError
-from nevindex.framework import Framework, framework_from_yaml, load_framework
+from nevindex.framework import Framework, load_framework
 from nevindex.inputs import numeric_columns
 from nevindex.store import codec
 from nevindex.store._records import DataSetInfo, MethodologyInfo, dataset_info
@@ -24,25 +25,34 @@ from nevindex.store._stored import find_dataset
 from nevindex.store._stored import load_dataset as load_stored_dataset
 from nevindex.store.db import Store
 from nevindex.store.models import DataSet, Methodology, Observation
+from nevindex.store.schemes import CONTENT, methodology_scheme
 
 __all__ = ["get_dataset", "import_data", "import_methodology", "list_datasets", "methodology_text", "read_data_file",
            "store_dataset", "store_methodology"]
 
 
 def methodology_text(source: str | Path | Framework) -> tuple[Framework, str, str | None]:
-    """The framework, the YAML text to store (which rebuilds the same framework) and a source name
-    (read and checked before any transaction begins)."""
-    if isinstance(source, Framework):
-        fw, text, name = source, source.to_yaml(), None
-    else:
+    """The framework, the YAML text to store and a source name (read and checked before any
+    transaction begins). The text is the file itself when it gives the framework's content
+    (:meth:`Framework.content`, what its hash covers), else that content as YAML (a file that
+    includes others, an iMeta table, a framework made in code)."""
+    fw, text, name = source, None, None
+    if not isinstance(source, Framework):
         path = Path(source)
         fw, name = load_framework(path), path.name
-        text = path.read_text(encoding="utf-8") if path.suffix.lower() in (".yaml", ".yml") else fw.to_yaml()
-    if framework_from_yaml(text, source=name or "<stored>").sha256() != fw.sha256():
-        text = fw.to_yaml()  # e.g. a file that includes other files: store the resolved methodology
-        if framework_from_yaml(text).sha256() != fw.sha256():
+        text = path.read_text(encoding="utf-8") if path.suffix.lower() in (".yaml", ".yml") else None
+    assert isinstance(fw, Framework)
+    digest = fw.sha256()
+    if text is None or not _gives(text, digest):
+        text = yaml.safe_dump(fw.content(), allow_unicode=True, sort_keys=False)
+        if not _gives(text, digest):
             raise NevIndexError(f"methodology {name or ''} does not survive a YAML round trip; cannot store it")
     return fw, text, name
+
+
+def _gives(text: str, digest: str) -> bool:
+    """Whether stored YAML ``text`` gives the methodology hash ``digest``."""
+    return methodology_scheme(text, digest) == CONTENT
 
 
 def import_methodology(store: Store, source: str | Path | Framework, *, actor: str | None = None) -> MethodologyInfo:

@@ -18,15 +18,37 @@ from nevindex.errors import NotFoundError
 from nevindex.framework import Framework, framework_from_yaml
 from nevindex.inputs import Inputs, load_inputs
 from nevindex.recipe import recipe_from_mapping
-from nevindex.store import codec
+from nevindex.store import codec, schemes
 from nevindex.store._records import VerificationError
 from nevindex.store.models import DataSet, Edition, IndicatorResult, Methodology, Observation, UnitResult
 
-__all__ = ["find_dataset", "inputs_of", "load_dataset", "observations", "stored_framework", "stored_rows"]
+__all__ = ["check_methodology", "find_dataset", "inputs_of", "load_dataset", "observations", "stored_framework",
+           "stored_recipe", "stored_rows"]
 
 
 def stored_framework(row: Methodology) -> Framework:
-    return framework_from_yaml(row.yaml_text, source=row.source_name or "<stored>")
+    """A stored methodology as this release reads it (old setting names in silence: not the user's file)."""
+    return framework_from_yaml(row.yaml_text, source=row.source_name or "<stored>", quiet=True)
+
+
+def check_methodology(row: Methodology, fw: Framework | None, label: str) -> str:
+    """How the stored text gives its stored hash (:mod:`nevindex.store.schemes`); VerificationError if
+    no definition does."""
+    scheme = schemes.methodology_scheme(row.yaml_text, row.sha256, fw)
+    if scheme is None:
+        raise VerificationError(f"methodology of edition '{label}' no longer matches its hash "
+                                f"{row.sha256[:12]}: its stored text was changed outside nevindex")
+    return scheme
+
+
+def stored_recipe(edition: Edition) -> tuple[dict[str, Any], Any, str]:
+    """The edition's stored method choices, its data year and how they give the stored recipe hash."""
+    stored = json.loads(edition.recipe)
+    scheme = schemes.recipe_scheme(stored, edition.recipe_sha256)
+    if scheme is None:
+        raise VerificationError(f"recipe of edition '{edition.label}' no longer matches its hash")
+    year = stored.pop("year", None)  # the data year is stored beside the recipe
+    return stored, year, scheme
 
 
 def observations(session: Session, dataset_id: int) -> Sequence[Any]:
@@ -59,17 +81,18 @@ def find_dataset(session: Session, ref: int | str) -> DataSet:
     return record
 
 
-def inputs_of(session: Session, edition: Edition, raw: Dataset | None = None) -> Inputs:
-    """The edition's inputs as built (derivations applied), each checked against its stored hash."""
+def inputs_of(session: Session, edition: Edition, raw: Dataset | None = None,
+              found: list[str] | None = None) -> Inputs:
+    """The edition's inputs as built (derivations applied), each checked against its stored hash
+    (the bytes as stored, whichever release stored them). ``found`` receives how the methodology's and
+    the recipe's hashes were reproduced."""
+    meth_scheme = check_methodology(edition.methodology, None, edition.label)  # the bytes first, then reading
     fw = stored_framework(edition.methodology)
-    if fw.sha256() != edition.methodology.sha256:
-        raise VerificationError(f"methodology of edition '{edition.label}' no longer matches its hash")
     ds = raw if raw is not None else load_dataset(session, edition.dataset)
-    stored = json.loads(edition.recipe)
-    year = stored.pop("year", None)  # the data year is stored beside the recipe
-    rc = recipe_from_mapping(stored, source=f"recipe of edition '{edition.label}'")
-    if rc.sha256() != edition.recipe_sha256:
-        raise VerificationError(f"recipe of edition '{edition.label}' no longer matches its hash")
+    choices, year, recipe_scheme = stored_recipe(edition)
+    rc = recipe_from_mapping(choices, source=f"recipe of edition '{edition.label}'", quiet=True)
+    if found is not None:
+        found += [meth_scheme, recipe_scheme]
     return load_inputs(fw, ds, rc, year=year)
 
 

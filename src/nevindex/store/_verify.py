@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from nevindex import __version__, signing
 from nevindex.build import build
-from nevindex.errors import NotFoundError
-from nevindex.store import codec, logchain, receipts
+from nevindex.errors import NevIndexError, NotFoundError
+from nevindex.store import codec, logchain, receipts, schemes
 from nevindex.store._records import VerificationError, VerifyReport
 from nevindex.store._session import actor_name, find_edition, log, now, require
 from nevindex.store._stored import inputs_of, stored_rows
@@ -45,41 +45,70 @@ def verify(store: Store, ref: int | str, *, key: str | None = None) -> VerifyRep
             checks.append(f"activity log: {chain.entries} entries, hash chain intact (head {chain.head_sha256[:12]})")
         else:
             problems.append(f"the activity log's hash chain is broken: {chain.problem}")
-        inputs = _inputs(s, edition, problems, checks)
+        inputs = _inputs(s, edition, problems, checks, notes)
         _status_history(s, edition, problems, checks, notes)
         signer = _receipt(s, edition, chain, key, problems, checks, notes)
         stored_units, stored_inds = stored_rows(s, edition.id)
         built_data = edition.data_sha256
-    stored_digest = codec.rows_sha256(stored_units, stored_inds)
-    rows = len(stored_units) + len(stored_inds)
-    if inputs is None:
-        if stored_digest != expected:
-            problems.append("the stored results were changed after the build")
-    else:
-        result = build(inputs.framework, inputs.dataset, inputs.recipe, year=inputs.year)
-        unit_rows, ind_rows = codec.result_rows(result)
-        rebuilt = codec.rows_sha256(unit_rows, ind_rows)
-        rows = len(unit_rows) + len(ind_rows)
-        if stored_digest != expected or rebuilt != expected:
-            where = _first_difference(stored_units, stored_inds, unit_rows, ind_rows)
-            what = "the stored results were changed after the build" if stored_digest != expected else \
-                "the rebuild from stored inputs gives different numbers"
-            problems.append(what + (f"; first difference: {where}" if where else "")
-                            + f" (expected result {expected[:12]}, stored {stored_digest[:12]}, rebuilt {rebuilt[:12]})")
-        elif built_data is not None and result.hashes["data"] != built_data:
-            problems.append(f"the data as built hash {result.hashes['data'][:12]} is not the stored {built_data[:12]}")
-        else:
-            checks.append(f"results: {rows:,} stored rows equal the rebuild from stored inputs, bit for bit "
-                          f"(result {expected[:12]})")
+    engine_changed = bool(version) and version != __version__
+    rows = _results(inputs, stored_units, stored_inds, expected, built_data, version if engine_changed else None,
+                    problems, checks, notes)
     if problems:
         raise VerificationError(f"edition '{label}' FAILED verification: " + "; ".join(problems))
-    if version and version != __version__:
+    if engine_changed:
         notes.append(f"built with nevindex {version}, verified with {__version__}")
     return VerifyReport(label, expected, rows, tuple(notes), tuple(checks), signer)
 
 
-def _inputs(session: Session, edition: Edition, problems: list[str], checks: list[str]):  # type: ignore[no-untyped-def]
-    """The edition's inputs, each checked against its hash (None if one fails)."""
+def _results(inputs: Any, stored_units: Sequence[Any], stored_inds: Sequence[Any], expected: str,
+             built_data: str | None, other_engine: str | None, problems: list[str], checks: list[str],
+             notes: list[str]) -> int:
+    """Check the stored rows against ``result_sha256`` and the rebuild from the (checked) inputs.
+
+    Changed stored rows are tampering. A rebuild that differs from intact stored rows is tampering
+    when the same release built them (it must reproduce them bit for bit), and an engine change when
+    ``other_engine`` (the release that built them) is another: a note, the published numbers stand."""
+    stored_digest = codec.rows_sha256(stored_units, stored_inds)
+    rows = len(stored_units) + len(stored_inds)
+    if inputs is None:
+        if stored_digest != expected:
+            problems.append(f"the stored results were changed after the build (expected result {expected[:12]}, "
+                            f"stored {stored_digest[:12]})")
+        else:
+            checks.append(f"results: {rows:,} stored rows match {expected[:12]} (not rebuilt)")
+        return rows
+    result = build(inputs.framework, inputs.dataset, inputs.recipe, year=inputs.year)
+    unit_rows, ind_rows = codec.result_rows(result)
+    rebuilt = codec.rows_sha256(unit_rows, ind_rows)
+    rows = len(unit_rows) + len(ind_rows)
+    differs = None
+    if stored_digest != expected or rebuilt != expected:
+        where = _first_difference(stored_units, stored_inds, unit_rows, ind_rows)
+        detail = (f"; first difference: {where}" if where else "") + \
+            f" (expected result {expected[:12]}, stored {stored_digest[:12]}, rebuilt {rebuilt[:12]})"
+        if stored_digest != expected:
+            problems.append("the stored results were changed after the build" + detail)
+            return rows
+        differs = "the rebuild from stored inputs gives different numbers" + detail
+    elif built_data is not None and result.hashes["data"] != built_data:
+        differs = f"the data as built hash {result.hashes['data'][:12]} is not the stored {built_data[:12]}"
+    if differs is None:
+        checks.append(f"results: {rows:,} stored rows equal the rebuild from stored inputs, bit for bit "
+                      f"(result {expected[:12]})")
+    elif other_engine is not None:  # the same stored bytes, another engine: not tampering
+        checks.append(f"results: {rows:,} stored rows match {expected[:12]} (the stored numbers are intact)")
+        notes.append(f"engine changed: built with nevindex {other_engine}, rebuilt with nevindex {__version__}: "
+                     f"{differs}. The stored inputs and results are intact; the published numbers are those of "
+                     f"nevindex {other_engine}")
+    else:  # the release that built it cannot rebuild it: something it depends on changed
+        problems.append(differs)
+    return rows
+
+
+def _inputs(session: Session, edition: Edition, problems: list[str], checks: list[str],  # type: ignore[no-untyped-def]
+            notes: list[str]):
+    """The edition's inputs, each checked against its hash (None if one fails, or if this release
+    cannot read what an earlier one stored: a note then, when the stored bytes are intact)."""
     data = edition.dataset
     for what, content, digest in (("source file", data.source_bytes, data.source_sha256),
                                   ("units file", data.units_bytes, data.units_sha256)):
@@ -91,16 +120,28 @@ def _inputs(session: Session, edition: Edition, problems: list[str], checks: lis
                             f"{(digest or 'none')[:12]}: it was changed outside nevindex")
         else:
             checks.append(f"{what} of data set '{data.label}': {len(content or b''):,} bytes match {digest[:12]}")
+    found: list[str] = []
     try:
-        inputs = inputs_of(session, edition)
+        inputs = inputs_of(session, edition, found=found)
     except VerificationError as exc:
         problems.append(str(exc))
         return None
-    checks.append(f"methodology {edition.methodology.code} {edition.methodology.version}: text matches "
-                  f"{edition.methodology.sha256[:12]}")
+    except NevIndexError as exc:  # this release reads the stored text differently (a setting it dropped)
+        meth = edition.methodology
+        if schemes.methodology_scheme(meth.yaml_text, meth.sha256) != schemes.CONTENT or \
+                schemes.recipe_scheme(json.loads(edition.recipe), edition.recipe_sha256) is None:
+            problems.append(f"the inputs of edition '{edition.label}' cannot be checked: this nevindex "
+                            f"({__version__}) cannot read them ({exc})")
+        else:
+            notes.append(f"engine changed: nevindex {__version__} cannot read the inputs stored by nevindex "
+                         f"{edition.package_version} ({exc}); their stored bytes are intact, the results were "
+                         "not rebuilt")
+        return None
+    meth = edition.methodology
+    checks.append(f"methodology {meth.code} {meth.version}: text matches {meth.sha256[:12]} ({found[0]})")
     checks.append(f"data set '{data.label}': {data.n_observations:,} observations and their sources match "
                   f"{data.sha256[:12]}")
-    checks.append(f"recipe: matches {edition.recipe_sha256[:12]}")
+    checks.append(f"recipe: matches {edition.recipe_sha256[:12]} ({found[1]})")
     return inputs
 
 

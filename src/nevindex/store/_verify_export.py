@@ -15,12 +15,14 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from nevindex import __version__
 from nevindex.build import build
+from nevindex.canonical import recipe_sha256
 from nevindex.errors import NevIndexError
 from nevindex.framework import framework_from_yaml
 from nevindex.inputs import load_inputs
 from nevindex.recipe import recipe_from_mapping
-from nevindex.store import codec, opendata, receipts
+from nevindex.store import codec, opendata, receipts, schemes
 from nevindex.store._records import VerificationError, VerifyReport
 
 __all__ = ["verify_export"]
@@ -41,6 +43,7 @@ def verify_export(document: dict[str, Any], folder: str | Path, *, key: str | No
                                 "(export it with `nevindex edition export`)")
     checks = [f"receipt: signed by key {signer[:16]}… (trusted key: {source})"]
     problems: list[str] = []
+    engine_note: str | None = None
 
     def same(what: str, actual: str, name: str) -> bool:
         if actual != signed.get(name):
@@ -51,11 +54,12 @@ def verify_export(document: dict[str, Any], folder: str | Path, *, key: str | No
 
     try:
         yaml_text = (folder / names["methodology"]).read_text(encoding="utf-8")
-        fw = framework_from_yaml(yaml_text, source=names["methodology"])
+        fw = framework_from_yaml(yaml_text, source=names["methodology"], quiet=True)
         recipe_text = (folder / names["recipe"]).read_text(encoding="utf-8")
         choices = json.loads(recipe_text)
+        recipe_hash = _recipe_hash(choices, str(signed.get("recipe_sha256")))
         year = choices.pop("year", None)  # the data year is stored beside the method choices
-        recipe = recipe_from_mapping(choices, source=names["recipe"])
+        recipe = recipe_from_mapping(choices, source=names["recipe"], quiet=True)
         stored_data = json.loads((folder / names["dataset"]).read_text(encoding="utf-8"))
         rows = [SimpleNamespace(**dict(zip(stored_data["fields"], r, strict=True))) for r in stored_data["rows"]]
         dataset = codec.dataset_from_rows(stored_data["structure"], rows)
@@ -65,8 +69,10 @@ def verify_export(document: dict[str, Any], folder: str | Path, *, key: str | No
     except (NevIndexError, OSError, ValueError, KeyError, TypeError) as exc:
         raise VerificationError(f"edition '{label}' FAILED verification: the files cannot be read "
                                 f"({exc.__class__.__name__}: {str(exc)[:160]})") from None
-    inputs_ok = all([same("methodology", fw.sha256(), "methodology_sha256"),
-                     same("recipe", recipe.sha256(), "recipe_sha256"),
+    meth_signed = str(signed.get("methodology_sha256"))
+    meth_hash = meth_signed if schemes.methodology_scheme(yaml_text, meth_signed, fw) else fw.sha256()
+    inputs_ok = all([same("methodology", meth_hash, "methodology_sha256"),
+                     same("recipe", recipe_hash, "recipe_sha256"),
                      same("data set", codec.dataset_sha256(dataset, codec.observation_rows(dataset)), "dataset_sha256")])
     same("result rows", codec.rows_sha256(unit_rows, ind_rows), "result_sha256")
     if year != body.get("data_year"):
@@ -75,8 +81,17 @@ def verify_export(document: dict[str, Any], folder: str | Path, *, key: str | No
     if inputs_ok:
         inputs = load_inputs(fw, dataset, recipe, year=year)
         result = build(inputs.framework, inputs.dataset, inputs.recipe, year=inputs.year)
-        same("data as built", result.hashes["data"], "data_sha256")
-        same("rebuild from the files' inputs", result.content_sha256(), "result_sha256")
+        release = body.get("package_version")
+        rebuilt = {"data_sha256": result.hashes["data"], "result_sha256": result.content_sha256()}
+        if release and release != __version__ and any(rebuilt[k] != signed.get(k) for k in rebuilt) \
+                and not problems:  # the signed files are intact: another engine rebuilds them differently
+            engine_note = (f"engine changed: published with nevindex {release}, rebuilt with nevindex {__version__}: "
+                           f"the rebuild gives result {rebuilt['result_sha256'][:12]}, data as built "
+                           f"{rebuilt['data_sha256'][:12]}; the files are intact, the published numbers are those of "
+                           f"nevindex {release}")
+        else:
+            same("data as built", rebuilt["data_sha256"], "data_sha256")
+            same("rebuild from the files' inputs", rebuilt["result_sha256"], "result_sha256")
         content = opendata.EditionContent(
             meta=_meta(body, year), framework=fw, methodology_yaml=yaml_text, recipe_json=recipe_text,
             structure=stored_data["structure"], observations=rows, unit_rows=unit_rows, indicator_rows=ind_rows,
@@ -87,8 +102,17 @@ def verify_export(document: dict[str, Any], folder: str | Path, *, key: str | No
     notes = [] if trusted is not None else [
         f"the receipt's key {signer[:16]}… was not checked against a trusted key: compare it with the publisher's "
         "fingerprint or pass --key"]
+    notes += [engine_note] if engine_note else []
     return VerifyReport(label, str(signed["result_sha256"]), len(unit_rows) + len(ind_rows), tuple(notes),
                         tuple(checks), signer)
+
+
+def _recipe_hash(stored: dict[str, Any], signed: str) -> str:
+    """The recipe file's hash: the signed one when a definition of some release gives it from the file
+    (:mod:`nevindex.store.schemes`), else this release's."""
+    if schemes.recipe_scheme(stored, signed) is not None:
+        return signed
+    return recipe_sha256({k: v for k, v in stored.items() if k != "year"})
 
 
 def _meta(body: dict[str, Any], data_year: int | None) -> dict[str, Any]:

@@ -129,6 +129,8 @@ class Store:
     url: str
     engine: Engine
     factory: sessionmaker[Session] = field(repr=False)
+    #: the schema revision the store was at when :func:`open_store` upgraded it (``upgrade=True``)
+    upgraded_from: str | None = None
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -157,11 +159,13 @@ class Store:
         return safe_url(self.url)
 
 
-def open_store(url: str | None = None, *, create: bool = True) -> Store:
+def open_store(url: str | None = None, *, create: bool = True, upgrade_old: bool = False) -> Store:
     """Open the store at ``url`` (default :func:`default_url`).
 
     A new, empty database is given the current schema; a database at an older schema revision is
-    refused with the command that upgrades it (an upgrade is a deliberate act, not a side effect).
+    refused with the command that upgrades it (an upgrade is a deliberate act, not a side effect),
+    unless the caller asks for it with ``upgrade_old`` (``nevindex demo``): the migrations then run,
+    every row is kept, and :attr:`Store.upgraded_from` says from which revision.
     """
     url = as_url(url) if url else default_url()
     parsed = make_url(url) if "://" in url else None
@@ -194,9 +198,13 @@ def open_store(url: str | None = None, *, create: bool = True) -> Store:
             raise StoreError(f"cannot create the store's tables at {safe_url(url)}: "
                              f"{str(getattr(exc, 'orig', exc)).splitlines()[0]}") from None
     elif current != head:
-        engine.dispose()
-        raise StoreError(f"the store at {safe_url(url)} is at schema revision {current}; this nevindex needs {head}. "
-                         "Run `nevindex db upgrade` (existing data is kept)")
+        if not upgrade_old or not _older(current):
+            engine.dispose()
+            raise StoreError(f"the store at {safe_url(url)} is at schema revision {current}; this nevindex needs "
+                             f"{head}. " + ("Run `nevindex db upgrade` (existing data is kept)" if _older(current) else
+                                           "It was made by a newer nevindex: use that release"))
+        upgrade(engine)
+    upgraded_from = current if current is not None and current != head else None
     missing = sorted(set(Base.metadata.tables) - set(inspect(engine).get_table_names()))
     if missing:
         engine.dispose()
@@ -204,7 +212,19 @@ def open_store(url: str | None = None, *, create: bool = True) -> Store:
                          f"{', '.join(missing)} {'are' if len(missing) > 1 else 'is'} missing although its schema "
                          f"revision ({head}) has {'them' if len(missing) > 1 else 'it'}; restore the database "
                          "from a backup (nothing was read or changed)")
-    return Store(url=url, engine=engine, factory=sessionmaker(engine, expire_on_commit=False))
+    return Store(url=url, engine=engine, factory=sessionmaker(engine, expire_on_commit=False),
+                 upgraded_from=upgraded_from)
+
+
+def _older(revision: str) -> bool:
+    """Whether ``revision`` is one of the shipped migrations (so an upgrade can start from it)."""
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    try:
+        return ScriptDirectory.from_config(_alembic_config()).get_revision(revision) is not None
+    except CommandError:
+        return False
 
 
 def safe_url(url: str) -> str:
