@@ -1,3 +1,3 @@
 """Global NEV Brand Evaluation Index and a general composite-indicator engine."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
