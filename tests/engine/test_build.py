@@ -224,3 +224,34 @@ def test_node_threshold_and_min_observed_leave_thin_units_unrated(tiny):
     # the recipe-wide threshold applies to nodes without their own
     res = build(fw, data, recipe_from_mapping({"aggregate": {"min_present": 1.0}}))
     assert np.isnan(res.index[1]) and np.isnan(res.score("P2")[1])
+
+
+def test_missing_child_at_its_lower_quartile_by_hand(tiny):
+    fw, data = tiny
+    res = build(fw, data, recipe_from_mapping({"aggregate": {"by_node": {"Index": {"missing": "lower_quartile"}}}}))
+    p1 = res.score("P1")
+    # P2 = c normalised = 0, –, 50, 100: its lower quartile over U1, U3, U4 is 0 + 0.5·50 = 25 (R type 7)
+    assert res.score("P2") == pytest.approx([0, np.nan, 50, 100], nan_ok=True)  # the pillar itself is not filled
+    assert res.index[1] == pytest.approx((2 * p1[1] + 25) / 3)
+    assert res.index[[0, 2, 3]] == pytest.approx([(2 * p1[0]) / 3, (2 * p1[2] + 50) / 3, (2 * p1[3] + 100) / 3])
+    # the choice is logged with the recipe and the same address varies it in an uncertainty design
+    assert res.recipe.aggregate.by_node["Index"].missing == "lower_quartile"
+
+
+def test_uncertainty_design_varies_the_treatment_of_missing_children(tiny):
+    from nevindex.audit.spec import resolve_variables, sampled_design, spec_from_mapping
+    from nevindex.audit.uncertainty import evaluate
+
+    fw, data = tiny
+    recipe = Recipe()
+    spec = spec_from_mapping({"runs": 8, "seed": 3, "factors": [
+        {"address": "aggregate.by_node.Index.missing", "alternatives": ["reweight", "median", "lower_quartile"]}]})
+    design = sampled_design(resolve_variables(spec, fw, recipe), spec.runs, spec.seed)
+    ev = evaluate(fw, data, recipe, design)
+    seen = set()
+    for r in range(design.runs):
+        settings = design.settings(tuple(design.choices[r]))
+        seen.add(settings["aggregate.by_node.Index.missing"])
+        alone = build(fw, data, recipe.with_settings(settings))
+        np.testing.assert_allclose(ev.scores[r], alone.index, rtol=1e-12)
+    assert len(seen) > 1
