@@ -255,3 +255,24 @@ def test_uncertainty_design_varies_the_treatment_of_missing_children(tiny):
         alone = build(fw, data, recipe.with_settings(settings))
         np.testing.assert_allclose(ev.scores[r], alone.index, rtol=1e-12)
     assert len(seen) > 1
+
+
+def test_contributions_carry_a_missing_child_at_its_peer_value_and_still_add_up(tiny):
+    from nevindex.insight.change import PEER_PREFIX, contributions, decompose
+
+    fw, data = tiny
+    reweight = build(fw, data, Recipe())
+    filled = build(fw, data, recipe_from_mapping({"aggregate": {"by_node": {"Index": {"missing": "lower_quartile"}}}}))
+    k = contributions(filled)
+    assert k.values.sum(axis=1) == pytest.approx(filled.index)
+    col = k.indicators.index(PEER_PREFIX + "P2")
+    # U2 lacks P2: its share 1/3 carries P2's lower quartile 25; nobody else has a peer part
+    assert k.values[:, col] == pytest.approx([0, 25 / 3, 0, 0])
+    assert k.effective_weights[1, k.indicators.index("c")] == 0
+    change = decompose(reweight, filled, filled)
+    assert change.parts.sum(axis=1) == pytest.approx(change.total)
+    assert change.method_parts.sum(axis=1) == pytest.approx(change.total)
+    assert change.data_parts == pytest.approx(np.zeros_like(change.data_parts))
+    # the peer part is the P2 group's (the pillar it stands in for)
+    assert PEER_PREFIX + "P2" in change.groups["P2"]
+    assert change.group_parts().sum(axis=1).to_numpy() == pytest.approx(change.total)
