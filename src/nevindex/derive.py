@@ -30,6 +30,9 @@ are optional documentation):
                      only the listed unit-years are derived: a sum of two reported figures is only
                      meaningful where the sources say they are on the same basis, which is a
                      judgement per cell (e.g. BEV + PHEV sales of one company and year).
+``product``          ``inputs``, ``scale`` (default 1): the product of the inputs × scale where
+                     every input is present (e.g. a brand value × the NEV share / 100: the part of
+                     the value attributable to the NEV business).
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ OP_KEYS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "growth": (frozenset({"input"}), frozenset({"lag", "scale"})),
     "log10": (frozenset({"input"}), frozenset()),
     "sum": (frozenset({"inputs"}), frozenset({"subtract", "cells"})),
+    "product": (frozenset({"inputs"}), frozenset({"scale"})),
 }
 
 #: Flags a value can carry (provenance column → the word in its notes that sets it).
@@ -90,6 +94,8 @@ def input_columns(spec: Mapping[str, Any]) -> list[str]:
         return [spec["input"], spec["rate"]]
     if op == "sum":
         return [*_as_list(spec["inputs"]), *_as_list(spec.get("subtract", []))]
+    if op == "product":
+        return _as_list(spec["inputs"])
     return _as_list(spec["input"])
 
 
@@ -259,6 +265,15 @@ def op_sum(get: Callable[[str], Array], spec: Mapping[str, Any], label: str,
     return _first_present([out], out.shape, lambda k, t, u: tuple((c, t) for c in columns))
 
 
+def op_product(get: Callable[[str], Array], spec: Mapping[str, Any], label: str,
+               units: Sequence[str], years: Sequence[int]) -> Derived:
+    columns = _as_list(spec["inputs"])
+    out = np.full_like(get(columns[0]), float(spec.get("scale", 1.0)))
+    for column in columns:
+        out = out * get(column)
+    return _first_present([out], out.shape, lambda k, t, u: tuple((c, t) for c in columns))
+
+
 OPS: dict[str, Callable[..., Derived]] = {
     "ratio": op_ratio,
     "coalesce": op_coalesce,
@@ -266,6 +281,7 @@ OPS: dict[str, Callable[..., Derived]] = {
     "growth": op_growth,
     "log10": op_log10,
     "sum": op_sum,
+    "product": op_product,
 }
 
 

@@ -18,7 +18,8 @@ def test_spec_example_resolves_against_asem(asem_dir) -> None:
     fw = load_framework(asem_dir / "ASEM_iMeta.csv")
     spec = spec_from_mapping(yaml.safe_load(BLOCKS[0]))
     v = resolve_variables(spec, fw, fw.recipe)
-    assert [f.name for f in v.factors] == ["treat.method", "impute.method", "normalise.method", "aggregator"]
+    assert [f.name for f in v.factors] == ["treat.method", "impute.method", "normalise.method", "aggregator",
+                                        "aggregate.by_node.Index.missing"]
     assert spec.sensitivity is not None and spec.sensitivity.n == 256
     assert v.factor_names[-3:] == ["weights level 1", "weights level 2", "weights in Index"]
 

@@ -224,3 +224,55 @@ def test_node_threshold_and_min_observed_leave_thin_units_unrated(tiny):
     # the recipe-wide threshold applies to nodes without their own
     res = build(fw, data, recipe_from_mapping({"aggregate": {"min_present": 1.0}}))
     assert np.isnan(res.index[1]) and np.isnan(res.score("P2")[1])
+
+
+def test_missing_child_at_its_lower_quartile_by_hand(tiny):
+    fw, data = tiny
+    res = build(fw, data, recipe_from_mapping({"aggregate": {"by_node": {"Index": {"missing": "lower_quartile"}}}}))
+    p1 = res.score("P1")
+    # P2 = c normalised = 0, –, 50, 100: its lower quartile over U1, U3, U4 is 0 + 0.5·50 = 25 (R type 7)
+    assert res.score("P2") == pytest.approx([0, np.nan, 50, 100], nan_ok=True)  # the pillar itself is not filled
+    assert res.index[1] == pytest.approx((2 * p1[1] + 25) / 3)
+    assert res.index[[0, 2, 3]] == pytest.approx([(2 * p1[0]) / 3, (2 * p1[2] + 50) / 3, (2 * p1[3] + 100) / 3])
+    # the choice is logged with the recipe and the same address varies it in an uncertainty design
+    assert res.recipe.aggregate.by_node["Index"].missing == "lower_quartile"
+
+
+def test_uncertainty_design_varies_the_treatment_of_missing_children(tiny):
+    from nevindex.audit.spec import resolve_variables, sampled_design, spec_from_mapping
+    from nevindex.audit.uncertainty import evaluate
+
+    fw, data = tiny
+    recipe = Recipe()
+    spec = spec_from_mapping({"runs": 8, "seed": 3, "factors": [
+        {"address": "aggregate.by_node.Index.missing", "alternatives": ["reweight", "median", "lower_quartile"]}]})
+    design = sampled_design(resolve_variables(spec, fw, recipe), spec.runs, spec.seed)
+    ev = evaluate(fw, data, recipe, design)
+    seen = set()
+    for r in range(design.runs):
+        settings = design.settings(tuple(design.choices[r]))
+        seen.add(settings["aggregate.by_node.Index.missing"])
+        alone = build(fw, data, recipe.with_settings(settings))
+        np.testing.assert_allclose(ev.scores[r], alone.index, rtol=1e-12)
+    assert len(seen) > 1
+
+
+def test_contributions_carry_a_missing_child_at_its_peer_value_and_still_add_up(tiny):
+    from nevindex.insight.change import PEER_PREFIX, contributions, decompose
+
+    fw, data = tiny
+    reweight = build(fw, data, Recipe())
+    filled = build(fw, data, recipe_from_mapping({"aggregate": {"by_node": {"Index": {"missing": "lower_quartile"}}}}))
+    k = contributions(filled)
+    assert k.values.sum(axis=1) == pytest.approx(filled.index)
+    col = k.indicators.index(PEER_PREFIX + "P2")
+    # U2 lacks P2: its share 1/3 carries P2's lower quartile 25; nobody else has a peer part
+    assert k.values[:, col] == pytest.approx([0, 25 / 3, 0, 0])
+    assert k.effective_weights[1, k.indicators.index("c")] == 0
+    change = decompose(reweight, filled, filled)
+    assert change.parts.sum(axis=1) == pytest.approx(change.total)
+    assert change.method_parts.sum(axis=1) == pytest.approx(change.total)
+    assert change.data_parts == pytest.approx(np.zeros_like(change.data_parts))
+    # the peer part is the P2 group's (the pillar it stands in for)
+    assert PEER_PREFIX + "P2" in change.groups["P2"]
+    assert change.group_parts().sum(axis=1).to_numpy() == pytest.approx(change.total)

@@ -32,6 +32,8 @@ RECIPES = {
     "entropy": {"impute": {"method": "mean"}, "weights": {"method": "entropy"}},
     "distance": {"normalise": {"method": "distance_to_max"}},
     "screen-nonzero": {"screen": {"min_nonzero": 0.7}},
+    # peer-filled missing children depend on every unit's values: the shortcut re-aggregates all units
+    "missing-peers": {"aggregate": {"missing": "lower_quartile", "by_node": {"Index": {"missing": "median"}}}},
 }
 
 

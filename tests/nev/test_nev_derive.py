@@ -114,6 +114,17 @@ def test_sum_adds_and_subtracts_only_in_the_declared_cells():
     assert row["inputs"] == "bev[2022]=20; phev[2022]=7" and row["derivation"] == "sum"
 
 
+def test_product_multiplies_where_every_input_is_present_and_scales():
+    data = _panel({"value": [[200, 50, nan], [100, 40, 30]], "share": [[10, nan, 5], [100, 25, nan]]})
+    spec = {"code": "nev_value", "op": "product", "inputs": ["value", "share"], "scale": 0.01}
+    out = apply_derivations(_Fw([spec]), data)
+    v = out.panel(["nev_value"])[..., 0]
+    assert v[0, 0] == pytest.approx(20.0) and v[1, 0] == pytest.approx(100.0) and v[1, 1] == pytest.approx(10.0)
+    assert math.isnan(v[0, 1]) and math.isnan(v[0, 2]) and math.isnan(v[1, 2])  # a missing input: no product
+    row = out.provenance.set_index(["year", "unit", "column"]).loc[(2023, "b", "nev_value")]
+    assert row["inputs"] == "value[2023]=40; share[2023]=25" and row["derivation"] == "product"
+
+
 def test_proxy_flag_travels_like_the_scope_flag_and_both_can_be_set():
     data = _panel({"amt": [[100, 100, 100], [1, 1, 1]], "fx": [[7, 7, 7], [8, 8, 8]]},
                   notes={(2022, "a", "fx"): "PROXY: mean of monthly averages", (2022, "b", "amt"): "SCOPE: group"})

@@ -13,11 +13,13 @@ log10 = math.log10
 
 #: the derivations of nev-2026.yaml (a test checks the list against the file)
 CODES = ("nev_sales_sum", "nev_units", "bev_sales_nev_only", "bev_units", "nev_sales_log", "bev_sales_log",
-         "nev_growth_calc", "nev_growth", "nev_share", "bev_sales_share", "overseas_sales_log", "net_margin",
+         "nev_growth_calc", "nev_growth", "nev_share_of_sales", "bev_sales_share", "nev_share", "overseas_nev_sales",
+         "overseas_nev_sales_log", "net_margin",
          "revenue_growth", "recall_rate", "rd_intensity", "usd_rate_cny", "usd_rate_eur", "usd_rate_jpy",
          "rd_expense_cny_usd", "rd_expense_eur_usd", "rd_expense_jpy_usd", "rd_spend_usd", "rd_spend_log",
-         "energy_sites_log", "energy_site_density", "bf_value_log", "interbrand_value_log", "kantar_value_log",
-         "kantar_cn_value_log")
+         "energy_sites_log", "energy_site_density", "bf_nev_value", "interbrand_nev_value", "kantar_nev_value",
+         "kantar_cn_nev_value", "bf_nev_value_log", "interbrand_nev_value_log", "kantar_nev_value_log",
+         "kantar_cn_nev_value_log")
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +41,18 @@ def hand(raw_value, fx_rate, proxy):
     def _nev(brand, year):
         return raw(brand, year, "nev_sales")
 
+    def share(brand, year, sales="nev_sales"):
+        """NEV share in percent; ``sales="bev_sales"`` where only BEV sales are reported (the lower bound)."""
+        return raw(brand, year, sales) / raw(brand, year, "total_sales") * 100
+
+    # the part of a brand value attributable to NEVs: value × share / 100
+    tesla_bf = raw("tesla", 2024, "bf_brand_value") * share("tesla", 2024) / 100
+    toyota_bf = raw("toyota", 2024, "bf_brand_value") * share("toyota", 2024, "bev_sales") / 100
+    bmw_ib = raw("bmw", 2024, "interbrand_value") * share("bmw", 2024) / 100
+    byd_kantar = raw("byd", 2023, "kantar_brand_value") * share("byd", 2023) / 100
+    audi_kantar = raw("audi", 2024, "kantar_brand_value") * share("audi", 2024, "bev_sales") / 100
+    byd_kantar_cn = raw("byd", 2024, "kantar_cn_brand_value") * share("byd", 2024) / 100
+
     return {
 
         "nev_sales_sum": [("volvo", 2024, raw("volvo", 2024, "bev_sales") + raw("volvo", 2024, "phev_sales")),
@@ -57,13 +71,20 @@ def hand(raw_value, fx_rate, proxy):
                             ("voyah", 2024, (_nev("voyah", 2024) / _nev("voyah", 2023) - 1) * 100)],
         "nev_growth": [("byd", 2024, raw("byd", 2024, "nev_sales_yoy")),  # the company's own figure first
                        ("voyah", 2024, (_nev("voyah", 2024) / _nev("voyah", 2023) - 1) * 100)],
-        "nev_share": [("hongqi", 2024, _nev("hongqi", 2024) / raw("hongqi", 2024, "total_sales") * 100),
-                      ("volvo", 2024, (raw("volvo", 2024, "bev_sales") + raw("volvo", 2024, "phev_sales"))
-                       / raw("volvo", 2024, "total_sales") * 100)],
+        "nev_share_of_sales": [("hongqi", 2024, _nev("hongqi", 2024) / raw("hongqi", 2024, "total_sales") * 100),
+                               ("volvo", 2024, (raw("volvo", 2024, "bev_sales") + raw("volvo", 2024, "phev_sales"))
+                                / raw("volvo", 2024, "total_sales") * 100),
+                               ("toyota", 2024, math.nan)],  # no PHEV figure for 2024: no NEV sales
+        # NEV share, else the BEV share (its lower bound) where PHEV sales are not reported
+        "nev_share": [("hongqi", 2024, share("hongqi", 2024)), ("toyota", 2024, share("toyota", 2024, "bev_sales")),
+                      ("porsche", 2024, math.nan)],  # neither NEV nor BEV sales in 2024
         "bev_sales_share": [("byd", 2024, raw("byd", 2024, "bev_sales") / raw("byd", 2024, "total_sales") * 100),
                             ("li-auto", 2023, 0.0)],
-        "overseas_sales_log": [("chery", 2024, log10(raw("chery", 2024, "overseas_sales"))),
-                               ("byd", 2023, log10(raw("byd", 2023, "overseas_sales")))],
+        # overseas sales only where their scope is NEVs alone (BYD); Chery's row is all powertrains
+        "overseas_nev_sales": [("byd", 2024, raw("byd", 2024, "overseas_sales")), ("chery", 2024, math.nan)],
+        "overseas_nev_sales_log": [("byd", 2024, log10(raw("byd", 2024, "overseas_sales"))),
+                                   ("byd", 2023, log10(raw("byd", 2023, "overseas_sales"))),
+                                   ("toyota", 2024, math.nan)],
         "net_margin": [("byd", 2023, raw("byd", 2023, "net_income_cny") / raw("byd", 2023, "revenue_cny") * 100),
                        ("volvo", 2023, raw("volvo", 2023, "net_income_sek") / raw("volvo", 2023, "revenue_sek") * 100)],
         "revenue_growth": [("volvo", 2024, (raw("volvo", 2024, "revenue_sek") / raw("volvo", 2023, "revenue_sek") - 1) * 100),
@@ -89,14 +110,16 @@ def hand(raw_value, fx_rate, proxy):
                              ("xpeng", 2023, log10(raw("xpeng", 2023, "energy_sites")))],
         "energy_site_density": [("nio", 2023, raw("nio", 2023, "energy_sites") / _nev("nio", 2023) * 1e4),
                                 ("li-auto", 2024, raw("li-auto", 2024, "energy_sites") / _nev("li-auto", 2024) * 1e4)],
-        "bf_value_log": [("toyota", 2024, log10(raw("toyota", 2024, "bf_brand_value"))),
-                         ("byd", 2024, log10(raw("byd", 2024, "bf_brand_value")))],
-        "interbrand_value_log": [("tesla", 2024, log10(raw("tesla", 2024, "interbrand_value"))),
-                                 ("kia", 2023, log10(raw("kia", 2023, "interbrand_value")))],
-        "kantar_value_log": [("byd", 2023, log10(raw("byd", 2023, "kantar_brand_value"))),
-                             ("audi", 2024, log10(raw("audi", 2024, "kantar_brand_value")))],
-        "kantar_cn_value_log": [("byd", 2024, log10(raw("byd", 2024, "kantar_cn_brand_value"))),
-                                ("xiaomi", 2025, log10(raw("xiaomi", 2025, "kantar_cn_brand_value")))],
+        "bf_nev_value": [("tesla", 2024, tesla_bf), ("toyota", 2024, toyota_bf)],
+        "interbrand_nev_value": [("bmw", 2024, bmw_ib),
+                                 ("kia", 2023, math.nan)],  # Kia reports neither NEV nor BEV sales for 2023
+        "kantar_nev_value": [("byd", 2023, byd_kantar), ("audi", 2024, audi_kantar)],
+        "kantar_cn_nev_value": [("byd", 2024, byd_kantar_cn),
+                                ("xiaomi", 2025, math.nan)],  # a 2025 value, but no 2025 sales in the data
+        "bf_nev_value_log": [("tesla", 2024, log10(tesla_bf)), ("toyota", 2024, log10(toyota_bf))],
+        "interbrand_nev_value_log": [("bmw", 2024, log10(bmw_ib)), ("kia", 2023, math.nan)],
+        "kantar_nev_value_log": [("byd", 2023, log10(byd_kantar)), ("audi", 2024, log10(audi_kantar))],
+        "kantar_cn_nev_value_log": [("byd", 2024, log10(byd_kantar_cn)), ("xiaomi", 2025, math.nan)],
     }
 
 

@@ -128,3 +128,18 @@ def test_derivations_validate_against_the_shipped_data_and_feed_every_indicator(
     for code in fw.indicator_codes:
         column = data.panel([code])
         assert np.isfinite(column).any(), code
+
+
+def test_the_declared_uncertainty_factors_resolve_and_join_the_standing_audit(nev):
+    """The methodology calls the treatment of missing elements a judgement: the standing audit varies it."""
+    from nevindex.audit.spec import default_spec, resolve_variables, spec_from_mapping
+
+    fw, _ = nev
+    spec = default_spec(fw, runs=4)
+    addresses = [f["address"] for f in spec["factors"]]
+    assert addresses == ["aggregate.by_node.nev_index.missing", "aggregate.by_node.tangible.missing"]
+    variables = resolve_variables(spec_from_mapping(spec), fw, fw.recipe)
+    assert {"missing elements", "missing tangible sub-pillar"} <= set(variables.factor_names)
+    # the nominal choice is one of the alternatives, and it is the published one
+    for factor in spec["factors"]:
+        assert fw.recipe.get(factor["address"]) == "lower_quartile" in factor["alternatives"]

@@ -53,7 +53,8 @@ def aggregate_tree(framework: Framework, normalised: Array, weights: Mapping[str
         w = _child_weights(weights, kids)  # (children,) or (S, children)
         choice = choices[node]
         method, own = choice.method, choice.min_present if choice.min_present is not None else min_present
-        opts = {"min_present": own, "negative_weights": negative_weights, **choice.params}
+        opts = {"min_present": own, "negative_weights": negative_weights, "missing": choice.missing_children,
+                **choice.params}
         shared_data = not lead and all(values[k].ndim == 1 for k in kids)
         try:
             if shared_data and (w.ndim == 1 or bool(np.all(w == w[:1]))):

@@ -141,6 +141,6 @@ def _data_driven(framework: Framework, recipe: Recipe, normalised: Array, units:
         choice = recipe.aggregate.choice_for(node, framework.levels[node])
         score = with_names(lambda x=x, kids=kids, c=choice: agg_kernels.aggregate(
             x, np.array([weights[k] for k in kids]), c.method, min_present=c.min_present, negative_weights=True,
-            **c.params), units, framework, f"aggregate '{node}'", kids)
+            missing=c.missing_children, **c.params), units, framework, f"aggregate '{node}'", kids)
         values[node] = score if choice.min_observed is None else np.where(shares[node] < choice.min_observed,
                                                                           np.nan, score)

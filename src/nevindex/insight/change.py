@@ -33,11 +33,16 @@ if TYPE_CHECKING:
     from nevindex.dataset import Dataset
     from nevindex.result import Result
 
-__all__ = ["Change", "Contributions", "DROPPED", "contributions", "decompose", "old_under_new", "rank_news"]
+__all__ = ["Change", "Contributions", "DROPPED", "PEER_PREFIX", "contributions", "decompose", "old_under_new",
+           "rank_news"]
 
 
 Array = NDArray[np.float64]
 DROPPED = "(indicators not in the new methodology)"
+#: Prefix of the pseudo-indicator that carries a missing child's peer value (``aggregate ... missing:
+#: median / lower_quartile``): ``missing:quality`` is what the quality element counted for a unit that
+#: has no quality score. It belongs to the group of the child (or of its element).
+PEER_PREFIX = "missing:"
 
 
 @dataclass(frozen=True)
@@ -56,35 +61,55 @@ class Contributions:
 
 
 def contributions(result: Result) -> Contributions:
-    """Contribution of every indicator to every unit's index (they add up to the index)."""
+    """Contribution of every indicator to every unit's index (they add up to the index).
+
+    Where a node counts a missing child at its peers' median or lower quartile (``missing``), that
+    child's share carries the peer value, not the unit's indicators: it is returned as the
+    pseudo-indicator ``missing:<child>`` (:data:`PEER_PREFIX`), so the parts still add up."""
+    from nevindex.methods.aggregate import peer_values
+
     fw = result.framework
     n_units = len(result.units)
     values: dict[str, Array] = {c: result.normalised[:, j] for j, c in enumerate(result.indicators)}
     for k, node in enumerate(result.aggregates):
         values[node] = result.scores[:, k]
     eff: dict[str, Array] = {fw.root: np.where(np.isnan(values[fw.root]), 0.0, 1.0)}
+    peer_eff: dict[str, Array] = {}
+    peer_value: dict[str, float] = {}
     exact = True
     for node in fw.display_order:  # top-down: a parent's effective weight is known before its children
         kids = fw.children[node]
         x = np.stack([values[k] for k in kids], axis=1)
         present = ~np.isnan(x)
+        choice = result.recipe.aggregate.choice_for(node, fw.levels[node])
+        peers = peer_values(x, choice.missing_children)
+        filled = ~present & present.any(axis=1, keepdims=True) & ~np.isnan(peers)[None, :]
+        xf = np.where(filled, peers[None, :], x)
         w = np.array([float(result.weights[k]) for k in kids])
-        wp = np.where(present, w, 0.0)
-        method = result.recipe.aggregate.choice_for(node, fw.levels[node]).method
+        wp = np.where(present | filled, w, 0.0)
         with np.errstate(invalid="ignore", divide="ignore"):
-            if method == "arithmetic":
+            if choice.method == "arithmetic":
                 share = wp / wp.sum(axis=1, keepdims=True)
             else:
                 exact = False
-                wx = np.where(present, wp * x, 0.0)
+                wx = np.where(present | filled, wp * xf, 0.0)
                 total = wx.sum(axis=1, keepdims=True)
                 share = np.where(total != 0, values[node][:, None] * wp / total, wp / wp.sum(axis=1, keepdims=True))
         share = np.where(np.isfinite(share), share, 0.0)
         for j, kid in enumerate(kids):
-            eff[kid] = eff[node] * share[:, j]
+            eff[kid] = eff[node] * np.where(filled[:, j], 0.0, share[:, j])
+            if filled[:, j].any():
+                peer_eff[kid] = eff[node] * np.where(filled[:, j], share[:, j], 0.0)
+                peer_value[kid] = float(peers[j])
     e = np.stack([eff[c] for c in result.indicators], axis=1) if result.indicators else np.empty((n_units, 0))
     c = np.where(np.isnan(result.normalised), 0.0, e * np.nan_to_num(result.normalised))
-    return Contributions(tuple(result.units), tuple(result.indicators), e, c, exact)
+    codes = tuple(result.indicators)
+    if peer_eff:
+        pe = np.stack(list(peer_eff.values()), axis=1)
+        e = np.concatenate([e, pe], axis=1)
+        c = np.concatenate([c, pe * np.array(list(peer_value.values()))[None, :]], axis=1)
+        codes += tuple(PEER_PREFIX + k for k in peer_eff)
+    return Contributions(tuple(result.units), codes, e, c, exact)
 
 
 @dataclass(frozen=True)
@@ -244,14 +269,15 @@ def decompose(old: Result, new: Result, old_under_new: Result | None = None, *,
             notes.append(f"{len(missing)} unit(s) not scored when the old data are rebuilt under the new "
                          f"methodology; the data/methodology split leaves them out: {', '.join(missing[:5])}")
             both = [u for u in both if u in oun_units]
-    indicators = tuple(new.indicators) + tuple(c for c in old.indicators if c not in set(new.indicators))
     k_old, k_new = contributions(old), contributions(new)
+    k_mid = contributions(old_under_new) if old_under_new is not None else None
+    indicators = tuple(k_new.indicators) + tuple(dict.fromkeys(
+        c for k in (k_old, k_mid) if k is not None for c in k.indicators if c not in set(k_new.indicators)))
     c_old, c_new = _aligned(k_old, both, indicators), _aligned(k_new, both, indicators)
     parts = c_new - c_old
     data_parts = method_parts = None
     exact = k_old.exact and k_new.exact
-    if old_under_new is not None:
-        k_mid = contributions(old_under_new)
+    if k_mid is not None:
         c_mid = _aligned(k_mid, both, indicators)
         data_parts, method_parts = c_new - c_mid, c_mid - c_old
         exact = exact and k_mid.exact
@@ -266,7 +292,14 @@ def decompose(old: Result, new: Result, old_under_new: Result | None = None, *,
             groups[node] = tuple(fw.indicators_under(node))
     if level == 1 or not groups:
         groups = {c: (c,) for c in new.indicators}
-    dropped = tuple(c for c in indicators if c not in set(new.indicators))
+    peer_cols = [c for c in indicators if c.startswith(PEER_PREFIX) and c[len(PEER_PREFIX):] in fw.nodes]
+    for col in peer_cols:  # a missing child's peer value belongs to the group holding that child
+        child = col[len(PEER_PREFIX):]
+        owner = next((g for g in groups if g == child or g in fw.ancestors(child)), None)
+        if owner is not None:
+            groups[owner] = (*groups[owner], col)
+    grouped = {c for inds in groups.values() for c in inds}
+    dropped = tuple(c for c in indicators if c not in set(new.indicators) and c not in grouped)
     if dropped:
         groups[DROPPED] = dropped
     old_rank, new_rank = _by_unit(old, old.rank, both), _by_unit(new, new.rank, both)

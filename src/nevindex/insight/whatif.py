@@ -93,7 +93,10 @@ class WhatIf:
         self.base: dict[str, Array] = {c: r.normalised[:, j] for j, c in enumerate(self.codes)}
         self.base |= {c: r.scores[:, k] for k, c in enumerate(fw.display_order)}
         # the aggregation of a unit depends only on its own children's values, except for Copeland
-        self.rowwise = {c: all(self.choices[a].method != "copeland" for a in self.paths[c]) for c in self.codes}
+        # Copeland and peer-filled missing children (a quantile over all units) make a unit's score
+        # depend on the other units: those paths are re-aggregated over every unit
+        self.rowwise = {c: all(self.choices[a].method != "copeland" and self.choices[a].missing_children == "reweight"
+                               for a in self.paths[c]) for c in self.codes}
         # data-driven weights and row-wise imputation make a cell's change reach other cells: rebuild
         self.whole_rebuild = rec.weights.method in DATA_DRIVEN_WEIGHTS or rec.impute.method.endswith("_row")
         self.screen_zero = rec.screen.method != "none" and rec.screen.min_nonzero is not None
@@ -290,7 +293,8 @@ class WhatIf:
             w = np.array([r.weights[k] for k in kids], dtype=float)
             choice = self.choices[node]
             changed[node] = agg_kernels.aggregate(x, w, choice.method, min_present=choice.min_present,
-                                                  negative_weights=True, **choice.params)
+                                                  negative_weights=True, missing=choice.missing_children,
+                                                  **choice.params)
             if choice.min_observed is not None:  # a lever changes observed values only: shares stay
                 share = self.shares[node] if own_rows is None else self.shares[node][own_rows]
                 changed[node] = np.where(share < choice.min_observed, np.nan, changed[node])

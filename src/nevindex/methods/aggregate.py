@@ -3,6 +3,13 @@
 Missing children are skipped together with their weights (weights renormalised per unit), as
 COINr's ``a_amean``/``a_gmean``/``a_hmean`` do; a unit with every child missing is missing.
 
+How a missing child counts is a choice (``missing``, see :data:`MISSING`): ``reweight`` skips it
+and its weight (the default above); ``median`` and ``lower_quartile`` put in its place that
+child's median or lower quartile over the units that have it (R type 7 / numpy 'linear'
+quantiles), so a unit missing a child neither escapes a weak score there nor keeps only its best
+children (a credibility penalty for undisclosed evidence). Only units with at least one present
+child are filled; the share of present children (``min_present``) counts the observed ones.
+
 Weights are non-negative unless ``negative_weights=True`` (PCA loadings used as they are, as
 COINr does): the means then divide by the signed sum of the present children's weights, and a
 unit whose present weights sum to zero is an error rather than a division by zero. Copeland
@@ -21,7 +28,7 @@ from nevindex.errors import KernelError
 from nevindex.methods._common import as_float
 
 __all__ = ["arithmetic", "geometric", "harmonic", "generalised", "copeland", "AGGREGATORS", "METHOD_PARAMS",
-           "aggregate", "aggregate_shared"]
+           "MISSING", "aggregate", "aggregate_shared", "fill_missing", "peer_values"]
 
 FloatArray = NDArray[np.float64]
 
@@ -181,24 +188,65 @@ METHOD_PARAMS: dict[str, frozenset[str]] = {
 
 def aggregate(
     x: ArrayLike, w: ArrayLike, method: str, *, min_present: float | None = None, negative_weights: bool = False,
-    **params: Any,
+    missing: str = "reweight", peers: ArrayLike | None = None, **params: Any,
 ) -> FloatArray:
     """Dispatch by name; with ``min_present`` a unit whose share of present children is below it is NaN.
 
-    The share is applied after the method, so an invalid value (e.g. x ≤ 0 for geometric) is
-    still reported even in a unit the share would blank.
+    ``missing`` says how a missing child enters (:data:`MISSING`); ``peers`` gives the values it
+    takes (default: computed from ``x``, right whenever ``x`` holds every unit). The share is
+    counted on the children present before any filling, and applied after the method, so an
+    invalid value (e.g. x ≤ 0 for geometric) is still reported even in a unit the share would blank.
     """
     if method not in AGGREGATORS:
         raise KernelError(f"unknown aggregation method {method!r}; valid: {sorted(AGGREGATORS)}")
     _check_share(min_present)
     if negative_weights and method != "copeland":
         params["negative_weights"] = True
-    out = AGGREGATORS[method](x, w, **params)
+    xv = np.asarray(x, dtype=np.float64)
+    out = AGGREGATORS[method](fill_missing(xv, missing, peers), w, **params)
     if min_present is not None:
-        xv = np.asarray(x, dtype=np.float64)
         share = (~np.isnan(xv)).mean(axis=-1)
         out = np.where(share < min_present, np.nan, out)
     return out
+
+
+#: How a missing child enters its parent: skipped with its weight, or replaced by a quantile of the
+#: child over the units that have it (None: skipped).
+MISSING: dict[str, float | None] = {"reweight": None, "median": 0.5, "lower_quartile": 0.25}
+
+
+def peer_values(x: ArrayLike, missing: str) -> FloatArray:
+    """Per child, the value a missing cell takes under ``missing``: the child's quantile over the
+    units (axis −2) that have it; NaN for a child no unit has (or for ``reweight``). Shape
+    (..., children)."""
+    xv = as_float(x)
+    q = _missing_quantile(missing)
+    out = np.full((*xv.shape[:-2], xv.shape[-1]), np.nan)
+    if q is None:
+        return out
+    some = (~np.isnan(xv)).any(axis=-2)
+    if some.any():
+        filled = np.where(some[..., None, :], xv, 0.0)  # nanquantile of an all-NaN column would warn
+        out = np.where(some, np.nanquantile(filled, q, axis=-2), np.nan)
+    return out
+
+
+def fill_missing(x: ArrayLike, missing: str, peers: ArrayLike | None = None) -> FloatArray:
+    """``x`` with each missing child of a unit that has at least one present child replaced by its
+    peer value (``peers``, default :func:`peer_values` of ``x``); units with no child stay missing."""
+    xv = as_float(x)
+    if _missing_quantile(missing) is None:
+        return xv
+    pv = peer_values(xv, missing) if peers is None else np.asarray(peers, dtype=np.float64)
+    present = ~np.isnan(xv)
+    take = ~present & present.any(axis=-1, keepdims=True)
+    return np.where(take, np.broadcast_to(pv[..., None, :], xv.shape), xv)
+
+
+def _missing_quantile(missing: str) -> float | None:
+    if missing not in MISSING:
+        raise KernelError(f"unknown treatment of missing children {missing!r}; valid: {', '.join(MISSING)}")
+    return MISSING[missing]
 
 
 def _check_share(share: float | None) -> None:
@@ -208,7 +256,7 @@ def _check_share(share: float | None) -> None:
 
 def aggregate_shared(
     x: ArrayLike, w: ArrayLike, method: str, *, min_present: float | None = None, negative_weights: bool = False,
-    **params: Any,
+    missing: str = "reweight", peers: ArrayLike | None = None, **params: Any,
 ) -> FloatArray:
     """One (units, children) matrix aggregated with many weight vectors (samples, children) at once.
 
@@ -216,10 +264,12 @@ def aggregate_shared(
     rounding: each mean is a matrix product of the weights with the (transformed) values, so the
     work is one BLAS call instead of samples × units × children element-wise products. (Two units
     with identical rows may differ in the last bit: a caller that needs exact ties de-duplicates
-    units first.) ``copeland`` has no product form and uses the broadcast kernel. Returns
+    units first.) ``copeland`` has no product form and uses the broadcast kernel. ``missing`` and
+    ``peers`` as in :func:`aggregate` (the filled values do not depend on the weights). Returns
     (samples, units).
     """
-    xv = as_float(x)
+    observed = ~np.isnan(as_float(x))
+    xv = fill_missing(x, missing, peers)
     wv = np.asarray(w, dtype=np.float64)
     if xv.ndim != 2 or wv.ndim != 2 or wv.shape[1] != xv.shape[1]:
         raise KernelError(f"aggregate_shared needs x (units, children) and w (samples, children); "
@@ -227,8 +277,8 @@ def aggregate_shared(
     if method not in AGGREGATORS:
         raise KernelError(f"unknown aggregation method {method!r}; valid: {sorted(AGGREGATORS)}")
     if method == "copeland":
-        return aggregate(np.broadcast_to(xv, (wv.shape[0], *xv.shape)), wv, method, min_present=min_present,
-                         **params)
+        out = aggregate(np.broadcast_to(xv, (wv.shape[0], *xv.shape)), wv, method, **params)
+        return out if min_present is None else np.where(observed.mean(axis=1) < min_present, np.nan, out)
     _check_weights(wv, negative_weights)
     _check_share(min_present)
     present = ~np.isnan(xv)
@@ -259,5 +309,5 @@ def aggregate_shared(
             out = np.where(present.all(axis=1), out, np.nan)
     out = np.where(present.any(axis=1), out, np.nan)
     if min_present is not None:
-        out = np.where(present.mean(axis=1) < min_present, np.nan, out)
+        out = np.where(observed.mean(axis=1) < min_present, np.nan, out)
     return out

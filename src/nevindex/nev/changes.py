@@ -6,7 +6,8 @@ docs/methodology.md can quote the effect of a choice instead of asserting it:
 * :func:`rank_moves` — every brand's index, rating and rank under the earlier and the current
   methodology on the same data (the "What changed from 2025.1" table);
 * :func:`proxy_effect` — the edition built with and without the declared proxy exchange rates;
-* :func:`element_gaps` — which elements the brands that are not rated lack (why fewer are rated).
+* :func:`element_gaps` — which elements the brands that are not rated lack (why fewer are rated);
+* :func:`missing_effect` — every edition ranked under each treatment of a missing element.
 """
 
 from __future__ import annotations
@@ -15,9 +16,13 @@ import numpy as np
 import pandas as pd
 
 from nevindex.dataset import Dataset
+from nevindex.framework import framework_from_mapping
 from nevindex.nev.coverage import elements_of
 from nevindex.nev.data import PROXY_PREFIX, load_nev_dataset
-from nevindex.nev.edition import CURRENT, METHODOLOGIES, Edition, build_edition
+from nevindex.nev.edition import CURRENT, EDITIONS, METHODOLOGIES, Edition, build_edition, nev_framework
+
+#: The treatments of a missing element compared by :func:`missing_effect` (the engine's names).
+MISSING_CHOICES = ("lower_quartile", "median", "reweight")
 
 
 def previous_version(version: str = CURRENT) -> str | None:
@@ -92,3 +97,25 @@ def element_gaps(edition: Edition) -> pd.DataFrame:
              "rated": [e for e in elements if r[f"{e}_rated"]],
              "missing": [e for e in elements if not r[f"{e}_rated"]]} for r in t.to_dict("records")]
     return pd.DataFrame(rows, columns=["unit", "name", "elements_rated", "rated", "missing"])
+
+
+def missing_effect(methodology: str = CURRENT, years: tuple[int, ...] = EDITIONS) -> pd.DataFrame:
+    """One row per brand rated in an edition: its rank and index under each treatment of a missing
+    element at the root (``aggregate.by_node.<root>.missing``), every other choice as shipped."""
+    fw = nev_framework(methodology)
+    rows = []
+    for year in years:
+        tables = {}
+        for choice in MISSING_CHOICES:
+            data = fw.model_dump(mode="python")
+            data["recipe"]["aggregate"]["by_node"].setdefault(fw.root, {})["missing"] = choice
+            variant = framework_from_mapping(data, source=f"{fw.framework.code} {methodology}, missing {choice}")
+            tables[choice] = build_edition(year, framework=variant).table.set_index("unit")
+        first = tables[MISSING_CHOICES[0]]
+        for unit in first.index[first["rated"].astype(bool)]:
+            row = {"year": year, "unit": unit, "name": first.loc[unit, "name"]}
+            for choice, table in tables.items():
+                row[f"rank_{choice}"] = float(table.loc[unit, "rank"]) if table.loc[unit, "rated"] else np.nan
+                row[f"index_{choice}"] = float(table.loc[unit, "index"]) if table.loc[unit, "rated"] else np.nan
+            rows.append(row)
+    return pd.DataFrame(rows)

@@ -110,6 +110,9 @@ def derivations_section(fw: Framework) -> str:
             return f"log10({spec['input']})"
         if op == "sum":
             return " + ".join(_list(spec["inputs"])) + "".join(f" − {c}" for c in _list(spec.get("subtract", [])))
+        if op == "product":
+            return " × ".join(_list(spec["inputs"])) + (
+                f" × {numbers.general(spec['scale'])}" if spec.get("scale", 1) != 1 else "")
         return "first present of " + ", ".join(input_columns(spec))
 
     rows = [[f"`{s['code']}`", s["op"], formula(s), _settings(s), s.get("unit", ""), s.get("note", "")]
@@ -139,7 +142,8 @@ def recipe_section(fw: Framework) -> str:
         ["weights", f"method={r.weights.method}; every node weight "
                     f"{', '.join(sorted({numbers.general(n.weight) for n in fw.nodes.values()}))}", notes.get("weights", "")],
         ["aggregate", f"method={r.aggregate.method}; " + ("; ".join(
-            f"{node}: min_present {numbers.general(c.min_present)}" for node, c in r.aggregate.by_node.items()
+            f"{node}: min_present {numbers.general(c.min_present)}" + (f", missing {c.missing}" if c.missing else "")
+            for node, c in r.aggregate.by_node.items()
             if c.min_present is not None) or f"min_present={r.aggregate.min_present}"), notes.get("aggregate", "")],
         *([["coherence", "correlations with the index among rated brands (section 7)", notes["coherence"]]]
           if "coherence" in notes else []),
@@ -172,10 +176,33 @@ def coverage_rules_section(fw: Framework) -> str:
             ["element rated", f"≥ {rules.min_element_indicators} of its scored indicators observed" + "".join(
                 f"; {fw.nodes[e].name.en.lower()}: each of its sub-pillars "
                 f"({', '.join(fw.nodes[c].name.en.lower() for c in fw.children[e])}) observed"
-                for e in elements_of(fw) if (c := fw.recipe.aggregate.by_node.get(e)) and c.min_present == 1.0)],
-            ["index rated", index],
+                for e in elements_of(fw) if (c := fw.recipe.aggregate.by_node.get(e)) and c.min_present == 1.0) + "".join(
+                f"; {fw.nodes[e].name.en.lower()}: ≥ {math.ceil(c.min_present * len(fw.children[e]) - 1e-9)} of its "
+                f"{len(fw.children[e])} sub-pillars observed, a missing one counted at its {c.missing.replace('_', ' ')}"
+                for e in elements_of(fw) if (c := fw.recipe.aggregate.by_node.get(e)) and c.min_present is not None
+                and c.min_present < 1.0 and c.missing_children != "reweight")],
+            ["index rated", index + _missing_rule(fw)],
             ["reason", spec.get("reason", "")]]
     return _table(["rule", "condition"], rows)
+
+
+def _missing_rule(fw: Framework) -> str:
+    c = fw.recipe.aggregate.by_node.get(fw.root)
+    if c is None or c.missing_children == "reweight":
+        return "; a missing element is skipped with its weight"
+    return f"; a missing element is counted at its {c.missing_children.replace('_', ' ')} over the brands that have it"
+
+
+def missing_effect_section(fw: Framework) -> str:
+    """Each edition's ranking under every treatment of a missing element (the rest unchanged)."""
+    frame = changes.missing_effect(fw.framework.version)
+    header = ["edition", "brand", *[f"{m} (rank, index)" for m in changes.MISSING_CHOICES]]
+    rows = [[r["year"], r["name"].split(" (")[0], *[
+        f"{r[f'rank_{m}']:.0f} ({r[f'index_{m}']:.1f})" if not math.isnan(r[f"rank_{m}"]) else "n.r."
+        for m in changes.MISSING_CHOICES]] for r in frame.to_dict("records")]
+    nominal = fw.recipe.aggregate.by_node[fw.root].missing_children
+    return (f"The published ranking uses `{nominal}`; the audit's Monte Carlo varies the choice among these three, so "
+            "the rank intervals include what it does.\n\n" + _table(header, rows))
 
 
 def fx_section(fw: Framework) -> str:
@@ -301,6 +328,7 @@ SECTIONS: dict[str, Callable[[Framework], str]] = {
     "editions": editions_section,
     "changes": changes_section,
     "proxy-effect": proxy_effect_section,
+    "missing-effect": missing_effect_section,
     "coherence": coherence_section,
     "gaps": gaps_section,
 }

@@ -7,7 +7,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import (
+    Field,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from nevindex.methods import aggregate as agg_kernels
 from nevindex.methods import impute as imp_kernels
@@ -25,6 +32,9 @@ DATA_DRIVEN_WEIGHTS = tuple(weight_kernels.DATA_DRIVEN)
 AGGREGATE_METHODS = tuple(agg_kernels.AGGREGATORS)
 #: Parameters of each aggregator besides values and weights (the kernels' own table).
 AGGREGATE_PARAMS: dict[str, frozenset[str]] = agg_kernels.METHOD_PARAMS
+#: How a missing child enters its parent (the kernels' own table): ``reweight`` (skipped with its
+#: weight), ``median`` or ``lower_quartile`` (that child's quantile over the units that have it).
+MISSING_CHILDREN = tuple(agg_kernels.MISSING)
 
 
 def check_method(method: str, valid: tuple[str, ...], setting: str) -> str:
@@ -170,13 +180,36 @@ class MethodChoice(StrictModel):
     ``min_present``: share of the node's children that must have a value when it is aggregated
     (imputed values count). ``min_observed``: share of the indicators under the node that must be
     *observed* (before imputation), so a unit rated on too little evidence is shown as not rated
-    rather than silently scored. Unset, each falls back to the recipe-wide ``aggregate`` value.
+    rather than silently scored. ``missing``: how a missing child enters (``reweight``: skipped
+    with its weight; ``median`` / ``lower_quartile``: replaced by that child's median or lower
+    quartile over the units that have it). Unset, each falls back to the recipe-wide ``aggregate``
+    value (``missing``: ``reweight``).
     """
 
     method: str = "arithmetic"
     params: dict[str, Any] = Field(default_factory=dict)
     min_present: float | None = Share
     min_observed: float | None = Share
+    missing: str | None = None
+
+    @field_validator("missing")
+    @classmethod
+    def _missing_known(cls, value: str | None) -> str | None:
+        return None if value is None else check_method(value, MISSING_CHILDREN, "aggregate missing")
+
+    @model_serializer(mode="wrap")
+    def _omit_unset_missing(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
+        # an unset ``missing`` is left out of JSON (hashes, stored methodologies), so recipes written
+        # before the setting keep their hashes; Python dumps keep it, so it can be addressed
+        data = handler(self)
+        if info.mode_is_json() and isinstance(data, dict) and data.get("missing", "") is None:
+            data.pop("missing")
+        return data
+
+    @property
+    def missing_children(self) -> str:
+        """The effective treatment of missing children."""
+        return self.missing or "reweight"
 
     @model_validator(mode="after")
     def _valid(self) -> MethodChoice:
@@ -202,6 +235,6 @@ class AggregateSpec(MethodChoice):
             choice = self.by_level[level]
         else:
             choice = MethodChoice(method=self.method, params=self.params)
-        shares = {k: getattr(self, k) for k in ("min_present", "min_observed")
+        shares = {k: getattr(self, k) for k in ("min_present", "min_observed", "missing")
                   if getattr(choice, k) is None and getattr(self, k) is not None}
         return choice.model_copy(update=shares) if shares else choice

@@ -203,6 +203,14 @@ DEFAULT_SEED = 2026
 
 def default_spec(framework: Any, *, runs: int = DEFAULT_RUNS, seed: int = DEFAULT_SEED) -> dict[str, Any]:
     """Every weight below the root perturbed by ±25 % (uniform, each node its own draw), ``runs``
-    Monte Carlo runs with a fixed seed. Analysts who need other factors write their own spec."""
+    Monte Carlo runs with a fixed seed, and the uncertain choices the methodology itself declares
+    (``framework.meta.uncertainty.factors``, each with its alternatives), so a choice the methodology
+    calls a judgement is varied wherever its rank intervals are computed. Analysts who need other
+    factors write their own spec."""
     levels = sorted({framework.levels[c] for c in framework.nodes if c != framework.root})
-    return {"runs": runs, "seed": seed, "weight_noise": [{"level": level, "f": 0.25} for level in levels]}
+    spec: dict[str, Any] = {"runs": runs, "seed": seed,
+                            "weight_noise": [{"level": level, "f": 0.25} for level in levels]}
+    declared = (framework.framework.meta.get("uncertainty") or {}).get("factors") or []
+    if declared:
+        spec["factors"] = [dict(f) for f in declared]
+    return spec
