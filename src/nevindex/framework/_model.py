@@ -13,28 +13,15 @@ import yaml
 from pydantic import Field, field_validator, model_validator
 
 from nevindex.errors import MethodologyError
+from nevindex.framework._collection import RawIndicator, validate_raw_indicators
+from nevindex.framework._names import Names
+from nevindex.framework._names import coerce_names as _coerce_names
 from nevindex.framework._translations import translations_are_text
 from nevindex.framework._tree import validate_tree
 from nevindex.recipe import Recipe, recipe_from_mapping
 from nevindex.validation import StrictModel
 
 CODE_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
-
-
-class Names(StrictModel):
-    """A label in English and, where known, Chinese."""
-
-    en: str
-    zh: str | None = None
-
-    def get(self, lang: str = "en") -> str:
-        return (self.zh if lang == "zh" and self.zh else self.en) or ""
-
-
-def _coerce_names(value: Any) -> Any:
-    if isinstance(value, str):
-        return {"en": value}
-    return value
 
 
 class Node(StrictModel):
@@ -157,6 +144,9 @@ class Framework(StrictModel):
     #: Declared derivations (ratios, conversions) computed from data columns before building;
     #: interpreted by :mod:`nevindex.derive`.
     derived: tuple[dict[str, Any], ...] = ()
+    #: How the raw data columns are collected (:mod:`nevindex.framework._collection`); a column not
+    #: listed is collected from public sources.
+    raw_indicators: tuple[RawIndicator, ...] = ()
 
     @field_validator("recipe", mode="before")
     @classmethod
@@ -168,6 +158,7 @@ class Framework(StrictModel):
     @model_validator(mode="after")
     def _check_tree(self) -> Framework:
         validate_tree(self)
+        validate_raw_indicators(self)
         return self
 
     # --- derived views (cached; the model is frozen) ---------------------------------------
@@ -263,9 +254,23 @@ class Framework(StrictModel):
                 return band.label
         return None
 
+    def raw_indicator(self, code: str) -> RawIndicator:
+        """How the raw column ``code`` is collected (a public column if the methodology does not say)."""
+        for raw in self.raw_indicators:
+            if raw.code == code:
+                return raw
+        return RawIndicator(code=code)
+
+    def collected_by(self, collection: str) -> tuple[RawIndicator, ...]:
+        """The raw indicators collected in one way (``submission``: what a questionnaire asks for)."""
+        return tuple(r for r in self.raw_indicators if r.collection == collection)
+
     def sha256(self) -> str:
         """Hash of the methodology's content (independent of YAML formatting and comments)."""
-        text = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        data = self.model_dump(mode="json")
+        if not data["raw_indicators"]:  # a methodology that declares no collection keeps its earlier hash
+            del data["raw_indicators"]
+        text = json.dumps(data, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def to_yaml(self) -> str:
