@@ -113,6 +113,10 @@ def import_submission(store: Store, path: str | Path, *, submitted_by: str, edit
     except NotFoundError as exc:
         raise QuestionnaireError(f"sheet '_nevindex', cell B3: the questionnaire is for edition '{named}', which "
                                  f"this store does not have ({exc}); nothing was stored", file=str(path)) from None
+    if ctx.edition != named:  # a bare year found another edition of that year: the file names a label
+        raise QuestionnaireError(f"sheet '_nevindex', cell B3: the questionnaire is for edition '{named}', which "
+                                 f"this store does not have (its edition of that year is '{ctx.edition}'); nothing "
+                                 "was stored", file=str(path))
     filled = read_questionnaire(path, ctx, wb=wb, meta=meta)
     values = tuple(subs.NewValue(
         v.code, v.year, v.value, v.unit, v.evidence, v.note, v.cell, ctx.public.get((filled.brand, v.code)),
