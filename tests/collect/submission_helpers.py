@@ -24,11 +24,14 @@ aggregates:
   - {code: Index, name: Index}
   - {code: service, name: Service, parent: Index}
   - {code: quality, name: Quality, parent: Index}
+  - {code: people, name: People, parent: Index}
 indicators:
   - {code: sites, name: Service sites, parent: service, unit: sites,
      params: {normalise: {method: goalposts, lower: 0, upper: 2000, scale: 100}}}
   - {code: rating, name: Rating, parent: quality, unit: points,
      params: {normalise: {method: goalposts, lower: 0, upper: 5, scale: 100}}}
+  - {code: staff, name: Service staff, parent: people, unit: people,
+     params: {normalise: {method: goalposts, lower: 0, upper: 500, scale: 100}}}
 raw_indicators:
   - code: sites
     name: {en: Service sites, zh: 服务网点}
