@@ -148,3 +148,10 @@ def test_several_problems_are_listed_together(mini, capsys) -> None:
     url, template, tmp = mini
     message = _refused(url, fill(template, tmp / "bad.xlsx", {"G8": "lots", "G9": -1}), capsys)
     assert message.count("sheet 'Questionnaire'") == 2 and "2 problems" in message
+    assert "correct the cells named and import the file again" in message
+
+
+def test_a_changed_template_asks_for_a_fresh_one(mini, capsys) -> None:
+    url, template, tmp = mini
+    message = _refused(url, fill(template, tmp / "bad.xlsx", {**GOOD, "A10": "extra"}), capsys)
+    assert "fill in a fresh questionnaire (`nevindex collect template`) without changing its structure" in message

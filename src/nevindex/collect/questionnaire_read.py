@@ -73,10 +73,11 @@ def _where(sheet: str, cell: str) -> str:
 
 def _fail(path: Path, problems: list[str]) -> QuestionnaireError:
     shown = "; ".join(problems[:SHOWN]) + (f"; … and {len(problems) - SHOWN} more" if len(problems) > SHOWN else "")
+    changed = any("template was changed" in p or "hidden, written by the template" in p for p in problems)
+    hint = ("fill in a fresh questionnaire (`nevindex collect template`) without changing its structure, and import "
+            "it again") if changed else "correct the cells named and import the file again"
     return QuestionnaireError(f"{len(problems)} problem{'s' if len(problems) > 1 else ''} in the questionnaire, nothing "
-                              f"was stored: {shown}", file=str(path),
-                              hint="fill in a fresh questionnaire (`nevindex collect template`) without changing its "
-                                   "structure, and import it again")
+                              f"was stored: {shown}", file=str(path), hint=hint)
 
 
 def _open(path: Path, max_bytes: int):  # type: ignore[no-untyped-def]
