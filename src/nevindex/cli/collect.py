@@ -1,4 +1,5 @@
-"""``nevindex survey build`` and ``nevindex panel build``: primary data → observations for ``data import``.
+"""``nevindex survey build``, ``nevindex panel build`` (primary data → observations for ``data import``) and
+``nevindex collect template|import|list|show|review|merge|combine`` (brand submissions).
 
 Thin and lazy: each command imports the library when it runs (``--help`` loads neither pandas nor
 numpy), checks the whole input before writing, and writes the observations file atomically (nothing
@@ -20,8 +21,11 @@ survey_app = typer.Typer(help="Consumer surveys: a respondent file and its spec 
                               "with n, Kish n, standard error and 95 % interval.", no_args_is_help=True)
 panel_app = typer.Typer(help="Expert panels: a ratings file and its spec → consensus observations with "
                              "Kendall's W, ICC(2,k) and far-off raters flagged.", no_args_is_help=True)
+collect_app = typer.Typer(help="Brand submissions: questionnaire → import (pending) → review → merge into a new "
+                               "data-set version.", no_args_is_help=True)
 app.add_typer(survey_app, name="survey")
 app.add_typer(panel_app, name="panel")
+app.add_typer(collect_app, name="collect")
 
 SpecOpt = Annotated[Path, typer.Option("--spec", "-s", help="Spec file (YAML); see docs/collection.md.")]
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Observations file to write (CSV, for data import).")]
@@ -149,3 +153,158 @@ def panel_build(
     _print(f"wrote {len(frame):,} observations ({int(frame['value'].isna().sum()):,} missing, with reasons) "
            f"to {out}" + (f" and rater distances to {raters}" if raters else "")
            + f" in {time.perf_counter() - started:.2f} s")
+
+
+# --- brand submissions ---------------------------------------------------------------------------
+
+ActorOpt = Annotated[str | None, typer.Option("--as", help="Who is acting (default: $NEVINDEX_USER or login).")]
+
+
+def _store(db: str | None):  # type: ignore[no-untyped-def]
+    from nevindex.store import db as store_db
+
+    return store_db.open_store(db)
+
+
+@collect_app.command("template")
+def collect_template(
+    edition: Annotated[str, typer.Option("--edition", "-e", help="Edition the questionnaire is for.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Questionnaire to write (.xlsx).")],
+    brand: Annotated[str | None, typer.Option("--brand", help="The brand it is for (default: the brand chooses in "
+                                                               "the file).")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the questionnaire: en or zh.")] = "en",
+    db: DbOpt = None,
+) -> None:
+    """Write the questionnaire: one row per raw indicator the methodology collects by submission."""
+    from nevindex.collect.submissions import template
+
+    with _store(db) as store:
+        path = template(store, edition, out, brand=brand, lang=lang)
+    _print(f"wrote the questionnaire for edition '{edition}'" + (f", brand '{brand}'" if brand else "") +
+           f" ({lang}) to {path}")
+
+
+@collect_app.command("import")
+def collect_import(
+    file: Annotated[Path, typer.Argument(help="A filled questionnaire (.xlsx).")],
+    submitted_by: Annotated[str, typer.Option("--submitted-by", help="Who submitted it (person, organisation).")],
+    edition: Annotated[str | None, typer.Option("--edition", "-e", help="Refuse a questionnaire of another "
+                                                                        "edition.")] = None,
+    max_bytes: Annotated[int | None, typer.Option("--max-bytes", help="Largest file accepted (default 2 MiB).")] = None,
+    db: DbOpt = None,
+    actor: ActorOpt = None,
+) -> None:
+    """Check a filled questionnaire and store it as pending, with its plausibility warnings (exit 2 and
+    nothing stored on any hard error)."""
+    from nevindex.collect.questionnaire_read import MAX_BYTES
+    from nevindex.collect.submissions import import_submission
+
+    with _store(db) as store:
+        info = import_submission(store, file, submitted_by=submitted_by, edition=edition,
+                                 max_bytes=max_bytes or MAX_BYTES, actor=actor)
+    warned = sum(1 for v in info.values if v.warnings)
+    _print(f"stored submission #{info.id} (brand {info.brand}, edition {info.edition}): {len(info.values)} values, "
+           f"{warned} with warnings; pending review (`nevindex collect show {info.id}`)")
+
+
+@collect_app.command("list")
+def collect_list(edition: Annotated[str | None, typer.Option("--edition", "-e", help="Only this edition's.")] = None,
+                 db: DbOpt = None) -> None:
+    """Submissions in the store, with their status."""
+    from nevindex.store import submissions as subs
+
+    with _store(db) as store:
+        rows = subs.list_submissions(store, edition=edition)
+    table = Table(title="submissions")
+    for col in ("#", "edition", "brand", "submitted by", "at", "values", "warnings", "status"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(str(r.id), r.edition, r.brand, r.submitted_by, f"{r.submitted_at:%Y-%m-%d %H:%M}",
+                      str(len(r.values)), str(sum(len(v.warnings) for v in r.values)), r.status)
+    _print(table)
+
+
+def _num(value: float | None) -> str:
+    return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:,.6g}"
+
+
+@collect_app.command("show")
+def collect_show(submission: Annotated[int, typer.Argument(help="Submission number.")], db: DbOpt = None) -> None:
+    """A submission's values beside the public and last published values, with warnings and decisions."""
+    from nevindex.store import submissions as subs
+
+    with _store(db) as store:
+        info = subs.get_submission(store, submission)
+    _print(f"submission #{info.id}: brand {info.brand}, edition {info.edition}, submitted by {info.submitted_by} on "
+           f"{info.submitted_at:%Y-%m-%d %H:%M} ({info.file_name}, sha256 {info.file_sha256[:12]}); {info.status}")
+    table = Table()
+    for col in ("value id", "indicator", "year", "submitted", "public", "last edition", "evidence", "warnings",
+                "decision"):
+        table.add_column(col)
+    for v in info.values:
+        decided = v.reviews[-1] if v.reviews else None
+        table.add_row(str(v.id), v.indicator, str(v.year), f"{_num(v.value)} {v.unit_of_measure}", _num(v.public_value),
+                      _num(v.last_value), v.evidence or "—", "; ".join(v.warnings) or "—",
+                      f"{decided.decision} by {decided.reviewer}: {decided.comment}" if decided else "pending")
+    _print(table)
+
+
+@collect_app.command("review")
+def collect_review(
+    submission: Annotated[int, typer.Argument(help="Submission number.")],
+    approve: Annotated[list[str] | None, typer.Option("--approve", help="Indicator code (or value id) to approve; "
+                                                                         "repeat, or 'all'.")] = None,
+    reject: Annotated[list[str] | None, typer.Option("--reject", help="Indicator code (or value id) to reject; "
+                                                                       "repeat, or 'all'.")] = None,
+    comment: Annotated[str, typer.Option("--comment", "-m", help="Why (kept with every decision).")] = "",
+    db: DbOpt = None,
+    actor: ActorOpt = None,
+) -> None:
+    """Approve or reject values of a submission, with a comment; the reviewer is named (--as)."""
+    from nevindex.collect.submissions import review
+    from nevindex.store.editions import actor_name
+
+    if not comment.strip():
+        raise typer.BadParameter("say why (--comment)", param_hint="'--comment'")
+    decisions: dict[str, tuple[str, str]] = {}
+    every = None
+    for decision, keys in (("approve", approve or []), ("reject", reject or [])):
+        for key in keys:
+            if key == "all":
+                every = (decision, comment)
+            else:
+                decisions[key] = (decision, comment)
+    with _store(db) as store:
+        info = review(store, submission, decisions, reviewer=actor_name(actor), every=every)
+    _print(f"submission #{info.id}: " + ", ".join(f"{v.indicator} {v.status}" for v in info.values))
+
+
+@collect_app.command("merge")
+def collect_merge(
+    edition: Annotated[str, typer.Option("--edition", "-e", help="Edition whose approved values to merge.")],
+    db: DbOpt = None,
+    actor: ActorOpt = None,
+) -> None:
+    """Write a new data-set version: the edition's data plus every approved value, with provenance. A draft
+    takes it (build it again); a published edition is never changed: the merge creates its correction."""
+    from nevindex.collect.submissions import merge_edition
+
+    with _store(db) as store:
+        outcome = merge_edition(store, edition, actor=actor)
+    what = (f"created correction '{outcome.edition.label}' of '{outcome.edition.corrects}'" if outcome.correction
+            else f"draft '{outcome.edition.label}' now uses it")
+    _print(f"merged {len(outcome.merged)} approved values into data set {outcome.dataset_id} "
+           f"'{outcome.dataset_label}'; {what}; build it with `nevindex edition build {outcome.edition.label}`")
+
+
+@collect_app.command("combine")
+def collect_combine(
+    files: Annotated[list[Path], typer.Argument(help="Tidy observation files (survey build, panel build, …).")],
+    out: OutOpt,
+) -> None:
+    """Put several observation files into one (for one data set); a cell observed twice is an error."""
+    from nevindex.collect.observations import combine_observations, write_table
+
+    frame = combine_observations(files)
+    write_table(frame, out)
+    _print(f"wrote {len(frame):,} observations from {len(files)} files to {out}")

@@ -1,4 +1,8 @@
-"""Primary data → observations with provenance: consumer surveys and expert panels.
+"""Primary data → observations with provenance: brand submissions, consumer surveys and expert panels.
+
+Brand submissions (the questionnaire, its checks and warnings, the merge) are in
+``questionnaire``, ``questionnaire_read``, ``plausibility`` and ``merge`` (pure) and ``submissions``
+(the use cases over the store); they are imported by module, not from here.
 
 Sits between ``nev`` and ``store``: it reads respondent and rating files, checks them against a
 spec, computes indicator values with their statistics, and writes tidy observations that

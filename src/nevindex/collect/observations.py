@@ -60,3 +60,30 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
     with atomic_path(path) as tmp:
         write_csv(frame, tmp)
     return path
+
+
+def combine_observations(paths: Sequence[str | Path]) -> pd.DataFrame:
+    """Several observations files as one table (the union of their columns, key columns first), so a
+    survey's and a panel's values can be one data set. A brand, year and indicator in two files is an
+    error naming both files and rows."""
+    from nevindex.errors import DataError
+
+    frames, seen = [], {}
+    for path in paths:
+        frame = pd.read_csv(path, dtype={"brand_id": str, "indicator_id": str}, keep_default_na=False,
+                            na_values=[""])
+        missing = [c for c in KEY_COLUMNS[:4] if c not in frame.columns]
+        if missing:
+            raise DataError(f"not an observations file: no column(s) {', '.join(missing)}", file=str(path))
+        for row, key in enumerate(zip(frame["brand_id"], frame["year"], frame["indicator_id"], strict=True), start=2):
+            if key in seen:
+                first, first_row = seen[key]
+                raise DataError(f"brand '{key[0]}' {key[1]} indicator '{key[2]}' is also in {first}, row {first_row}",
+                                file=str(path), row=row)
+            seen[key] = (str(path), row)
+        frames.append(frame)
+    if not frames:
+        raise DataError("no observations file given")
+    combined = pd.concat(frames, ignore_index=True, sort=False)
+    lead = [c for c in KEY_COLUMNS if c in combined.columns]
+    return combined[lead + [c for c in combined.columns if c not in lead]]

@@ -12,6 +12,9 @@ from pydantic import Field, field_validator, model_validator
 
 from nevindex.canonical import methodology_sha256
 from nevindex.errors import MethodologyError
+from nevindex.framework._collection import RawIndicator, validate_raw_indicators
+from nevindex.framework._names import Names
+from nevindex.framework._names import coerce_names as _coerce_names
 from nevindex.framework._translations import translations_are_text
 from nevindex.framework._tree import validate_tree
 from nevindex.recipe import Recipe, recipe_from_mapping
@@ -21,22 +24,6 @@ CODE_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 #: Where a framework read from a mapping keeps that mapping (in the instance's ``__dict__``, beside the
 #: cached views, so equality still compares the settings only).
 SOURCE_KEY = "_source_mapping"
-
-
-class Names(StrictModel):
-    """A label in English and, where known, Chinese."""
-
-    en: str
-    zh: str | None = None
-
-    def get(self, lang: str = "en") -> str:
-        return (self.zh if lang == "zh" and self.zh else self.en) or ""
-
-
-def _coerce_names(value: Any) -> Any:
-    if isinstance(value, str):
-        return {"en": value}
-    return value
 
 
 class Node(StrictModel):
@@ -159,6 +146,9 @@ class Framework(StrictModel):
     #: Declared derivations (ratios, conversions) computed from data columns before building;
     #: interpreted by :mod:`nevindex.derive`.
     derived: tuple[dict[str, Any], ...] = ()
+    #: How the raw data columns are collected (:mod:`nevindex.framework._collection`); a column not
+    #: listed is collected from public sources.
+    raw_indicators: tuple[RawIndicator, ...] = ()
 
     @field_validator("recipe", mode="before")
     @classmethod
@@ -170,6 +160,7 @@ class Framework(StrictModel):
     @model_validator(mode="after")
     def _check_tree(self) -> Framework:
         validate_tree(self)
+        validate_raw_indicators(self)
         return self
 
     # --- derived views (cached; the model is frozen) ---------------------------------------
@@ -283,6 +274,17 @@ class Framework(StrictModel):
         if update:
             copy.__dict__.pop(SOURCE_KEY, None)
         return copy
+
+    def raw_indicator(self, code: str) -> RawIndicator:
+        """How the raw column ``code`` is collected (a public column if the methodology does not say)."""
+        for raw in self.raw_indicators:
+            if raw.code == code:
+                return raw
+        return RawIndicator(code=code)
+
+    def collected_by(self, collection: str) -> tuple[RawIndicator, ...]:
+        """The raw indicators collected in one way (``submission``: what a questionnaire asks for)."""
+        return tuple(r for r in self.raw_indicators if r.collection == collection)
 
     def to_yaml(self) -> str:
         data = self.model_dump(mode="json", exclude_defaults=True)

@@ -47,7 +47,7 @@ def _upgrade(data: Mapping[str, Any], source: str, quiet: bool) -> dict[str, Any
 
 def _describe_location(loc: list[Any], data: Mapping[str, Any]) -> str:
     """Turn ('indicators', 3, 'direction') into "indicator 'nev_sales', setting 'direction'"."""
-    if len(loc) >= 2 and loc[0] in ("indicators", "aggregates", "denominators") and isinstance(loc[1], int):
+    if len(loc) >= 2 and loc[0] in ("indicators", "aggregates", "denominators", "raw_indicators") and isinstance(loc[1], int):
         items = data.get(loc[0]) or []
         code = items[loc[1]].get("code") if loc[1] < len(items) and isinstance(items[loc[1]], Mapping) else None
         label = f"{loc[0][:-1]} '{code}'" if code else f"{loc[0][:-1]} #{loc[1] + 1}"

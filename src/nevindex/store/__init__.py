@@ -8,5 +8,5 @@ Submodules load on first use, so importing this package costs nothing until a st
 import lazy_loader
 
 __getattr__, __dir__, __all__ = lazy_loader.attach(
-    __name__, submodules=["codec", "db", "editions", "models", "queries"],
+    __name__, submodules=["codec", "db", "editions", "models", "queries", "submissions"],
     submod_attrs={"db": ["Store", "StoreError", "default_url", "open_store"]})

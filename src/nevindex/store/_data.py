@@ -28,7 +28,7 @@ from nevindex.store.models import DataSet, Methodology, Observation
 from nevindex.store.schemes import CONTENT, methodology_scheme
 
 __all__ = ["get_dataset", "import_data", "import_methodology", "list_datasets", "methodology_text", "read_data_file",
-           "store_dataset", "store_methodology"]
+           "insert_dataset", "store_dataset", "store_methodology"]
 
 
 def methodology_text(source: str | Path | Framework) -> tuple[Framework, str, str | None]:
@@ -112,28 +112,42 @@ def store_dataset(store: Store, ds: Dataset, *, label: str, source_path: str | P
     with store.transaction() as s:
         # Concurrent imports of one file: the later ones wait here and then find it stored (PostgreSQL;
         # SQLite's writers are serialised at BEGIN IMMEDIATE already).
-        serialise(s, "dataset", sha)
-        existing = s.scalar(select(DataSet).where(DataSet.sha256 == sha))
-        if existing is not None:
-            return dataset_info(existing)
-        record = DataSet(label=label, sha256=sha, structure=json.dumps(codec.dataset_structure(ds), ensure_ascii=False),
-                         source_name=Path(source_path).name if source_path else ds.source,
-                         source_bytes=source_bytes,
-                         source_sha256=hashlib.sha256(source_bytes).hexdigest() if source_bytes else None,
-                         units_name=Path(units_path).name if units_path else None, units_bytes=units_bytes,
-                         units_sha256=hashlib.sha256(units_bytes).hexdigest() if units_bytes else None,
-                         n_observations=len(rows), created_at=now(), created_by=who)
-        s.add(record)
-        s.flush()
-        half = len(rows) // 2
-        for chunk, halfway in ((rows[:half], True), (rows[half:], False)):
-            if chunk:
-                s.execute(insert(Observation), [{"dataset_id": record.id, **r} for r in chunk])
-            if halfway:
-                checkpoint("import")  # half the observations are written: a crash here must lose them all
-        log(s, who, "data.import", f"data set {label}", sha256=sha, observations=len(rows),
-            source=record.source_name)
-        return dataset_info(record, created=True)
+        record, created = insert_dataset(s, ds, label=label, who=who, rows=rows, sha=sha,
+                                         source_name=Path(source_path).name if source_path else ds.source,
+                                         source_bytes=source_bytes, units_name=Path(units_path).name if units_path
+                                         else None, units_bytes=units_bytes)
+        return dataset_info(record, created=created)
+
+
+def insert_dataset(s: Session, ds: Dataset, *, label: str, who: str, rows: list[dict] | None = None,
+                   sha: str | None = None, source_name: str | None = None, source_bytes: bytes | None = None,
+                   units_name: str | None = None, units_bytes: bytes | None = None,
+                   action: str = "data.import", **details: object) -> tuple[DataSet, bool]:
+    """Store a data set inside the caller's transaction (an import, or a merge that also records its
+    reviews and edition in the same transaction); the stored one if its content is there already."""
+    rows = codec.observation_rows(ds) if rows is None else rows
+    sha = codec.dataset_sha256(ds, rows) if sha is None else sha
+    serialise(s, "dataset", sha)
+    existing = s.scalar(select(DataSet).where(DataSet.sha256 == sha))
+    if existing is not None:
+        return existing, False
+    record = DataSet(label=label, sha256=sha, structure=json.dumps(codec.dataset_structure(ds), ensure_ascii=False),
+                     source_name=source_name, source_bytes=source_bytes,
+                     source_sha256=hashlib.sha256(source_bytes).hexdigest() if source_bytes else None,
+                     units_name=units_name, units_bytes=units_bytes,
+                     units_sha256=hashlib.sha256(units_bytes).hexdigest() if units_bytes else None,
+                     n_observations=len(rows), created_at=now(), created_by=who)
+    s.add(record)
+    s.flush()
+    half = len(rows) // 2
+    for chunk, halfway in ((rows[:half], True), (rows[half:], False)):
+        if chunk:
+            s.execute(insert(Observation), [{"dataset_id": record.id, **r} for r in chunk])
+        if halfway:
+            checkpoint("import")  # half the observations are written: a crash here must lose them all
+    log(s, who, action, f"data set {label}", sha256=sha, observations=len(rows), source=record.source_name,
+        **details)
+    return record, True
 
 
 def get_dataset(store: Store, ref: int | str) -> Dataset:

@@ -28,7 +28,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 __all__ = ["Activity", "AuditOutput", "Base", "DRAFT", "DataSet", "Edition", "IndicatorResult", "Methodology",
-           "Observation", "PUBLISHED", "Receipt", "UTCDateTime", "UnitResult"]
+           "Observation", "PUBLISHED", "Receipt", "Review", "Submission", "SubmissionValue", "UTCDateTime",
+           "UnitResult"]
 
 
 DRAFT = "draft"
@@ -211,3 +212,61 @@ class Receipt(Base):
     document: Mapped[str] = mapped_column(Text)  # the receipt file's JSON, signature included
     fingerprint: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Submission(Base):
+    """A brand's filled questionnaire (migration 0006): stored once, as received, never changed."""
+
+    __tablename__ = "submissions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id"))
+    brand: Mapped[str] = mapped_column(String(200))
+    methodology_sha256: Mapped[str] = mapped_column(String(64))
+    template_version: Mapped[str] = mapped_column(String(20))
+    file_name: Mapped[str] = mapped_column(String(500))
+    file_bytes: Mapped[bytes] = mapped_column(LargeBinary)
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    submitted_by: Mapped[str] = mapped_column(String(300))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(200))  # who imported the file
+
+    values: Mapped[list[SubmissionValue]] = relationship(back_populates="submission", order_by="SubmissionValue.id")
+
+
+class SubmissionValue(Base):
+    """One submitted figure with its evidence and the plausibility warnings found at import (0006)."""
+
+    __tablename__ = "submission_values"
+    __table_args__ = (Index("ix_submission_values_submission", "submission_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
+    indicator: Mapped[str] = mapped_column(String(200))
+    year: Mapped[int] = mapped_column(Integer)
+    value: Mapped[float] = mapped_column(Float(53))
+    unit_of_measure: Mapped[str] = mapped_column(String(200))
+    evidence: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    cell: Mapped[str] = mapped_column(String(50))  # where it was in the file ("Questionnaire!F7")
+    public_value: Mapped[float | None] = mapped_column(Float(53))  # the data set's value at import
+    last_value: Mapped[float | None] = mapped_column(Float(53))  # the last published edition's value
+    warnings: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of sentences
+
+    submission: Mapped[Submission] = relationship(back_populates="values")
+
+
+class Review(Base):
+    """A decision on one submitted value (0006), append-only: approve or reject with a comment, and
+    ``merged`` when a merge wrote the approved value into a data set (then no further decision)."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (Index("ix_reviews_value", "value_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value_id: Mapped[int] = mapped_column(ForeignKey("submission_values.id"))
+    decision: Mapped[str] = mapped_column(String(20))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    reviewer: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    dataset_id: Mapped[int | None] = mapped_column(ForeignKey("datasets.id"))  # set for ``merged``

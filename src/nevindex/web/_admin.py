@@ -58,6 +58,37 @@ class AdminWrites(PortalReads):
         self.forget()  # "latest" now means another edition
         return info_dict(info)
 
+    # --- brand submissions (review them value by value) ----------------------------------------
+
+    def submissions(self) -> list[dict[str, Any]]:
+        from nevindex.store import submissions as subs
+
+        return [{"id": r.id, "edition": r.edition, "brand": r.brand, "submitted_by": r.submitted_by,
+                 "submitted_at": r.submitted_at, "values": len(r.values), "status": r.status,
+                 "warnings": sum(len(v.warnings) for v in r.values)}
+                for r in reversed(subs.list_submissions(self.store))]
+
+    def submission(self, submission_id: int) -> dict[str, Any]:
+        """A submission's values, each beside the public and last published value, with its warnings."""
+        from nevindex.store import submissions as subs
+
+        info = subs.get_submission(self.store, submission_id)
+        values = [{"id": v.id, "indicator": v.indicator, "year": v.year, "value": v.value, "unit": v.unit_of_measure,
+                   "evidence": v.evidence, "note": v.note, "cell": v.cell, "public_value": v.public_value,
+                   "last_value": v.last_value, "warnings": list(v.warnings), "status": v.status,
+                   "reviews": [{"decision": r.decision, "comment": r.comment, "reviewer": r.reviewer, "at": r.at}
+                               for r in v.reviews]} for v in info.values]
+        return {"id": info.id, "edition": info.edition, "brand": info.brand, "submitted_by": info.submitted_by,
+                "submitted_at": info.submitted_at, "file_name": info.file_name, "file_sha256": info.file_sha256,
+                "status": info.status, "values": values}
+
+    def review_submission(self, submission_id: int, decisions: dict[str, tuple[str, str]], *,
+                          actor: str) -> dict[str, Any]:
+        from nevindex.collect.submissions import review
+
+        review(self.store, submission_id, decisions, reviewer=actor)
+        return self.submission(submission_id)
+
     def _require_draft(self, ref: str) -> None:
         self.edition_info(ref, allow_draft=True)  # 404 for unknown editions; the store refuses published ones
 

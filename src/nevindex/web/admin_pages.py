@@ -1,5 +1,5 @@
 """The analysts' pages under ``/admin/`` (and ``/zh/admin/``): sign-in, dashboard, import, create,
-build, audit and publish.
+build, audit and publish, and the review of brand submissions.
 
 Every state-changing form depends on :func:`nevindex.web.access.form_admin` (signed in, and the
 form's CSRF token matches); pages are never cached (``no-store``).
@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from nevindex.errors import DataError
 from nevindex.web import access, auth, uploads
 from nevindex.web.i18n import lang_prefix, split_lang
 from nevindex.web.limits import GuardedRoute
@@ -133,3 +134,47 @@ def admin_audit(request: Request, edition: str, msg: Annotated[str | None, Query
 async def admin_publish(request: Request, edition: str, user: Annotated[str, Depends(access.form_admin)]) -> Response:
     portal_of(request).publish(edition, actor=user)
     return _back(request, message=f"published edition '{edition}'")
+
+
+# --- brand submissions: each value beside the public one and last year's, approved or rejected ----
+
+def _submission_id(text: str) -> int:
+    if not text.isdigit():
+        raise DataError(f"'{text}' is not a submission number", column="submission")
+    return int(text)
+
+
+@admin_router.get("/admin/submissions", response_class=HTMLResponse)
+def admin_submissions(request: Request, msg: Annotated[str | None, Query(max_length=300)] = None) -> Response:
+    page = page_of(request)
+    if page.user is None:
+        return RedirectResponse(page.links.admin("/login"), status_code=303)
+    return html(render(page, "admin/submissions.html", submissions=portal_of(request).submissions(), message=msg))
+
+
+@admin_router.get("/admin/submissions/{submission}", response_class=HTMLResponse)
+def admin_submission(request: Request, submission: str,
+                     msg: Annotated[str | None, Query(max_length=300)] = None) -> Response:
+    page = page_of(request)
+    if page.user is None:
+        return RedirectResponse(page.links.admin("/login"), status_code=303)
+    info = portal_of(request).submission(_submission_id(submission))
+    return html(render(page, "admin/submission.html", submission=info, message=msg))
+
+
+@admin_router.post("/admin/submissions/{submission}/review")
+async def admin_review(request: Request, submission: str, user: Annotated[str, Depends(access.form_admin)]) -> Response:
+    """One decision per value (``decision_<value id>``: approve, reject or nothing; ``comment_<value id>``)."""
+    number = _submission_id(submission)
+    form = await request.form()
+    decisions: dict[str, tuple[str, str]] = {}
+    for key, decision in form.items():
+        if key.startswith("decision_") and decision in ("approve", "reject"):
+            comment = str(form.get(f"comment_{key.removeprefix('decision_')}", "")).strip()[:2000]
+            if not comment:
+                raise DataError("each decision needs a comment: say why", column=f"comment_{key[9:]}")
+            decisions[key.removeprefix("decision_")] = (str(decision), comment)
+    if not decisions:
+        raise DataError("choose approve or reject for at least one value", column="decision")
+    portal_of(request).review_submission(number, decisions, actor=user)
+    return _back(request, f"/submissions/{number}", message=f"recorded {len(decisions)} decision(s)")
