@@ -92,6 +92,8 @@ def _sorted(rows: list[dict[str, Any]], sort: str, element: str | None, lang: st
             return r[key]
     present = [r for r in rows if value(r) is not None]
     missing = [r for r in rows if value(r) is None]
-    best_first = key == "score"  # a score sorts high to low by default, everything else low to high
-    present.sort(key=lambda r: (value(r), r["code"]), reverse=desc != best_first)
+    # one rule for every key, as in SQL and every other API: ``key`` ascending, ``-key`` descending
+    # (so ``-score`` is the top first); ties by code, missing values last either way
+    present.sort(key=lambda r: r["code"])
+    present.sort(key=value, reverse=desc)
     return present + missing

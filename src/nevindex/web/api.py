@@ -104,7 +104,7 @@ async def ranking(
     element: Annotated[str | None, Query(description="rank by this element (or any aggregate) instead of the index")] = None,
     rating: Annotated[list[str], Query(description="keep these rating labels (repeatable)")] = [],  # noqa: B006
     q: Annotated[str | None, Query(max_length=100, description="search in brand code and names")] = None,
-    sort: Annotated[str, Query(description="rank, score, name, rating or country; prefix - to reverse")] = "rank",
+    sort: Annotated[str, Query(description="rank, score, name, rating or country, ascending; prefix - for descending (-score: highest first)")] = "rank",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
     lang: Lang = "en",
