@@ -17,10 +17,12 @@ import numpy as np
 import pandas as pd
 
 from nevindex.build import build
-from nevindex.errors import DataError, NotFoundError
+from nevindex.errors import NotFoundError
 from nevindex.framework import Framework
 from nevindex.result import Result
 from nevindex.web._editions import EditionAccess
+from nevindex.web._errors import ParameterError
+from nevindex.web._plausible import plausible_range
 from nevindex.web._ranking import RankingQuery, ranking_page
 from nevindex.web._views import EditionView, element_of, names, num, rank_int
 
@@ -46,7 +48,7 @@ class PortalReads(EditionAccess):
         view = self.view(ref)
         view.row(code)  # 404 with a hint before any work
         if peers is not None and peers not in view.groups:
-            raise DataError(f"unknown peer group column '{peers}'", column="peers",
+            raise ParameterError(f"unknown peer group column '{peers}'", parameter="peers",
                             hint="group columns: " + (", ".join(view.groups) or "none"))
         return view.cache.get(("brand", code, peers), lambda: self._brand(view, code, peers))
 
@@ -61,7 +63,11 @@ class PortalReads(EditionAccess):
         fw = view.framework
         data["brand_names"] = view.unit_names(code)
         data["row"] = view.row(code)
-        data["node_names"] = {c: names(n.name) for c, n in fw.nodes.items()}
+        # one key per thing: ``names`` (every node, both languages) and ``elements`` (the root's
+        # children); the aggregates below the elements are ``sub_aggregates`` (``aggregates`` repeated
+        # the elements and ``node_names`` repeated ``names``: both dropped, see docs/portal.md)
+        element_codes = set(view.elements)
+        data["sub_aggregates"] = [a for a in data.pop("aggregates") if a["code"] not in element_codes]
         data["edition"] = view.info.label
         peer_rows = (data.get("peers") or {}).get("rows") or []
         data["peer_names"] = {r["unit"]: view.unit_names(r["unit"]) for r in peer_rows}
@@ -88,7 +94,7 @@ class PortalReads(EditionAccess):
         """Two to four brands side by side: index, rank, rating, elements, every indicator."""
         unique = list(dict.fromkeys(c.strip() for c in codes if c.strip()))
         if not 2 <= len(unique) <= 4:
-            raise DataError(f"compare needs 2 to 4 different brands, got {len(unique)}", column="brands")
+            raise ParameterError(f"compare needs 2 to 4 different brands, got {len(unique)}", parameter="brands")
         view = self.view(ref)
         rows = [view.row(c) for c in unique]
         fw = view.framework
@@ -117,24 +123,32 @@ class PortalReads(EditionAccess):
         res = view.result
         fw = view.framework
         if not changes:
-            raise DataError("give at least one indicator value to change", column="changes")
+            raise ParameterError("give at least one indicator value to change", parameter="changes")
         if len(changes) > MAX_WHATIF_CHANGES:
-            raise DataError(f"at most {MAX_WHATIF_CHANGES} changes at once", column="changes")
+            raise ParameterError(f"at most {MAX_WHATIF_CHANGES} changes at once", parameter="changes")
         data = res.dataset
         for ind, value in changes.items():
             if ind not in fw.indicator_codes:
                 from nevindex.recipe import nearest
 
                 hint = nearest(ind, fw.indicator_codes)
-                raise DataError(f"unknown indicator '{ind}'", column="changes",
+                raise ParameterError(f"unknown indicator '{ind}'", parameter="changes",
                                 hint=f"did you mean '{hint}'?" if hint else None)
             if value is None or not math.isfinite(float(value)):
-                raise DataError(f"the new value of '{ind}' must be a finite number", column="changes")
+                raise ParameterError(f"the new value of '{ind}' must be a finite number", parameter=f"changes.{ind}",
+                                     status=422)
+            low, high = _plausible(res, ind)
+            if not low <= float(value) <= high:
+                raise ParameterError(
+                    f"{float(value):g} is outside the plausible range of '{ind}' ({_unit(fw, ind)}): "
+                    f"{low:g} to {high:g}", parameter=f"changes.{ind}", status=422,
+                    hint="the range spans the values of this edition and the methodology's goalposts, "
+                         "widened by ten times their width on each side")
             data = data.with_value(code, ind, float(value), year=res.year)
         new = build(fw, data, res.recipe, year=res.year)
         i_old = res.units.index(code)
         if code not in new.units:
-            raise DataError(f"with these values brand '{code}' is screened out of the build", column="changes")
+            raise ParameterError(f"with these values brand '{code}' is screened out of the build", parameter="changes")
         i = new.units.index(code)
         col = {c: k for k, c in enumerate(fw.display_order)}
         score = num(new.index[i])
@@ -186,7 +200,7 @@ class PortalReads(EditionAccess):
     def download(self, ref: str | None, fmt: str) -> tuple[bytes, str, str]:
         """(content, media type, file name) of the edition's open data in ``fmt`` (csv, xlsx, json)."""
         if fmt not in DOWNLOAD_TYPES:
-            raise DataError(f"unknown download format '{fmt}'", column="format", hint="formats: csv, xlsx, json")
+            raise ParameterError(f"unknown download format '{fmt}'", parameter="format", hint="formats: csv, xlsx, json")
         view = self.view(ref)
         files = view.cache.get("opendata", lambda: self._open_data(view.info.id))
         name = f"edition-{view.info.label}.{fmt}"
@@ -216,6 +230,17 @@ class PortalReads(EditionAccess):
                 "per_run_tables": sorted(name for name in tables if name in PER_RUN_TABLES),
                 "rank_intervals": ({u: {"low": rank_int(lo), "high": rank_int(hi)} for u, (lo, hi) in intervals.items()}
                                    if intervals else None)}
+
+def _plausible(res: Result, indicator: str) -> tuple[float, float]:
+    j = res.framework.indicator_codes.index(indicator)
+    norm = res.framework.nodes[indicator].params.get("normalise") or {}
+    goalposts = ((norm.get("lower"), norm.get("upper")) if norm.get("method") == "goalposts" else None)
+    return plausible_range(np.asarray(res.raw[:, j], dtype=float).tolist(), goalposts)
+
+
+def _unit(fw: Framework, indicator: str) -> str:
+    return fw.nodes[indicator].unit or "no unit"
+
 
 def _tree(fw: Framework, result: Result) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []

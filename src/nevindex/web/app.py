@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from nevindex.errors import NevIndexError
 from nevindex.web import auth, limits
+from nevindex.web._errors import one_line, problem
 from nevindex.web.cache import ResponseCache
 from nevindex.web.personal import Personaliser
 from nevindex.web.security import SecurityHeaders
@@ -126,6 +127,23 @@ def error_json(status: int, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"error": {"status": status, "message": message, **extra}}, status_code=status)
 
 
+def _problem(err: dict[str, Any]) -> dict[str, str]:
+    """One request validation error as ``{field, message}``: the parameter or JSON field by name
+    (``changes.sales``, not ``body.0``), and a body that is not JSON said so."""
+    loc = [str(p) for p in err.get("loc", ())]
+    if err.get("type") == "json_invalid":
+        position = loc[1] if len(loc) > 1 and loc[1].isdigit() else None
+        detail = (err.get("ctx") or {}).get("error")
+        return {"field": "body", "message": "the request body is not valid JSON"
+                + (f" ({detail} at character {position})" if detail and position is not None else "")
+                + "; send a JSON object with Content-Type: application/json"}
+    kind = loc[0] if loc and loc[0] in ("query", "path", "body", "header", "cookie") else None
+    where = ".".join(p for p in loc if p not in ("query", "body", "path", "header", "cookie")) or "body"
+    noun = {"query": "query parameter", "path": "path parameter", "header": "header", "cookie": "cookie"}.get(
+        kind or "", "field")
+    return {"field": where, "message": f"{noun} '{where}': {err.get('msg', 'invalid')}"}
+
+
 def _error_handlers(app: FastAPI) -> None:
     from nevindex.web.templating import error_page
 
@@ -134,19 +152,16 @@ def _error_handlers(app: FastAPI) -> None:
         status = getattr(exc, "status_code", 400)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 and _is_api(request) else None
         if _is_api(request):
-            response = error_json(status, str(exc))
+            response = error_json(status, one_line(exc), **problem(exc))
             if headers:
                 response.headers.update(headers)
             return response
-        return error_page(request, status, str(exc))
+        return error_page(request, status, one_line(exc))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Any:
-        problems = []
-        for err in exc.errors():
-            where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("query", "body", "path"))
-            problems.append({"field": where, "message": err.get("msg", "invalid")})
-        message = "; ".join(f"{p['field']}: {p['message']}" for p in problems) or "invalid request"
+        problems = [_problem(err) for err in exc.errors()]
+        message = "; ".join(p["message"] for p in problems) or "invalid request"
         if _is_api(request):
             return error_json(422, message, problems=problems)
         return error_page(request, 422, message)

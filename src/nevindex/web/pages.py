@@ -16,9 +16,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
-from nevindex.errors import DataError, NevIndexError
+from nevindex.errors import NevIndexError
 from nevindex.web import charts
 from nevindex.web._caching import etag_matches
+from nevindex.web._errors import ParameterError
 from nevindex.web.admin_pages import admin_router
 from nevindex.web.i18n import translate
 from nevindex.web.limits import GuardedRoute
@@ -164,7 +165,7 @@ def _whatif_changes(request: Request) -> dict[str, float] | None:
         try:
             changes[key[2:]] = float(value.replace(",", ""))
         except ValueError:
-            raise DataError(f"'{value}' is not a number", column=key[2:]) from None
+            raise ParameterError(f"'{value}' is not a number", parameter=key[2:]) from None
     return changes or None
 
 
