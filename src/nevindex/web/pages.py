@@ -57,11 +57,11 @@ def brand_context(portal: Portal, view: EditionView, code: str, lang: str,
     fw = view.framework
     labels = [translate_name(fw.nodes[e].name, lang) for e in view.elements]
     by_code = {e["code"]: e for e in prof["elements"]}
-    radar = charts.radar(labels, [by_code.get(e, {}).get("score") for e in view.elements],
-                         reference=[prof["medians"].get(e) for e in view.elements],
-                         maximum=max([100.0, *(v for v in (by_code.get(e, {}).get("score") for e in view.elements)
-                                               if v is not None and math.isfinite(v))]),
-                         title=translate(lang, "radar_title"))
+    radar = charts.element_chart(labels, [by_code.get(e, {}).get("score") for e in view.elements],
+                                 reference=[prof["medians"].get(e) for e in view.elements],
+                                 maximum=max([100.0, *(v for v in (by_code.get(e, {}).get("score") for e in view.elements)
+                                                       if v is not None and math.isfinite(v))]),
+                                 title=translate(lang, "radar_title"), missing_label=translate(lang, "no_data"))
     hist = portal.history(code)
     history_svg = charts.history([p["year"] for p in hist["points"]], [p["score"] for p in hist["points"]],
                                  [p["rank"] for p in hist["points"]], title=translate(lang, "history_title"))
