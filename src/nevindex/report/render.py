@@ -2,8 +2,8 @@
 
 Templates and CSS are looked up first in a user folder (``templates=``, the CLI's ``--templates``),
 then in the package, so a user restyles the report by copying one file and editing it.
-The PDF embeds our vendored fonts (``@font-face`` with file URLs); the HTML names the same families
-first and falls back to the reader's system fonts, which keeps it small (charts are outlines anyway).
+The PDF embeds our vendored fonts (``@font-face`` with file URLs); the HTML links the same families as
+WOFF2 webfonts (``fonts/`` beside it, else the package's copy), then the reader's system fonts.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from nevindex.report import charts
 from nevindex.report.i18n import Catalogue, fmt_number, fmt_percent, fmt_rank, fmt_signed, load_catalogue
 from nevindex.report.model import DIMENSIONS, ReportModel
 
-__all__ = ["DIMENSION_ALIASES", "FONT_DIR", "FONT_FACES", "PACKAGE_TEMPLATES", "RENDERERS", "TemplateError",
+__all__ = ["DIMENSION_ALIASES", "FONT_DIR", "FONT_FACES", "WEB_FONT_FACES", "PACKAGE_TEMPLATES", "RENDERERS", "TemplateError",
            "chart_html", "charts_for", "context", "dimension_key", "environment", "font_css", "render_html",
            "render_pdf", "unit_html"]
 
@@ -54,10 +54,22 @@ class TemplateError(NevIndexError):
     """A (user) template failed to render."""
 
 
+#: The webfonts (WOFF2 subsets, scripts/web_fonts.py) the HTML report links: ``fonts/`` beside the HTML
+#: (as the portal and the static export serve it), else the package's copy on this machine.
+WEB_FONT_FACES = (("NevSans", "normal", "NevSans-Regular.woff2"), ("NevSans", "bold", "NevSans-Bold.woff2"),
+                  ("NevSans CJK SC", "normal", "NevSansCJKsc-Regular.woff2"),
+                  ("NevSans CJK SC", "bold", "NevSansCJKsc-Bold.woff2"))
+
+
 def font_css(embed: bool) -> str:
-    """@font-face rules for our fonts (file URLs, for WeasyPrint), or nothing (HTML for browsers)."""
+    """@font-face rules for our fonts: file URLs of the full fonts (for WeasyPrint), or the WOFF2
+    webfonts by relative path then package path (HTML for browsers: Chinese without CJK system fonts)."""
     if not embed:
-        return ""
+        web = (FONT_DIR / "web").resolve()
+        return "\n".join(
+            f'@font-face {{ font-family: "{family}"; font-weight: {weight}; font-style: normal; font-display: swap; '
+            f'src: url("fonts/{file}") format("woff2"), url("{(web / file).as_uri()}") format("woff2"); }}'
+            for family, weight, file in WEB_FONT_FACES)
     return "\n".join(
         f'@font-face {{ font-family: "{family}"; font-weight: {weight}; font-style: {style}; '
         f'src: url("{(FONT_DIR / file).resolve().as_uri()}"); }}'

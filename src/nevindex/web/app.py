@@ -27,6 +27,7 @@ from nevindex.web.security import SecurityHeaders
 from nevindex.web.service import Portal
 
 HERE = Path(__file__).parent
+WEBFONTS = HERE.parent / "fonts" / "web"  # as nevindex.web.templating.WEBFONTS (not imported: it loads Jinja)
 API_PREFIX = "/api/v1"
 #: Default limit of one uploaded file (data files are small tables); ``NEVINDEX_MAX_UPLOAD_MB`` changes it.
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -109,6 +110,7 @@ def create_app(db_url: str | None = None, *, store: Any = None, secure_cookies: 
     app.include_router(admin_pages.admin_router, prefix="/zh")
     app.include_router(pages.router)
     app.include_router(pages.router, prefix="/zh")
+    app.mount("/static/fonts", StaticFiles(directory=WEBFONTS), name="fonts")  # before /static: first match wins
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     portal: Portal = app.state.portal
     app.state.visitors = Personaliser(app.state, ttl=session_check_ttl)

@@ -18,7 +18,7 @@ from nevindex.io import write_all
 from nevindex.web.i18n import LANGUAGES, lang_prefix
 from nevindex.web.pages import brand_context, compare_context, ranking_context
 from nevindex.web.service import Portal, RankingQuery
-from nevindex.web.templating import HERE, Links, Page, file_slug, render
+from nevindex.web.templating import HERE, WEBFONTS, Links, Page, file_slug, render
 
 __all__ = ["export_site"]
 
@@ -76,5 +76,7 @@ def export_site(portal: Portal, out: str | Path) -> list[str]:
     for asset in sorted((HERE / "static").iterdir()):
         if asset.is_file():
             files[f"static/{asset.name}"] = _bytes(asset.read_bytes())
+    for font in sorted(WEBFONTS.glob("*.woff2")):  # app.css loads them from fonts/ beside it
+        files[f"static/fonts/{font.name}"] = _bytes(font.read_bytes())
     write_all(out, files)
     return sorted(files)

@@ -25,10 +25,13 @@ from nevindex.web._caching import NO_STORE
 from nevindex.web.i18n import DEFAULT, LANGUAGES, lang_prefix, split_lang, translate
 from nevindex.web.service import Portal, num
 
-__all__ = ["HERE", "Links", "Page", "environment", "error_page", "file_slug", "fmt", "html", "page_of", "portal_of",
+__all__ = ["HERE", "WEBFONTS", "Links", "Page", "environment", "error_page", "file_slug", "fmt", "html", "page_of", "portal_of",
            "render", "slug"]
 
 HERE = Path(__file__).parent
+#: The portal's webfonts (WOFF2 subsets of the vendored fonts, made by scripts/web_fonts.py), served at
+#: /static/fonts/ and copied into the static export: Chinese renders on machines without CJK fonts.
+WEBFONTS = HERE.parent / "fonts" / "web"
 
 
 @cache
