@@ -28,7 +28,7 @@ from nevindex.web._views import EditionView, element_of, names, num, rank_int
 
 DOWNLOAD_TYPES = {"csv": "text/csv; charset=utf-8",
                   "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                  "json": "application/json"}
+                  "json": "application/json", "methodology.yaml": "application/yaml; charset=utf-8"}
 MAX_WHATIF_CHANGES = 50
 #: Per-run audit tables (stored by the store; reproducible from spec and seed): not served by the API.
 PER_RUN_TABLES = frozenset({"run_scores", "run_ranks", "weight_sets"})
@@ -200,10 +200,11 @@ class PortalReads(EditionAccess):
     def download(self, ref: str | None, fmt: str) -> tuple[bytes, str, str]:
         """(content, media type, file name) of the edition's open data in ``fmt`` (csv, xlsx, json)."""
         if fmt not in DOWNLOAD_TYPES:
-            raise ParameterError(f"unknown download format '{fmt}'", parameter="format", hint="formats: csv, xlsx, json")
+            raise ParameterError(f"unknown download format '{fmt}'", parameter="format",
+                                 hint="formats: " + ", ".join(DOWNLOAD_TYPES))
         view = self.view(ref)
         files = view.cache.get("opendata", lambda: self._open_data(view.info.id))
-        name = f"edition-{view.info.label}.{fmt}"
+        name = f"edition-{view.info.label}{'-' if fmt == 'methodology.yaml' else '.'}{fmt}"
         return files[name], DOWNLOAD_TYPES[fmt], name
 
     def receipt(self, ref: str | None) -> dict[str, Any]:

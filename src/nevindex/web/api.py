@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, Up
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
-from nevindex.web import access, auth, schemas, uploads
+from nevindex.web import access, auth, report_routes, schemas, uploads
 from nevindex.web._caching import etag_matches
 from nevindex.web.limits import GuardedRoute
 from nevindex.web.service import Portal, RankingQuery
@@ -242,3 +242,8 @@ def admin_audit(request: Request, edition: str) -> Any:
                    summary="Publish a built draft (irreversible)")
 def admin_publish(request: Request, edition: str, user: Annotated[str, Depends(access.api_admin)]) -> Any:
     return _portal(request).publish(edition, actor=user)
+
+
+admin_router.post("/editions/{edition}/report", summary="Render the edition's annual report (en and zh, PDF and HTML; "
+                  "drafts too): the admin pages serve the files, the public /reports/ those of published editions"
+                  )(report_routes.api_render)

@@ -68,7 +68,8 @@ def upload_limit_from_env() -> int:
 
 def create_app(db_url: str | None = None, *, store: Any = None, secure_cookies: bool | None = None,
                max_upload_bytes: int | None = None, login_attempts: int = 5,
-               login_window: float = 300.0, response_ttl: float = 5.0, session_check_ttl: float = 1.0) -> FastAPI:
+               login_window: float = 300.0, response_ttl: float = 5.0, session_check_ttl: float = 1.0,
+               reports: Any = None, reports_dir: str | Path | None = None) -> FastAPI:
     """The portal on the store at ``db_url`` (default: ``NEVINDEX_DB`` / the user's data directory).
 
     ``secure_cookies`` marks cookies Secure (HTTPS only); default from ``NEVINDEX_SECURE_COOKIES``.
@@ -76,9 +77,12 @@ def create_app(db_url: str | None = None, *, store: Any = None, secure_cookies: 
     ``response_ttl`` bounds how long an anonymous read of published data is served from memory, and how
     long a proxy may serve "latest" without revalidating (named editions: an hour; see ``_caching``).
     ``session_check_ttl`` is how long a signed-in visitor's public pages trust a session check (a session
-    ended in another process shows there within that time; admin pages and actions always check)."""
+    ended in another process shows there within that time; admin pages and actions always check).
+    ``reports`` renders an edition's annual report (:data:`nevindex.web.reports.Renderer`; the CLI passes
+    one); rendered files are kept in ``reports_dir`` (default ``NEVINDEX_REPORTS_DIR`` / the user cache)."""
     from nevindex.store.db import open_store
     from nevindex.web import admin_pages, api, pages
+    from nevindex.web.reports import ReportFiles
 
     if max_upload_bytes is None:
         max_upload_bytes = upload_limit_from_env()
@@ -104,6 +108,7 @@ def create_app(db_url: str | None = None, *, store: Any = None, secure_cookies: 
                                   login_attempts=login_attempts, login_window=login_window,
                                   response_ttl=response_ttl)
 
+    app.state.reports = ReportFiles(reports, reports_dir)
     app.include_router(api.router, prefix=API_PREFIX)
     app.include_router(api.admin_router, prefix=API_PREFIX)
     app.include_router(admin_pages.admin_router)

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from nevindex.errors import NevIndexError
-from nevindex.web import charts
+from nevindex.web import charts, report_routes
 from nevindex.web._caching import etag_matches
 from nevindex.web._errors import ParameterError
 from nevindex.web.admin_pages import admin_router
@@ -191,10 +191,16 @@ def methodology_page(request: Request, edition: str | None = None) -> Response:
 @router.get("/downloads/", response_class=HTMLResponse)
 def downloads_page(request: Request) -> Response:
     page = page_of(request)
-    return html(render(page, "downloads.html", editions=portal_of(request).editions()))
+    return html(render(page, "downloads.html", editions=portal_of(request).editions(),
+                        reports=request.app.state.reports.enabled))
 
 
 @router.get("/about/", response_class=HTMLResponse)
 def about_page(request: Request) -> Response:
     page = page_of(request)
     return html(render(page, "about.html", editions=portal_of(request).editions()))
+
+
+# the annual report of a published edition, and the webfonts its HTML links from fonts/ beside it
+router.get("/reports/{edition}/report-{lang}.{fmt}")(report_routes.public_report)
+router.get("/reports/{edition}/fonts/{name}")(report_routes.report_font)
