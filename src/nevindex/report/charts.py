@@ -142,7 +142,7 @@ def radar(axes_labels: Sequence[str], values: Sequence[float], reference: Sequen
         return np.append(r * ux, r[0] * ux[0]), np.append(r * uy, r[0] * uy[0])
 
     missing = [not math.isfinite(float(x)) for x in values]
-    with _figure(3.2, 2.8) as fig:
+    with _figure(2.9, 2.45) as fig:
         ax = fig.add_subplot()
         ax.set_aspect("equal")
         ax.axis("off")
@@ -176,8 +176,10 @@ def radar(axes_labels: Sequence[str], values: Sequence[float], reference: Sequen
 
 def heatmap(row_labels: Sequence[str], col_labels: Sequence[str], values: Sequence[Sequence[float]],
             title: str = "", vmin: float = 0.0, vmax: float = 100.0, digits: int = 0,
-            diverging: bool = False, lower_triangle: bool = False) -> str:
-    """Annotated heatmap (element scores by brand, or correlations with ``diverging=True``)."""
+            diverging: bool = False, lower_triangle: bool = False,
+            counts: Sequence[Sequence[int]] | None = None) -> str:
+    """Annotated heatmap (element scores by brand, or correlations with ``diverging=True``); ``counts``
+    prints the n behind each cell under its value (e.g. brands with both scores)."""
     data = np.asarray(values, dtype=float)
     rows, cols = data.shape
     if lower_triangle:
@@ -197,8 +199,11 @@ def heatmap(row_labels: Sequence[str], col_labels: Sequence[str], values: Sequen
                         ax.text(c, r, "–", ha="center", va="center", fontsize=6.5, color="#7a8793")
                     continue
                 shade = abs((v - vmin) / (vmax - vmin) * 2 - 1) if diverging else (v - vmin) / (vmax - vmin)
-                ax.text(c, r, fmt_number(v, digits, grouping=False), ha="center", va="center", fontsize=6.5,
-                        color="white" if shade > 0.55 else INK)
+                label = fmt_number(v, digits, grouping=False)
+                if counts is not None and r != c:
+                    label += f"\nn = {int(counts[r][c])}"
+                ax.text(c, r, label, ha="center", va="center", fontsize=6.5 if counts is None else 6,
+                        color="white" if shade > 0.55 else INK, linespacing=1.1)
         ax.set_xticks(range(cols), [_wrap(c, 14) for c in col_labels], rotation=35 if cols > 6 else 0,
                       ha="right" if cols > 6 else "center")
         ax.set_yticks(range(rows), [_wrap(r, 28) for r in row_labels])
