@@ -17,8 +17,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from nevindex.report.contrasts import MIN_GAP, Contrast, home_vs_international, leaders_vs_rest
 from nevindex.insight.bounds import natural_text
+from nevindex.report.contrasts import MIN_GAP, Contrast, home_vs_international, leaders_vs_rest
 from nevindex.report.i18n import fmt_number, fmt_percent, fmt_rank, fmt_signed, load_catalogue
 from nevindex.report.types import Case, ReportModel, UnitRow
 
