@@ -19,11 +19,13 @@ import pandas as pd
 from nevindex.build import build
 from nevindex.errors import NotFoundError
 from nevindex.framework import Framework
+from nevindex.insight.bounds import bounds, format_natural, natural_text
 from nevindex.result import Result
 from nevindex.web._editions import EditionAccess
 from nevindex.web._errors import ParameterError
 from nevindex.web._plausible import plausible_range
 from nevindex.web._ranking import RankingQuery, ranking_page
+from nevindex.web._units import natural_label, to_scored
 from nevindex.web._views import EditionView, element_of, names, num, rank_int
 
 DOWNLOAD_TYPES = {"csv": "text/csv; charset=utf-8",
@@ -113,11 +115,12 @@ class PortalReads(EditionAccess):
                                                           for e in view.elements],
                 "brands": rows, "indicators": indicators}
 
-    def whatif(self, ref: str | None, code: str, changes: Mapping[str, float]) -> dict[str, Any]:
+    def whatif(self, ref: str | None, code: str, changes: Mapping[str, float], *, natural: bool = False) -> dict[str, Any]:
         """Rebuild the edition with the brand's indicator values changed; its new scores and rank.
 
         Everything else (other brands, methodology, recipe) is as published, so the difference is
-        the effect of the changes alone, with normalisation bounds and aggregation honoured."""
+        the effect of the changes alone, with normalisation bounds and aggregation honoured. With
+        ``natural`` the values are in natural units (vehicles, not log10 vehicles) and converted."""
         view = self.view(ref)
         view.row(code)
         res = view.result
@@ -137,11 +140,17 @@ class PortalReads(EditionAccess):
             if value is None or not math.isfinite(float(value)):
                 raise ParameterError(f"the new value of '{ind}' must be a finite number", parameter=f"changes.{ind}",
                                      status=422)
+            typed = float(value)
+            if natural:
+                value = to_scored(typed, fw.nodes[ind].unit or "", f"changes.{ind}")
             low, high = _plausible(res, ind)
             if not low <= float(value) <= high:
+                unit = fw.nodes[ind].unit or ""
+                shown = (f"{typed:g} is outside the plausible range of '{ind}' ({natural_label(unit) or 'no unit'}): "
+                         f"{natural_text(low, unit)} to {natural_text(high, unit)}") if natural else (
+                    f"{typed:g} is outside the plausible range of '{ind}' ({_unit(fw, ind)}): {low:g} to {high:g}")
                 raise ParameterError(
-                    f"{float(value):g} is outside the plausible range of '{ind}' ({_unit(fw, ind)}): "
-                    f"{low:g} to {high:g}", parameter=f"changes.{ind}", status=422,
+                    shown, parameter=f"changes.{ind}", status=422,
                     hint="the range spans the values of this edition and the methodology's goalposts, "
                          "widened by ten times their width on each side")
             data = data.with_value(code, ind, float(value), year=res.year)
@@ -154,6 +163,7 @@ class PortalReads(EditionAccess):
         score = num(new.index[i])
         return {
             "edition": view.info.label, "brand": code, "changes": {k: float(v) for k, v in changes.items()},
+            "units": "natural" if natural else "scored",
             "before": {"score": num(res.index[i_old]), "rank": rank_int(res.rank[i_old]),
                        "rating": view.row(code)["rating"],
                        "elements": {e: num(res.scores[i_old, col[e]]) for e in view.elements}},
@@ -196,6 +206,24 @@ class PortalReads(EditionAccess):
             "method_notes_zh": notes_zh if isinstance(notes_zh, dict) else None,
             "ratings": view.meta()["ratings"], "tree": tree,
         }
+
+    def goalposts(self, ref: str | None, lang: str = "en") -> list[dict[str, Any]]:
+        """Every indicator's goalposts in natural units (:func:`nevindex.insight.bounds.bounds`), with
+        the text of each bound in ``lang``, the bound that scores 0 and the one that scores 100, and the
+        number of brands with a value in this edition."""
+        view = self.view(ref)
+        res = view.result
+        raw = np.asarray(res.raw, dtype=float)[[res.all_units.index(u) for u in res.units]]  # the scored brands
+        counts = {c: int(np.isfinite(raw[:, j]).sum()) for j, c in enumerate(res.framework.indicator_codes)}
+        out = []
+        for b in bounds(res.framework, counts, lang=lang):
+            lo = format_natural(b.lower, b.unit, lang) if b.lower is not None else None
+            hi = format_natural(b.upper, b.unit, lang) if b.upper is not None else None
+            worst, best = (lo, hi) if b.direction >= 0 else (hi, lo)
+            out.append({"indicator": b.indicator, "name": b.name, "unit": b.unit, "scored_unit": b.scored_unit,
+                        "log": b.log, "direction": b.direction, "lower": num(b.lower), "upper": num(b.upper),
+                        "score_0_at": worst, "score_100_at": best, "n": b.n})
+        return out
 
     def download(self, ref: str | None, fmt: str) -> tuple[bytes, str, str]:
         """(content, media type, file name) of the edition's open data in ``fmt`` (csv, xlsx, json)."""

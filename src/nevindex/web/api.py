@@ -126,7 +126,7 @@ async def brand(request: Request, edition: EditionRef, brand: str,
 @router.post("/editions/{edition}/brands/{brand}/whatif", response_model=schemas.WhatIf,
              summary="Change indicator values of a brand and get its new scores and rank (engine rebuild)")
 def whatif(request: Request, edition: EditionRef, brand: str, body: schemas.WhatIfRequest) -> Any:
-    return _portal(request).whatif(edition, brand, body.changes)
+    return _portal(request).whatif(edition, brand, body.changes, natural=body.units == "natural")
 
 
 @router.get("/brands/{brand}/history", response_model=schemas.History,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -162,6 +162,9 @@ class WhatIfRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     changes: dict[str, float] = Field(description="indicator code → new raw value for this brand",
                                       examples=[{"nev_sales": 500000}])
+    units: Literal["scored", "natural"] = Field(
+        "scored", description="'scored': values in the indicator's unit as the methodology scores it (log10 for "
+                              "size measures); 'natural': in its natural unit (vehicles, USD), converted here")
 
 
 class WhatIfSide(Model):

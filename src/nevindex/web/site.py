@@ -63,7 +63,8 @@ def export_site(portal: Portal, out: str | Path, reports: Renderer | None = None
                      **brand_context(portal, view, row["code"], lang))
         page(lang, "/compare/", "compare.html", **compare_context(portal, latest, ()))
         page(lang, "/methodology/", "methodology.html", view=latest, meta=latest.meta(),
-             m=portal.methodology(latest.info.label), ind=portal.indicators(latest.info.label))
+             m=portal.methodology(latest.info.label), ind=portal.indicators(latest.info.label),
+             goalposts=portal.goalposts(latest.info.label, lang))
         page(lang, "/downloads/", "downloads.html", editions=editions, reports=reports is not None)
         page(lang, "/about/", "about.html", editions=editions)
     for lang in LANGUAGES:
