@@ -48,7 +48,9 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("demo-store")
     store = open_store(f"sqlite:///{folder / 'store.db'}")
     publish_demo_editions(store)
-    app = create_app(store=store)
+    from nevindex.cli._reports import render_report
+
+    app = create_app(store=store, reports=render_report, reports_dir=folder / "reports")
     port = free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
@@ -113,7 +115,8 @@ def test_the_browser_has_no_cjk_system_font(bare_browser) -> None:  # noqa: ANN0
 
 
 PAGES = {"ranking": "/editions/nev-2024/", "brand": "/editions/nev-2024/brands/byd/",
-         "compare": "/compare/?edition=nev-2024&brands=byd&brands=tesla&brands=nio"}
+         "compare": "/compare/?edition=nev-2024&brands=byd&brands=tesla&brands=nio",
+         "methodology": "/methodology/?edition=nev-2024"}
 
 
 @pytest.mark.parametrize("width", [1366, 390])
@@ -177,3 +180,22 @@ def test_the_html_report_uses_the_webfont(bare_browser, tmp_path) -> None:  # no
     assert "NevSans CJK SC" in used
     cjk_fallbacks = {f: t for f, t in used.items() if f not in OURS and any(ord(c) > 0x2E80 for s in t for c in s)}
     assert not cjk_fallbacks, cjk_fallbacks
+
+
+def test_the_portal_serves_the_html_report_with_its_fonts(demo_server, bare_browser) -> None:  # noqa: ANN001
+    """The zh HTML report as the Downloads page links it: its Chinese is drawn by our webfont, which the
+    report finds at fonts/ beside it (the report's own CSP allows its inline styles)."""
+    pg = bare_browser.new_page(viewport={"width": 1366, "height": 900})
+    errors: list[str] = []
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    response = pg.goto(demo_server + "/reports/nev-2024/report-zh.html", timeout=300_000)
+    assert response is not None and response.status == 200
+    pg.evaluate("document.fonts.ready")
+    pg.wait_for_function("[...document.fonts].every(f => f.status !== 'loading')")
+    pg.screenshot(path=str(SHOTS / "fonts-served-report-zh.png"))
+    used = fonts_of_text(pg)
+    pg.close()
+    assert "NevSans CJK SC" in used
+    cjk_fallbacks = {f: t for f, t in used.items() if f not in OURS and any(ord(c) > 0x2E80 for s in t for c in s)}
+    assert not cjk_fallbacks, cjk_fallbacks
+    assert not errors, errors  # no CSP violation: styles and fonts load

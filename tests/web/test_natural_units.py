@@ -120,3 +120,9 @@ def test_parse_amount_by_hand() -> None:
     assert parse_amount("−3.5", "x") == -3.5
     assert to_scored(1e9, "log10(USD million)", "x") == pytest.approx(3.0)  # USD 1 bn = 10**3 USD million
     assert to_scored(12.0, "percent of revenue", "x") == 12.0
+
+
+def test_methodology_api_has_the_goalposts(log_client) -> None:  # noqa: ANN001
+    goal = {g["indicator"]: g for g in log_client.get(f"{API}/editions/g2024/methodology").json()["goalposts"]}
+    assert (goal["sales"]["lower"], goal["sales"]["upper"], goal["sales"]["unit"]) == (10.0, 1000.0, "vehicles")
+    assert goal["patents"]["lower"] is None and goal["sales"]["log"] is True

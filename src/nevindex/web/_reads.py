@@ -205,6 +205,7 @@ class PortalReads(EditionAccess):
             "method_notes": notes if isinstance(notes, dict) else None,
             "method_notes_zh": notes_zh if isinstance(notes_zh, dict) else None,
             "ratings": view.meta()["ratings"], "tree": tree,
+            "goalposts": self.goalposts(ref, "en"),  # natural units; the page asks for its language
         }
 
     def goalposts(self, ref: str | None, lang: str = "en") -> list[dict[str, Any]]:
