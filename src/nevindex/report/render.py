@@ -3,7 +3,7 @@
 Templates and CSS are looked up first in a user folder (``templates=``, the CLI's ``--templates``),
 then in the package, so a user restyles the report by copying one file and editing it.
 The PDF embeds our vendored fonts (``@font-face`` with file URLs); the HTML links the same families as
-WOFF2 webfonts (``fonts/`` beside it, else the package's copy), then the reader's system fonts.
+WOFF2 webfonts (``fonts/`` beside it), then the reader's system fonts.
 """
 
 from __future__ import annotations
@@ -55,8 +55,8 @@ class TemplateError(NevIndexError):
     """A (user) template failed to render."""
 
 
-#: The webfonts (WOFF2 subsets, scripts/web_fonts.py) the HTML report links: ``fonts/`` beside the HTML
-#: (as the portal and the static export serve it), else the package's copy on this machine.
+#: The webfonts (WOFF2 subsets, scripts/web_fonts.py) the HTML report links from ``fonts/`` beside the HTML
+#: (the portal and the static export put them there; a browser refuses file URLs from a served page).
 WEB_FONT_FACES = (("NevSans", "normal", "NevSans-Regular.woff2"), ("NevSans", "bold", "NevSans-Bold.woff2"),
                   ("NevSans CJK SC", "normal", "NevSansCJKsc-Regular.woff2"),
                   ("NevSans CJK SC", "bold", "NevSansCJKsc-Bold.woff2"))
@@ -64,12 +64,11 @@ WEB_FONT_FACES = (("NevSans", "normal", "NevSans-Regular.woff2"), ("NevSans", "b
 
 def font_css(embed: bool) -> str:
     """@font-face rules for our fonts: file URLs of the full fonts (for WeasyPrint), or the WOFF2
-    webfonts by relative path then package path (HTML for browsers: Chinese without CJK system fonts)."""
+    webfonts from ``fonts/`` beside the HTML (for browsers: Chinese without CJK system fonts)."""
     if not embed:
-        web = (FONT_DIR / "web").resolve()
         return "\n".join(
             f'@font-face {{ font-family: "{family}"; font-weight: {weight}; font-style: normal; font-display: swap; '
-            f'src: url("fonts/{file}") format("woff2"), url("{(web / file).as_uri()}") format("woff2"); }}'
+            f'src: url("fonts/{file}") format("woff2"); }}'
             for family, weight, file in WEB_FONT_FACES)
     return "\n".join(
         f'@font-face {{ font-family: "{family}"; font-weight: {weight}; font-style: {style}; '
