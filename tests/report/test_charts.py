@@ -74,3 +74,44 @@ def test_missing_values_are_marked_not_drawn_as_zero():
 def test_dollar_signs_are_text_not_mathtext():
     svg = charts.ranking_bars(["US$ brand", "A $x$ B"], [1.0, 2.0], title="Revenue (US$ million)")
     assert "A $x$ B" in svg and "US$ brand" in svg
+
+
+# --- issue 12 item 13: labels whole, value labels clear of the bars, intervals inside the axis ------
+
+
+def _group(svg: str, gid: str) -> str:
+    match = re.search(rf'<g id="[^"]*-{re.escape(gid)}">(.*?)</g>', svg, flags=re.S)
+    assert match, gid
+    return match.group(1)
+
+
+def test_a_latin_word_is_never_cut_into_syllables():
+    svg = charts.waterfall("2023", 50.0, [("Tangible elements", 1.0), ("Innovation", 2.0)], "2024", 53.0,
+                           width=3.9, height=1.9, alt="change")
+    assert ">Innovation<" in svg  # one text run, not "Inno", "vati", "on"
+    assert ">Inno<" not in svg
+    assert charts._wrap("创新要素与研发投入", 9).count("\n") >= 1  # Chinese still wraps
+
+
+def test_value_labels_keep_a_gap_from_the_bar_end():
+    svg = charts.ranking_bars(["A", "B"], [80.0, 35.5])
+    for i in (0, 1):
+        bar = _group(svg, f"bar-{i}")
+        right = max(float(x) for x in re.findall(r"[ML] ([\d.]+) [\d.]+", bar))
+        text_x = float(re.search(r'<text[^>]* x="([\d.]+)"', _group(svg, f"value-{i}")).group(1))
+        assert text_x - right >= 2.0, (i, text_x, right)  # points: the label never touches the bar
+
+
+def test_rank_axis_holds_every_bar_and_dot():
+    low, high, nominal = [1, 2, 5], [3, 7, 9], [1, 3, 6]  # 3 brands drawn, an interval reaching rank 9
+    lo, hi = charts.rank_axis(low, high, nominal, 3)
+    assert lo < min(low) - charts.BAR_PAD and hi > max(high) + charts.BAR_PAD
+    lo, hi = charts.rank_axis([1, 1], [1, 2], [1, 2], 2)
+    assert lo < 1 - charts.BAR_PAD and hi > 2 + charts.BAR_PAD
+
+
+def test_median_tick_is_painted_over_the_nominal_dot():
+    svg = charts.rank_intervals(["A", "B"], [2.0, 1.0], [1.0, 1.0], [3.0, 2.0], [2.0, 1.0], nominal_label="rank",
+                                median_label="median", interval_label="5–95%")
+    for i in (0, 1):  # median = nominal rank: the tick must be painted after (over) the dot
+        assert svg.index(f"-median-{i}\"") > svg.index(f"-nominal-{i}\"")

@@ -171,11 +171,12 @@ def test_slugs_keep_paths_safe() -> None:
 def test_radar_and_history_svg() -> None:
     svg = charts.radar(["<b>A</b>", "B", "C"], [100.0, None, 50.0], maximum=100.0, title="t<i>")
     assert "<b>" not in svg and "&lt;b&gt;A&lt;/b&gt;" in svg and "t&lt;i&gt;" in svg
-    assert svg.count('class="missing"') == 1 and svg.count('class="dot"') == 2
-    # the full-score point sits on the outer ring: at the top, radius above the centre
-    m = re.search(r'<circle class="dot" cx="([\d.]+)" cy="([\d.]+)"', svg)
-    assert m and float(m.group(1)) == pytest.approx(230.0, abs=0.1)  # (320 + 140) / 2
-    assert float(m.group(2)) == pytest.approx(160 - (160 - 48), abs=0.1)
+    # the missing value is left out (as in the PDF): no marker, no dot at the centre
+    assert 'class="missing"' not in svg and svg.count('class="dot"') == 2
+    # the full-score point sits on the outer ring: at the top, radius (320 / 2 - 48) above the centre (0, 0)
+    m = re.search(r'<circle class="dot" cx="([-\d.]+)" cy="([-\d.]+)"', svg)
+    assert m and float(m.group(1)) == pytest.approx(0.0, abs=0.1)
+    assert float(m.group(2)) == pytest.approx(-(160 - 48), abs=0.1)
     with pytest.raises(ValueError):
         charts.radar(["a", "b"], [1, 2])
     hist = charts.history([2023, 2024], [50.0, 60.0], [3, 1], title="h")

@@ -32,6 +32,7 @@ def serve(
     """Serve the portal, the API (/api/v1) and the admin side (uploads: at most NEVINDEX_MAX_UPLOAD_MB per file, 20 by default)."""
     import uvicorn
 
+    from nevindex.cli._reports import render_report
     from nevindex.store.db import as_url, open_store
     from nevindex.web.app import create_app
 
@@ -51,16 +52,21 @@ def serve(
     if workers > 1:
         if url:
             os.environ["NEVINDEX_DB"] = url
-        uvicorn.run("nevindex.web.app:create_app", factory=True, host=host, port=port, workers=workers,
+        uvicorn.run("nevindex.cli._reports:portal_app", factory=True, host=host, port=port, workers=workers,
                     log_level="warning", proxy_headers=False)
     else:
-        uvicorn.run(create_app(store=store), host=host, port=port, log_level="warning", proxy_headers=False)
+        uvicorn.run(create_app(store=store, reports=render_report), host=host, port=port, log_level="warning", proxy_headers=False)
 
 
 @site_app.command("export")
 def site_export(out: Annotated[Path, typer.Argument(help="Folder for the site (created if missing).")],
-                db: DbOpt = None) -> None:
+                db: DbOpt = None,
+                reports: Annotated[bool, typer.Option("--reports",
+                                                      help="Also render each edition's annual report (PDF and HTML, "
+                                                           "en and zh; several seconds per file) for the Downloads page.")] = False,
+                ) -> None:
     """Write the public site of every published edition as plain files (with CSV/XLSX/JSON downloads)."""
+    from nevindex.cli._reports import render_report
     from nevindex.io import prepare_output
     from nevindex.store.db import open_store
     from nevindex.web.service import Portal
@@ -68,7 +74,7 @@ def site_export(out: Annotated[Path, typer.Argument(help="Folder for the site (c
 
     prepare_output(out, folder=True, option="OUT")
     with open_store(db, create=False) as store, console.status("rendering the site…"):
-        files = export_site(Portal(store), out)
+        files = export_site(Portal(store), out, reports=render_report if reports else None)
     console.print(f"wrote {len(files)} files to {out}")
 
 

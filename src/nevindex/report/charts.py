@@ -31,12 +31,17 @@ import numpy as np
 
 from nevindex import plotstyle
 from nevindex.plotstyle import FAMILIES, FONT_DIR, GREYS, HATCHES, INK, MARKERS, WIDTH
-from nevindex.report.i18n import fmt_number
+from nevindex.report.i18n import fmt_number, fmt_signed
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["FONT_DIR", "heatmap", "history", "language", "radar", "rank_intervals", "ranking_bars", "waterfall"]
+__all__ = ["FONT_DIR", "heatmap", "history", "language", "radar", "rank_axis", "rank_intervals", "ranking_bars", "waterfall"]
+
+#: Half the height of a certain rank's bar in the interval chart, in ranks.
+BAR_PAD = 0.35
+#: Gap between a bar's end and its value label, in points.
+LABEL_GAP = 2.5
 
 _LANG: ContextVar[str] = ContextVar("chart_lang", default="en")
 
@@ -98,14 +103,16 @@ def ranking_bars(names: Sequence[str], scores: Sequence[float], bands: Sequence[
             b = bands[i] if bands is not None else 0
             value = _finite(scores[i], 0.0)
             ax.barh(pos, value, height=0.68, color=GREYS[b % len(GREYS)], hatch=HATCHES[b % len(HATCHES)],
-                    edgecolor=INK if b >= 3 else "white", linewidth=0.4)
-            ax.text(value, pos, " " + fmt_number(scores[i], grouping=False), va="center", ha="left", fontsize=7.5, color=INK)
+                    edgecolor=INK if b >= 3 else "white", linewidth=0.4, gid=f"bar-{i}")
+            ax.annotate(fmt_number(scores[i], grouping=False), (value, pos), xytext=(LABEL_GAP, 0),
+                        textcoords="offset points", va="center", ha="left", fontsize=7.5, color=INK,
+                        gid=f"value-{i}")
         ax.set_yticks(y, [names[i] for i in order])
         ax.tick_params(axis="y", length=0)
         ax.set_xlabel(xlabel)
         ax.xaxis.grid(True)
         ax.set_axisbelow(True)
-        ax.set_xlim(0, max([_finite(s, 0.0) for s in scores] + [1.0]) * 1.1)
+        ax.set_xlim(0, max([_finite(s, 0.0) for s in scores] + [1.0]) * 1.15)  # room for the labels
         ax.set_ylim(-0.6, n - 0.4)
         if bands is not None and band_labels:
             used = sorted(set(bands))
@@ -135,7 +142,7 @@ def radar(axes_labels: Sequence[str], values: Sequence[float], reference: Sequen
         return np.append(r * ux, r[0] * ux[0]), np.append(r * uy, r[0] * uy[0])
 
     missing = [not math.isfinite(float(x)) for x in values]
-    with _figure(3.2, 2.8) as fig:
+    with _figure(2.9, 2.45) as fig:
         ax = fig.add_subplot()
         ax.set_aspect("equal")
         ax.axis("off")
@@ -169,8 +176,10 @@ def radar(axes_labels: Sequence[str], values: Sequence[float], reference: Sequen
 
 def heatmap(row_labels: Sequence[str], col_labels: Sequence[str], values: Sequence[Sequence[float]],
             title: str = "", vmin: float = 0.0, vmax: float = 100.0, digits: int = 0,
-            diverging: bool = False, lower_triangle: bool = False) -> str:
-    """Annotated heatmap (element scores by brand, or correlations with ``diverging=True``)."""
+            diverging: bool = False, lower_triangle: bool = False,
+            counts: Sequence[Sequence[int]] | None = None) -> str:
+    """Annotated heatmap (element scores by brand, or correlations with ``diverging=True``); ``counts``
+    prints the n behind each cell under its value (e.g. brands with both scores)."""
     data = np.asarray(values, dtype=float)
     rows, cols = data.shape
     if lower_triangle:
@@ -190,8 +199,11 @@ def heatmap(row_labels: Sequence[str], col_labels: Sequence[str], values: Sequen
                         ax.text(c, r, "–", ha="center", va="center", fontsize=6.5, color="#7a8793")
                     continue
                 shade = abs((v - vmin) / (vmax - vmin) * 2 - 1) if diverging else (v - vmin) / (vmax - vmin)
-                ax.text(c, r, fmt_number(v, digits, grouping=False), ha="center", va="center", fontsize=6.5,
-                        color="white" if shade > 0.55 else INK)
+                label = fmt_number(v, digits, grouping=False)
+                if counts is not None and r != c:
+                    label += f"\nn = {int(counts[r][c])}"
+                ax.text(c, r, label, ha="center", va="center", fontsize=6.5 if counts is None else 6,
+                        color="white" if shade > 0.55 else INK, linespacing=1.1)
         ax.set_xticks(range(cols), [_wrap(c, 14) for c in col_labels], rotation=35 if cols > 6 else 0,
                       ha="right" if cols > 6 else "center")
         ax.set_yticks(range(rows), [_wrap(r, 28) for r in row_labels])
@@ -218,25 +230,34 @@ def rank_intervals(names: Sequence[str], nominal: Sequence[float], low: Sequence
         ax = fig.add_subplot()
         y = np.arange(n)[::-1]
         for pos, i in zip(y, order, strict=True):
-            ax.plot([low[i] - 0.35, high[i] + 0.35], [pos, pos], color=GREYS[2], linewidth=3.2, solid_capstyle="butt",
-                    label=interval_label if pos == y[0] else None)
-            if median is not None:
-                ax.plot(median[i], pos, marker="|", markersize=9, color=INK, linestyle="none",
-                        label=median_label if pos == y[0] else None)
+            ax.plot([low[i] - BAR_PAD, high[i] + BAR_PAD], [pos, pos], color=GREYS[2], linewidth=3.2,
+                    solid_capstyle="butt", label=interval_label if pos == y[0] else None, zorder=2)
             ax.plot(nominal[i], pos, marker="o", markersize=4.5, color="white", markeredgecolor=INK,
-                    markeredgewidth=1.2, linestyle="none", label=nominal_label if pos == y[0] else None)
+                    markeredgewidth=1.2, linestyle="none", label=nominal_label if pos == y[0] else None, zorder=3,
+                    gid=f"nominal-{i}")
+            if median is not None:  # drawn over the dot and taller than it: visible when they coincide
+                ax.plot(median[i], pos, marker="|", markersize=11, markeredgewidth=1.4, color=INK,
+                        linestyle="none", label=median_label if pos == y[0] else None, zorder=4, gid=f"median-{i}")
         ax.set_yticks(y, [names[i] for i in order])
         ax.tick_params(axis="y", length=0)
-        ax.set_xlim(0.5, n + 0.5)
+        ax.set_xlim(*rank_axis(low, high, nominal, n))
         ax.invert_xaxis()
         ax.set_xlabel(xlabel)
         ax.xaxis.grid(True)
         ax.set_axisbelow(True)
         if nominal_label:
-            ax.legend(loc="lower right", ncol=3)
+            ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=3)  # above: never over a bar
         if title:
             ax.set_title(title, loc="left")
         return _svg(fig, title or alt or xlabel)
+
+
+def rank_axis(low: Sequence[float], high: Sequence[float], nominal: Sequence[float], n: int) -> tuple[float, float]:
+    """The rank axis of the interval chart: ranks 1…n, widened so that every bar (±``BAR_PAD``) and dot
+    lies inside it (an interval may reach a rank beyond the brands drawn)."""
+    values = [_finite(v, 1.0) for v in (*low, *nominal)] + [1.0]
+    tops = [_finite(v, float(n)) for v in (*high, *nominal)] + [float(n)]
+    return min(values) - BAR_PAD - 0.25, max(tops) + BAR_PAD + 0.25
 
 
 def waterfall(start_label: str, start: float, steps: Sequence[tuple[str, float]], end_label: str,
@@ -254,17 +275,17 @@ def waterfall(start_label: str, start: float, steps: Sequence[tuple[str, float]]
         ax = fig.add_subplot()
         level = start
         ax.bar(0, start - floor, bottom=floor, color=GREYS[1], width=0.6)
-        ax.text(0, start, fmt_number(start, grouping=False), ha="center", va="bottom", fontsize=7)
+        _above(ax, 0, start, fmt_number(start, grouping=False))
         for j, (_, delta) in enumerate(steps, start=1):
             up = delta >= 0
             ax.bar(j, abs(delta), bottom=level if up else level + delta, width=0.6,
                    color=GREYS[3] if up else "white", hatch="///" if up else "\\\\\\", edgecolor=INK,
                    linewidth=0.6)
-            ax.text(j, max(level, level + delta), f"{delta:+.1f}", ha="center", va="bottom", fontsize=7)
+            _above(ax, j, max(level, level + delta), fmt_signed(delta, grouping=False))
             ax.plot([j - 0.7, j - 0.3], [level] * 2, color="#8a949e", linewidth=0.5)
             level += delta
         ax.bar(len(labels) - 1, end - floor, bottom=floor, color=GREYS[0], width=0.6)
-        ax.text(len(labels) - 1, end, fmt_number(end, grouping=False), ha="center", va="bottom", fontsize=7)
+        _above(ax, len(labels) - 1, end, fmt_number(end, grouping=False))
         narrow = width < WIDTH
         ax.set_xticks(range(len(labels)), [_wrap(x, 9 if narrow else 14) for x in labels],
                       fontsize=6.5 if narrow else None)
@@ -305,14 +326,20 @@ def history(years: Sequence[int], series: Sequence[tuple[str, Sequence[float]]],
 
 
 def _wrap(label: str, width: int) -> str:
-    """Break long labels: Latin at spaces; Chinese (no spaces, twice as wide) every width/2 characters."""
+    """Break long labels: Latin at spaces only (a word is never cut into syllables: "Innovation" stays
+    whole); Chinese (no spaces, twice as wide) every width/2 characters."""
     wide = sum(2 if ord(ch) >= 0x2E80 else 1 for ch in label)
     if wide <= width:
         return label
-    if " " in label:
-        return "\n".join(textwrap.wrap(label, width, break_long_words=False))
+    if " " in label or not any(ord(ch) >= 0x2E80 for ch in label):
+        return "\n".join(textwrap.wrap(label, width, break_long_words=False, break_on_hyphens=False))
     step = max(2, width // 2)
     return "\n".join(label[i:i + step] for i in range(0, len(label), step)) if len(label) > step else label
+
+
+def _above(ax, x: float, y: float, text: str) -> None:  # noqa: ANN001 - matplotlib Axes
+    """A value label just above a bar end, a fixed gap away (never touching it)."""
+    ax.annotate(text, (x, y), xytext=(0, LABEL_GAP), textcoords="offset points", ha="center", va="bottom", fontsize=7)
 
 
 def _finite(value: float | None, default: float = -1e9) -> float:

@@ -5,14 +5,20 @@ Cases are chosen by documented rules (docs/report.md, and printed in the report)
   their current rank interval (needs the change decomposition and the audit); without an audit,
   ``largest_gain`` (the largest gain, marked "robustness not assessed");
 - ``element_champion``: the largest lead of an element's leader over its runner-up;
-- ``balanced_profile``: among the top third by index, the smallest spread of element scores.
+- ``largest_fall``: the largest index loss, with the element that pulled it down most;
+- ``balanced_profile``: among the top third by index, the smallest spread of element scores over the
+  brand's scored elements (at least the coverage rule's number of elements).
+Only rules that found a brand are announced in the report.
 A brand is featured once; when a rule's pick is taken, its next candidate is used.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
+from nevindex.insight.bounds import natural_text
+from nevindex.report.contrasts import MIN_GAP, Contrast, home_vs_international, leaders_vs_rest
 from nevindex.report.i18n import fmt_number, fmt_percent, fmt_rank, fmt_signed, load_catalogue
 from nevindex.report.types import Case, ReportModel, UnitRow
 
@@ -83,19 +89,36 @@ def cases(model: ReportModel) -> list[Case]:
             champions.append((lead, e, by_score[0], by_score[1]))
     champions.sort(key=lambda c: (-c[0], c[1].code))
     pick("element_champion", [(u, {"element": e.name, "score": u.elements[e.code], "lead": lead,
-                                   "second": second.name, "rank": u.rank})
+                                   "second": second.name, "rank": u.rank, **_driver(model, u, e.code)})
                               for lead, e, u, second in champions])
 
+    fallers = [u for u in _comparable(ranked) if u.score < u.change.previous_score]  # type: ignore[union-attr]
+    fallers.sort(key=lambda u: ((u.score - u.change.previous_score), u.name_en))  # type: ignore[union-attr]
+    pick("largest_fall", [(u, move_facts(u)) for u in fallers])
+
     top = ranked[: max(1, math.ceil(len(ranked) / 3))]
+    need = int((model.rules or {}).get("min_elements", len(model.elements)))
     balanced = []
     for u in top:
         values = [v for v in u.elements.values() if math.isfinite(v)]
-        if len(values) == len(model.elements):
-            balanced.append((max(values) - min(values), u, min(values), max(values)))
+        if len(values) >= max(2, need):
+            balanced.append((max(values) - min(values), u, min(values), max(values), len(values)))
     balanced.sort(key=lambda b: (b[0], b[1].rank))
-    pick("balanced_profile", [(u, {"spread": spread, "min_score": lo, "max_score": hi, "rank": u.rank})
-                              for spread, u, lo, hi in balanced])
+    pick("balanced_profile", [(u, {"spread": spread, "min_score": lo, "max_score": hi, "rank": u.rank, "k": k})
+                              for spread, u, lo, hi, k in balanced])
     return out
+
+
+def _driver(model: ReportModel, unit: UnitRow, element: str) -> dict[str, Any]:
+    """The indicator of ``element`` on which ``unit`` stands best: name, value in natural units, rank, n."""
+    profile = next((p for p in model.profiles if p.unit.code == unit.code), None)
+    codes = {x.code: x for x in model.indicators if x.element == element}
+    lines = [x for x in (profile.indicators if profile else []) if x["code"] in codes and math.isfinite(x["rank"])]
+    if not lines:
+        return {"driver": "", "driver_value": "", "driver_rank": math.nan, "driver_n": 0}
+    best = min(lines, key=lambda x: (x["rank"], -x["normalised"]))
+    return {"driver": best["name"], "driver_value": natural_text(best["raw"], best["unit"], model.lang),
+            "driver_rank": best["rank"], "driver_n": codes[best["code"]].scored}
 
 
 def case_text(model: ReportModel, case: Case) -> str:
@@ -104,15 +127,52 @@ def case_text(model: ReportModel, case: Case) -> str:
     unit = model.unit(case.unit)
     values = {"brand": unit.name}
     for key, value in f.items():
-        if key in ("prev", "rank", "low", "high"):
+        if key in ("prev", "rank", "low", "high", "driver_rank"):
             values[key] = fmt_rank(value)
         elif key in ("delta", "part", "lead"):
-            values[key] = fmt_signed(value) if key != "lead" else fmt_number(value)
+            # "gained 9.3 points", "lost 16.5 points": the verb carries the sign
+            values[key] = fmt_number(abs(value)) if key in ("delta", "lead") else fmt_signed(value)
         elif isinstance(value, float):
             values[key] = fmt_number(value)
         else:
             values[key] = str(value)
-    return cat.t(f"cases.text.{case.rule}", **values)
+    text = cat.t(f"cases.text.{case.rule}", **values)
+    if f.get("driver"):
+        text += ("" if model.lang == "zh" else " ") + cat.t("cases.driver", **values)
+    return text
+
+
+def _contrast_findings(model: ReportModel, t: Any) -> list[str]:
+    """What sets the leaders apart (largest and smallest element gap) and where Chinese and
+    international brands differ (per element, the medians of each group with their n)."""
+    out = []
+    names = {e.code: e.name for e in model.elements}
+    k, gaps = leaders_vs_rest(model)
+    if len(gaps) >= 2:
+        big, small = gaps[0], gaps[-1]
+        out.append(t("finding.leaders_apart", k=k, element=names[big.element], a=fmt_number(big.a),
+                     b=fmt_number(big.b), gap=fmt_signed(big.gap), small=names[small.element],
+                     small_gap=fmt_signed(small.gap)))
+    home = home_vs_international(model)
+    if home:
+        ahead = [c for c in home if c.gap >= MIN_GAP]
+        behind = [c for c in home if c.gap <= -MIN_GAP]
+        level = [c for c in home if abs(c.gap) < MIN_GAP]
+
+        def items(cs: list[Contrast], first_home: bool) -> str:
+            return t("common.list_sep").join(
+                t("finding.home_item", element=names[c.element], a=fmt_number(c.a if first_home else c.b),
+                  b=fmt_number(c.b if first_home else c.a), n_a=c.n_a if first_home else c.n_b,
+                  n_b=c.n_b if first_home else c.n_a) for c in sorted(cs, key=lambda c: -abs(c.gap)))
+
+        if ahead:
+            out.append(t("finding.home_ahead", items=items(ahead, True)))
+        if behind:
+            out.append(t("finding.home_behind", items=items(behind, False)))
+        if level:
+            out.append(t("finding.home_level", list=t("common.list_sep").join(names[c.element] for c in level),
+                         gap=fmt_number(MIN_GAP, 0)))
+    return out
 
 
 def findings(model: ReportModel) -> list[str]:
@@ -124,10 +184,7 @@ def findings(model: ReportModel) -> list[str]:
         a, b = ranked[0], ranked[1]
         out.append(t("finding.leader", leader=a.name, year=model.year, score=fmt_number(a.score),
                      gap=fmt_number(a.score - b.score), second=b.name, score2=fmt_number(b.score)))
-    if len(ranked) >= 3:
-        med = model.median[model.framework["root"]]
-        out.append(t("finding.top3", a=ranked[0].name, b=ranked[1].name, c=ranked[2].name,
-                     n=sum(u.score > med for u in ranked), median=fmt_number(med)))
+    out += _contrast_findings(model, t)
     if model.ratings:
         counts = [(band["label"], sum(u.rating == band["label"] for u in ranked)) for band in model.ratings]
         items = [t("finding.rating_item", label=label, n=n) for label, n in counts if n]
@@ -142,6 +199,10 @@ def findings(model: ReportModel) -> list[str]:
         out.append(t("finding.element_leaders", items=t("common.list_sep").join(leaders)))
     movers = _comparable(ranked)
     if movers:
+        up = sum(u.rank < u.change.previous_rank for u in movers)  # type: ignore[union-attr]
+        down = sum(u.rank > u.change.previous_rank for u in movers)  # type: ignore[union-attr]
+        out.append(t("finding.moves", n=len(movers), up=up, down=down, same=len(movers) - up - down,
+                     year=model.previous_year if model.previous_year is not None else ""))
         for key, best in (("gain", max(movers, key=lambda u: u.score - u.change.previous_score)),  # type: ignore[union-attr]
                           ("loss", min(movers, key=lambda u: u.score - u.change.previous_score))):  # type: ignore[union-attr]
             delta = best.score - best.change.previous_score  # type: ignore[union-attr]

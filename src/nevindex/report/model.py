@@ -20,8 +20,10 @@ import numpy as np
 import pandas as pd
 
 from nevindex.framework import meta_text
+from nevindex.insight.bounds import bounds
 from nevindex.methods.rank import rank_desc
 from nevindex.report.findings import case_text, cases, findings
+from nevindex.report.publishers import publishers_by_column
 from nevindex.report.types import (
     AuditView,
     Availability,
@@ -101,17 +103,8 @@ def _bands(result: Result) -> list[dict[str, Any]]:
 
 
 def _sources_by_column(result: Result) -> dict[str, list[str]]:
-    prov = result.dataset.provenance
-    if prov is None or prov.empty:
-        return {}
-    prov = prov[(prov["year"] == result.year) & prov["unit"].isin(result.units)]
-    key = next((c for c in ("source_title", "source", "source_name", "source_url", "url") if c in prov.columns), None)
-    if key is None:
-        return {}
-    out: dict[str, list[str]] = {}
-    for column, group in prov.groupby("column"):
-        out[str(column)] = sorted({str(s) for s in group[key].dropna()})
-    return out
+    """The publishers behind each column's values in this edition (derived columns: their inputs')."""
+    return publishers_by_column(result.dataset.provenance, result.year, result.units)
 
 
 def _indicators(result: Result, lang: str) -> list[IndicatorInfo]:
@@ -156,8 +149,12 @@ def _unit_rows(result: Result, lang: str, audit: AuditView | None, change: Mappi
     elements = elements_of(result)
     cov = result.coverage()
     published = coverage.set_index("unit").to_dict("index") if coverage is not None else {}
+    countries = dict(zip(result.dataset.units, result.dataset.attribute("country"), strict=True)) \
+        if "country" in result.dataset.attributes else {}
     rows = []
     for i, unit in enumerate(result.units):
+        raw_row = result.all_units.index(unit)
+        observed = int(np.sum(np.isfinite(np.asarray(result.raw[raw_row], dtype=float))))
         score, rank = float(result.index[i]), float(result.rank[i])
         rating = fw.rating(score) if fw.ratings and math.isfinite(score) else None
         rated, share, scope = True, float(cov[i]), ""
@@ -176,7 +173,9 @@ def _unit_rows(result: Result, lang: str, audit: AuditView | None, change: Mappi
             elements={e: float(result.score(e)[i]) for e in elements},
             element_ranks={e: float(result.ranks[i, result.aggregates.index(e)]) for e in elements},
             interval=(audit.intervals or {}).get(unit) if audit and rated else None,
-            change=(change or {}).get(unit) if rated else None, rated=rated, scope=scope))
+            change=(change or {}).get(unit) if rated else None, rated=rated, scope=scope,
+            country=str(countries.get(unit) or "") if isinstance(countries.get(unit), str) else "",
+            observed=observed))
     rows.sort(key=lambda r: (not r.rated, r.rank if math.isfinite(r.rank) else math.inf, -r.coverage, r.name_en))
     return rows
 
@@ -298,12 +297,15 @@ def build_model(result: Result, lang: str = "en", *, edition: Mapping[str, Any] 
         corr, from_audit = _correlations(result, lang), False
     names = {u.code: u.name for u in units}
     info = fw.framework
+    present = np.isfinite(np.column_stack([result.score(c) for c in (fw.root, *elements_of(result))]))
+    corr_n = present.T.astype(int) @ present.astype(int)
     model = ReportModel(
         lang=lang, year=result.year,
         edition={"label": str(result.year), "status": "draft", **dict(edition or {})},
         framework={"code": info.code, "version": info.version, "name": info.name.get(lang),
                    "description": info.description.get(lang) if info.description else "",
                    "root": fw.root, "root_name": fw.nodes[fw.root].name.get(lang),
+                   "node_names": {c: n.name.get(lang) for c, n in fw.nodes.items()},
                    "hashes": {**result.hashes, "result": result.content_sha256()},
                    "levels": {k: v.get(lang) for k, v in info.level_names.items()},
                    "method_notes": _method_notes(info.meta, lang),
@@ -312,8 +314,9 @@ def build_model(result: Result, lang: str = "en", *, edition: Mapping[str, Any] 
         methods=_methods(result), profiles=profiles, audit=audit, availability=avail,
         imputed_cells=_imputed_cells(result, names, lang),
         coverage=float(np.mean(~np.isnan(result.screened))) if result.screened.size else 0.0,
-        correlations=corr, correlations_from_audit=from_audit, previous_year=previous_year,
+        correlations=corr, correlations_from_audit=from_audit, correlation_n=corr_n, previous_year=previous_year,
         rules=dict(rules) if rules else None)
+    model.bounds = bounds(fw, {x.code: x.observed for x in indicators}, lang)
     model.cases = cases(model)
     for case in model.cases:
         case.text = case_text(model, case)

@@ -2,8 +2,8 @@
 
 Templates and CSS are looked up first in a user folder (``templates=``, the CLI's ``--templates``),
 then in the package, so a user restyles the report by copying one file and editing it.
-The PDF embeds our vendored fonts (``@font-face`` with file URLs); the HTML names the same families
-first and falls back to the reader's system fonts, which keeps it small (charts are outlines anyway).
+The PDF embeds our vendored fonts (``@font-face`` with file URLs); the HTML links the same families as
+WOFF2 webfonts (``fonts/`` beside it), then the reader's system fonts.
 """
 
 from __future__ import annotations
@@ -20,11 +20,12 @@ from markupsafe import Markup
 
 from nevindex import __version__
 from nevindex.errors import NevIndexError
+from nevindex.insight.bounds import format_natural, natural_text, natural_unit
 from nevindex.report import charts
 from nevindex.report.i18n import Catalogue, fmt_number, fmt_percent, fmt_rank, fmt_signed, load_catalogue
 from nevindex.report.model import DIMENSIONS, ReportModel
 
-__all__ = ["DIMENSION_ALIASES", "FONT_DIR", "FONT_FACES", "PACKAGE_TEMPLATES", "RENDERERS", "TemplateError",
+__all__ = ["DIMENSION_ALIASES", "FONT_DIR", "FONT_FACES", "WEB_FONT_FACES", "PACKAGE_TEMPLATES", "RENDERERS", "TemplateError",
            "chart_html", "charts_for", "context", "dimension_key", "environment", "font_css", "render_html",
            "render_pdf", "unit_html"]
 
@@ -54,10 +55,21 @@ class TemplateError(NevIndexError):
     """A (user) template failed to render."""
 
 
+#: The webfonts (WOFF2 subsets, scripts/web_fonts.py) the HTML report links from ``fonts/`` beside the HTML
+#: (the portal and the static export put them there; a browser refuses file URLs from a served page).
+WEB_FONT_FACES = (("NevSans", "normal", "NevSans-Regular.woff2"), ("NevSans", "bold", "NevSans-Bold.woff2"),
+                  ("NevSans CJK SC", "normal", "NevSansCJKsc-Regular.woff2"),
+                  ("NevSans CJK SC", "bold", "NevSansCJKsc-Bold.woff2"))
+
+
 def font_css(embed: bool) -> str:
-    """@font-face rules for our fonts (file URLs, for WeasyPrint), or nothing (HTML for browsers)."""
+    """@font-face rules for our fonts: file URLs of the full fonts (for WeasyPrint), or the WOFF2
+    webfonts from ``fonts/`` beside the HTML (for browsers: Chinese without CJK system fonts)."""
     if not embed:
-        return ""
+        return "\n".join(
+            f'@font-face {{ font-family: "{family}"; font-weight: {weight}; font-style: normal; font-display: swap; '
+            f'src: url("fonts/{file}") format("woff2"); }}'
+            for family, weight, file in WEB_FONT_FACES)
     return "\n".join(
         f'@font-face {{ font-family: "{family}"; font-weight: {weight}; font-style: {style}; '
         f'src: url("{(FONT_DIR / file).resolve().as_uri()}"); }}'
@@ -167,14 +179,15 @@ def _charts(model: ReportModel, cat: Catalogue) -> dict[str, Any]:
                                                       xlabel=t("col.score")) if scored else None
     labels, matrix = model.correlations
     out["correlations"] = charts.heatmap(list(labels), list(labels), matrix, title=t("audit.correlation_title"),
-                                         vmin=-1, vmax=1, digits=2, diverging=True, lower_triangle=True)
+                                         vmin=-1, vmax=1, digits=2, diverging=True, lower_triangle=True,
+                                         counts=model.correlation_n)
     axes = [e.name for e in model.elements]
     reference = [model.median[e.code] for e in model.elements]
     out["radar"] = {u.code: charts.radar(axes, [u.elements[e.code] for e in model.elements], reference,
                                          series_label=t("profile.radar_brand", brand=u.name),
                                          reference_label=t("profile.radar_median"),
                                          missing_label=t("profile.no_data"))
-                    for u in units}
+                    for u in units if u.rated}  # unrated brands get a table row, not a profile
     out["waterfall"] = {}
     for u in units:
         if u.change is not None and u.change.contributions and math.isfinite(u.score):
@@ -186,9 +199,11 @@ def _charts(model: ReportModel, cat: Catalogue) -> dict[str, Any]:
                 str(model.previous_year), u.change.previous_score, steps, str(model.year), u.score,
                 title="", alt=t("profile.history"),
                 ylabel=t("col.score"), up_label=t("profile.gain"), down_label=t("profile.loss"), width=3.9,
-                height=1.9)
+                height=1.6)
     out["history"] = {}
     for p in model.profiles:
+        if not p.unit.rated:
+            continue
         points = [(y, s) for y, s, _ in p.history if math.isfinite(s)]
         if len(points) > 1:
             out["history"][p.unit.code] = charts.history([y for y, _ in points], [(t("col.index"), [s for _, s in points])],
@@ -211,7 +226,9 @@ def _toc(model: ReportModel, cat: Catalogue) -> list[dict[str, Any]]:
         entry("elements", "section.elements",
               [{"id": f"element-{e.code}", "title": e.name} for e in model.elements]),
         entry("profiles", "section.profiles",
-              [{"id": f"profile-{u.code}", "title": u.name} for u in model.units], kind="profiles"),
+              [{"id": f"profile-{u.code}", "title": u.name} for u in model.units if u.rated]
+              + ([{"id": "unrated", "title": t("unrated.title")}] if any(not u.rated for u in model.units) else []),
+              kind="profiles"),
         entry("cases", "section.cases"),
         entry("audit", "section.audit"),
         entry("data", "section.data"),
@@ -235,13 +252,17 @@ def chart_html(svg: str | None, *, as_image: bool) -> Markup:
 
 def context(model: ReportModel, *, embed_fonts: bool, env: jinja2.Environment) -> dict[str, Any]:
     cat = load_catalogue(model.lang)
-    node_names = {e.code: e.name for e in model.elements} | {x.code: x.name for x in model.indicators}
+    node_names = dict(model.framework.get("node_names", {}))  # every node: sub-pillars too (Cronbach rows)
+    node_names |= {e.code: e.name for e in model.elements} | {x.code: x.name for x in model.indicators}
     node_names[model.framework["root"]] = model.framework["root_name"]
     indicator_names = {x.code: x.name for x in model.indicators}
     env.filters["indicator_name"] = lambda code: indicator_names.get(code, code)
+    env.filters["node_name"] = lambda code: node_names.get(code, code)
     env.filters["weak_item"] = lambda w: f"{indicator_names.get(w[0], w[0])} {w[1]:.2f} (n = {w[2]})"
     env.filters["chart"] = lambda svg: chart_html(svg, as_image=embed_fonts)
     env.filters["unit"] = unit_html
+    env.filters["natural"] = lambda value, unit: natural_text(value, unit, model.lang)
+    env.filters["natural_value"] = lambda value, unit: format_natural(value, "", model.lang)
 
     def dimension_name(value: Any) -> str:
         key = dimension_key(value)
@@ -254,12 +275,22 @@ def context(model: ReportModel, *, embed_fonts: bool, env: jinja2.Environment) -
         best, weak = min(ranked), max(ranked)
         return {"best": best[1], "best_rank": best[0], "weak": weak[1], "weak_rank": weak[0]}
 
+    def lever_step(p: Any, lever: Any) -> str:
+        """A lever's step as a reader reads it: on a log indicator the value it leads to in natural
+        units ("→ 4.27 million vehicles"), else the signed step and its unit."""
+        unit = indicator_units_all.get(lever.indicator, "")
+        if natural_unit(unit)[1]:
+            raw = next((x["raw"] for x in p.indicators if x["code"] == lever.indicator), math.nan)
+            return "→ " + natural_text(raw + lever.step, unit, model.lang)
+        return f"{fmt_signed(lever.step, lang=model.lang)} {unit}".strip()
+
+    indicator_units_all = {x.code: x.unit for x in model.indicators}
+
     def note_title(key: str) -> str:
         """A method note's heading: ``note.<key>`` from the catalogue, else the key as words."""
         return cat.t(f"note.{key}") if f"note.{key}" in cat else key.replace("_", " ").capitalize()
 
-    rules = ["largest_robust_gain" if any(u.interval for u in model.units) else "largest_gain",
-             "element_champion", "balanced_profile"]
+    rules = [c.rule for c in model.cases]  # announce only the rules that found a brand
     css, _, _ = env.loader.get_source(env, "report.css")  # type: ignore[union-attr]
     return {
         "m": model, "t": cat.t, "messages": cat.messages, "sep": " " if model.lang == "en" else "", "version": __version__, "css": css, "font_css": font_css(embed_fonts),
@@ -270,7 +301,7 @@ def context(model: ReportModel, *, embed_fonts: bool, env: jinja2.Environment) -
         "node_names": node_names,
         "element_missing": {e.code: [u.name for u in model.units if not math.isfinite(u.elements[e.code])]
                             for e in model.elements}, "profile_elements": profile_elements, "case_rules": rules,
-        "note_title": note_title,
+        "note_title": note_title, "lever_step": lever_step,
     }
 
 

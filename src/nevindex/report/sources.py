@@ -40,6 +40,8 @@ __all__ = ["LEVERS_KEPT", "ReportInputs", "StoreUnavailable", "audit_view", "cha
 
 #: How many levers per brand the report keeps (the profile prints the top three).
 LEVERS_KEPT = 5
+#: Fewest brands behind a correlation for it to be flagged (METHODS.md: below that, r says nothing).
+MIN_PAIRS = 5
 
 
 class StoreUnavailable(NotFoundError):
@@ -85,6 +87,8 @@ class ReportInputs:
             coverage, rules = coverage_rules(self.result)
         elif self.result.framework.framework.meta.get("coverage"):
             rules = dict(self.result.framework.framework.meta["coverage"])
+        if coverage is not None and (audit is None or audit.index_coherence is None):
+            audit = _with_rated_coherence(audit, self.result, coverage)
         if coverage is not None and audit is not None and audit.intervals:
             audit = published_intervals(audit, self.audit_tables or {}, coverage)
             if not audit.intervals:
@@ -97,6 +101,22 @@ class ReportInputs:
 
 
 # --- adapters ------------------------------------------------------------------------------------
+
+
+def _with_rated_coherence(audit: AuditView | None, result: Result, coverage: pd.DataFrame) -> AuditView | None:
+    """The coherence table of the published ranking (nevindex.nev.coherence), computed here when the
+    audit did not store it: it needs no Monte Carlo, and a reader asks it of every ranking."""
+    from dataclasses import replace
+
+    from nevindex.nev.coherence import rated_coherence
+
+    try:
+        view = rated_coherence_view(rated_coherence(result, coverage))
+    except Exception:  # noqa: BLE001 - optional: the annex then says the audit was not run
+        return audit
+    if view is None:
+        return audit
+    return replace(audit, index_coherence=view) if audit is not None else AuditView(index_coherence=view)
 
 
 def _why(exc: BaseException) -> str:
@@ -158,32 +178,54 @@ def audit_view(tables: Mapping[str, pd.DataFrame], result: Result, seed: int | N
     typed = RankIntervals.from_tables(tables)
     intervals = ({u: RankInterval(iv.nominal, iv.median, iv.low, iv.high) for u, iv in typed.items()}
                  if typed is not None else None)
-    alpha = None
+    alpha, alpha_n = None, None
     cons = tables.get("consistency")
     if cons is not None and not cons.empty and _column(cons, "cronbach_alpha"):
-        alpha = {str(r["aggregate"]): float(r["cronbach_alpha"]) for r in cons.to_dict("records")
-                 if r.get("cronbach_alpha") is not None and math.isfinite(float(r["cronbach_alpha"]))}
+        records = [r for r in cons.to_dict("records")
+                   if r.get("cronbach_alpha") is not None and math.isfinite(float(r["cronbach_alpha"]))]
+        alpha = {str(r["aggregate"]): float(r["cronbach_alpha"]) for r in records}
+        n_col = _column(cons, "complete_rows", "n")
+        alpha_n = {str(r["aggregate"]): int(r[n_col]) for r in records
+                   if n_col and r.get(n_col) is not None and math.isfinite(float(r[n_col]))} if n_col else None
     sens = tables.get("sensitivity")
     sensitivity = None
     if sens is not None and not sens.empty and _column(sens, "s1") and _column(sens, "st"):
         sensitivity = [(str(r["factor"]), float(r["S1"]), float(r["ST"])) for r in sens.to_dict("records")]
-    flags: list[tuple[str, str, str, float]] = []
+    flags: list[tuple[str, str, str, float, int]] = []
+    unflagged = 0
     corr = tables.get("correlations")
     matrix = None
     if corr is not None and not corr.empty:
-        flag = _column(corr, "flag")
+        flag, n_col = _column(corr, "flag"), _column(corr, "n")
         if flag:
             for r in corr.to_dict("records"):
                 if isinstance(r[flag], str) and r[flag].strip():
-                    flags.append((str(r["node"]), str(r["other"]), r[flag].strip(), float(r["pearson"])))
+                    n = int(r[n_col]) if n_col and r.get(n_col) is not None and math.isfinite(float(r[n_col])) else 0
+                    if n >= MIN_PAIRS:  # a correlation on fewer brands is not evidence either way
+                        flags.append((str(r["node"]), str(r["other"]), r[flag].strip(), float(r["pearson"]), n))
+                    else:
+                        unflagged += 1
         matrix = _element_correlations(corr, result)
     runs = tables.get("runs")
+    varied: list[tuple[str, tuple[str, ...]]] = []
+    weights_varied = False
+    if runs is not None and not runs.empty:
+        for column in runs.columns:
+            if column in ("run", "weight_set", "mean_abs_rank_shift"):
+                continue
+            values = tuple(dict.fromkeys(str(v) for v in runs[column]))
+            if len(values) > 1:
+                varied.append((str(column), values))
+        sets = tables.get("weight_sets")
+        weights_varied = sets is not None and len(sets) > 1 and bool(
+            (sets.drop(columns=["set"], errors="ignore").nunique() > 1).any())
     rated = rated_coherence_view(tables.get("index_coherence"))
     if intervals is None and alpha is None and sensitivity is None and corr is None and rated is None:
         return None
     return AuditView(intervals=intervals, correlations=matrix, alpha=alpha, sensitivity=sensitivity,
                      flags=tuple(flags), runs=len(runs) if runs is not None else None, seed=seed,
-                     index_coherence=rated)
+                     index_coherence=rated, alpha_n=alpha_n, varied=tuple(varied), weights_varied=weights_varied,
+                     unflagged=unflagged)
 
 
 def rated_coherence_view(frame: pd.DataFrame | None) -> RatedCoherence | None:
@@ -191,7 +233,7 @@ def rated_coherence_view(frame: pd.DataFrame | None) -> RatedCoherence | None:
     if frame is None or frame.empty or not {"node", "kind", "pearson", "n", "flag"} <= set(frame.columns):
         return None
     rows = frame.to_dict("records")
-    flag = [str(r["flag"]) if isinstance(r["flag"], str) else "" for r in rows]
+    flag = [str(r["flag"]) if isinstance(r["flag"], str) and int(r["n"]) >= MIN_PAIRS else "" for r in rows]
     elements = tuple((str(r["node"]), float(r["pearson"]), float(r["spearman"]), int(r["n"]), f)
                      for r, f in zip(rows, flag, strict=True) if r["kind"] == "element")
     weak = tuple((str(r["node"]), float(r["pearson"]), int(r["n"]))

@@ -36,10 +36,14 @@ class AuditView:
     correlations: tuple[tuple[str, ...], Any] | None = None
     alpha: Mapping[str, float] | None = None  # Cronbach's alpha per aggregate
     sensitivity: Sequence[tuple[str, float, float]] | None = None  # (factor, S_i, S_Ti)
-    flags: Sequence[tuple[str, str, str, float]] = ()  # (node, other, flag, pearson) from the coherence table
+    flags: Sequence[tuple[str, str, str, float, int]] = ()  # (node, other, flag, pearson, n), n >= MIN_PAIRS
     runs: int | None = None
     seed: int | None = None
     index_coherence: RatedCoherence | None = None  # correlations with the index among the rated brands
+    alpha_n: Mapping[str, int] | None = None  # brands (complete rows) behind each Cronbach's alpha
+    varied: Sequence[tuple[str, tuple[str, ...]]] = ()  # (choice, its alternatives) the Monte Carlo runs varied
+    weights_varied: bool = False  # the runs drew their own weights
+    unflagged: int = 0  # pairs with a flag but fewer than MIN_PAIRS brands (not flagged)
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,8 @@ class UnitRow:
     change: ChangeView | None = None
     rated: bool = True  # False: below the methodology's coverage rules (no index score, rank or rating)
     scope: str = ""  # non-empty: some figures cover more than the brand (e.g. the group), per the coverage table
+    country: str = ""  # ISO country code of the brand's home, when the data knows it
+    observed: int = 0  # indicators with an observed value
 
 
 @dataclass
@@ -180,10 +186,12 @@ class ReportModel:
     coverage: float
     correlations: tuple[tuple[str, ...], Any]
     correlations_from_audit: bool
+    correlation_n: Any = None  # brands with both scores behind each correlation (same shape)
     previous_year: int | None = None
     rules: dict[str, Any] | None = None  # coverage rules when the methodology has them
     cases: list[Case] = field(default_factory=list)
     findings: list[str] = field(default_factory=list)
+    bounds: list[Any] = field(default_factory=list)  # nevindex.insight.bounds.Bound per indicator
 
     def unit(self, code: str) -> UnitRow:
         return next(u for u in self.units if u.code == code)

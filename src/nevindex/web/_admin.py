@@ -1,4 +1,5 @@
-"""What analysts change through the portal: import data, create, build, audit and publish editions.
+"""What analysts change through the portal: import data, create, build, audit and publish editions
+(and the list of methodologies to create them with).
 
 Each method is one store use case with the acting user recorded; the store refuses changes to a
 published edition (409). Publishing makes "latest" mean another edition, so every cache forgets.
@@ -10,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from nevindex.audit.spec import DEFAULT_RUNS, default_spec
-from nevindex.errors import DataError
 from nevindex.web._editions import info_dict
+from nevindex.web._errors import ParameterError
 from nevindex.web._reads import PortalReads
 
 __all__ = ["AdminWrites", "methodology_source"]
@@ -27,6 +28,21 @@ class AdminWrites(PortalReads):
         return [{"id": d.id, "label": d.label, "sha256": d.sha256, "observations": d.n_observations,
                  "units": d.units, "columns": d.columns, "years": list(d.years)}
                 for d in reversed(self._ed.list_datasets(self.store))]
+
+    def methodologies(self) -> list[dict[str, Any]]:
+        """What an edition can be built with: the shipped NEV methodologies, then every stored one."""
+        from sqlalchemy import select
+
+        from nevindex.nev.edition import CURRENT
+        from nevindex.store.models import Methodology
+
+        out = [{"value": name, "label": f"{name} (NEV {version}, shipped)", "default": version == CURRENT}
+               for name, version in shipped_methodologies().items()]
+        with self.store.read() as s:
+            for m in s.scalars(select(Methodology).order_by(Methodology.id)):
+                out.append({"value": str(m.id), "label": f"#{m.id}: {m.code} {m.version} ({m.sha256[:8]})",
+                            "default": False})
+        return out
 
     def import_data(self, path: Path, *, label: str, units_file: Path | None, actor: str) -> dict[str, Any]:
         info = self._ed.import_data(self.store, path, label=label, units_file=units_file, actor=actor)
@@ -93,13 +109,23 @@ class AdminWrites(PortalReads):
         self.edition_info(ref, allow_draft=True)  # 404 for unknown editions; the store refuses published ones
 
 
+def shipped_methodologies() -> dict[str, str]:
+    """The shipped NEV methodologies by the name the form and API accept (``nev-2026``) → version."""
+    from nevindex.nev.edition import METHODOLOGIES
+
+    return {Path(file).stem: version for version, file in METHODOLOGIES.items()}
+
+
 def methodology_source(methodology: str | None) -> Any:
-    """A stored methodology id, or the shipped NEV methodology (the default)."""
+    """A stored methodology id, or a shipped NEV methodology by name (default: the current one)."""
+    from nevindex.nev.edition import CURRENT, nev_framework
+
     if methodology and methodology.strip().isdigit():
         return int(methodology)
-    if methodology not in (None, "", "nev", "nev-2025"):
-        raise DataError(f"unknown methodology '{methodology}'", column="methodology",
-                        hint="give a stored methodology id or 'nev-2025' (the shipped one)")
-    from nevindex.nev.edition import nev_framework
-
-    return nev_framework()
+    shipped = shipped_methodologies()
+    if methodology in (None, "", "nev"):
+        return nev_framework(CURRENT)
+    if methodology not in shipped:
+        raise ParameterError(f"unknown methodology '{methodology}'", parameter="methodology",
+                             hint="pick one from the list: a stored methodology id, or " + ", ".join(shipped))
+    return nev_framework(shipped[methodology])

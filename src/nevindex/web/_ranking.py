@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from nevindex.errors import DataError
+from nevindex.web._errors import ParameterError
 from nevindex.web._views import EditionView
 
 SORT_KEYS = ("rank", "score", "name", "rating", "country")
@@ -36,22 +36,22 @@ def ranking_page(view: EditionView, query: RankingQuery, lang: str = "en") -> di
     rows = view.rows
     if query.element is not None:
         if query.element not in fw.aggregate_codes:
-            raise DataError(f"unknown element '{query.element}'", column="element",
+            raise ParameterError(f"unknown element '{query.element}'", parameter="element",
                             hint="elements: " + ", ".join(fw.aggregate_codes))
     for item in query.group:
         column, sep, value = item.partition(":")
         if not sep:
-            raise DataError(f"group filter '{item}' must be column:value", column="group",
+            raise ParameterError(f"group filter '{item}' must be column:value", parameter="group",
                             hint="e.g. " + (f"{next(iter(view.groups))}:…" if view.groups else "country:CN"))
         if column not in view.groups:
-            raise DataError(f"unknown group column '{column}'", column="group",
+            raise ParameterError(f"unknown group column '{column}'", parameter="group",
                             hint="group columns: " + (", ".join(view.groups) or "none"))
         rows = [r for r in rows if str(r["groups"].get(column)) == value]
     if query.rating:
         labels = {b.label for b in fw.ratings}
         bad = [r for r in query.rating if r not in labels]
         if bad:
-            raise DataError(f"unknown rating '{bad[0]}'", column="rating", hint="ratings: " + ", ".join(
+            raise ParameterError(f"unknown rating '{bad[0]}'", parameter="rating", hint="ratings: " + ", ".join(
                 b.label for b in fw.ratings))
         rows = [r for r in rows if r["rating"] in query.rating]
     if query.q:
@@ -75,7 +75,7 @@ def _sorted(rows: list[dict[str, Any]], sort: str, element: str | None, lang: st
     desc = sort.startswith("-")
     key = sort.lstrip("-")
     if key not in SORT_KEYS:
-        raise DataError(f"unknown sort key '{sort}'", column="sort",
+        raise ParameterError(f"unknown sort key '{sort}'", parameter="sort",
                         hint="sort by " + ", ".join(SORT_KEYS) + " (prefix - for descending)")
     # ``rank``/``score`` sort by the element when one is chosen.
     if element is not None and key in ("rank", "score"):
@@ -92,6 +92,8 @@ def _sorted(rows: list[dict[str, Any]], sort: str, element: str | None, lang: st
             return r[key]
     present = [r for r in rows if value(r) is not None]
     missing = [r for r in rows if value(r) is None]
-    best_first = key == "score"  # a score sorts high to low by default, everything else low to high
-    present.sort(key=lambda r: (value(r), r["code"]), reverse=desc != best_first)
+    # one rule for every key, as in SQL and every other API: ``key`` ascending, ``-key`` descending
+    # (so ``-score`` is the top first); ties by code, missing values last either way
+    present.sort(key=lambda r: r["code"])
+    present.sort(key=value, reverse=desc)
     return present + missing

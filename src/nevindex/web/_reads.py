@@ -17,16 +17,20 @@ import numpy as np
 import pandas as pd
 
 from nevindex.build import build
-from nevindex.errors import DataError, NotFoundError
+from nevindex.errors import NotFoundError
 from nevindex.framework import Framework
+from nevindex.insight.bounds import bounds, format_natural, natural_text
 from nevindex.result import Result
 from nevindex.web._editions import EditionAccess
+from nevindex.web._errors import ParameterError
+from nevindex.web._plausible import plausible_range
 from nevindex.web._ranking import RankingQuery, ranking_page
+from nevindex.web._units import natural_label, to_scored
 from nevindex.web._views import EditionView, element_of, names, num, rank_int
 
 DOWNLOAD_TYPES = {"csv": "text/csv; charset=utf-8",
                   "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                  "json": "application/json"}
+                  "json": "application/json", "methodology.yaml": "application/yaml; charset=utf-8"}
 MAX_WHATIF_CHANGES = 50
 #: Per-run audit tables (stored by the store; reproducible from spec and seed): not served by the API.
 PER_RUN_TABLES = frozenset({"run_scores", "run_ranks", "weight_sets"})
@@ -46,7 +50,7 @@ class PortalReads(EditionAccess):
         view = self.view(ref)
         view.row(code)  # 404 with a hint before any work
         if peers is not None and peers not in view.groups:
-            raise DataError(f"unknown peer group column '{peers}'", column="peers",
+            raise ParameterError(f"unknown peer group column '{peers}'", parameter="peers",
                             hint="group columns: " + (", ".join(view.groups) or "none"))
         return view.cache.get(("brand", code, peers), lambda: self._brand(view, code, peers))
 
@@ -61,7 +65,11 @@ class PortalReads(EditionAccess):
         fw = view.framework
         data["brand_names"] = view.unit_names(code)
         data["row"] = view.row(code)
-        data["node_names"] = {c: names(n.name) for c, n in fw.nodes.items()}
+        # one key per thing: ``names`` (every node, both languages) and ``elements`` (the root's
+        # children); the aggregates below the elements are ``sub_aggregates`` (``aggregates`` repeated
+        # the elements and ``node_names`` repeated ``names``: both dropped, see docs/portal.md)
+        element_codes = set(view.elements)
+        data["sub_aggregates"] = [a for a in data.pop("aggregates") if a["code"] not in element_codes]
         data["edition"] = view.info.label
         peer_rows = (data.get("peers") or {}).get("rows") or []
         data["peer_names"] = {r["unit"]: view.unit_names(r["unit"]) for r in peer_rows}
@@ -88,7 +96,7 @@ class PortalReads(EditionAccess):
         """Two to four brands side by side: index, rank, rating, elements, every indicator."""
         unique = list(dict.fromkeys(c.strip() for c in codes if c.strip()))
         if not 2 <= len(unique) <= 4:
-            raise DataError(f"compare needs 2 to 4 different brands, got {len(unique)}", column="brands")
+            raise ParameterError(f"compare needs 2 to 4 different brands, got {len(unique)}", parameter="brands")
         view = self.view(ref)
         rows = [view.row(c) for c in unique]
         fw = view.framework
@@ -107,39 +115,55 @@ class PortalReads(EditionAccess):
                                                           for e in view.elements],
                 "brands": rows, "indicators": indicators}
 
-    def whatif(self, ref: str | None, code: str, changes: Mapping[str, float]) -> dict[str, Any]:
+    def whatif(self, ref: str | None, code: str, changes: Mapping[str, float], *, natural: bool = False) -> dict[str, Any]:
         """Rebuild the edition with the brand's indicator values changed; its new scores and rank.
 
         Everything else (other brands, methodology, recipe) is as published, so the difference is
-        the effect of the changes alone, with normalisation bounds and aggregation honoured."""
+        the effect of the changes alone, with normalisation bounds and aggregation honoured. With
+        ``natural`` the values are in natural units (vehicles, not log10 vehicles) and converted."""
         view = self.view(ref)
         view.row(code)
         res = view.result
         fw = view.framework
         if not changes:
-            raise DataError("give at least one indicator value to change", column="changes")
+            raise ParameterError("give at least one indicator value to change", parameter="changes")
         if len(changes) > MAX_WHATIF_CHANGES:
-            raise DataError(f"at most {MAX_WHATIF_CHANGES} changes at once", column="changes")
+            raise ParameterError(f"at most {MAX_WHATIF_CHANGES} changes at once", parameter="changes")
         data = res.dataset
         for ind, value in changes.items():
             if ind not in fw.indicator_codes:
                 from nevindex.recipe import nearest
 
                 hint = nearest(ind, fw.indicator_codes)
-                raise DataError(f"unknown indicator '{ind}'", column="changes",
+                raise ParameterError(f"unknown indicator '{ind}'", parameter="changes",
                                 hint=f"did you mean '{hint}'?" if hint else None)
             if value is None or not math.isfinite(float(value)):
-                raise DataError(f"the new value of '{ind}' must be a finite number", column="changes")
+                raise ParameterError(f"the new value of '{ind}' must be a finite number", parameter=f"changes.{ind}",
+                                     status=422)
+            typed = float(value)
+            if natural:
+                value = to_scored(typed, fw.nodes[ind].unit or "", f"changes.{ind}")
+            low, high = _plausible(res, ind)
+            if not low <= float(value) <= high:
+                unit = fw.nodes[ind].unit or ""
+                shown = (f"{typed:g} is outside the plausible range of '{ind}' ({natural_label(unit) or 'no unit'}): "
+                         f"{natural_text(low, unit)} to {natural_text(high, unit)}") if natural else (
+                    f"{typed:g} is outside the plausible range of '{ind}' ({_unit(fw, ind)}): {low:g} to {high:g}")
+                raise ParameterError(
+                    shown, parameter=f"changes.{ind}", status=422,
+                    hint="the range spans the values of this edition and the methodology's goalposts, "
+                         "widened by ten times their width on each side")
             data = data.with_value(code, ind, float(value), year=res.year)
         new = build(fw, data, res.recipe, year=res.year)
         i_old = res.units.index(code)
         if code not in new.units:
-            raise DataError(f"with these values brand '{code}' is screened out of the build", column="changes")
+            raise ParameterError(f"with these values brand '{code}' is screened out of the build", parameter="changes")
         i = new.units.index(code)
         col = {c: k for k, c in enumerate(fw.display_order)}
         score = num(new.index[i])
         return {
             "edition": view.info.label, "brand": code, "changes": {k: float(v) for k, v in changes.items()},
+            "units": "natural" if natural else "scored",
             "before": {"score": num(res.index[i_old]), "rank": rank_int(res.rank[i_old]),
                        "rating": view.row(code)["rating"],
                        "elements": {e: num(res.scores[i_old, col[e]]) for e in view.elements}},
@@ -181,15 +205,35 @@ class PortalReads(EditionAccess):
             "method_notes": notes if isinstance(notes, dict) else None,
             "method_notes_zh": notes_zh if isinstance(notes_zh, dict) else None,
             "ratings": view.meta()["ratings"], "tree": tree,
+            "goalposts": self.goalposts(ref, "en"),  # natural units; the page asks for its language
         }
+
+    def goalposts(self, ref: str | None, lang: str = "en") -> list[dict[str, Any]]:
+        """Every indicator's goalposts in natural units (:func:`nevindex.insight.bounds.bounds`), with
+        the text of each bound in ``lang``, the bound that scores 0 and the one that scores 100, and the
+        number of brands with a value in this edition."""
+        view = self.view(ref)
+        res = view.result
+        raw = np.asarray(res.raw, dtype=float)[[res.all_units.index(u) for u in res.units]]  # the scored brands
+        counts = {c: int(np.isfinite(raw[:, j]).sum()) for j, c in enumerate(res.framework.indicator_codes)}
+        out = []
+        for b in bounds(res.framework, counts, lang=lang):
+            lo = format_natural(b.lower, b.unit, lang) if b.lower is not None else None
+            hi = format_natural(b.upper, b.unit, lang) if b.upper is not None else None
+            worst, best = (lo, hi) if b.direction >= 0 else (hi, lo)
+            out.append({"indicator": b.indicator, "name": b.name, "unit": b.unit, "scored_unit": b.scored_unit,
+                        "log": b.log, "direction": b.direction, "lower": num(b.lower), "upper": num(b.upper),
+                        "score_0_at": worst, "score_100_at": best, "n": b.n})
+        return out
 
     def download(self, ref: str | None, fmt: str) -> tuple[bytes, str, str]:
         """(content, media type, file name) of the edition's open data in ``fmt`` (csv, xlsx, json)."""
         if fmt not in DOWNLOAD_TYPES:
-            raise DataError(f"unknown download format '{fmt}'", column="format", hint="formats: csv, xlsx, json")
+            raise ParameterError(f"unknown download format '{fmt}'", parameter="format",
+                                 hint="formats: " + ", ".join(DOWNLOAD_TYPES))
         view = self.view(ref)
         files = view.cache.get("opendata", lambda: self._open_data(view.info.id))
-        name = f"edition-{view.info.label}.{fmt}"
+        name = f"edition-{view.info.label}{'-' if fmt == 'methodology.yaml' else '.'}{fmt}"
         return files[name], DOWNLOAD_TYPES[fmt], name
 
     def receipt(self, ref: str | None) -> dict[str, Any]:
@@ -216,6 +260,17 @@ class PortalReads(EditionAccess):
                 "per_run_tables": sorted(name for name in tables if name in PER_RUN_TABLES),
                 "rank_intervals": ({u: {"low": rank_int(lo), "high": rank_int(hi)} for u, (lo, hi) in intervals.items()}
                                    if intervals else None)}
+
+def _plausible(res: Result, indicator: str) -> tuple[float, float]:
+    j = res.framework.indicator_codes.index(indicator)
+    norm = res.framework.nodes[indicator].params.get("normalise") or {}
+    goalposts = ((norm.get("lower"), norm.get("upper")) if norm.get("method") == "goalposts" else None)
+    return plausible_range(np.asarray(res.raw[:, j], dtype=float).tolist(), goalposts)
+
+
+def _unit(fw: Framework, indicator: str) -> str:
+    return fw.nodes[indicator].unit or "no unit"
+
 
 def _tree(fw: Framework, result: Result) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []

@@ -48,7 +48,7 @@ class EditionView:
     info: Any  # store EditionInfo
     result: Result
     rows: list[dict[str, Any]]  # ranking rows, best first
-    intervals: dict[str, tuple[float, float]] | None
+    intervals: dict[str, tuple[float, float, float]] | None  # unit -> (low, high, median rank)
     groups: dict[str, list[str]]  # group column -> sorted values
     cache: Memo = field(default_factory=lambda: Memo(512))
 
@@ -128,7 +128,7 @@ def _numberish(value: Any) -> bool:
 
 
 def ranking_rows(result: Result, scores: pd.DataFrame | None,
-                 intervals: Mapping[str, tuple[float, float]] | None, groups: Sequence[str]) -> list[dict[str, Any]]:
+                 intervals: Mapping[str, tuple[float, ...]] | None, groups: Sequence[str]) -> list[dict[str, Any]]:
     """One row per scored unit (best first): names, groups, index, rank, rating, elements, interval.
 
     Scores, ranks, ratings and flags are the stored ones — the numbers as published (the

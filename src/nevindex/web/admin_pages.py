@@ -1,5 +1,6 @@
 """The analysts' pages under ``/admin/`` (and ``/zh/admin/``): sign-in, dashboard, import, create,
-build, audit and publish, and the review of brand submissions.
+build, audit, publish, render the report (:mod:`nevindex.web.report_routes`), and review brand
+submissions.
 
 Every state-changing form depends on :func:`nevindex.web.access.form_admin` (signed in, and the
 form's CSRF token matches); pages are never cached (``no-store``).
@@ -14,7 +15,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from nevindex.errors import DataError
-from nevindex.web import access, auth, uploads
+from nevindex.web import access, auth, report_routes, uploads
 from nevindex.web.i18n import lang_prefix, split_lang
 from nevindex.web.limits import GuardedRoute
 from nevindex.web.templating import html, page_of, portal_of, render, slug
@@ -84,8 +85,13 @@ def dashboard(request: Request, msg: Annotated[str | None, Query(max_length=300)
     if page.user is None:
         return RedirectResponse(page.links.admin("/login"), status_code=303)
     portal = portal_of(request)
-    return html(render(page, "admin/dashboard.html", editions=portal.all_editions(), datasets=portal.datasets(),
-                        message=msg, max_upload=request.app.state.settings.max_upload_bytes))
+    files = request.app.state.reports
+    editions = portal.all_editions()
+    rendered = {e["label"]: files.rendered(portal.edition_info(e["label"], allow_draft=True)) for e in editions
+                if e.get("built")} if files.enabled else {}
+    return html(render(page, "admin/dashboard.html", editions=editions, datasets=portal.datasets(),
+                        methodologies=portal.methodologies(), message=msg, reports=files.enabled,
+                        rendered=rendered, max_upload=request.app.state.settings.max_upload_bytes))
 
 
 @admin_router.post("/admin/import")
@@ -178,3 +184,6 @@ async def admin_review(request: Request, submission: str, user: Annotated[str, D
         raise DataError("choose approve or reject for at least one value", column="decision")
     portal_of(request).review_submission(number, decisions, actor=user)
     return _back(request, f"/submissions/{number}", message=f"recorded {len(decisions)} decision(s)")
+# the report's admin routes (render, download a draft's report) are admin pages like the others
+admin_router.post("/admin/editions/{edition}/report")(report_routes.admin_render)
+admin_router.get("/admin/editions/{edition}/report-{lang}.{fmt}")(report_routes.admin_report)

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, Up
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
-from nevindex.web import access, auth, schemas, uploads
+from nevindex.web import access, auth, report_routes, schemas, uploads
 from nevindex.web._caching import etag_matches
 from nevindex.web.limits import GuardedRoute
 from nevindex.web.service import Portal, RankingQuery
@@ -104,7 +104,7 @@ async def ranking(
     element: Annotated[str | None, Query(description="rank by this element (or any aggregate) instead of the index")] = None,
     rating: Annotated[list[str], Query(description="keep these rating labels (repeatable)")] = [],  # noqa: B006
     q: Annotated[str | None, Query(max_length=100, description="search in brand code and names")] = None,
-    sort: Annotated[str, Query(description="rank, score, name, rating or country; prefix - to reverse")] = "rank",
+    sort: Annotated[str, Query(description="rank, score, name, rating or country, ascending; prefix - for descending (-score: highest first)")] = "rank",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
     lang: Lang = "en",
@@ -126,7 +126,7 @@ async def brand(request: Request, edition: EditionRef, brand: str,
 @router.post("/editions/{edition}/brands/{brand}/whatif", response_model=schemas.WhatIf,
              summary="Change indicator values of a brand and get its new scores and rank (engine rebuild)")
 def whatif(request: Request, edition: EditionRef, brand: str, body: schemas.WhatIfRequest) -> Any:
-    return _portal(request).whatif(edition, brand, body.changes)
+    return _portal(request).whatif(edition, brand, body.changes, natural=body.units == "natural")
 
 
 @router.get("/brands/{brand}/history", response_model=schemas.History,
@@ -242,3 +242,8 @@ def admin_audit(request: Request, edition: str) -> Any:
                    summary="Publish a built draft (irreversible)")
 def admin_publish(request: Request, edition: str, user: Annotated[str, Depends(access.api_admin)]) -> Any:
     return _portal(request).publish(edition, actor=user)
+
+
+admin_router.post("/editions/{edition}/report", summary="Render the edition's annual report (en and zh, PDF and HTML; "
+                  "drafts too): the admin pages serve the files, the public /reports/ those of published editions"
+                  )(report_routes.api_render)

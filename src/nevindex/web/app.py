@@ -20,12 +20,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from nevindex.errors import NevIndexError
 from nevindex.web import auth, limits
+from nevindex.web._errors import one_line, problem
 from nevindex.web.cache import ResponseCache
 from nevindex.web.personal import Personaliser
 from nevindex.web.security import SecurityHeaders
 from nevindex.web.service import Portal
 
 HERE = Path(__file__).parent
+WEBFONTS = HERE.parent / "fonts" / "web"  # as nevindex.web.templating.WEBFONTS (not imported: it loads Jinja)
 API_PREFIX = "/api/v1"
 #: Default limit of one uploaded file (data files are small tables); ``NEVINDEX_MAX_UPLOAD_MB`` changes it.
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -66,7 +68,8 @@ def upload_limit_from_env() -> int:
 
 def create_app(db_url: str | None = None, *, store: Any = None, secure_cookies: bool | None = None,
                max_upload_bytes: int | None = None, login_attempts: int = 5,
-               login_window: float = 300.0, response_ttl: float = 5.0, session_check_ttl: float = 1.0) -> FastAPI:
+               login_window: float = 300.0, response_ttl: float = 5.0, session_check_ttl: float = 1.0,
+               reports: Any = None, reports_dir: str | Path | None = None) -> FastAPI:
     """The portal on the store at ``db_url`` (default: ``NEVINDEX_DB`` / the user's data directory).
 
     ``secure_cookies`` marks cookies Secure (HTTPS only); default from ``NEVINDEX_SECURE_COOKIES``.
@@ -74,9 +77,12 @@ def create_app(db_url: str | None = None, *, store: Any = None, secure_cookies: 
     ``response_ttl`` bounds how long an anonymous read of published data is served from memory, and how
     long a proxy may serve "latest" without revalidating (named editions: an hour; see ``_caching``).
     ``session_check_ttl`` is how long a signed-in visitor's public pages trust a session check (a session
-    ended in another process shows there within that time; admin pages and actions always check)."""
+    ended in another process shows there within that time; admin pages and actions always check).
+    ``reports`` renders an edition's annual report (:data:`nevindex.web.reports.Renderer`; the CLI passes
+    one); rendered files are kept in ``reports_dir`` (default ``NEVINDEX_REPORTS_DIR`` / the user cache)."""
     from nevindex.store.db import open_store
     from nevindex.web import admin_pages, api, pages
+    from nevindex.web.reports import ReportFiles
 
     if max_upload_bytes is None:
         max_upload_bytes = upload_limit_from_env()
@@ -102,12 +108,14 @@ def create_app(db_url: str | None = None, *, store: Any = None, secure_cookies: 
                                   login_attempts=login_attempts, login_window=login_window,
                                   response_ttl=response_ttl)
 
+    app.state.reports = ReportFiles(reports, reports_dir)
     app.include_router(api.router, prefix=API_PREFIX)
     app.include_router(api.admin_router, prefix=API_PREFIX)
     app.include_router(admin_pages.admin_router)
     app.include_router(admin_pages.admin_router, prefix="/zh")
     app.include_router(pages.router)
     app.include_router(pages.router, prefix="/zh")
+    app.mount("/static/fonts", StaticFiles(directory=WEBFONTS), name="fonts")  # before /static: first match wins
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     portal: Portal = app.state.portal
     app.state.visitors = Personaliser(app.state, ttl=session_check_ttl)
@@ -126,6 +134,23 @@ def error_json(status: int, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"error": {"status": status, "message": message, **extra}}, status_code=status)
 
 
+def _problem(err: dict[str, Any]) -> dict[str, str]:
+    """One request validation error as ``{field, message}``: the parameter or JSON field by name
+    (``changes.sales``, not ``body.0``), and a body that is not JSON said so."""
+    loc = [str(p) for p in err.get("loc", ())]
+    if err.get("type") == "json_invalid":
+        position = loc[1] if len(loc) > 1 and loc[1].isdigit() else None
+        detail = (err.get("ctx") or {}).get("error")
+        return {"field": "body", "message": "the request body is not valid JSON"
+                + (f" ({detail} at character {position})" if detail and position is not None else "")
+                + "; send a JSON object with Content-Type: application/json"}
+    kind = loc[0] if loc and loc[0] in ("query", "path", "body", "header", "cookie") else None
+    where = ".".join(p for p in loc if p not in ("query", "body", "path", "header", "cookie")) or "body"
+    noun = {"query": "query parameter", "path": "path parameter", "header": "header", "cookie": "cookie"}.get(
+        kind or "", "field")
+    return {"field": where, "message": f"{noun} '{where}': {err.get('msg', 'invalid')}"}
+
+
 def _error_handlers(app: FastAPI) -> None:
     from nevindex.web.templating import error_page
 
@@ -134,19 +159,16 @@ def _error_handlers(app: FastAPI) -> None:
         status = getattr(exc, "status_code", 400)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 and _is_api(request) else None
         if _is_api(request):
-            response = error_json(status, str(exc))
+            response = error_json(status, one_line(exc), **problem(exc))
             if headers:
                 response.headers.update(headers)
             return response
-        return error_page(request, status, str(exc))
+        return error_page(request, status, one_line(exc))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Any:
-        problems = []
-        for err in exc.errors():
-            where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("query", "body", "path"))
-            problems.append({"field": where, "message": err.get("msg", "invalid")})
-        message = "; ".join(f"{p['field']}: {p['message']}" for p in problems) or "invalid request"
+        problems = [_problem(err) for err in exc.errors()]
+        message = "; ".join(p["message"] for p in problems) or "invalid request"
         if _is_api(request):
             return error_json(422, message, problems=problems)
         return error_page(request, 422, message)

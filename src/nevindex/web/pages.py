@@ -16,9 +16,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
-from nevindex.errors import DataError, NevIndexError
-from nevindex.web import charts
+from nevindex.errors import NevIndexError
+from nevindex.framework import meta_text
+from nevindex.insight.bounds import natural_text
+from nevindex.web import charts, report_routes
 from nevindex.web._caching import etag_matches
+from nevindex.web._units import natural_label, parse_amount
 from nevindex.web.admin_pages import admin_router
 from nevindex.web.i18n import translate
 from nevindex.web.limits import GuardedRoute
@@ -56,18 +59,23 @@ def brand_context(portal: Portal, view: EditionView, code: str, lang: str,
     fw = view.framework
     labels = [translate_name(fw.nodes[e].name, lang) for e in view.elements]
     by_code = {e["code"]: e for e in prof["elements"]}
-    radar = charts.radar(labels, [by_code.get(e, {}).get("score") for e in view.elements],
-                         reference=[prof["medians"].get(e) for e in view.elements],
-                         maximum=max([100.0, *(v for v in (by_code.get(e, {}).get("score") for e in view.elements)
-                                               if v is not None and math.isfinite(v))]),
-                         title=translate(lang, "radar_title"))
+    radar = charts.element_chart(labels, [by_code.get(e, {}).get("score") for e in view.elements],
+                                 reference=[prof["medians"].get(e) for e in view.elements],
+                                 maximum=max([100.0, *(v for v in (by_code.get(e, {}).get("score") for e in view.elements)
+                                                       if v is not None and math.isfinite(v))]),
+                                 title=translate(lang, "radar_title"), missing_label=translate(lang, "no_data"))
     hist = portal.history(code)
     history_svg = charts.history([p["year"] for p in hist["points"]], [p["score"] for p in hist["points"]],
                                  [p["rank"] for p in hist["points"]], title=translate(lang, "history_title"))
-    whatif = portal.whatif(view.info.label, code, changes) if changes else None
+    whatif = portal.whatif(view.info.label, code, changes, natural=True) if changes else None
     element_labels = [{"code": e, "name": label} for e, label in zip(view.elements, labels, strict=True)]
+    # the what-if form speaks natural units: "4.27 million vehicles", not "6.63 log10(vehicles)"
+    units = {i.code: str(meta_text(i.meta, "unit", lang) or i.unit or "") for i in fw.indicators}
+    natural = {i["code"]: {"unit": natural_label(units[i["code"]]),
+                           "value": natural_text(i["raw"], units[i["code"]], lang) if i.get("raw") is not None else None}
+               for i in prof["indicators"]}
     return {"view": view, "meta": view.meta(), "p": prof, "radar": radar, "history": hist,
-            "element_labels": element_labels,
+            "element_labels": element_labels, "natural": natural,
             "history_svg": history_svg, "whatif": whatif, "changes": changes or {}}
 
 
@@ -156,15 +164,13 @@ def latest_brand(request: Request, brand: str) -> Response:
 
 
 def _whatif_changes(request: Request) -> dict[str, float] | None:
-    """``w.<indicator>=value`` query parameters of the no-JavaScript what-if form (blank = unchanged)."""
+    """``w.<indicator>=value`` query parameters of the no-JavaScript what-if form (blank = unchanged), in
+    the indicators' natural units."""
     changes: dict[str, float] = {}
     for key, value in request.query_params.multi_items():
         if not key.startswith("w.") or not value.strip():
             continue
-        try:
-            changes[key[2:]] = float(value.replace(",", ""))
-        except ValueError:
-            raise DataError(f"'{value}' is not a number", column=key[2:]) from None
+        changes[key[2:]] = parse_amount(value, key)  # natural units: "4.27 million", "427万"
     return changes or None
 
 
@@ -184,16 +190,23 @@ def methodology_page(request: Request, edition: str | None = None) -> Response:
     portal = portal_of(request)
     view = portal.view(edition or LATEST)
     return html(render(page, "methodology.html", view=view, meta=view.meta(),
-                        m=portal.methodology(view.info.label), ind=portal.indicators(view.info.label)))
+                        m=portal.methodology(view.info.label), ind=portal.indicators(view.info.label),
+                        goalposts=portal.goalposts(view.info.label, page.lang)))
 
 
 @router.get("/downloads/", response_class=HTMLResponse)
 def downloads_page(request: Request) -> Response:
     page = page_of(request)
-    return html(render(page, "downloads.html", editions=portal_of(request).editions()))
+    return html(render(page, "downloads.html", editions=portal_of(request).editions(),
+                        reports=request.app.state.reports.enabled))
 
 
 @router.get("/about/", response_class=HTMLResponse)
 def about_page(request: Request) -> Response:
     page = page_of(request)
     return html(render(page, "about.html", editions=portal_of(request).editions()))
+
+
+# the annual report of a published edition, and the webfonts its HTML links from fonts/ beside it
+router.get("/reports/{edition}/report-{lang}.{fmt}")(report_routes.public_report)
+router.get("/reports/{edition}/fonts/{name}")(report_routes.report_font)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -123,15 +123,16 @@ class Profile(Model):
     rank: int | None
     rating: str | None
     rank_interval: dict[str, Any] | None
-    elements: list[dict[str, Any]]
-    aggregates: list[dict[str, Any]]
+    elements: list[dict[str, Any]] = Field(description="the elements (children of the root): score, rank, n ranked")
+    sub_aggregates: list[dict[str, Any]] = Field(description="every aggregate below the elements, top-down, "
+                                                             "with its parent")
     indicators: list[dict[str, Any]] = Field(description="every indicator: raw value, unit, year, source, "
                                                          "imputed flag, normalised score and rank")
     standing: list[dict[str, Any]] = Field(description="strengths and weaknesses, against all and against peers")
     history: list[dict[str, Any]]
     peers: dict[str, Any] | None
     levers: dict[str, Any] | None = Field(description="improvement levers: effect of a stated step per indicator")
-    node_names: dict[str, Names]
+    names: dict[str, Names] = Field(description="every node's names (root, elements, aggregates, indicators)")
 
 
 class HistoryPoint(Model):
@@ -161,6 +162,9 @@ class WhatIfRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     changes: dict[str, float] = Field(description="indicator code → new raw value for this brand",
                                       examples=[{"nev_sales": 500000}])
+    units: Literal["scored", "natural"] = Field(
+        "scored", description="'scored': values in the indicator's unit as the methodology scores it (log10 for "
+                              "size measures); 'natural': in its natural unit (vehicles, USD), converted here")
 
 
 class WhatIfSide(Model):

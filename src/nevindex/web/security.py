@@ -41,8 +41,12 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in _NAMES]
-                headers.extend(HEADERS)
+                given = message.get("headers", [])
+                # a route may set a stricter or document-specific CSP (the HTML report): keep it
+                own_csp = [(k, v) for k, v in given if k.lower() == b"content-security-policy"][:1]
+                headers = [(k, v) for k, v in given if k.lower() not in _NAMES]
+                headers.extend(own_csp or HEADERS[:1])
+                headers.extend(HEADERS[1:])
                 message["headers"] = headers
             await send(message)
 

@@ -3,7 +3,7 @@
 Any web server or CDN can host the folder (directory-style URLs: ``/editions/<label>/`` is
 ``editions/<label>/index.html``). Pages come from the same templates and context functions as the
 live portal, with links pointing at files; downloads are the edition's open data (CSV, XLSX,
-JSON) plus ``ranking.json``. The what-if panel needs the engine and is replaced by a note. The
+JSON, the methodology YAML) plus ``ranking.json``, and, given a renderer, the annual reports. The what-if panel needs the engine and is replaced by a note. The
 whole tree is written aside and moved in at once (:func:`nevindex.io.write_all`).
 """
 
@@ -17,8 +17,12 @@ from nevindex.errors import NevIndexError
 from nevindex.io import write_all
 from nevindex.web.i18n import LANGUAGES, lang_prefix
 from nevindex.web.pages import brand_context, compare_context, ranking_context
+from nevindex.web.reports import FORMATS as REPORT_FORMATS
+from nevindex.web.reports import LANGS as REPORT_LANGS
+from nevindex.web.reports import Renderer
+from nevindex.web.reports import file_name as report_file
 from nevindex.web.service import Portal, RankingQuery
-from nevindex.web.templating import HERE, Links, Page, file_slug, render
+from nevindex.web.templating import HERE, WEBFONTS, Links, Page, file_slug, render
 
 __all__ = ["export_site"]
 
@@ -31,8 +35,12 @@ def _bytes(content: bytes) -> Callable[[Path], None]:
     return lambda p: p.write_bytes(content)
 
 
-def export_site(portal: Portal, out: str | Path) -> list[str]:
-    """Write the public site of every published edition to ``out``; return the files written."""
+def export_site(portal: Portal, out: str | Path, reports: Renderer | None = None) -> list[str]:
+    """Write the public site of every published edition to ``out``; return the files written.
+
+    With ``reports`` (a report renderer, see :mod:`nevindex.web.reports`), each edition's annual
+    report goes to ``reports/<label>/report-<lang>.<pdf|html>`` with the webfonts in ``fonts/``
+    beside it, and the Downloads page offers them."""
     editions = portal.editions()
     if not editions:
         raise NevIndexError("no published edition to export; publish one first")
@@ -55,8 +63,9 @@ def export_site(portal: Portal, out: str | Path) -> list[str]:
                      **brand_context(portal, view, row["code"], lang))
         page(lang, "/compare/", "compare.html", **compare_context(portal, latest, ()))
         page(lang, "/methodology/", "methodology.html", view=latest, meta=latest.meta(),
-             m=portal.methodology(latest.info.label), ind=portal.indicators(latest.info.label))
-        page(lang, "/downloads/", "downloads.html", editions=editions)
+             m=portal.methodology(latest.info.label), ind=portal.indicators(latest.info.label),
+             goalposts=portal.goalposts(latest.info.label, lang))
+        page(lang, "/downloads/", "downloads.html", editions=editions, reports=reports is not None)
         page(lang, "/about/", "about.html", editions=editions)
     for lang in LANGUAGES:
         pg = Page(lang=lang, links=Links(lang, static=True), path="/404.html")
@@ -68,13 +77,24 @@ def export_site(portal: Portal, out: str | Path) -> list[str]:
         data = portal.open_data_files(label)
         for fmt in ("csv", "xlsx", "json"):
             files[f"{folder}/edition-{file_slug(label)}.{fmt}"] = _bytes(data[f"edition-{label}.{fmt}"])
+        files[f"{folder}/edition-{file_slug(label)}-methodology.yaml"] = _bytes(data[f"edition-{label}-methodology.yaml"])
         if "receipt.json" in data:  # the signed receipt (nevindex edition verify --receipt)
             files[f"{folder}/receipt.json"] = _bytes(data["receipt.json"])
         files[f"{folder}/ranking.json"] = _text(json.dumps({"edition": view.meta(), "items": view.rows},
                                                            ensure_ascii=False, allow_nan=False))
+    if reports is not None:
+        for label in views:
+            folder = f"reports/{file_slug(label)}"
+            for lang in REPORT_LANGS:
+                for fmt in REPORT_FORMATS:
+                    files[f"{folder}/{report_file(lang, fmt)}"] = _bytes(reports(portal.store, label, lang, fmt))
+            for font in sorted(WEBFONTS.glob("*.woff2")):  # the HTML report links fonts/ beside it
+                files[f"{folder}/fonts/{font.name}"] = _bytes(font.read_bytes())
     files["data/editions.json"] = _text(json.dumps({"editions": editions}, ensure_ascii=False))
     for asset in sorted((HERE / "static").iterdir()):
         if asset.is_file():
             files[f"static/{asset.name}"] = _bytes(asset.read_bytes())
+    for font in sorted(WEBFONTS.glob("*.woff2")):  # app.css loads them from fonts/ beside it
+        files[f"static/fonts/{font.name}"] = _bytes(font.read_bytes())
     write_all(out, files)
     return sorted(files)

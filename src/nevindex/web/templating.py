@@ -25,10 +25,13 @@ from nevindex.web._caching import NO_STORE
 from nevindex.web.i18n import DEFAULT, LANGUAGES, lang_prefix, split_lang, translate
 from nevindex.web.service import Portal, num
 
-__all__ = ["HERE", "Links", "Page", "environment", "error_page", "file_slug", "fmt", "html", "page_of", "portal_of",
+__all__ = ["HERE", "WEBFONTS", "Links", "Page", "environment", "error_page", "file_slug", "fmt", "html", "page_of", "portal_of",
            "render", "slug"]
 
 HERE = Path(__file__).parent
+#: The portal's webfonts (WOFF2 subsets of the vendored fonts, made by scripts/web_fonts.py), served at
+#: /static/fonts/ and copied into the static export: Chinese renders on machines without CJK fonts.
+WEBFONTS = HERE.parent / "fonts" / "web"
 
 
 @cache
@@ -38,6 +41,7 @@ def environment() -> Environment:
     env.filters["fmt"] = fmt
     env.filters["slug"] = slug
     env.filters["cell"] = numbers.cell
+    env.filters["pct"] = pct
     return env
 
 
@@ -49,6 +53,12 @@ def fmt(context: Any, value: Any, digits: int = 1) -> str:
     if f is not None and abs(f) >= 1000 and f.is_integer():
         digits = 0
     return numbers.number(f, digits, lang=context.get("lang", DEFAULT))
+
+
+@pass_context
+def pct(context: Any, share: Any) -> str:
+    """A share (0–1) as a whole percentage in the page's language ("—" when missing)."""
+    return numbers.percent(num(share), 0, lang=context.get("lang", DEFAULT))
 
 
 def slug(code: str) -> str:
@@ -104,9 +114,15 @@ class Links:
         return self._p("/about/")
 
     def download(self, label: str, fmt: str) -> str:
+        """The open-data file ``fmt`` (csv, xlsx, json, or methodology.yaml) of the edition."""
+        sep = "-" if fmt == "methodology.yaml" else "."
         if self.static:
-            return f"/data/{self.slug(label)}/edition-{self.slug(label)}.{fmt}"
+            return f"/data/{self.slug(label)}/edition-{self.slug(label)}{sep}{fmt}"
         return f"/api/v1/editions/{slug(label)}/download.{fmt}"
+
+    def report(self, label: str, lang: str, fmt: str) -> str:
+        """The edition's annual report (pdf or html) in ``lang``; the same path in the static export."""
+        return f"/reports/{self.slug(label)}/report-{lang}.{fmt}"
 
     def asset(self, name: str) -> str:
         return f"/static/{name}"

@@ -35,8 +35,8 @@ class Catalogue(i18n.Catalogue):
 
     def reason(self, key: str | None) -> str:
         """Why a part is missing: an ``availability.*`` key, or ``failed:<detail>``."""
-        if not key:
-            return ""
+        if not key:  # never "Not available:" and nothing after it
+            return self.t("availability.unknown")
         key, _, detail = key.partition(":")
         return self.t(f"availability.{key}", detail=detail) if detail else self.t(f"availability.{key}")
 

@@ -112,6 +112,17 @@
   }
 
   /* --- what-if -------------------------------------------------------------------------- */
+  /* a typed amount in natural units: "4270000", "4.27 million", "3k", "427万" (as the server reads it) */
+  var WORDS = {k: 1e3, thousand: 1e3, m: 1e6, mn: 1e6, million: 1e6, millions: 1e6, bn: 1e9, b: 1e9,
+               billion: 1e9, billions: 1e9, "万": 1e4, "亿": 1e8, "千": 1e3, "百万": 1e6};
+  function amount(text) {
+    var m = /^\s*([-+\u2212]?\d+(?:\.\d*)?|[-+\u2212]?\.\d+)(?:e([-+]?\d+))?\s*([a-z\u4e00-\u9fff]*)\s*%?\s*$/i.exec(text);
+    if (!m) return NaN;
+    var word = (m[3] || "").toLowerCase();
+    if (word && !(word in WORDS)) return NaN;
+    return Number(m[1].replace("\u2212", "-") + (m[2] ? "e" + m[2] : "")) * (word ? WORDS[word] : 1);
+  }
+
   function enhanceWhatIf(form) {
     var result = document.querySelector("[data-whatif-result]");
     var labels = JSON.parse(form.getAttribute("data-labels") || "{}");
@@ -156,10 +167,10 @@
       var changes = {};
       var bad = null;
       form.querySelectorAll("input[data-indicator]").forEach(function (input) {
-        var raw = input.value.replace(/,/g, "").trim();
+        var raw = input.value.replace(/[,，]/g, "").trim();
         input.removeAttribute("aria-invalid");
         if (!raw) return;
-        var n = Number(raw);
+        var n = amount(raw);
         if (!isFinite(n)) { bad = bad || input; input.setAttribute("aria-invalid", "true"); return; }
         changes[input.dataset.indicator] = n;
       });
@@ -168,7 +179,7 @@
       result.textContent = labels.working;
       fetch(form.dataset.endpoint, {
         method: "POST", headers: {"Content-Type": "application/json", "Accept": "application/json"},
-        body: JSON.stringify({changes: changes}), credentials: "same-origin"
+        body: JSON.stringify({changes: changes, units: "natural"}), credentials: "same-origin"
       }).then(function (response) {
         return response.json().then(function (data) { return {ok: response.ok, data: data}; });
       }).then(function (reply) {
