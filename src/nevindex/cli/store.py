@@ -19,6 +19,9 @@ from nevindex.i18n import numbers
 
 __all__ = ["app"]
 
+#: How the CLI, the report and the portal show a brand without a rating or score.
+NOT_RATED = "n.r."
+
 app = typer.Typer()
 db_app = typer.Typer(help="The edition store's database: create or upgrade its schema, show its state.",
                      no_args_is_help=True)
@@ -259,8 +262,9 @@ def edition_show(edition: EditionArg, db: DbOpt = None,
     for col in ("rank", "unit", "score", "rating", "coverage"):
         table.add_column(col, justify="right" if col != "unit" else "left")
     for rec in root.head(top).to_dict("records"):
-        table.add_row(numbers.rank(rec["rank"]), rec["unit"], numbers.number(rec["score"], 2), rec["rating"] or "",
-                      numbers.percent(rec["coverage"]))
+        rated = isinstance(rec["rating"], str) and bool(rec["rating"])  # NaN/None: not rated
+        table.add_row(numbers.rank(rec["rank"]), rec["unit"], numbers.number(rec["score"], 2, missing=NOT_RATED),
+                      rec["rating"] if rated else NOT_RATED, numbers.percent(rec["coverage"]))
     console.print(table)
 
 
