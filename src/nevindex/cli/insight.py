@@ -39,7 +39,9 @@ def _load_edition(edition: str, db: str | None) -> tuple[Result, list[tuple[str,
 @app.command("profile")
 def profile_command(
     brand: Annotated[str, typer.Argument(help="Unit (brand) code or name.")],
-    edition: Annotated[str | None, typer.Option("--edition", "-e", help="Stored edition (label or id).")] = None,
+    edition: Annotated[str | None, typer.Option("--edition", "-e", help="Stored edition: label, year (when it "
+                                                "names one edition) or id (default: the latest published).",
+                                                show_default=False)] = None,
     db: DbOpt = None,
     framework: Annotated[Path | None, typer.Option("--framework", "-f", help="Methodology file, to build from files.")] = None,
     data: Annotated[Path | None, typer.Option("--data", "-d", help="Indicator data, to build from files.")] = None,
@@ -58,8 +60,10 @@ def profile_command(
     from nevindex.insight.profile import profile
 
     intervals = None
-    if edition is not None:
-        result, history, intervals, edition = _load_edition(edition, db)
+    if framework is None and data is None:
+        from nevindex.store.queries import LATEST
+
+        result, history, intervals, edition = _load_edition(edition or LATEST, db)
     elif framework is not None and data is not None:
         from nevindex.audit.intervals import RankIntervals
         from nevindex.build import build
@@ -71,7 +75,8 @@ def profile_command(
         if intervals_file is not None:
             intervals = RankIntervals.from_frame(read_table(intervals_file))
     else:
-        raise DataError("say which edition to profile", hint="--edition E, or --framework F --data D")
+        raise DataError("--framework and --data go together", hint="give both to profile from files, or neither "
+                        "to profile a stored edition (--edition E; default: the latest published)")
     if step not in ("range", "sd", "leader"):
         raise DataError(f"unknown lever step '{step}'", hint="use range, sd or leader")
     prof = profile(result, brand, peers=peers, intervals=intervals, history=history, edition=edition, top=top,

@@ -156,7 +156,7 @@ def edition_create(
     framework: Annotated[Path, typer.Option("--framework", "-f", help="Methodology file (stored if new).")],
     data: Annotated[str, typer.Option("--data", "-d", help="Stored data set: id, label or sha256 prefix.")],
     recipe: Annotated[Path | None, typer.Option("--recipe", "-r", help="Method choices (default: the methodology's).")] = None,
-    label: Annotated[str | None, typer.Option(help="Edition label (default: the year; corrections: YEAR-rN).")] = None,
+    label: Annotated[str | None, typer.Option(help="Edition label (default: <index>-<year>, e.g. nev-2025; corrections: <label>-rN).")] = None,
     data_year: Annotated[int | None, typer.Option(help="Year of the data to use (default: the edition year "
                                                      "if present, else the latest).")] = None,
     corrects: Annotated[str | None, typer.Option(help="Published edition this one corrects.")] = None,

@@ -7,6 +7,7 @@ a new edition that names the one it corrects and says why.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,8 @@ from nevindex.store.models import (
     UnitResult,
 )
 
-__all__ = ["YEARS", "build_edition", "check_year", "create_edition", "edition_inputs", "publish", "rebuild"]
+__all__ = ["YEARS", "build_edition", "check_year", "create_edition", "default_label", "edition_inputs", "publish",
+           "rebuild"]
 
 #: The years an edition (and its data year) may have: what the portal's form allows too.
 YEARS = range(1900, 2201)
@@ -50,6 +52,14 @@ def check_year(year: int, what: str, option: str) -> int:
         raise NevIndexError(f"{what} {year} is out of range ({option}): give a year from {YEARS.start} to "
                             f"{YEARS.stop - 1}")
     return year
+
+
+def default_label(index_code: str, year: int) -> str:
+    """The one label scheme of new editions, ``<index>-<year>`` (``nev-2025``): the methodology's code in
+    lower case, words joined by "-", then the year. The demo, ``nevindex edition create`` and the
+    portal's admin form all label this way, and a year still finds the edition (:func:`find_edition`)."""
+    index = re.sub(r"[^0-9a-z]+", "-", index_code.casefold()).strip("-") or "edition"
+    return f"{index}-{year}"
 
 
 def _recipe(recipe: str | Path | Recipe | Mapping[str, Any] | None, fw: Framework) -> Recipe:
@@ -82,7 +92,8 @@ def create_edition(store: Store, *, year: int, methodology: str | Path | Framewo
     recipe
         Method choices (a file, mapping or Recipe); default: the methodology's own.
     label
-        The edition's label; default: the year, or ``YEAR-rN`` for the N-th correction.
+        The edition's label; default: :func:`default_label` (``nev-2025``), or ``<corrected label>-rN``
+        for the N-th correction.
     data_year
         Which year of the data to use; default: the recipe's year, else the edition year if the
         data have it, else the data's latest year. It is fixed in the stored recipe now.
@@ -121,7 +132,7 @@ def create_edition(store: Store, *, year: int, methodology: str | Path | Framewo
         if corrects is not None:
             previous = require(find_edition(s, corrects), published="rebuild it instead of correcting it")
         if label is None:
-            label = str(year) if previous is None else _next_correction_label(s, previous.label)
+            label = default_label(meth.code, year) if previous is None else _next_correction_label(s, previous.label)
         if s.scalar(select(Edition.id).where(Edition.label == label)) is not None:
             raise NevIndexError(f"an edition labelled '{label}' already exists; choose another --label")
         edition = Edition(label=label, year=year, methodology_id=meth.id, dataset_id=data.id,
@@ -138,7 +149,7 @@ def create_edition(store: Store, *, year: int, methodology: str | Path | Framewo
 
 
 def _next_correction_label(session: Session, base: str) -> str:
-    root = base.split("-r")[0]
+    root = re.sub(r"-r\d+$", "", base)
     n = 1
     while session.scalar(select(Edition.id).where(Edition.label == f"{root}-r{n}")) is not None:
         n += 1
