@@ -25,7 +25,14 @@ from nevindex.store._data import (
     store_dataset,
 )
 from nevindex.store._export import export_edition
-from nevindex.store._lifecycle import build_edition, create_edition, default_label, edition_inputs, publish, rebuild
+from nevindex.store._lifecycle import (
+    build_edition,
+    create_edition,
+    default_label,
+    edition_inputs,
+    publish,
+    rebuild,
+)
 from nevindex.store._records import (
     AmbiguousEditionError,
     DataSetInfo,
