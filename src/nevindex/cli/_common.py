@@ -12,8 +12,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-__all__ = ["ActorOpt", "DataOpt", "DbOpt", "EditionArg", "FrameworkOpt", "RecipeOpt", "UnitsOpt", "YearOpt",
+__all__ = ["NOT_RATED", "ActorOpt", "left_out", "DataOpt", "DbOpt", "EditionArg", "FrameworkOpt", "RecipeOpt", "UnitsOpt", "YearOpt",
            "console", "err_console"]
+
+#: How the CLI, the report and the portal show a brand without a rating or score.
+NOT_RATED = "n.r."
 
 console = Console()
 err_console = Console(stderr=True)
@@ -27,3 +30,14 @@ DbOpt = Annotated[str | None, typer.Option("--db", help="Store URL or SQLite fil
                                               "else the user data directory).", show_default=False)]
 ActorOpt = Annotated[str | None, typer.Option("--as", help="Who is acting (default: $NEVINDEX_USER or login).")]
 EditionArg = Annotated[str, typer.Argument(help="Edition label, year (when it names one edition) or id.")]
+
+
+def left_out(shown: int, total: int, what: str = "brand") -> str | None:
+    """The line under a table cut at ``--top``: how many rows were left out and how to see them."""
+    hidden = total - shown
+    if hidden <= 0:
+        return None
+    from nevindex.i18n.plural import count
+
+    return (f"{count(hidden, 'more ' + what)} not shown (--top {shown} of {total}; --top {total} shows "
+            f"{'them' if hidden > 1 else 'it'})")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from nevindex.cli._common import DbOpt, console
+from nevindex.cli._common import NOT_RATED, DbOpt, console
 from nevindex.errors import DataError
 from nevindex.i18n import numbers
 
@@ -87,15 +87,24 @@ def profile_command(
     _print(prof, top)
 
 
+def _rank_of(rank: float, n: int) -> str:
+    """"rank 4 of 14 rated", counting only the ranked brands; "not rated" without a rank."""
+    if rank != rank:
+        return f"not rated ({n} brands rated)"
+    return f"rank {numbers.rank(rank)} of {n} rated"
+
+
 def _print(p: Profile, top: int) -> None:
     rating = f", rating {p.rating}" if p.rating else ""
     interval = (f", rank interval {p.rank_interval.low:.0f}–{p.rank_interval.high:.0f}" if p.rank_interval else "")
     edition = p.edition if p.edition == str(p.year) else f"{p.edition} ({p.year})"
     console.print(f"[bold]{p.name}[/] ({p.unit}) — {p.framework} {p.version}, {edition}: "
-                  f"index {numbers.number(p.score, 2)}, rank {numbers.rank(p.rank)} of {p.n_units}{rating}{interval}")
+                  f"index {numbers.number(p.score, 2, missing=NOT_RATED)}, {_rank_of(p.rank, p.n_ranked)}{rating}"
+                  f"{interval}")
     if len(p.history) > 1:
         console.print("history: " + " · ".join(
-            f"{h.label}: rank {numbers.rank(h.rank)}/{h.n_units} ({numbers.number(h.score, 2)})" for h in p.history))
+            f"{h.label}: {_rank_of(h.rank, h.n_ranked)} ({numbers.number(h.score, 2, missing=NOT_RATED)})"
+            for h in p.history))
     table = Table(title="Elements")
     for col in ("element", "score", "rank"):
         table.add_column(col, justify="left" if col == "element" else "right")

@@ -14,13 +14,10 @@ import typer
 from rich.table import Table
 
 from nevindex.cli import _trust
-from nevindex.cli._common import ActorOpt, DbOpt, EditionArg, console
+from nevindex.cli._common import NOT_RATED, ActorOpt, DbOpt, EditionArg, console, left_out
 from nevindex.i18n import numbers
 
 __all__ = ["app"]
-
-#: How the CLI, the report and the portal show a brand without a rating or score.
-NOT_RATED = "n.r."
 
 app = typer.Typer()
 db_app = typer.Typer(help="The edition store's database: create or upgrade its schema, show its state.",
@@ -266,6 +263,9 @@ def edition_show(edition: EditionArg, db: DbOpt = None,
         table.add_row(numbers.rank(rec["rank"]), rec["unit"], numbers.number(rec["score"], 2, missing=NOT_RATED),
                       rec["rating"] if rated else NOT_RATED, numbers.percent(rec["coverage"]))
     console.print(table)
+    cut = left_out(min(top, len(root)), len(root))
+    if cut:
+        console.print(cut, highlight=False)
 
 
 @edition_app.command("export")

@@ -36,7 +36,7 @@ from nevindex.values import finite_or_none
 
 __all__ = ["HistoryPoint", "INTERVAL_COLUMNS", "IndicatorLine", "NodeLine", "Profile", "RankInterval",
            "Standing", "StrengthsWeaknesses", "history_points", "indicator_lines", "interval_columns",
-           "node_lines", "profile", "profiles", "rank_interval", "strengths_weaknesses"]
+           "n_ranked", "node_lines", "profile", "profiles", "rank_interval", "strengths_weaknesses"]
 
 
 @dataclass(frozen=True)
@@ -118,9 +118,10 @@ class HistoryPoint(RankedRecord):
     label: str
     score: float
     rank: float
-    n_units: int
+    n_units: int  # brands in that edition's table, ranked or not
     rating: str | None
     elements: dict[str, float]
+    n_ranked: int = 0  # brands with a rank in that edition: what "rank 3 of n" counts
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ class Profile(RankedRecord):
     version: str
     edition: str  # the edition's label (its year when built from files)
     year: int
-    n_units: int
+    n_units: int  # brands in the edition's table, ranked or not
     score: float
     rank: float
     rating: str | None
@@ -148,6 +149,12 @@ class Profile(RankedRecord):
     hashes: dict[str, str]
     #: every node's names by language ({code: {"en": …, "zh": …}}), for the bilingual report and portal
     names: dict[str, dict[str, str | None]]
+    n_ranked: int = 0  # brands with a rank (rated): what "rank 3 of n" counts
+
+
+def n_ranked(result: Result) -> int:
+    """How many units the edition ranks: the n of "rank k of n" (unrated units have no rank)."""
+    return int(np.isfinite(np.asarray(result.rank, dtype=float)).sum())
 
 
 # --- pieces --------------------------------------------------------------------------------
@@ -342,7 +349,7 @@ def history_points(result: Result, unit: str, history: Sequence[Any] = (),
         els = {e: float(res.score(e)[i]) for e in elements(res.framework) if e in res.framework.nodes}
         score = float(res.index[i])
         points.append(HistoryPoint(int(res.year), label, score, float(res.rank[i]), len(res.units),
-                                   fw.rating(score) if not math.isnan(score) else None, els))
+                                   fw.rating(score) if not math.isnan(score) else None, els, n_ranked(res)))
     return tuple(sorted(points, key=lambda p: p.year))
 
 
@@ -419,7 +426,7 @@ def profile(result: Result, unit: str, *, peers: str | None = None, intervals: A
                       peers=peers if lever_step == "leader" else None, engine=engine) if with_levers else None,
         plan=plan_to_rank(result, code, target_rank) if target_rank is not None else None,
         hashes=dict(result.hashes),
-        names={c: {"en": n.name.en, "zh": n.name.zh} for c, n in fw.nodes.items()})
+        names={c: {"en": n.name.en, "zh": n.name.zh} for c, n in fw.nodes.items()}, n_ranked=n_ranked(result))
 
 
 def profiles(result: Result, units: Sequence[str] | None = None, **options: Any) -> list[Profile]:

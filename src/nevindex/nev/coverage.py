@@ -161,8 +161,12 @@ def coverage_note(result: Result, table: pd.DataFrame, suspended: tuple[str, ...
     rule = f"≥{rules.min_elements} of {len(elements_of(result.framework))} elements"
     if rules.min_unit_coverage > 0:
         rule += f" and ≥{rules.min_unit_coverage:.0%} of {len(result.indicators)} indicators observed"
+    # a brand counts as "with data" when at least one scored indicator is observed (not 0 % coverage)
+    with_data = int((table["n_observed"] > 0).sum())
+    empty = len(table) - with_data
+    without = f" ({empty} more listed with none of the scored indicators)" if empty else ""
     parts = [
-        f"{result.year} edition: {len(table)} brands with data, {int(table['rated'].sum())} rated ({rule})",
+        f"{result.year} edition: {with_data} brands with data{without}, {int(table['rated'].sum())} rated ({rule})",
         f"{len(result.indicators)} indicators scored, {share:.0%} of their values observed, "
         f"{int(table['imputed'].sum())} imputed",
     ]
