@@ -10,11 +10,12 @@ import typer
 from rich.table import Table
 
 from nevindex.cli._common import NOT_RATED, DbOpt, console
-from nevindex.errors import DataError
+from nevindex.errors import DataError, NevIndexError
 from nevindex.i18n import numbers
 
 if TYPE_CHECKING:
-    from nevindex.insight.profile import Profile, StrengthsWeaknesses
+    from nevindex.insight.profile import Profile
+    from nevindex.insight.standing import Standing, StrengthsWeaknesses
     from nevindex.result import Result
 
 __all__ = ["app"]
@@ -26,9 +27,14 @@ def _load_edition(edition: str, db: str | None) -> tuple[Result, list[tuple[str,
     """A stored edition's Result, the Results of its history (:func:`nevindex.store.queries.history_editions`),
     the audit's rank intervals when stored, and the edition's label."""
     from nevindex.store import editions as ed
-    from nevindex.store.db import open_store
+    from nevindex.store.db import StoreError, open_store
 
-    with open_store(db, create=False) as store:
+    try:
+        opened = open_store(db, create=False)
+    except StoreError as exc:
+        raise NevIndexError(f"{exc}\n  → profile a stored edition (--edition E, --db URL), or build one from "
+                            "files: --framework F --data D") from exc
+    with opened as store:
         info = ed.resolve_edition(store, edition)
         result = ed.rebuild(store, info.id)
         history = [(e.label, ed.rebuild(store, e.id)) for e in ed.history_editions(store, info.id)[:-1]]
@@ -146,8 +152,16 @@ def _print_standing(sw: StrengthsWeaknesses) -> None:
     table = Table(title=f"Strengths and weaknesses against {who}")
     table.add_column("strengths")
     table.add_column("weaknesses")
-    strengths = [f"{s.name} ({s.kind[0]}) {numbers.rank(s.rank)}/{s.n}" for s in (*sw.element_strengths, *sw.indicator_strengths)]
-    weaknesses = [f"{s.name} ({s.kind[0]}) {numbers.rank(s.rank)}/{s.n}" for s in (*sw.element_weaknesses, *sw.indicator_weaknesses)]
+    strengths = [_standing(s) for s in (*sw.element_strengths, *sw.indicator_strengths)]
+    weaknesses = [_standing(s) for s in (*sw.element_weaknesses, *sw.indicator_weaknesses)]
     for k in range(max(len(strengths), len(weaknesses))):
         table.add_row(strengths[k] if k < len(strengths) else "", weaknesses[k] if k < len(weaknesses) else "")
+    if not strengths and not weaknesses:
+        table.add_row("none", "none")
     console.print(table)
+    console.print(f"[dim]rank/n = rank among the n brands scored on it; pct = percentile; {sw.rule}[/]",
+                  highlight=False)
+
+
+def _standing(s: Standing) -> str:
+    return f"{s.name} ({s.kind}) {numbers.rank(s.rank)}/{s.n}, pct {numbers.number(s.percentile, 0)}"

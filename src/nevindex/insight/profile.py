@@ -21,14 +21,13 @@ from nevindex.insight._common import (
     check_group_column,
     element_of,
     elements,
-    fields_dict,
     node_name,
-    peer_mask,
     unit_row,
 )
 from nevindex.insight.levers import LeverSet, levers
 from nevindex.insight.peers import Peers, similar_units
 from nevindex.insight.plan import Plan, plan_to_rank
+from nevindex.insight.standing import Standing, StrengthsWeaknesses, strengths_weaknesses
 from nevindex.insight.whatif import WhatIf
 from nevindex.methods.rank import rank_desc
 from nevindex.result import Result
@@ -69,36 +68,6 @@ class IndicatorLine(RankedRecord):
     normalised: float
     rank: float
     n_ranked: int
-
-
-@dataclass(frozen=True)
-class Standing(RankedRecord):
-    """One indicator or element in a strengths/weaknesses list."""
-
-    code: str
-    name: str
-    kind: str  # "indicator" | "element"
-    score: float
-    rank: float
-    n: int
-
-
-@dataclass(frozen=True)
-class StrengthsWeaknesses:
-    """Best and worst indicators and elements by rank, against all units or a peer group."""
-
-    against: str  # "all" or the group column
-    group: str | None  # the unit's value of the group column
-    size: int  # units compared with (the unit included)
-    members: tuple[str, ...]  # those units, for a peer group (empty when against all)
-    indicator_strengths: tuple[Standing, ...]
-    indicator_weaknesses: tuple[Standing, ...]
-    element_strengths: tuple[Standing, ...]
-    element_weaknesses: tuple[Standing, ...]
-    note: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return fields_dict(self)
 
 
 @dataclass(frozen=True)
@@ -171,58 +140,6 @@ def _aggregate_ranks(result: Result, mask: np.ndarray | None = None) -> np.ndarr
     if mask is None:
         return np.asarray(result.ranks)
     return rank_desc(np.where(mask[:, None], np.asarray(result.scores), np.nan), axis=0)
-
-
-def _split(items: list[Standing], top: int) -> tuple[tuple[Standing, ...], tuple[Standing, ...]]:
-    """Best ``top`` and worst ``top`` by rank, never overlapping (with few items, half each)."""
-    items = sorted(items, key=lambda s: (s.rank, -s.score, s.code))
-    k = min(top, len(items) // 2)
-    return tuple(items[:k]), tuple(reversed(items[len(items) - k:])) if k else ()
-
-
-def strengths_weaknesses(result: Result, unit: str, *, peers: str | None = None, top: int = 5) -> StrengthsWeaknesses:
-    """The unit's best and worst indicators and elements by rank, among all units or its ``peers`` group."""
-    row = unit_row(result, unit)
-    fw = result.framework
-    note = None
-    mask = None
-    group = None
-    if peers is not None:
-        check_group_column(result, peers)
-        mask, group = peer_mask(result, row, peers)
-        if group is None:
-            note = f"{result.units[row]} has no value in group column '{peers}', so it has no peer group"
-        elif mask.sum() == 1:
-            note = (f"{result.units[row]} is the only member of its '{peers}' group ({group}): it ranks first on "
-                    "everything within it, so there are no peer strengths or weaknesses; see the ranking against all units")
-        if note:
-            members = (result.units[row],) if group is not None else ()
-            return StrengthsWeaknesses(peers, group, len(members), members, (), (), (), (), note)
-    members = tuple(u for u, m in zip(result.units, mask, strict=True) if m) if mask is not None else ()
-    ind_ranks = _indicator_ranks(result, mask)[row]
-    n_ind = (~np.isnan(np.where(mask[:, None], result.normalised, np.nan) if mask is not None
-                       else np.asarray(result.normalised))).sum(axis=0)
-    ind_items = [Standing(c, node_name(fw, c), "indicator", float(result.normalised[row, j]), float(ind_ranks[j]),
-                          int(n_ind[j]))
-                 for j, c in enumerate(fw.indicator_codes) if not math.isnan(ind_ranks[j])]
-    agg_ranks = _aggregate_ranks(result, mask)[row]
-    scores = np.asarray(result.scores)
-    n_agg = (~np.isnan(np.where(mask[:, None], scores, np.nan) if mask is not None else scores)).sum(axis=0)
-    el_items = []
-    for e in elements(fw):
-        k = fw.display_order.index(e) if e in fw.display_order else None
-        if k is None:  # an indicator directly under the root counts as an element
-            j = fw.indicator_codes.index(e)
-            rank, score, n = ind_ranks[j], result.normalised[row, j], n_ind[j]
-        else:
-            rank, score, n = agg_ranks[k], scores[row, k], n_agg[k]
-        if not math.isnan(rank):
-            el_items.append(Standing(e, node_name(fw, e), "element", float(score), float(rank), int(n)))
-    # a rank among fewer than two units (1 of 1) says nothing about strength
-    i_s, i_w = _split([x for x in ind_items if x.n >= 2], top)
-    e_s, e_w = _split([x for x in el_items if x.n >= 2], top)
-    size = len(members) if mask is not None else len(result.units)
-    return StrengthsWeaknesses(peers or "all", group, size, members, i_s, i_w, e_s, e_w, note)
 
 
 def _source_lookup(result: Result) -> dict[tuple[str, str], dict[str, Any]] | None:
