@@ -57,8 +57,11 @@ def profile_command(
     intervals_file: Annotated[Path | None, typer.Option("--intervals", help="Audit rank_intervals.csv (files form).")] = None,
     peers: Annotated[str | None, typer.Option("--peers", help="Group column defining the peer group.")] = None,
     target_rank: Annotated[int | None, typer.Option("--target-rank", help="Find the cheapest plan to reach this rank.")] = None,
-    step: Annotated[str, typer.Option(help="Lever step: range, sd or leader (up to the peer-group leader).")] = "range",
-    size: Annotated[float, typer.Option(help="Lever step size (share of the range, or sds).")] = 0.1,
+    step: Annotated[str, typer.Option(help="Lever step: next (the next better brand's value), median (the "
+                                      "median brand's, of the --peers group if given), range, sd, or leader "
+                                      "(the --peers group's leader).")] = "next",
+    size: Annotated[float, typer.Option(help="Size of a range step (share of the range) or an sd step "
+                                      "(standard deviations).")] = 0.1,
     top: Annotated[int, typer.Option(help="Strengths, weaknesses and levers to show.")] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole profile as JSON.")] = False,
 ) -> None:
@@ -83,8 +86,10 @@ def profile_command(
     else:
         raise DataError("--framework and --data go together", hint="give both to profile from files, or neither "
                         "to profile a stored edition (--edition E; default: the latest published)")
-    if step not in ("range", "sd", "leader"):
-        raise DataError(f"unknown lever step '{step}'", hint="use range, sd or leader")
+    from nevindex.insight.levers import STEPS
+
+    if step not in STEPS:
+        raise DataError(f"unknown lever step '{step}'", hint=f"use {', '.join(STEPS)}")
     prof = profile(result, brand, peers=peers, intervals=intervals, history=history, edition=edition, top=top,
                    lever_step=step, lever_size=size, target_rank=target_rank)
     if as_json:
@@ -101,6 +106,8 @@ def _rank_of(rank: float, n: int) -> str:
 
 
 def _print(p: Profile, top: int) -> None:
+    from nevindex.insight.units import plain_change, plain_value
+
     rating = f", rating {p.rating}" if p.rating else ""
     interval = (f", rank interval {p.rank_interval.low:.0f}–{p.rank_interval.high:.0f}" if p.rank_interval else "")
     edition = p.edition if p.edition == str(p.year) else f"{p.edition} ({p.year})"
@@ -119,14 +126,7 @@ def _print(p: Profile, top: int) -> None:
     console.print(table)
     for sw in p.standing:
         _print_standing(sw)
-    if p.levers is not None:
-        table = Table(title=f"Top levers (step: {p.levers.step} {p.levers.size:g})")
-        for col in ("indicator", "from", "to", "Δ index", "rank"):
-            table.add_column(col, justify="left" if col == "indicator" else "right")
-        for lv in p.levers.best(top):
-            table.add_row(f"{lv.name} ({lv.indicator})", f"{lv.value:.4g}", f"{lv.new_value:.4g}",
-                          f"{lv.index_change:+.3f}", f"{numbers.rank(lv.rank_before)} → {numbers.rank(lv.rank_after)}")
-        console.print(table)
+    _print_levers(p, top)
     if p.peers is not None and len(p.peers.rows) > 1:
         table = Table(title="Most similar units (Euclidean distance on element scores)")
         for col in ("unit", "distance", "index", "rank", *p.peers.elements):
@@ -140,8 +140,38 @@ def _print(p: Profile, top: int) -> None:
         colour = "green" if p.plan.reached else "yellow"
         console.print(f"[{colour}]{p.plan.message}[/]")
         for c in p.plan.changes:
-            console.print(f"  {c.name} ({c.indicator}): {c.value:.4g} → {c.new_value:.4g} "
-                          f"({c.change:+.4g} {c.measure or ''}, {c.change_sd:.2f} sd)")
+            console.print(f"  {c.name} ({c.indicator}): {plain_value(c.value, c.measure)} → "
+                          f"{plain_value(c.new_value, c.measure)} ({plain_change(c.value, c.new_value, c.measure)}; "
+                          f"{numbers.number(c.change_sd, 2)} standard deviations of the brands' values)",
+                          highlight=False)
+
+
+def _print_levers(p: Profile, top: int) -> None:
+    """The levers that raise the index, in plain units, with the rank each reaches; or why there are none."""
+    from nevindex.insight.levers import step_text
+    from nevindex.insight.units import plain_change, plain_value
+
+    if p.levers is None:
+        if p.score != p.score:
+            console.print(f"levers: none, {p.name} is not rated (no index score to raise); see what its elements "
+                          "lack above", highlight=False)
+        return
+    best = p.levers.best(top)
+    if not best:
+        console.print(f"levers: no single step ({step_text(p.levers.step, p.levers.size)}) raises the index",
+                      highlight=False)
+        return
+    table = Table(title=f"Top levers: {step_text(p.levers.step, p.levers.size)}, everything else unchanged")
+    for col in ("indicator", "from", "to", "change", "Δ index", "rank"):
+        table.add_column(col, justify="left" if col == "indicator" else "right")
+    for lv in best:
+        moved = lv.rank_after == lv.rank_after and lv.rank_after != lv.rank_before
+        rank = f"{numbers.rank(lv.rank_before)} → {numbers.rank(lv.rank_after)}" if moved else \
+            f"{numbers.rank(lv.rank_before)} (same)"
+        table.add_row(f"{lv.name} ({lv.indicator})", plain_value(lv.value, lv.measure),
+                      plain_value(lv.new_value, lv.measure), plain_change(lv.value, lv.new_value, lv.measure),
+                      numbers.signed(lv.index_change, 2), rank)
+    console.print(table)
 
 
 def _print_standing(sw: StrengthsWeaknesses) -> None:

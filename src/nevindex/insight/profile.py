@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from nevindex.errors import DataError
 from nevindex.insight._common import (
     RankedRecord,
     check_group_column,
@@ -216,6 +217,15 @@ def interval_columns(frame: pd.DataFrame) -> tuple[str, str] | None:
 
 
 def rank_interval(intervals: Any, unit: str) -> RankInterval | None:
+    """The unit's rank interval (:func:`_rank_interval`), or None when the audit gave it none (an
+    unrated unit has NaN bounds: no "nan–nan" interval reaches a reader)."""
+    found = _rank_interval(intervals, unit)
+    if found is None or not (math.isfinite(found.low) and math.isfinite(found.high)):
+        return None
+    return found
+
+
+def _rank_interval(intervals: Any, unit: str) -> RankInterval | None:
     """The unit's rank interval from audit output: an ``AuditResult`` (its ``rank_intervals()``),
     a mapping unit → (low, high[, median]), a record with ``low``/``high``/``median`` attributes
     (the audit's ``RankIntervals``) or
@@ -279,7 +289,7 @@ def _rating_description(result: Result, label: str | None) -> str | None:
 
 def profile(result: Result, unit: str, *, peers: str | None = None, intervals: Any = None,
             history: Sequence[Any] = (), edition: str | None = None, top: int = 5, n_similar: int = 5,
-            lever_step: str = "range", lever_size: float = 0.1, target_rank: int | None = None,
+            lever_step: str = "next", lever_size: float = 0.1, target_rank: int | None = None,
             with_levers: bool = True, engine: WhatIf | None = None) -> Profile:
     """Everything the report, the portal and ``nevindex profile`` show about one unit.
 
@@ -306,10 +316,13 @@ def profile(result: Result, unit: str, *, peers: str | None = None, intervals: A
     n_similar
         How many most similar units to list.
     lever_step, lever_size
-        The step of each improvement lever: ``range`` (a share of the indicator's range), ``sd``
-        (standard deviations) or ``leader`` (up to the peer group's leader), and its size.
+        The step of each improvement lever: ``next`` (up to the next better unit's value, the
+        default), ``median`` (up to the median, of the peer group with ``peers``), ``range`` (a share
+        of the indicator's range), ``sd`` (standard deviations) or ``leader`` (up to the peer
+        group's leader), and the size of ``range`` and ``sd`` steps.
     target_rank
-        When given, the cheapest plan that reaches this rank (``Profile.plan``).
+        When given, the cheapest plan that reaches this rank (``Profile.plan``); a unit without a
+        rank (not rated) cannot have one: DataError, raised before anything is computed.
     with_levers
         False skips the levers (the slowest part) when only the standing is wanted.
     engine
@@ -327,6 +340,10 @@ def profile(result: Result, unit: str, *, peers: str | None = None, intervals: A
     fw = result.framework
     check_group_column(result, peers)
     score = float(result.index[row])
+    if target_rank is not None and not math.isfinite(float(result.rank[row])):
+        raise DataError(f"{result.unit_names()[row]} ({code}) is not rated in this edition, so it has no rank to "
+                        f"raise to {target_rank}", hint="a plan to a target rank needs a rated brand; leave out "
+                        "--target-rank to see what it lacks")
     rating = fw.rating(score) if not math.isnan(score) else None
     nodes = node_lines(result, code)
     els = tuple(n for n in nodes if n.parent == fw.root)
@@ -340,7 +357,8 @@ def profile(result: Result, unit: str, *, peers: str | None = None, intervals: A
         elements=els, aggregates=nodes, indicators=indicator_lines(result, code), standing=tuple(standing),
         history=history_points(result, code, history, edition), peers=similar_units(result, code, n_similar, within=None),
         levers=levers(result, code, step=lever_step, size=lever_size,  # type: ignore[arg-type]
-                      peers=peers if lever_step == "leader" else None, engine=engine) if with_levers else None,
+                      peers=peers if lever_step in ("leader", "median") else None, engine=engine)
+        if with_levers and math.isfinite(score) else None,
         plan=plan_to_rank(result, code, target_rank) if target_rank is not None else None,
         hashes=dict(result.hashes),
         names={c: {"en": n.name.en, "zh": n.name.zh} for c, n in fw.nodes.items()}, n_ranked=n_ranked(result))

@@ -216,7 +216,7 @@ def _element_correlations(corr: pd.DataFrame, result: Result, lang: str = "en") 
     return tuple(fw.nodes[c].name.get(lang) for c in codes), m
 
 
-def lever_views(result: Result, *, step: str = "range", size: float = 0.1) -> dict[str, list[LeverView]]:
+def lever_views(result: Result, *, step: str = "next", size: float = 0.1) -> dict[str, list[LeverView]]:
     """Each brand's best levers (largest index gain first) from nevindex.insight."""
     from nevindex.insight.levers import all_levers, raw_matrix
 
