@@ -158,7 +158,7 @@ def test_cli_workflow(store_url, files, tmp_path, capsys, monkeypatch):
     code, _, err = cli("edition", "publish", "2024")
     assert code == 2 and "already published" in err
     assert "published" in ok("edition", "list")
-    assert "acme" in ok("edition", "show", "2024")
+    assert "Acme Motors" in ok("edition", "show", "2024")  # names, not codes
     assert "verified" in ok("edition", "verify", "2024")
     ok("edition", "export", "2024", "--out", str(tmp_path / "export"))
     assert (tmp_path / "export" / "edition-mini-2024.csv").exists()

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from nevindex.cli._common import DataOpt, FrameworkOpt, RecipeOpt, UnitsOpt, YearOpt, console
+from nevindex.i18n.plural import count
 
 __all__ = ["app"]
 
@@ -54,7 +55,7 @@ def build(
         score = "—" if np.isnan(result.index[i]) else f"{result.index[i]:.2f}"
         table.add_row(rank, f"{names[i]} ({result.units[i]})", score)
     console.print(table)
-    console.print(f"wrote {len(files)} files to {out} in {time.perf_counter() - started:.2f} s "
+    console.print(f"wrote {count(len(files), 'file')} to {out} in {time.perf_counter() - started:.2f} s "
                   f"(result {result.content_sha256()[:12]})")
 
 
@@ -77,7 +78,8 @@ def validate(
         console.print(f"[yellow]warning:[/] {warning}")
     fw = inputs.framework
     console.print(
-        f"[green]ok[/]: {fw.framework.code} {fw.framework.version} — {len(fw.indicators)} indicators, "
-        f"{len(fw.aggregates)} aggregates, {fw.max_level} levels; data: {len(report.units)} units in "
+        f"[green]ok[/]: {fw.framework.code} {fw.framework.version} — {count(len(fw.indicators), 'indicator')}, "
+        f"{count(len(fw.aggregates), 'aggregate')}, {count(fw.max_level, 'level')}; data: "
+        f"{count(len(report.units), 'unit')} in "
         f"{report.year}, {report.observed_share:.0%} of indicator values observed"
     )

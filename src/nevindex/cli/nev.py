@@ -33,7 +33,7 @@ def _element_cell(row: dict, element: str) -> str:
 def edition_table(edition, top: int) -> Table:  # noqa: ANN001 - Edition, imported lazily
     """The ranking table of one edition: rated brands by rank, then not-rated ones by coverage."""
     fw = edition.result.framework
-    table = Table(title=f"{fw.framework.name.en} {fw.framework.version} — {edition.year} edition",
+    table = Table(title=f"{fw.framework.name.en} {edition.year} (methodology {fw.framework.version})",
                   title_justify="left", pad_edge=False)
     table.add_column("#", justify="right")
     table.add_column("Brand", no_wrap=True)

@@ -11,6 +11,7 @@ import typer
 
 from nevindex.cli._common import console
 from nevindex.errors import NevIndexError
+from nevindex.i18n.plural import count
 
 __all__ = ["app"]
 
@@ -94,4 +95,4 @@ def report(
         write_text(out, render_html(model, templates=templates))
     else:
         write_bytes(out, render_pdf(model, templates=templates))
-    console.print(f"wrote {out} ({fmt}, {lang}, {len(model.units)} brands) in {time.perf_counter() - started:.1f} s")
+    console.print(f"wrote {out} ({fmt}, {lang}, {count(len(model.units), 'brand')}) in {time.perf_counter() - started:.1f} s")

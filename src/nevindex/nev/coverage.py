@@ -25,6 +25,7 @@ import pandas as pd
 
 from nevindex.derive import is_flagged
 from nevindex.framework import Framework
+from nevindex.i18n.plural import count
 from nevindex.methods.rank import rank_desc
 from nevindex.result import Result
 
@@ -166,8 +167,8 @@ def coverage_note(result: Result, table: pd.DataFrame, suspended: tuple[str, ...
     empty = len(table) - with_data
     without = f" ({empty} more listed with none of the scored indicators)" if empty else ""
     parts = [
-        f"{result.year} edition: {with_data} brands with data{without}, {int(table['rated'].sum())} rated ({rule})",
-        f"{len(result.indicators)} indicators scored, {share:.0%} of their values observed, "
+        f"{result.year} edition: {count(with_data, 'brand')} with data{without}, {int(table['rated'].sum())} rated ({rule})",
+        f"{count(len(result.indicators), 'indicator')} scored, {share:.0%} of their values observed, "
         f"{int(table['imputed'].sum())} imputed",
     ]
     reasons = (result.framework.framework.meta.get("edition") or {}).get("reasons") or {}
@@ -183,8 +184,8 @@ def coverage_note(result: Result, table: pd.DataFrame, suspended: tuple[str, ...
         parts.append(f"{EMPTY_AGGREGATE}: {', '.join(by_reason[EMPTY_AGGREGATE])}")
     scoped = int((table["scope"] != "").sum())
     if scoped:
-        parts.append(f"† {scoped} brands use group-level (SCOPE) figures")
+        parts.append(f"† {count(scoped, 'brand')} use{'s' if scoped == 1 else ''} group-level (SCOPE) figures")
     proxied = int((table["proxy"] != "").sum()) if "proxy" in table else 0
     if proxied:
-        parts.append(f"‡ {proxied} brands have values converted with a PROXY exchange rate")
+        parts.append(f"‡ {count(proxied, 'brand')} ha{'s' if proxied == 1 else 've'} values converted with a PROXY exchange rate")
     return "; ".join(parts) + "."
