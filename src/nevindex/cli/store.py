@@ -327,7 +327,9 @@ def edition_compare(
     split = "data_part" in summary
     table = Table(title=f"{old} → {new}: index change (largest first)")
     for col in ["brand", "index", "change", *(["data", "method"] if split else []), "rank [5–95 %]", "news"]:
-        table.add_column(col, justify="left" if col == "brand" else "right", no_wrap=True)
+        # names wrap, numbers and the news column never do (a long name must not squeeze them away)
+        table.add_column(col, justify="left" if col == "brand" else "right", no_wrap=col != "brand",
+                         min_width=6 if col == "news" else None)
     for i in order:
         rec = summary.loc[i]
         row = [names.get(rec["unit"], rec["unit"]), f"{numbers.number(rec['old_index'], 2)} → {numbers.number(rec['new_index'], 2)}",
@@ -339,7 +341,7 @@ def edition_compare(
         table.add_row(*row)
     console.print(table)
     parts = Table(title="the change by element (adds up to the change)")
-    parts.add_column("brand", no_wrap=True)
+    parts.add_column("brand")
     for col in groups.columns:
         parts.add_column(str(col), justify="right", no_wrap=True)
     for i in order:
