@@ -94,19 +94,19 @@ def test_hand_computed_lever(small_dataset, small_result):
     # u4 has a = 5 (range 0..35): +10 % of the range moves its normalised a by 10 points (bounds fixed),
     # so its index gains 10 · 1/3 · 1/2.
     result = small_result()
-    lv = {x.indicator: x for x in levers(result, "u4").levers}["a"]
+    lv = {x.indicator: x for x in levers(result, "u4", step="range").levers}["a"]
     assert lv.value == 5 and lv.new_value == pytest.approx(8.5)
     assert lv.index_change == pytest.approx(10 / 6, abs=1e-12)
     assert lv.step_sd == pytest.approx(3.5 / np.std(small_dataset().values[0, :, 0], ddof=1))
     # c is lower-is-better: the lever lowers it
-    c = {x.indicator: x for x in levers(result, "u4").levers}["c"]
+    c = {x.indicator: x for x in levers(result, "u4", step="range").levers}["c"]
     assert c.new_value == pytest.approx(9 - 0.8)
 
 
 def test_lever_at_the_maximum_moves_the_bounds(rebuild_with, small_result):
     # u3 holds the maximum of a: raising it keeps its normalised a at 100 but lowers everyone else's
     result = small_result()
-    lv = {x.indicator: x for x in levers(result, "u3").levers}["a"]
+    lv = {x.indicator: x for x in levers(result, "u3", step="range").levers}["a"]
     assert lv.index_change == pytest.approx(0.0, abs=1e-12)
     real = rebuild_with(result, "u3", "a", 38.5)
     others = [i for i, u in enumerate(result.units) if u != "u3"]

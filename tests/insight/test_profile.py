@@ -42,29 +42,42 @@ def _all_standings(sw):
     return (sw.indicator_strengths, sw.indicator_weaknesses, sw.element_strengths, sw.element_weaknesses)
 
 
-@pytest.mark.parametrize("unit", ["u1", "u4", "u5"])
-def test_strengths_and_weaknesses_agree_with_ranks(small_result, unit):
+@pytest.mark.parametrize("unit", ["u1", "u2", "u3", "u4", "u5"])
+def test_strengths_and_weaknesses_follow_the_standing_rule(small_result, unit):
+    """A strength is in the top third of the scored units (percentile ≥ 66.7), a weakness in the bottom
+    third; percentile = share of the other scored units it is ahead of, worked here by hand."""
     result = small_result()
     i = result.units.index(unit)
-    sw = strengths_weaknesses(result, unit, top=2)
-    ranks = {c: _rank_among(np.asarray(result.normalised)[:, j], i)
-             for j, c in enumerate(result.framework.indicator_codes)
-             if not math.isnan(result.normalised[i, j])}
-    strong = [s.code for s in sw.indicator_strengths]
-    weak = [s.code for s in sw.indicator_weaknesses]
-    assert len(strong) == len(weak) == min(2, len(ranks) // 2)
-    assert not set(strong) & set(weak)
-    for s in (*sw.indicator_strengths, *sw.indicator_weaknesses):
-        assert s.rank == ranks[s.code]
-    rest = [ranks[c] for c in ranks if c not in strong]
-    assert max(ranks[c] for c in strong) <= min(rest)
-    others = [ranks[c] for c in ranks if c not in weak]
-    assert min(ranks[c] for c in weak) >= max(others)
-    # worst first
-    assert [s.rank for s in sw.indicator_weaknesses] == sorted((s.rank for s in sw.indicator_weaknesses), reverse=True)
-    # elements: one strength, one weakness, by element rank
-    e = {c: result.ranks[i, result.framework.display_order.index(c)] for c in ("E1", "E2")}
-    assert sw.element_strengths[0].rank == min(e.values()) and sw.element_weaknesses[0].rank == max(e.values())
+    sw = strengths_weaknesses(result, unit, top=10)
+    expected_strong, expected_weak = set(), set()
+    for j, c in enumerate(result.framework.indicator_codes):
+        col = np.asarray(result.normalised)[:, j]
+        if math.isnan(col[i]):
+            continue
+        n = int(np.sum(~np.isnan(col)))
+        pct = 100 * (n - _rank_among(col, i)) / (n - 1)
+        if n >= 5 and pct >= 200 / 3 - 1e-9:
+            expected_strong.add(c)
+        elif n >= 5 and pct <= 100 / 3 + 1e-9:
+            expected_weak.add(c)
+    assert {s.code for s in sw.indicator_strengths} == expected_strong
+    assert {s.code for s in sw.indicator_weaknesses} == expected_weak
+    for s in (*sw.indicator_strengths, *sw.indicator_weaknesses, *sw.element_strengths, *sw.element_weaknesses):
+        assert s.percentile == pytest.approx(100 * (s.n - s.rank) / (s.n - 1))
+    # best first, worst first
+    assert [s.percentile for s in sw.indicator_strengths] == sorted((s.percentile for s in sw.indicator_strengths),
+                                                                    reverse=True)
+    assert [s.percentile for s in sw.indicator_weaknesses] == sorted(s.percentile for s in sw.indicator_weaknesses)
+    assert "top third" in sw.rule and "bottom third" in sw.rule
+
+
+def test_last_place_is_never_a_strength_nor_a_high_rank_a_weakness(small_result):
+    """The contradictions of issue 12: "6/6" listed as a strength, "4/26" as a weakness."""
+    result = small_result()
+    for unit in result.units:
+        sw = strengths_weaknesses(result, unit, top=10)
+        assert all(s.rank <= 1 + (s.n - 1) / 3 for s in (*sw.indicator_strengths, *sw.element_strengths))
+        assert all(s.rank >= 1 + 2 * (s.n - 1) / 3 for s in (*sw.indicator_weaknesses, *sw.element_weaknesses))
 
 
 def test_strengths_against_peer_group_use_ranks_within_the_group(small_result):
@@ -85,7 +98,7 @@ def test_one_member_peer_group_is_handled(small_result):
     sw = strengths_weaknesses(result, "u6", peers="segment")
     assert sw.group == "solo" and sw.size == 1 and sw.members == ("u6",)
     assert all(part == () for part in _all_standings(sw))
-    assert "only member" in sw.note
+    assert "has 1 of the 5 brands a standing needs" in sw.note
     nogroup = strengths_weaknesses(result, "u7", peers="segment")
     assert nogroup.group is None and "no value" in nogroup.note
     # the full profile still works and keeps the all-units view
@@ -200,4 +213,4 @@ def test_rank_among_a_single_unit_is_neither_strength_nor_weakness(small_dataset
     result = build(fw, small_dataset(values), fw.recipe)
     sw = strengths_weaknesses(result, "u1", peers="segment", top=2)
     listed = {s.code for s in (*sw.indicator_strengths, *sw.indicator_weaknesses)}
-    assert "d" not in listed and len(listed) == 2  # a, b, c ranked among two units: 1 strength, 1 weakness
+    assert listed == set() and "has 2 of the 5 brands" in sw.note  # a rank among two says nothing

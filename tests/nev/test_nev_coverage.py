@@ -90,7 +90,7 @@ def test_note_reports_rated_count_and_suspensions():
     result = build(_framework(), _data())
     note = coverage_note(result, coverage_table(result), ("i9",))
     assert "4 brands with data, 3 rated" in note and "suspended (no data in 2024): i9" in note
-    assert "1 brands use group-level (SCOPE) figures" in note
+    assert "1 brand uses group-level (SCOPE) figures" in note
 
 
 def test_edition_framework_suspends_indicators_without_data_and_empty_aggregates():

@@ -34,13 +34,18 @@ def test_element_leader_is_the_top_scorer(result, models):
         assert e.leader == result.units[int(np.nanargmax(result.score(e.code)))]
 
 
-def test_strengths_are_the_best_ranked_indicators(result, models):
+def test_strengths_are_the_top_third_and_weaknesses_the_bottom_third(result, models):
+    """The standing rule of nevindex.insight.standing (issue 12, item 3), worked by hand here."""
+    codes = list(result.framework.indicator_codes)
+    n = {c: int(np.isfinite(np.asarray(result.normalised)[:, j]).sum()) for j, c in enumerate(codes)}
+    listed = 0
     for p in models["en"].profiles:
-        ranks = [s.rank for s in p.strengths]
-        others = [x["rank"] for x in p.indicators if x["code"] not in {s.code for s in p.strengths}
-                  and math.isfinite(x["normalised"])]
-        assert max(ranks) <= min(others)
-        assert min(s.rank for s in p.weaknesses) >= max(r for r in ranks)
+        for s in p.strengths:
+            assert n[s.code] >= 5 and (n[s.code] - s.rank) / (n[s.code] - 1) >= 2 / 3 - 1e-9
+        for s in p.weaknesses:
+            assert n[s.code] >= 5 and (n[s.code] - s.rank) / (n[s.code] - 1) <= 1 / 3 + 1e-9
+        listed += len(p.strengths) + len(p.weaknesses)
+    assert listed > 0
 
 
 def test_element_champion_rule(models):

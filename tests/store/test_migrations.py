@@ -42,7 +42,8 @@ def _old_store(url: str, files, revision: str = "0001") -> tuple[str, dict[str, 
     assert bool(tables & WEB_TABLES) == (revision >= "0003")
     scratch = open_store(f"sqlite:///{files['data'].parent / f'scratch-{revision}.db'}")
     data = ed.import_data(scratch, files["data"], units_file=files["units"], actor="old-version")
-    ed.create_edition(scratch, year=2024, methodology=files["framework"], dataset=data.id, actor="old-version")
+    ed.create_edition(scratch, year=2024, methodology=files["framework"], dataset=data.id, label="2024",
+                      actor="old-version")  # an older nevindex labelled editions by the year
     inputs = ed.edition_inputs(scratch, "2024")
     unit_rows, ind_rows = codec.result_rows(build(inputs.framework, inputs.dataset, inputs.recipe))
     digest = codec.rows_sha256(unit_rows, ind_rows)

@@ -30,7 +30,7 @@ def test_library_workflow_stores_every_number_and_its_provenance(store, files, t
     assert "https://cyan.example" in set(ed.get_dataset(store, other.id).provenance["source_url"])
 
     info = ed.create_edition(store, year=2024, methodology=files["framework"], dataset=data.id, actor="tester")
-    assert (info.label, info.status, info.result_sha256) == ("2024", "draft", None)
+    assert (info.label, info.status, info.result_sha256) == ("mini-2024", "draft", None)  # <index>-<year>
     built = ed.build_edition(store, "2024", actor="tester")
     assert built.result_sha256 and built.status == "draft"
 
@@ -51,8 +51,8 @@ def test_library_workflow_stores_every_number_and_its_provenance(store, files, t
 
     published = ed.publish(store, "2024", actor="analyst")
     assert published.status == "published" and published.published_by == "analyst"
-    assert [e.label for e in ed.list_editions(store)] == ["2024"]
-    assert ed.latest_published(store).label == "2024"
+    assert [e.label for e in ed.list_editions(store)] == ["mini-2024"]
+    assert ed.latest_published(store).label == "mini-2024"
     log = ed.activity(store)
     assert list(log["action"])[:4] == ["edition.publish", "edition.build", "edition.create", "methodology.import"]
     assert set(log["actor"]) == {"tester", "analyst"}
@@ -154,14 +154,14 @@ def test_cli_workflow(store_url, files, tmp_path, capsys, monkeypatch):
     assert "imported data set 1" in ok("data", "import", str(files["data"]), "--units", str(files["units"]))
     ok("edition", "create", "--year", "2024", "-f", str(files["framework"]), "-d", "1", "--as", "cli-user")
     ok("edition", "build", "2024")
-    assert "published edition '2024'" in ok("edition", "publish", "2024")
+    assert "published edition 'mini-2024'" in ok("edition", "publish", "2024")
     code, _, err = cli("edition", "publish", "2024")
     assert code == 2 and "already published" in err
     assert "published" in ok("edition", "list")
-    assert "acme" in ok("edition", "show", "2024")
+    assert "Acme Motors" in ok("edition", "show", "2024")  # names, not codes
     assert "verified" in ok("edition", "verify", "2024")
     ok("edition", "export", "2024", "--out", str(tmp_path / "export"))
-    assert (tmp_path / "export" / "edition-2024.csv").exists()
+    assert (tmp_path / "export" / "edition-mini-2024.csv").exists()
     assert "edition.publish" in ok("db", "log")
     assert "observations" in ok("db", "status")
     code, _, err = cli("edition", "show", "1999")

@@ -70,7 +70,8 @@ def aggregate_tree(framework: Framework, normalised: Array, weights: Mapping[str
         except KernelError as exc:
             exc.message = f"node '{node}' ({choice.method}): {exc.message}" + (
                 "; normalise onto a positive range such as [1, 100] (minmax lower: 1)"
-                if choice.method in ("geometric", "harmonic") and "weights" not in exc.message else "")
+                if choice.method in ("geometric", "harmonic") and "weights" not in exc.message
+                and "normalise onto" not in exc.message else "")  # the kernel's own advice is said once
             exc.columns = []
             raise
         if choice.min_observed is not None:

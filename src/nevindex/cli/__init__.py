@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import sys
 import warnings
+from typing import Annotated
 
 import typer
 
 from nevindex.cli import audit, collect, engine, insight, nev, report, store, synth, web
 from nevindex.cli._common import console, err_console
+from nevindex.cli._help import hide_flag_metavars
+from nevindex.cli._help import unwrap_help as _unwrap_help
 from nevindex.errors import NevIndexError
 
 __all__ = ["app", "console", "main", "run"]
@@ -29,6 +32,24 @@ app = typer.Typer(
 # The order of the areas is the order of the commands in ``--help``.
 for area in (engine, audit, nev, web, store, insight, report, collect, synth):
     app.add_typer(area.app)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from nevindex import __version__
+
+        console.print(f"nevindex {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                                help="Print the version of nevindex and exit.")] = False) -> None:
+    """Build, audit and publish the Global NEV Brand Evaluation Index (and any composite indicator)."""
+
+
+_unwrap_help(app)
+hide_flag_metavars()
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001

@@ -12,8 +12,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-__all__ = ["ActorOpt", "DataOpt", "DbOpt", "EditionArg", "FrameworkOpt", "RecipeOpt", "UnitsOpt", "YearOpt",
+__all__ = ["NOT_RATED", "ActorOpt", "left_out", "DataOpt", "DbOpt", "EditionArg", "FrameworkOpt", "RecipeOpt", "UnitsOpt", "YearOpt",
            "console", "err_console"]
+
+#: How the CLI, the report and the portal show a brand without a rating or score.
+NOT_RATED = "n.r."
 
 console = Console()
 err_console = Console(stderr=True)
@@ -46,3 +49,14 @@ def survey_respondents(survey: Path | None, survey_spec: Path | None, units: tup
 
     spec = load_survey_spec(survey_spec)
     return respondent_scores(spec, read_survey(survey, spec, known_brands=units))
+
+
+def left_out(shown: int, total: int, what: str = "brand") -> str | None:
+    """The line under a table cut at ``--top``: how many rows were left out and how to see them."""
+    hidden = total - shown
+    if hidden <= 0:
+        return None
+    from nevindex.i18n.plural import count
+
+    return (f"{count(hidden, 'more ' + what)} not shown (--top {shown} of {total}; --top {total} shows "
+            f"{'them' if hidden > 1 else 'it'})")

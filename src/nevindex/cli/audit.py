@@ -22,6 +22,7 @@ from nevindex.cli._common import (
     survey_respondents,
 )
 from nevindex.i18n import numbers
+from nevindex.i18n.plural import count
 
 __all__ = ["app"]
 
@@ -72,14 +73,14 @@ def audit(
                            source=str(spec) if spec else "<spec>", survey=respondents)
         files = write_audit(result, out, per_run=per_run.value, charts=charts)
     _print(result, top)
-    console.print(f"wrote {len(files)} files to {out} in {time.perf_counter() - started:.2f} s")
+    console.print(f"wrote {count(len(files), 'file')} to {out} in {time.perf_counter() - started:.2f} s")
 
 
 def _print(result, top: int) -> None:  # type: ignore[no-untyped-def]
     for warning in result.warnings:
         console.print(f"[yellow]warning:[/] {warning}", highlight=False)
     flagged = result.statistics[result.statistics["flags"] != ""]
-    console.print(f"statistics: {len(result.statistics)} indicators, {len(flagged)} flagged; "
+    console.print(f"statistics: {count(len(result.statistics), 'indicator')}, {len(flagged)} flagged; "
                   f"correlations flagged: {int((result.correlations['flag'] != '').sum())}")
     intervals = result.intervals_by_unit()
     if intervals is not None and result.uncertainty is not None:

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from nevindex.cli._common import DataOpt, FrameworkOpt, RecipeOpt, UnitsOpt, YearOpt, console
+from nevindex.i18n.plural import count
 
 __all__ = ["app"]
 
@@ -59,7 +60,7 @@ def build(
     console.print(table)
     for note in notes:
         console.print(f"[yellow]note:[/] {note}", highlight=False)
-    console.print(f"wrote {len(files)} files to {out} in {time.perf_counter() - started:.2f} s "
+    console.print(f"wrote {count(len(files), 'file')} to {out} in {time.perf_counter() - started:.2f} s "
                   f"(result {result.content_sha256()[:12]})")
 
 
@@ -82,7 +83,8 @@ def validate(
         console.print(f"[yellow]warning:[/] {warning}")
     fw = inputs.framework
     console.print(
-        f"[green]ok[/]: {fw.framework.code} {fw.framework.version} — {len(fw.indicators)} indicators, "
-        f"{len(fw.aggregates)} aggregates, {fw.max_level} levels; data: {len(report.units)} units in "
+        f"[green]ok[/]: {fw.framework.code} {fw.framework.version} — {count(len(fw.indicators), 'indicator')}, "
+        f"{count(len(fw.aggregates), 'aggregate')}, {count(fw.max_level, 'level')}; data: "
+        f"{count(len(report.units), 'unit')} in "
         f"{report.year}, {report.observed_share:.0%} of indicator values observed"
     )

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from nevindex.cli._common import DbOpt, console
+from nevindex.cli._common import DbOpt, console, left_out
 
 __all__ = ["app", "edition_table"]
 
@@ -33,7 +33,7 @@ def _element_cell(row: dict, element: str) -> str:
 def edition_table(edition, top: int) -> Table:  # noqa: ANN001 - Edition, imported lazily
     """The ranking table of one edition: rated brands by rank, then not-rated ones by coverage."""
     fw = edition.result.framework
-    table = Table(title=f"{fw.framework.name.en} {fw.framework.version} — {edition.year} edition",
+    table = Table(title=f"{fw.framework.name.en} {edition.year} (methodology {fw.framework.version})",
                   title_justify="left", pad_edge=False)
     table.add_column("#", justify="right")
     table.add_column("Brand", no_wrap=True)
@@ -50,6 +50,8 @@ def edition_table(edition, top: int) -> Table:  # noqa: ANN001 - Edition, import
             rank, index, rating = "–", "[yellow]n.r.[/]", "[yellow]n.r.[/]"
         table.add_row(rank, name, index, rating, *(_element_cell(row, e) for e in ELEMENT_LABELS),
                       f"{row['coverage']:.0%}")
+    table.caption = left_out(min(top, len(edition.table)), len(edition.table))
+    table.caption_justify = "left"
     return table
 
 

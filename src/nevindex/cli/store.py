@@ -15,15 +15,18 @@ from rich.table import Table
 
 from nevindex.cli import _trust
 from nevindex.cli._common import (
+    NOT_RATED,
     ActorOpt,
     DbOpt,
     EditionArg,
     SurveyOpt,
     SurveySpecOpt,
     console,
+    left_out,
     survey_respondents,
 )
 from nevindex.i18n import numbers
+from nevindex.i18n.plural import count
 
 __all__ = ["app"]
 
@@ -32,7 +35,8 @@ db_app = typer.Typer(help="The edition store's database: create or upgrade its s
                      no_args_is_help=True)
 data_app = typer.Typer(help="Data sets in the store: import a file with every observation and its source.",
                        no_args_is_help=True)
-edition_app = typer.Typer(help="Editions: create, build, publish (immutable), export, verify, compare.",
+edition_app = typer.Typer(help="Editions: create, build, publish (immutable), delete a draft, export, verify, "
+                          "compare.",
                           no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(data_app, name="data")
@@ -135,8 +139,8 @@ def data_import(
         else:
             info = ed.import_data(store, file, label=label, units_file=units, framework=framework, actor=actor)
     verb = "[green]imported[/]" if info.created else "already stored:"
-    console.print(f"{verb} data set {info.id} '{info.label}': {info.n_observations:,} observations, "
-                  f"{info.units} units, {info.columns} columns, years {', '.join(map(str, info.years))} "
+    console.print(f"{verb} data set {info.id} '{info.label}': {count(info.n_observations, 'observation')}, "
+                  f"{count(info.units, 'unit')}, {count(info.columns, 'column')}, years {', '.join(map(str, info.years))} "
                   f"(sha256 {info.sha256[:12]})")
 
 
@@ -161,7 +165,7 @@ def edition_create(
     framework: Annotated[Path, typer.Option("--framework", "-f", help="Methodology file (stored if new).")],
     data: Annotated[str, typer.Option("--data", "-d", help="Stored data set: id, label or sha256 prefix.")],
     recipe: Annotated[Path | None, typer.Option("--recipe", "-r", help="Method choices (default: the methodology's).")] = None,
-    label: Annotated[str | None, typer.Option(help="Edition label (default: the year; corrections: YEAR-rN).")] = None,
+    label: Annotated[str | None, typer.Option(help="Edition label (default: <index>-<year>, e.g. nev-2025; corrections: <label>-rN).")] = None,
     data_year: Annotated[int | None, typer.Option(help="Year of the data to use (default: the edition year "
                                                      "if present, else the latest).")] = None,
     corrects: Annotated[str | None, typer.Option(help="Published edition this one corrects.")] = None,
@@ -197,7 +201,7 @@ def edition_build(edition: EditionArg, db: DbOpt = None, actor: ActorOpt = None)
         tables = ed.edition_tables(store, info.id)
     scores = tables["scores"]
     root = scores[scores["level"] == scores["level"].max()]
-    console.print(f"[green]built[/] edition '{info.label}': {root['score'].notna().sum()} units scored "
+    console.print(f"[green]built[/] edition '{info.label}': {count(int(root['score'].notna().sum()), 'unit')} scored "
                   f"(result {info.result_sha256[:12]}); next: nevindex edition publish {info.label}")
 
 
@@ -218,11 +222,22 @@ def edition_audit(
     respondents = survey_respondents(survey, survey_spec)
     with _open(db) as store:
         outcome, names = audit_edition(store, edition, spec, actor=actor, survey=respondents)
-    console.print(f"[green]audited[/] edition '{edition}': stored {len(names)} tables ({', '.join(names)})")
+    console.print(f"[green]audited[/] edition '{edition}': stored {count(len(names), 'table')} ({', '.join(names)})")
     intervals = outcome.intervals_by_unit()
     if intervals is not None:
         console.print("widest rank intervals: " + "; ".join(
             f"{u.unit} {u.low:.0f}–{u.high:.0f}" for u in intervals.widest(3)))
+
+
+@edition_app.command("delete")
+def edition_delete(edition: EditionArg, db: DbOpt = None, actor: ActorOpt = None) -> None:
+    """Delete a draft edition and its results (a published edition is never deleted; correct it instead)."""
+    from nevindex.store import editions as ed
+
+    with _open(db) as store:
+        info = ed.delete_draft(store, edition, actor=actor)
+    console.print(f"[green]deleted[/] draft edition '{info.label}' ({info.year}); its methodology and data set stay "
+                  "stored", highlight=False)
 
 
 @edition_app.command("publish")
@@ -253,10 +268,12 @@ def edition_show(edition: EditionArg, db: DbOpt = None,
                  top: Annotated[int, typer.Option(help="Rows of the ranking to print.")] = 10) -> None:
     """One edition: its inputs, hashes, status, and the top of its ranking."""
     from nevindex.store import editions as ed
+    from nevindex.store.queries import unit_names
 
     with _open(db) as store:
         info = ed.get_edition(store, edition)
         tables = ed.edition_tables(store, info.id) if info.result_sha256 else None
+        names = unit_names(store, info.id)
     for key, value in info.as_dict().items():
         if value is not None:
             console.print(f"{key:>18}: {value}", highlight=False)
@@ -268,12 +285,17 @@ def edition_show(edition: EditionArg, db: DbOpt = None,
     scores = tables["scores"]
     root = scores[scores["level"] == scores["level"].max()].sort_values("rank", na_position="last")
     table = Table(title=f"edition {info.label} (top {min(top, len(root))})")
-    for col in ("rank", "unit", "score", "rating", "coverage"):
-        table.add_column(col, justify="right" if col != "unit" else "left")
+    for col in ("rank", "brand", "score", "rating", "coverage"):
+        table.add_column(col, justify="right" if col != "brand" else "left")
     for rec in root.head(top).to_dict("records"):
-        table.add_row(numbers.rank(rec["rank"]), rec["unit"], numbers.number(rec["score"], 2), rec["rating"] or "",
-                      numbers.percent(rec["coverage"]))
+        rated = isinstance(rec["rating"], str) and bool(rec["rating"])  # NaN/None: not rated
+        table.add_row(numbers.rank(rec["rank"]), names.get(rec["unit"], rec["unit"]),
+                      numbers.number(rec["score"], 2, missing=NOT_RATED),
+                      rec["rating"] if rated else NOT_RATED, numbers.percent(rec["coverage"]))
     console.print(table)
+    cut = left_out(min(top, len(root)), len(root))
+    if cut:
+        console.print(cut, highlight=False)
 
 
 @edition_app.command("export")
@@ -290,7 +312,7 @@ def edition_export(
     prepare_output(out, folder=True)
     with _open(db) as store:
         files = ed.export_edition(store, edition, out, allow_draft=draft)
-    console.print(f"wrote {len(files)} files to {out}: {', '.join(files)}")
+    console.print(f"wrote {count(len(files), 'file')} to {out}: {', '.join(files)}")
 
 
 # verify, receipt and key: the trust commands (nevindex.cli._trust)
@@ -309,22 +331,26 @@ def edition_compare(
 ) -> None:
     """What changed and why: each unit's index change by element, data vs methodology, rank news."""
     from nevindex.io import prepare_output, write_all, write_csv
+    from nevindex.store.queries import unit_names
     from nevindex.workflows import compare_editions
 
     if out is not None:
         prepare_output(out, folder=True)
     with _open(db) as store:
         change = compare_editions(store, old, new)
+        names = {**unit_names(store, old), **unit_names(store, new)}
     summary = change.summary()
     groups = change.group_parts()
     order = list(summary["change"].abs().sort_values(ascending=False).index[:top])
     split = "data_part" in summary
     table = Table(title=f"{old} → {new}: index change (largest first)")
-    for col in ["unit", "index", "change", *(["data", "method"] if split else []), "rank [5–95 %]", "news"]:
-        table.add_column(col, justify="left" if col == "unit" else "right", no_wrap=True)
+    for col in ["brand", "index", "change", *(["data", "method"] if split else []), "rank [5–95 %]", "news"]:
+        # names wrap, numbers and the news column never do (a long name must not squeeze them away)
+        table.add_column(col, justify="left" if col == "brand" else "right", no_wrap=col != "brand",
+                         min_width=6 if col == "news" else None)
     for i in order:
         rec = summary.loc[i]
-        row = [rec["unit"], f"{numbers.number(rec['old_index'], 2)} → {numbers.number(rec['new_index'], 2)}",
+        row = [names.get(rec["unit"], rec["unit"]), f"{numbers.number(rec['old_index'], 2)} → {numbers.number(rec['new_index'], 2)}",
                numbers.number(rec["change"], 2)]
         if split:
             row += [numbers.number(rec["data_part"], 2), numbers.number(rec["methodology_part"], 2)]
@@ -333,17 +359,18 @@ def edition_compare(
         table.add_row(*row)
     console.print(table)
     parts = Table(title="the change by element (adds up to the change)")
-    parts.add_column("unit", no_wrap=True)
+    parts.add_column("brand")
     for col in groups.columns:
         parts.add_column(str(col), justify="right", no_wrap=True)
     for i in order:
         unit = summary.loc[i, "unit"]
-        parts.add_row(unit, *(numbers.number(v, 2) for v in groups.loc[unit]))
+        parts.add_row(names.get(unit, unit), *(numbers.number(v, 2) for v in groups.loc[unit]))
     console.print(parts)
     console.print("news: NEWS = the rank moved beyond its uncertainty interval; inside = a move within it; "
                   "— = no interval (run the audit)")
     if change.entered or change.left:
-        console.print(f"entered: {', '.join(change.entered) or '—'}; left: {', '.join(change.left) or '—'}")
+        console.print(f"entered: {', '.join(names.get(u, u) for u in change.entered) or '—'}; left: "
+                      f"{', '.join(names.get(u, u) for u in change.left) or '—'}")
     for note in change.notes:
         console.print(f"[yellow]note:[/] {note}")
     if out is not None:

@@ -14,6 +14,8 @@ from typing import Annotated
 
 import typer
 
+from nevindex.i18n.plural import count
+
 app = typer.Typer()
 synth_app = typer.Typer(
     help="Write SYNTHETIC data (never for publication). Without a subcommand: an index data set and framework "
@@ -52,7 +54,7 @@ def synth(
     prepare_output(out, folder=True)
     started = time.perf_counter()
     files = write_synthetic(out, units=units, indicators=indicators, years=years, seed=seed, missing=missing)
-    _print(f"wrote synthetic data ({units} units × {indicators} indicators × {years} years, seed {seed}): "
+    _print(f"wrote synthetic data ({count(units, 'unit')} × {count(indicators, 'indicator')} × {count(years, 'year')}, seed {seed}): "
            f"{', '.join(str(f) for f in files)} in {time.perf_counter() - started:.2f} s")
 
 

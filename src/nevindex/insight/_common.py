@@ -15,14 +15,23 @@ from nevindex.result import Result
 from nevindex.values import finite_or_none, rank_or_none
 
 
+def _slug(text: str) -> str:
+    """"Xiaomi Auto", "xiaomi-auto" and "xiaomi_auto" all fold to "xiaomiauto" (letters and digits only)."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
 def unit_row(result: Result, unit: str) -> int:
-    """Row of ``unit`` in ``result.units``, found by code or (case-insensitive) name."""
+    """Row of ``unit`` in ``result.units``, found as the portal's search ``q=`` finds it: by code, by
+    name in English or Chinese (the data's ``name_zh`` column), case-insensitive, ignoring spaces,
+    hyphens and underscores ("比亚迪", "BYD" and "byd" are one brand)."""
     if unit in result.units:
         return result.units.index(unit)
     names = result.unit_names()
-    folded = unit.casefold()
+    zh = (dict(zip(result.dataset.units, result.dataset.attribute("name_zh"), strict=True))
+          if "name_zh" in result.dataset.attributes else {})
+    wanted = _slug(unit)
     for i, (code, name) in enumerate(zip(result.units, names, strict=True)):
-        if code.casefold() == folded or name.casefold() == folded:
+        if wanted and wanted in {_slug(code), _slug(name), _slug(str(zh.get(code) or ""))}:
             return i
     if unit in result.all_units:
         raise NotFoundError(f"unit '{unit}' was screened out of the {result.year} build and has no scores")

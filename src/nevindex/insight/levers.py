@@ -5,8 +5,13 @@ direction by a stated step, with everything else fixed, and recomputes the index
 (:mod:`nevindex.insight.whatif`), so moving normalisation bounds and the aggregation are honoured.
 
 Steps:
-- ``"range"`` (default): ``size`` × the indicator's observed range over the scored units
-  (default 10 %);
+- ``"next"`` (default): up to the value of the next better unit on that indicator (the nearest value
+  ahead of the unit's own among the scored units): a step a brand can point to, whatever the spread
+  or its outliers; the unit that leads on an indicator gets no lever there (a note says so);
+- ``"median"``: up to the median of the scored units (of its ``peers`` group when given), for a
+  unit below it;
+- ``"range"``: ``size`` × the indicator's observed range over the scored units (a step one outlier
+  can make unrealistic: 10 % of a range set by one brand's 40 % margin);
 - ``"sd"``: ``size`` × the indicator's standard deviation (n−1);
 - ``"leader"``: up to the value of the best unit of the unit's peer group (``peers`` column).
 """
@@ -33,11 +38,20 @@ from nevindex.insight.whatif import WhatIf
 from nevindex.result import Result
 from nevindex.values import finite_or_none, rank_or_none
 
-__all__ = ["Lever", "LeverSet", "LeverTable", "all_levers", "levers", "raw_matrix", "spread", "target_values"]
+__all__ = ["STEPS", "STEP_TEXT", "Lever", "LeverSet", "LeverTable", "all_levers", "levers", "raw_matrix", "spread",
+           "step_text", "target_values"]
 
 
 Array = NDArray[np.float64]
-Step = Literal["range", "sd", "leader"]
+Step = Literal["next", "median", "range", "sd", "leader"]
+#: The steps, as the CLI's --step and the API accept them.
+STEPS: tuple[str, ...] = ("next", "median", "range", "sd", "leader")
+#: What each step means, in a sentence the CLI, the report and the portal can print.
+STEP_TEXT = {"next": "reach the next better brand's value on one indicator",
+             "median": "reach the median brand's value on one indicator",
+             "range": "improve one indicator by {pct} % of its range across brands",
+             "sd": "improve one indicator by {size} standard deviations across brands",
+             "leader": "reach the peer-group leader's value on one indicator"}
 
 
 @dataclass(frozen=True)
@@ -150,7 +164,24 @@ def target_values(result: Result, rows: Any, *, step: Step = "range", size: floa
     d = _directions(result)
     rng, sd, best = spread(result)
     notes: list[list[str | None]] = [[None] * raw.shape[1] for _ in rows]
-    if step == "range":
+    if step == "next":
+        new = _next_better(raw_matrix(result), raw, d)
+        for k, j in zip(*np.nonzero(np.isnan(new) & ~np.isnan(raw)), strict=True):
+            notes[k][j] = "already the best value among the scored units"
+        new = np.where(np.isnan(new), raw, new)
+    elif step == "median":
+        new = raw.copy()
+        all_raw = raw_matrix(result)
+        for k, row in enumerate(rows):
+            mask = peer_mask(result, int(row), peers)[0] if peers is not None else np.ones(len(all_raw), bool)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                median = np.nanmedian(all_raw[mask], axis=0)
+            below = (median - raw[k]) * d > 0
+            new[k] = np.where(below, median, raw[k])
+            for j in np.flatnonzero(~below & ~np.isnan(raw[k])):
+                notes[k][j] = "already at or better than the median"
+    elif step == "range":
         new = raw + d * size * rng
     elif step == "sd":
         new = raw + d * size * sd
@@ -177,7 +208,7 @@ def target_values(result: Result, rows: Any, *, step: Step = "range", size: floa
                 elif not ahead[j] and not np.isnan(raw[k, j]):
                     notes[k][j] = f"already leads its '{peers}' group ({label}) on this indicator"
     else:
-        raise DataError(f"unknown lever step '{step}'", hint="use range, sd or leader")
+        raise DataError(f"unknown lever step '{step}'", hint=f"use {', '.join(STEPS)}")
     if cap_at_best:
         capped = (new - best) * d > 0
         new = np.where(capped, best, new)
@@ -192,10 +223,37 @@ def target_values(result: Result, rows: Any, *, step: Step = "range", size: floa
     return new, notes
 
 
+def _next_better(all_raw: Array, raw: Array, d: Array) -> Array:
+    """Per cell of ``raw``, the nearest value of ``all_raw``'s column that is better in direction ``d``
+    (NaN where the unit already has the best value, or no value)."""
+    out = np.full(raw.shape, np.nan)
+    for j in range(raw.shape[1]):
+        col = all_raw[:, j]
+        values = np.unique(col[~np.isnan(col)])  # sorted ascending
+        x = raw[:, j]
+        ok = ~np.isnan(x)
+        if not values.size or not ok.any():
+            continue
+        if d[j] > 0:
+            idx = np.searchsorted(values, x[ok], side="right")
+            hit = idx < values.size
+            out[np.flatnonzero(ok)[hit], j] = values[idx[hit]]
+        else:
+            idx = np.searchsorted(values, x[ok], side="left") - 1
+            hit = idx >= 0
+            out[np.flatnonzero(ok)[hit], j] = values[idx[hit]]
+    return out
+
+
+def step_text(step: str, size: float) -> str:
+    """The step in words ("reach the next better brand's value on one indicator")."""
+    return STEP_TEXT.get(step, step).format(pct=f"{size * 100:g}", size=f"{size:g}")
+
+
 # --- levers --------------------------------------------------------------------------------
 
 
-def levers(result: Result, unit: str, *, step: Step = "range", size: float = 0.1, peers: str | None = None,
+def levers(result: Result, unit: str, *, step: Step = "next", size: float = 0.1, peers: str | None = None,
            cap_at_best: bool = False, engine: WhatIf | None = None) -> LeverSet:
     """Every indicator lever of ``unit``, computed with the engine (see :mod:`whatif`)."""
     row = unit_row(result, unit)
@@ -243,7 +301,7 @@ def levers(result: Result, unit: str, *, step: Step = "range", size: float = 0.1
                     levers=tuple(result_levers))
 
 
-def all_levers(result: Result, *, step: Step = "range", size: float = 0.1, peers: str | None = None,
+def all_levers(result: Result, *, step: Step = "next", size: float = 0.1, peers: str | None = None,
                cap_at_best: bool = False) -> LeverTable:
     """Levers of every unit on every indicator in one vectorised pass (units × indicators)."""
     n_units, n_ind = result.normalised.shape

@@ -169,7 +169,7 @@ def plan_to_rank(result: Result, unit: str, target_rank: int, *, beyond_best: fl
     if rank0 <= target_rank:
         return done("already", f"{name} already ranks {rank_or_none(rank0)} (target {target_rank}): no plan needed.",
                     zero, None)
-    bound_text = "the best observed value" + (f" + {beyond_best:g} sd" if beyond_best else "")
+    bound_text = "the best observed value" + (f" + {beyond_best:g} standard deviations" if beyond_best else "")
     if not (ev.cap > 0).any():
         return done("unreachable", f"{name} cannot improve any indicator within {bound_text}; "
                     f"rank {target_rank} is unreachable.", zero, None)
@@ -188,9 +188,10 @@ def plan_to_rank(result: Result, unit: str, target_rank: int, *, beyond_best: fl
         if ev.standing(trial, target_rank)[0] <= target_rank:
             delta, res = refined, trial
     rank1 = ev.standing(res, target_rank)[0]
-    return done("reached", f"{name} reaches rank {rank_or_none(rank1)} (target {target_rank}) with "
-                f"{int((delta > 0).sum())} indicator change(s) totalling {delta.sum():.3g} sd "
-                f"(verified by a rebuild).", delta, res)
+    k = int((delta > 0).sum())
+    return done("reached", f"{name} reaches rank {rank_or_none(rank1)} (target {target_rank}) with {k} indicator "
+                f"change{'' if k == 1 else 's'}, together {delta.sum():.3g} standard deviations of the brands' values "
+                f"(the plan's cost; verified by a rebuild).", delta, res)
 
 
 def _successive_lp(result: Result, ev: _Evaluator, target: int, max_rounds: int) -> tuple[Array, Result | None]:

@@ -16,19 +16,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from nevindex.errors import DataError
 from nevindex.insight._common import (
     RankedRecord,
     check_group_column,
     element_of,
     elements,
-    fields_dict,
     node_name,
-    peer_mask,
     unit_row,
 )
 from nevindex.insight.levers import LeverSet, levers
 from nevindex.insight.peers import Peers, similar_units
 from nevindex.insight.plan import Plan, plan_to_rank
+from nevindex.insight.standing import Standing, StrengthsWeaknesses, strengths_weaknesses
 from nevindex.insight.whatif import WhatIf
 from nevindex.methods.rank import rank_desc
 from nevindex.result import Result
@@ -36,7 +36,7 @@ from nevindex.values import finite_or_none
 
 __all__ = ["HistoryPoint", "INTERVAL_COLUMNS", "IndicatorLine", "NodeLine", "Profile", "RankInterval",
            "Standing", "StrengthsWeaknesses", "history_points", "indicator_lines", "interval_columns",
-           "node_lines", "profile", "profiles", "rank_interval", "strengths_weaknesses"]
+           "n_ranked", "node_lines", "profile", "profiles", "rank_interval", "strengths_weaknesses"]
 
 
 @dataclass(frozen=True)
@@ -72,36 +72,6 @@ class IndicatorLine(RankedRecord):
 
 
 @dataclass(frozen=True)
-class Standing(RankedRecord):
-    """One indicator or element in a strengths/weaknesses list."""
-
-    code: str
-    name: str
-    kind: str  # "indicator" | "element"
-    score: float
-    rank: float
-    n: int
-
-
-@dataclass(frozen=True)
-class StrengthsWeaknesses:
-    """Best and worst indicators and elements by rank, against all units or a peer group."""
-
-    against: str  # "all" or the group column
-    group: str | None  # the unit's value of the group column
-    size: int  # units compared with (the unit included)
-    members: tuple[str, ...]  # those units, for a peer group (empty when against all)
-    indicator_strengths: tuple[Standing, ...]
-    indicator_weaknesses: tuple[Standing, ...]
-    element_strengths: tuple[Standing, ...]
-    element_weaknesses: tuple[Standing, ...]
-    note: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return fields_dict(self)
-
-
-@dataclass(frozen=True)
 class RankInterval:
     low: float
     high: float
@@ -118,9 +88,10 @@ class HistoryPoint(RankedRecord):
     label: str
     score: float
     rank: float
-    n_units: int
+    n_units: int  # brands in that edition's table, ranked or not
     rating: str | None
     elements: dict[str, float]
+    n_ranked: int = 0  # brands with a rank in that edition: what "rank 3 of n" counts
 
 
 @dataclass(frozen=True)
@@ -131,7 +102,7 @@ class Profile(RankedRecord):
     version: str
     edition: str  # the edition's label (its year when built from files)
     year: int
-    n_units: int
+    n_units: int  # brands in the edition's table, ranked or not
     score: float
     rank: float
     rating: str | None
@@ -148,6 +119,12 @@ class Profile(RankedRecord):
     hashes: dict[str, str]
     #: every node's names by language ({code: {"en": …, "zh": …}}), for the bilingual report and portal
     names: dict[str, dict[str, str | None]]
+    n_ranked: int = 0  # brands with a rank (rated): what "rank 3 of n" counts
+
+
+def n_ranked(result: Result) -> int:
+    """How many units the edition ranks: the n of "rank k of n" (unrated units have no rank)."""
+    return int(np.isfinite(np.asarray(result.rank, dtype=float)).sum())
 
 
 # --- pieces --------------------------------------------------------------------------------
@@ -164,58 +141,6 @@ def _aggregate_ranks(result: Result, mask: np.ndarray | None = None) -> np.ndarr
     if mask is None:
         return np.asarray(result.ranks)
     return rank_desc(np.where(mask[:, None], np.asarray(result.scores), np.nan), axis=0)
-
-
-def _split(items: list[Standing], top: int) -> tuple[tuple[Standing, ...], tuple[Standing, ...]]:
-    """Best ``top`` and worst ``top`` by rank, never overlapping (with few items, half each)."""
-    items = sorted(items, key=lambda s: (s.rank, -s.score, s.code))
-    k = min(top, len(items) // 2)
-    return tuple(items[:k]), tuple(reversed(items[len(items) - k:])) if k else ()
-
-
-def strengths_weaknesses(result: Result, unit: str, *, peers: str | None = None, top: int = 5) -> StrengthsWeaknesses:
-    """The unit's best and worst indicators and elements by rank, among all units or its ``peers`` group."""
-    row = unit_row(result, unit)
-    fw = result.framework
-    note = None
-    mask = None
-    group = None
-    if peers is not None:
-        check_group_column(result, peers)
-        mask, group = peer_mask(result, row, peers)
-        if group is None:
-            note = f"{result.units[row]} has no value in group column '{peers}', so it has no peer group"
-        elif mask.sum() == 1:
-            note = (f"{result.units[row]} is the only member of its '{peers}' group ({group}): it ranks first on "
-                    "everything within it, so there are no peer strengths or weaknesses; see the ranking against all units")
-        if note:
-            members = (result.units[row],) if group is not None else ()
-            return StrengthsWeaknesses(peers, group, len(members), members, (), (), (), (), note)
-    members = tuple(u for u, m in zip(result.units, mask, strict=True) if m) if mask is not None else ()
-    ind_ranks = _indicator_ranks(result, mask)[row]
-    n_ind = (~np.isnan(np.where(mask[:, None], result.normalised, np.nan) if mask is not None
-                       else np.asarray(result.normalised))).sum(axis=0)
-    ind_items = [Standing(c, node_name(fw, c), "indicator", float(result.normalised[row, j]), float(ind_ranks[j]),
-                          int(n_ind[j]))
-                 for j, c in enumerate(fw.indicator_codes) if not math.isnan(ind_ranks[j])]
-    agg_ranks = _aggregate_ranks(result, mask)[row]
-    scores = np.asarray(result.scores)
-    n_agg = (~np.isnan(np.where(mask[:, None], scores, np.nan) if mask is not None else scores)).sum(axis=0)
-    el_items = []
-    for e in elements(fw):
-        k = fw.display_order.index(e) if e in fw.display_order else None
-        if k is None:  # an indicator directly under the root counts as an element
-            j = fw.indicator_codes.index(e)
-            rank, score, n = ind_ranks[j], result.normalised[row, j], n_ind[j]
-        else:
-            rank, score, n = agg_ranks[k], scores[row, k], n_agg[k]
-        if not math.isnan(rank):
-            el_items.append(Standing(e, node_name(fw, e), "element", float(score), float(rank), int(n)))
-    # a rank among fewer than two units (1 of 1) says nothing about strength
-    i_s, i_w = _split([x for x in ind_items if x.n >= 2], top)
-    e_s, e_w = _split([x for x in el_items if x.n >= 2], top)
-    size = len(members) if mask is not None else len(result.units)
-    return StrengthsWeaknesses(peers or "all", group, size, members, i_s, i_w, e_s, e_w, note)
 
 
 def _source_lookup(result: Result) -> dict[tuple[str, str], dict[str, Any]] | None:
@@ -292,6 +217,15 @@ def interval_columns(frame: pd.DataFrame) -> tuple[str, str] | None:
 
 
 def rank_interval(intervals: Any, unit: str) -> RankInterval | None:
+    """The unit's rank interval (:func:`_rank_interval`), or None when the audit gave it none (an
+    unrated unit has NaN bounds: no "nan–nan" interval reaches a reader)."""
+    found = _rank_interval(intervals, unit)
+    if found is None or not (math.isfinite(found.low) and math.isfinite(found.high)):
+        return None
+    return found
+
+
+def _rank_interval(intervals: Any, unit: str) -> RankInterval | None:
     """The unit's rank interval from audit output: an ``AuditResult`` (its ``rank_intervals()``),
     a mapping unit → (low, high[, median]), a record with ``low``/``high``/``median`` attributes
     (the audit's ``RankIntervals``) or
@@ -342,7 +276,7 @@ def history_points(result: Result, unit: str, history: Sequence[Any] = (),
         els = {e: float(res.score(e)[i]) for e in elements(res.framework) if e in res.framework.nodes}
         score = float(res.index[i])
         points.append(HistoryPoint(int(res.year), label, score, float(res.rank[i]), len(res.units),
-                                   fw.rating(score) if not math.isnan(score) else None, els))
+                                   fw.rating(score) if not math.isnan(score) else None, els, n_ranked(res)))
     return tuple(sorted(points, key=lambda p: p.year))
 
 
@@ -355,7 +289,7 @@ def _rating_description(result: Result, label: str | None) -> str | None:
 
 def profile(result: Result, unit: str, *, peers: str | None = None, intervals: Any = None,
             history: Sequence[Any] = (), edition: str | None = None, top: int = 5, n_similar: int = 5,
-            lever_step: str = "range", lever_size: float = 0.1, target_rank: int | None = None,
+            lever_step: str = "next", lever_size: float = 0.1, target_rank: int | None = None,
             with_levers: bool = True, engine: WhatIf | None = None) -> Profile:
     """Everything the report, the portal and ``nevindex profile`` show about one unit.
 
@@ -382,10 +316,13 @@ def profile(result: Result, unit: str, *, peers: str | None = None, intervals: A
     n_similar
         How many most similar units to list.
     lever_step, lever_size
-        The step of each improvement lever: ``range`` (a share of the indicator's range), ``sd``
-        (standard deviations) or ``leader`` (up to the peer group's leader), and its size.
+        The step of each improvement lever: ``next`` (up to the next better unit's value, the
+        default), ``median`` (up to the median, of the peer group with ``peers``), ``range`` (a share
+        of the indicator's range), ``sd`` (standard deviations) or ``leader`` (up to the peer
+        group's leader), and the size of ``range`` and ``sd`` steps.
     target_rank
-        When given, the cheapest plan that reaches this rank (``Profile.plan``).
+        When given, the cheapest plan that reaches this rank (``Profile.plan``); a unit without a
+        rank (not rated) cannot have one: DataError, raised before anything is computed.
     with_levers
         False skips the levers (the slowest part) when only the standing is wanted.
     engine
@@ -403,6 +340,10 @@ def profile(result: Result, unit: str, *, peers: str | None = None, intervals: A
     fw = result.framework
     check_group_column(result, peers)
     score = float(result.index[row])
+    if target_rank is not None and not math.isfinite(float(result.rank[row])):
+        raise DataError(f"{result.unit_names()[row]} ({code}) is not rated in this edition, so it has no rank to "
+                        f"raise to {target_rank}", hint="a plan to a target rank needs a rated brand; leave out "
+                        "--target-rank to see what it lacks")
     rating = fw.rating(score) if not math.isnan(score) else None
     nodes = node_lines(result, code)
     els = tuple(n for n in nodes if n.parent == fw.root)
@@ -416,10 +357,11 @@ def profile(result: Result, unit: str, *, peers: str | None = None, intervals: A
         elements=els, aggregates=nodes, indicators=indicator_lines(result, code), standing=tuple(standing),
         history=history_points(result, code, history, edition), peers=similar_units(result, code, n_similar, within=None),
         levers=levers(result, code, step=lever_step, size=lever_size,  # type: ignore[arg-type]
-                      peers=peers if lever_step == "leader" else None, engine=engine) if with_levers else None,
+                      peers=peers if lever_step in ("leader", "median") else None, engine=engine)
+        if with_levers and math.isfinite(score) else None,
         plan=plan_to_rank(result, code, target_rank) if target_rank is not None else None,
         hashes=dict(result.hashes),
-        names={c: {"en": n.name.en, "zh": n.name.zh} for c, n in fw.nodes.items()})
+        names={c: {"en": n.name.en, "zh": n.name.zh} for c, n in fw.nodes.items()}, n_ranked=n_ranked(result))
 
 
 def profiles(result: Result, units: Sequence[str] | None = None, **options: Any) -> list[Profile]:

@@ -98,7 +98,8 @@ def geometric(x: ArrayLike, w: ArrayLike, *, negative_weights: bool = False) -> 
     xv, wv, present = _prepare(x, w, negative_weights)
     bad = present & (xv <= 0)
     if bad.any():
-        raise _cells_error("geometric mean needs positive values; normalise onto e.g. [1, 100] first", bad)
+        raise _cells_error("geometric mean needs positive values; normalise onto a positive range such as [1, 100] "
+                           "first (minmax lower: 1)", bad)
     logs = np.log(xv if present.all() else np.where(present, xv, 1.0))
     return np.exp(_weighted_mean(logs, wv, present))
 
@@ -285,7 +286,8 @@ def aggregate_shared(
     if method == "geometric" or (method == "generalised" and params.get("p", 1) < 0):
         bad = present & (xv <= 0)
         if bad.any():
-            raise _cells_error(f"{method} mean needs positive values; normalise onto e.g. [1, 100] first", bad)
+            raise _cells_error(f"{method} mean needs positive values; normalise onto a positive range such as "
+                               "[1, 100] first (minmax lower: 1)", bad)
     if method == "harmonic":
         bad = present & (xv == 0)
         if bad.any():

@@ -25,6 +25,7 @@ import pandas as pd
 
 from nevindex.derive import is_flagged
 from nevindex.framework import Framework
+from nevindex.i18n.plural import count
 from nevindex.methods.rank import rank_desc
 from nevindex.result import Result
 
@@ -161,9 +162,13 @@ def coverage_note(result: Result, table: pd.DataFrame, suspended: tuple[str, ...
     rule = f"≥{rules.min_elements} of {len(elements_of(result.framework))} elements"
     if rules.min_unit_coverage > 0:
         rule += f" and ≥{rules.min_unit_coverage:.0%} of {len(result.indicators)} indicators observed"
+    # a brand counts as "with data" when at least one scored indicator is observed (not 0 % coverage)
+    with_data = int((table["n_observed"] > 0).sum())
+    empty = len(table) - with_data
+    without = f" ({empty} more listed with none of the scored indicators)" if empty else ""
     parts = [
-        f"{result.year} edition: {len(table)} brands with data, {int(table['rated'].sum())} rated ({rule})",
-        f"{len(result.indicators)} indicators scored, {share:.0%} of their values observed, "
+        f"{result.year} edition: {count(with_data, 'brand')} with data{without}, {int(table['rated'].sum())} rated ({rule})",
+        f"{count(len(result.indicators), 'indicator')} scored, {share:.0%} of their values observed, "
         f"{int(table['imputed'].sum())} imputed",
     ]
     reasons = (result.framework.framework.meta.get("edition") or {}).get("reasons") or {}
@@ -179,8 +184,8 @@ def coverage_note(result: Result, table: pd.DataFrame, suspended: tuple[str, ...
         parts.append(f"{EMPTY_AGGREGATE}: {', '.join(by_reason[EMPTY_AGGREGATE])}")
     scoped = int((table["scope"] != "").sum())
     if scoped:
-        parts.append(f"† {scoped} brands use group-level (SCOPE) figures")
+        parts.append(f"† {count(scoped, 'brand')} use{'s' if scoped == 1 else ''} group-level (SCOPE) figures")
     proxied = int((table["proxy"] != "").sum()) if "proxy" in table else 0
     if proxied:
-        parts.append(f"‡ {proxied} brands have values converted with a PROXY exchange rate")
+        parts.append(f"‡ {count(proxied, 'brand')} ha{'s' if proxied == 1 else 've'} values converted with a PROXY exchange rate")
     return "; ".join(parts) + "."

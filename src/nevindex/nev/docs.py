@@ -239,7 +239,7 @@ def editions_section(fw: Framework) -> str:
         ed = build_edition(year)
         t = ed.table
         per_element = [int(t[f"{e}_rated"].sum()) for e in elements_of(fw)]
-        rows.append([year, len(t), int(t["rated"].sum()), *per_element, ", ".join(ed.suspended) or "none",
+        rows.append([year, int((t["n_observed"] > 0).sum()), int(t["rated"].sum()), *per_element, ", ".join(ed.suspended) or "none",
                      int(t["imputed"].sum()), int((t["scope"] != "").sum())])
         rated = t[t["rated"]]
         tops.append(f"\n{year} edition, every rated brand:\n\n" + _table(

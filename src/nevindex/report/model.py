@@ -180,13 +180,21 @@ def _unit_rows(result: Result, lang: str, audit: AuditView | None, change: Mappi
     return rows
 
 
-def _standings(lines: list[dict[str, Any]], k: int = 3) -> tuple[list[Standing], list[Standing]]:
-    """The unit's best and worst indicators by rank among all scored units (ties: by score)."""
-    scored = [Standing(x["code"], x["name"], x["rank"], x["normalised"], x["raw"], x["unit"], x["imputed"])
-              for x in lines if math.isfinite(x["normalised"])]
-    best = sorted(scored, key=lambda s: (s.rank, -s.score))[:k]
-    worst = [s for s in sorted(scored, key=lambda s: (-s.rank, s.score)) if s not in best][:k]
-    return best, worst
+def _standings(result: Result, unit: str, lines: list[dict[str, Any]], k: int = 3) -> tuple[list[Standing],
+                                                                                          list[Standing]]:
+    """The unit's strengths and weaknesses among all scored units, by the one rule of
+    :mod:`nevindex.insight.standing` (top third / bottom third, n ≥ 5), so the report, the portal and
+    ``nevindex profile`` list the same indicators."""
+    from nevindex.insight.standing import strengths_weaknesses
+
+    sw = strengths_weaknesses(result, unit, top=k)
+    by_code = {x["code"]: x for x in lines}
+
+    def view(items: Any) -> list[Standing]:
+        return [Standing(s.code, by_code[s.code]["name"], s.rank, s.score, by_code[s.code]["raw"],
+                         by_code[s.code]["unit"], by_code[s.code]["imputed"]) for s in items]
+
+    return view(sw.indicator_strengths), view(sw.indicator_weaknesses)
 
 
 def _profile_indicators(result: Result, i: int, lang: str) -> list[dict[str, Any]]:
@@ -284,7 +292,7 @@ def build_model(result: Result, lang: str = "en", *, edition: Mapping[str, Any] 
     for row in units:
         i = index_of[row.code]
         lines = _profile_indicators(result, i, lang)
-        best, worst = _standings(lines)
+        best, worst = _standings(result, row.code, lines)
         hist = list((history or {}).get(row.code, ()))
         if not any(y == result.year for y, _, _ in hist):
             hist.append((result.year, row.score, row.rank))

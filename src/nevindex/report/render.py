@@ -21,6 +21,7 @@ from markupsafe import Markup
 from nevindex import __version__
 from nevindex.errors import NevIndexError
 from nevindex.insight.bounds import format_natural, natural_text, natural_unit
+from nevindex.insight.standing import strongest_and_weakest
 from nevindex.report import charts
 from nevindex.report.i18n import Catalogue, fmt_number, fmt_percent, fmt_rank, fmt_signed, load_catalogue
 from nevindex.report.model import DIMENSIONS, ReportModel
@@ -268,12 +269,17 @@ def context(model: ReportModel, *, embed_fonts: bool, env: jinja2.Environment) -
         key = dimension_key(value)
         return cat.t(f"dimension.{key}") if key else (str(value) if value else cat.t("system.no_dimension"))
 
+    scored = {e.code: sum(math.isfinite(v.element_ranks[e.code]) for v in model.units) for e in model.elements}
+
     def profile_elements(u: Any) -> dict[str, Any] | None:
-        ranked = [(u.element_ranks[e.code], e.name) for e in model.elements if math.isfinite(u.element_ranks[e.code])]
-        if len(ranked) < 2:
+        """Strongest and weakest element by standing (nevindex.insight.standing: percentile, ties by score)."""
+        pair = strongest_and_weakest((e.code, u.element_ranks[e.code], scored[e.code], u.elements[e.code])
+                                     for e in model.elements)
+        if pair is None:
             return None
-        best, weak = min(ranked), max(ranked)
-        return {"best": best[1], "best_rank": best[0], "weak": weak[1], "weak_rank": weak[0]}
+        names = {e.code: e.name for e in model.elements}
+        return {"best": names[pair[0]], "best_rank": u.element_ranks[pair[0]], "weak": names[pair[1]],
+                "weak_rank": u.element_ranks[pair[1]], "best_n": scored[pair[0]], "weak_n": scored[pair[1]]}
 
     def lever_step(p: Any, lever: Any) -> str:
         """A lever's step as a reader reads it: on a log indicator the value it leads to in natural

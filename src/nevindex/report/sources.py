@@ -258,7 +258,7 @@ def _element_correlations(corr: pd.DataFrame, result: Result, lang: str = "en") 
     return tuple(fw.nodes[c].name.get(lang) for c in codes), m
 
 
-def lever_views(result: Result, *, step: str = "range", size: float = 0.1) -> dict[str, list[LeverView]]:
+def lever_views(result: Result, *, step: str = "next", size: float = 0.1) -> dict[str, list[LeverView]]:
     """Each brand's best levers (largest index gain first) from nevindex.insight."""
     from nevindex.insight.levers import all_levers, raw_matrix
 
@@ -387,9 +387,10 @@ def _read_audit_dir(folder: str | Path) -> tuple[dict[str, pd.DataFrame], int | 
     return {p.stem: pd.read_csv(p) for p in sorted(folder.glob("*.csv"))}, seed
 
 
-def from_store(year: int, *, url: str | None = None, edition: str | None = None) -> ReportInputs:
-    """The edition of ``year`` from the store (the store's current edition of that year, or ``edition``
-    by label), its audit, its previous edition for the change, and its history."""
+def from_store(year: int | None = None, *, url: str | None = None, edition: str | None = None) -> ReportInputs:
+    """The edition of ``year`` from the store (the store's current edition of that year), or the one
+    ``edition`` names (label, year or id, as :func:`nevindex.store.queries.resolve_edition` reads it),
+    its audit, its previous edition for the change, and its history."""
     from nevindex.store import editions as ed
     from nevindex.store.db import StoreError, open_store
     from nevindex.workflows import compare_editions
@@ -401,10 +402,10 @@ def from_store(year: int, *, url: str | None = None, edition: str | None = None)
     with store:
         try:
             chosen = ed.resolve_edition(store, edition if edition is not None else str(year))
-        except NotFoundError:
-            chosen = None
-        if chosen is None or chosen.year != year or not chosen.built:
-            raise StoreUnavailable(f"no built edition for {year} in the store"
+        except NotFoundError as exc:
+            raise StoreUnavailable(f"no built edition for {year or edition} in the store ({exc})") from exc
+        if (year is not None and chosen.year != year) or not chosen.built:
+            raise StoreUnavailable(f"no built edition for {year or chosen.label} in the store"
                                    + (f" labelled '{edition}'" if edition is not None else ""))
         result = ed.rebuild(store, chosen.id)
         tables = ed.audit_tables(store, chosen.id) or None

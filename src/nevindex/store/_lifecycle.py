@@ -7,6 +7,7 @@ a new edition that names the one it corrects and says why.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from nevindex import __version__, signing
 from nevindex.build import build
-from nevindex.errors import ImmutableError, NevIndexError, NotFoundError, RecipeError
+from nevindex.errors import DataError, ImmutableError, NevIndexError, NotFoundError, RecipeError
 from nevindex.framework import Framework
 from nevindex.inputs import Inputs
 from nevindex.recipe import Recipe, load_recipe, recipe_from_mapping
@@ -35,10 +36,12 @@ from nevindex.store.models import (
     Edition,
     IndicatorResult,
     Methodology,
+    Receipt,
     UnitResult,
 )
 
-__all__ = ["YEARS", "build_edition", "check_year", "create_edition", "edition_inputs", "publish", "rebuild"]
+__all__ = ["YEARS", "build_edition", "check_year", "create_edition", "default_label", "delete_draft", "edition_inputs",
+           "publish", "rebuild"]
 
 #: The years an edition (and its data year) may have: what the portal's form allows too.
 YEARS = range(1900, 2201)
@@ -50,6 +53,14 @@ def check_year(year: int, what: str, option: str) -> int:
         raise NevIndexError(f"{what} {year} is out of range ({option}): give a year from {YEARS.start} to "
                             f"{YEARS.stop - 1}")
     return year
+
+
+def default_label(index_code: str, year: int) -> str:
+    """The one label scheme of new editions, ``<index>-<year>`` (``nev-2025``): the methodology's code in
+    lower case, words joined by "-", then the year. The demo, ``nevindex edition create`` and the
+    portal's admin form all label this way, and a year still finds the edition (:func:`find_edition`)."""
+    index = re.sub(r"[^0-9a-z]+", "-", index_code.casefold()).strip("-") or "edition"
+    return f"{index}-{year}"
 
 
 def _recipe(recipe: str | Path | Recipe | Mapping[str, Any] | None, fw: Framework) -> Recipe:
@@ -82,7 +93,8 @@ def create_edition(store: Store, *, year: int, methodology: str | Path | Framewo
     recipe
         Method choices (a file, mapping or Recipe); default: the methodology's own.
     label
-        The edition's label; default: the year, or ``YEAR-rN`` for the N-th correction.
+        The edition's label; default: :func:`default_label` (``nev-2025``), or ``<corrected label>-rN``
+        for the N-th correction.
     data_year
         Which year of the data to use; default: the recipe's year, else the edition year if the
         data have it, else the data's latest year. It is fixed in the stored recipe now.
@@ -121,7 +133,7 @@ def create_edition(store: Store, *, year: int, methodology: str | Path | Framewo
         if corrects is not None:
             previous = require(find_edition(s, corrects), published="rebuild it instead of correcting it")
         if label is None:
-            label = str(year) if previous is None else _next_correction_label(s, previous.label)
+            label = default_label(meth.code, year) if previous is None else _next_correction_label(s, previous.label)
         if s.scalar(select(Edition.id).where(Edition.label == label)) is not None:
             raise NevIndexError(f"an edition labelled '{label}' already exists; choose another --label")
         edition = Edition(label=label, year=year, methodology_id=meth.id, dataset_id=data.id,
@@ -138,7 +150,7 @@ def create_edition(store: Store, *, year: int, methodology: str | Path | Framewo
 
 
 def _next_correction_label(session: Session, base: str) -> str:
-    root = base.split("-r")[0]
+    root = re.sub(r"-r\d+$", "", base)
     n = 1
     while session.scalar(select(Edition.id).where(Edition.label == f"{root}-r{n}")) is not None:
         n += 1
@@ -157,6 +169,14 @@ def rebuild(store: Store, ref: int | str) -> Result:
     return build(inputs.framework, inputs.dataset, inputs.recipe, year=inputs.year)
 
 
+def _what_was_built(edition: Edition) -> dict[str, str]:
+    """The names a person knows an edition's inputs by: label, "nev 2026.1 (nev-2026.yaml)", data set."""
+    meth = edition.methodology
+    source = f" ({Path(meth.source_name).name})" if meth.source_name else ""
+    return {"label": edition.label, "year": str(edition.year), "methodology": f"{meth.code} {meth.version}{source}",
+            "dataset": edition.dataset.label}
+
+
 def build_edition(store: Store, ref: int | str, *, actor: str | None = None) -> EditionInfo:
     """Build a draft edition from its stored inputs and store every result (one transaction)."""
     who = actor_name(actor)
@@ -165,7 +185,19 @@ def build_edition(store: Store, ref: int | str, *, actor: str | None = None) -> 
         edition = require(find_edition(s, ref), draft=cannot)
         inputs = inputs_of(s, edition)
         edition_id, recipe_sha = edition.id, edition.recipe_sha256
-    result = build(inputs.framework, inputs.dataset, inputs.recipe, year=inputs.year)
+        what = _what_was_built(edition)
+    try:
+        result = build(inputs.framework, inputs.dataset, inputs.recipe, year=inputs.year)
+    except DataError as exc:
+        if exc.column not in inputs.framework.indicator_codes or "has no values" not in exc.message:
+            raise
+        raise DataError(f"edition '{what['label']}' cannot be built: indicator '{exc.column}' of the methodology "
+                        f"{what['methodology']} has no values in {inputs.year} in data set '{what['dataset']}'",
+                        hint=f"create the edition again with --suspend-empty (`nevindex edition create --year "
+                        f"{what['year']} -f METHODOLOGY -d {what['dataset']} --suspend-empty`: it leaves out "
+                        f"indicators without an observation in {inputs.year} and records that in the methodology), "
+                        f"or import data for them; `nevindex edition delete {what['label']}` removes this draft"
+                        ) from None
     unit_rows, ind_rows = codec.result_rows(result)
     digest = codec.rows_sha256(unit_rows, ind_rows)
     with store.transaction() as s:
@@ -216,3 +248,21 @@ def publish(store: Store, ref: int | str, *, actor: str | None = None) -> Editio
         receipts.issue(s, edition, entry, key, timestamp(when))
         s.flush()
         return edition_info(edition)
+
+
+def delete_draft(store: Store, ref: int | str, *, actor: str | None = None) -> EditionInfo:
+    """Delete a draft edition with its results and audit (one transaction, written to the activity log).
+
+    A published edition is never deleted (ImmutableError; the store's triggers refuse it too): a
+    wrong published edition is corrected by a new one. The methodology and data set stay stored."""
+    who = actor_name(actor)
+    with store.transaction() as s:
+        edition = require(find_edition(s, ref, lock=True), draft="published editions are never deleted; publish a "
+                          "correction instead (`nevindex edition create --corrects LABEL --reason ...`)")
+        info = edition_info(edition)
+        for table in (UnitResult, IndicatorResult, AuditOutput, Receipt):
+            s.execute(delete(table).where(table.edition_id == edition.id))
+        s.delete(edition)
+        log(s, who, "edition.delete", f"edition {info.label}", year=info.year, status=info.status)
+        s.flush()
+    return info

@@ -25,7 +25,15 @@ from nevindex.store._data import (
     store_dataset,
 )
 from nevindex.store._export import export_edition
-from nevindex.store._lifecycle import build_edition, create_edition, edition_inputs, publish, rebuild
+from nevindex.store._lifecycle import (
+    build_edition,
+    create_edition,
+    default_label,
+    delete_draft,
+    edition_inputs,
+    publish,
+    rebuild,
+)
 from nevindex.store._records import (
     AmbiguousEditionError,
     DataSetInfo,
@@ -54,7 +62,7 @@ from nevindex.store.queries import (
 __all__ = [
     "LATEST", "AmbiguousEditionError", "DataSetInfo", "EditionInfo", "HistoryPoint", "MethodologyInfo",
     "VerificationError", "VerifyReport", "activity", "actor_name", "audit_tables", "brand_history", "edition_receipt",
-    "build_edition", "counts", "create_edition", "edition_inputs", "edition_tables", "export_edition",
+    "build_edition", "counts", "create_edition", "default_label", "delete_draft", "edition_inputs", "edition_tables", "export_edition",
     "get_dataset", "get_edition", "history_editions", "import_data", "import_methodology", "latest_published",
     "list_datasets", "list_editions", "previous_edition", "publish", "rank_intervals", "read_data_file",
     "rebuild", "resolve_edition", "store_audit", "store_dataset", "stored_receipt", "verify", "verify_export", "verify_receipt",

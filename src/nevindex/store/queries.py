@@ -17,6 +17,7 @@ Listing and resolving editions load neither pandas nor the engine, so ``nevindex
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ from nevindex.store.db import Store
 from nevindex.store.models import PUBLISHED, Edition, UnitResult
 
 __all__ = ["LATEST", "HistoryPoint", "brand_history", "get_edition", "history_editions", "latest_published",
-           "list_editions", "previous_edition", "rank_intervals", "resolve_edition"]
+           "list_editions", "previous_edition", "rank_intervals", "resolve_edition", "unit_names"]
 
 
 def resolve_edition(store: Store, ref: str | int, *, published_only: bool = False) -> EditionInfo:
@@ -128,6 +129,15 @@ def brand_history(store: Store, unit: str, *, upto: str | int = LATEST) -> list[
                 n_ranked=int(ranked or 0), rating=root.rating or None,
                 elements={c: _nan(rows[c].score) for c in fw.children[fw.root] if c in rows}))
     return points
+
+
+def unit_names(store: Store, ref: str | int) -> dict[str, str]:
+    """Each unit's name in the edition's data set (code → name), for tables people read: ``edition
+    show`` and ``compare`` print names, not codes. Read from the stored structure, without the engine."""
+    with store.read() as s:
+        edition = find_edition(s, ref)
+        structure = json.loads(edition.dataset.structure)
+    return {str(u): str(n or u) for u, n in zip(structure["units"], structure["names"], strict=True)}
 
 
 def rank_intervals(store: Store, ref: str | int) -> RankIntervals | None:
