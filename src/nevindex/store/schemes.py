@@ -87,6 +87,8 @@ _ADDED = {"impute": {"level": None, "normalise_first": True}, "weights": {"level
 def _as_release_010(dump: Mapping[str, Any], year: int | None) -> dict[str, Any] | None:
     """A methodology model dump in release 0.1.0's shape (None if it uses a setting 0.1.0 lacked)."""
     out = copy.deepcopy(dict(dump))
+    if out.pop("raw_indicators", None):  # how raw columns are collected: added after 0.1.0
+        return None
     recipe = out.get("recipe")
     if not isinstance(recipe, dict):
         return None
@@ -105,5 +107,7 @@ def _as_release_010(dump: Mapping[str, Any], year: int | None) -> dict[str, Any]
     aggregate = recipe.get("aggregate", {})
     for choice in (aggregate, *aggregate.get("by_level", {}).values(), *aggregate.get("by_node", {}).values()):
         choice["threshold"] = choice.pop("min_present", None)
+        if choice.pop("missing", None) is not None:  # peer-filled missing children: added after 0.1.0
+            return None
     recipe["year"] = year  # a recipe setting then
     return out
