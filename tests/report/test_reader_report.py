@@ -204,7 +204,7 @@ def test_weak_element_correlations_are_discussed_without_an_audit_run(pages, mod
     assert rc is not None and rc.rated == sum(u.rated for u in models["en"].units)
     annex = visible_text(_section(pages["en"], "audit"))
     assert "Coherence of the published ranking" in annex
-    for code, r, _rho, n, flag in rc.elements:
+    for code, _r, _rho, n, flag in rc.elements:
         assert n >= 5 or not flag  # fewer than 5 brands: never flagged
         if flag:
             name = models["en"].element(code).name

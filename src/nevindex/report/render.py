@@ -157,7 +157,7 @@ def _charts(model: ReportModel, cat: Catalogue, jobs: Jobs) -> dict[str, Any]:
                                   title=t("element.heatmap_title")),
     }
     with_interval = [u for u in units if u.interval is not None]
-    out["intervals"] = jobs.add(charts.rank_intervals, 
+    out["intervals"] = jobs.add(charts.rank_intervals,
         [u.name for u in with_interval], [u.rank for u in with_interval], [u.interval.low for u in with_interval],  # type: ignore[union-attr]
         [u.interval.high for u in with_interval], [u.interval.median for u in with_interval],  # type: ignore[union-attr]
         alt=t("ranking.intervals_title"), xlabel=t("col.rank"), nominal_label=t("col.rank"),
@@ -186,7 +186,7 @@ def _charts(model: ReportModel, cat: Catalogue, jobs: Jobs) -> dict[str, Any]:
             rest = (u.score - u.change.previous_score) - sum(v for _, v in steps)
             if abs(rest) > 1e-9:  # e.g. an element that entered or left: shown, never hidden
                 steps.append((t("profile.other_change"), rest))
-            out["waterfall"][u.code] = jobs.add(charts.waterfall, 
+            out["waterfall"][u.code] = jobs.add(charts.waterfall,
                 str(model.previous_year), u.change.previous_score, steps, str(model.year), u.score,
                 title="", alt=t("profile.history"),
                 ylabel=t("col.score"), up_label=t("profile.gain"), down_label=t("profile.loss"), width=3.9,
