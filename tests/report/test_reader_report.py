@@ -184,7 +184,7 @@ def test_goalposts_table_lists_every_goalposted_indicator_in_natural_units(demo,
             gp = ind.params["normalise"]
             cells = [unescape(c).strip() for c in re.findall(r'<td class="num">(.*?)</td>', row, flags=re.S)]
             assert not any("log10" in c for c in cells), (ind.code, cells)  # goalposts in natural units
-            if "log10" in ind.unit and lang == "en":
+            if "log10" in ind.unit and "million" not in ind.unit and lang == "en":
                 low = 10 ** gp["lower"]  # by hand: the goalpost on the log scale, exponentiated
                 if low < 1e6:
                     assert cells[0] == f"{low:,.0f}", (ind.code, cells)
