@@ -1,35 +1,49 @@
-"""Time the report of the NEV demonstration edition: inputs, model, charts+HTML, PDF, per language.
+"""Time the report of the NEV demonstration edition, per language: PDF against a baseline in the same run.
 
     PYTHONPATH=src python benchmarks/report.py [YEAR]
 
-Target (issue 7): under a minute for the whole report.
+For each language it prints the wall time of
+- the HTML-only report (model + charts + templates): the baseline every PDF includes;
+- the PDF (a fresh model: charts drawn again, then WeasyPrint layout and drawing), with its pages;
+- the PDF with the charts drawn serially (``NEVINDEX_REPORT_WORKERS=1``), i.e. on one core.
+The PDF minus the HTML-only time is WeasyPrint's share. Target (issue 12 item 14): PDF under 6 s per
+language on a quiet machine. Figures measured on a loaded machine say little: compare within one run.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 
 
+def _timed(fn):  # noqa: ANN001, ANN202 - a tiny timer
+    start = time.perf_counter()
+    value = fn()
+    return value, time.perf_counter() - start
+
+
 def main() -> None:
     year = int(sys.argv[1]) if len(sys.argv) > 1 else 2024
+    from pypdf import PdfReader
+
     from nevindex.report.render import render_html, render_pdf
     from nevindex.report.sources import from_demo
 
-    t0 = time.perf_counter()
-    inputs = from_demo(year)
-    t1 = time.perf_counter()
-    print(f"inputs (build {year} and earlier editions): {t1 - t0:6.2f} s")
+    inputs, t_inputs = _timed(lambda: from_demo(year))
+    print(f"inputs (build {year} and earlier editions): {t_inputs:6.2f} s")
     for lang in ("en", "zh"):
-        a = time.perf_counter()
-        model = inputs.model(lang)
-        b = time.perf_counter()
-        html = render_html(model)
-        c = time.perf_counter()
-        pdf = render_pdf(model)
-        d = time.perf_counter()
-        print(f"{lang}: model {b - a:5.2f} s · HTML {c - b:5.2f} s ({len(html) / 1e6:.2f} MB) · "
-              f"PDF {d - c:5.2f} s ({len(pdf) / 1e6:.2f} MB, {len(model.units)} brands) · total {d - a + t1 - t0:5.2f} s")
+        html, t_html = _timed(lambda: render_html(inputs.model(lang)))
+        pdf, t_pdf = _timed(lambda: render_pdf(inputs.model(lang)))
+        pages = len(PdfReader(__import__("io").BytesIO(pdf)).pages)
+        os.environ["NEVINDEX_REPORT_WORKERS"] = "1"
+        try:
+            _, t_serial = _timed(lambda: render_pdf(inputs.model(lang)))
+        finally:
+            del os.environ["NEVINDEX_REPORT_WORKERS"]
+        print(f"{lang}: HTML only {t_html:5.2f} s ({len(html) / 1e6:.2f} MB) · PDF {t_pdf:5.2f} s "
+              f"({len(pdf) / 1e6:.2f} MB, {pages} pages; WeasyPrint {t_pdf - t_html:5.2f} s) · "
+              f"PDF with serial charts {t_serial:5.2f} s")
 
 
 if __name__ == "__main__":

@@ -166,3 +166,81 @@ def test_cover_has_no_internal_jargon_and_the_colophon_names_the_software(pages,
         assert "nevindex" not in text and f"{fw['code']} v" not in text
         assert fw["version"] in text  # the methodology version, in words
         assert f"nevindex {__version__}" in visible_text(_section(pages[lang], "data"))
+
+
+# --- item 10: goalposts published, sizes in natural units -------------------------------------------
+
+
+def test_goalposts_table_lists_every_goalposted_indicator_in_natural_units(demo, pages):
+    fw = demo.result.framework
+    posted = [ind for ind in fw.indicators if (ind.params or {}).get("normalise", {}).get("method") == "goalposts"]
+    assert posted
+    for lang in ("en", "zh"):
+        table = pages[lang][pages[lang].index('id="goalposts"'):]
+        table = table[:table.index("</table>")]
+        rows = [r for r in re.findall(r"<tr>(.*?)</tr>", table, flags=re.S) if "<td" in r]
+        assert len(rows) == len(posted)
+        for ind, row in zip(posted, rows, strict=True):
+            gp = ind.params["normalise"]
+            cells = [unescape(c).strip() for c in re.findall(r'<td class="num">(.*?)</td>', row, flags=re.S)]
+            assert not any("log10" in c for c in cells), (ind.code, cells)  # goalposts in natural units
+            if "log10" in ind.unit and "million" not in ind.unit and lang == "en":
+                low = 10 ** gp["lower"]  # by hand: the goalpost on the log scale, exponentiated
+                if low < 1e6:
+                    assert cells[0] == f"{low:,.0f}", (ind.code, cells)
+                unit_cell = re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)[1]
+                assert "log10" not in visible_text(unit_cell)
+
+
+def test_profile_values_are_in_natural_units(pages):
+    profiles = pages["en"][pages["en"].index('id="profiles"'):pages["en"].index('id="unrated"')]
+    assert "log10(" not in visible_text(profiles)
+
+
+# --- item 11: the audit annex explains itself -------------------------------------------------------
+
+
+def test_weak_element_correlations_are_discussed_without_an_audit_run(pages, models):
+    rc = models["en"].audit.index_coherence
+    assert rc is not None and rc.rated == sum(u.rated for u in models["en"].units)
+    annex = visible_text(_section(pages["en"], "audit"))
+    assert "Coherence of the published ranking" in annex
+    for code, _r, _rho, n, flag in rc.elements:
+        assert n >= 5 or not flag  # fewer than 5 brands: never flagged
+        if flag:
+            name = models["en"].element(code).name
+            assert f"{name} correlates" in annex
+    assert not re.search(r"Not available:\s*<", _section(pages["en"], "audit"))
+
+
+# --- item 9: no near-blank page (rendered and looked at, as a reader would) --------------------------
+
+
+def _filled_share(png: bytes) -> float:
+    """Share of the page's body height (header and footer bands excluded) down to its last inked row."""
+    import io
+
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("L")
+    width, height = image.size
+    top, bottom = int(height * 0.07), int(height * 0.93)
+    pixels = image.load()
+    inked = [y for y in range(top, bottom) if any(pixels[x, y] < 200 for x in range(0, width, 2))]
+    return (max(inked) - top) / (bottom - top) if inked else 0.0
+
+
+@pytest.mark.skipif(__import__("shutil").which("pdftoppm") is None, reason="needs poppler's pdftoppm")
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_no_near_blank_page(models, lang, tmp_path):
+    import subprocess
+
+    from nevindex.report.render import render_pdf
+
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(render_pdf(models[lang]))
+    subprocess.run(["pdftoppm", "-png", "-r", "30", str(pdf), str(tmp_path / "p")], check=True)
+    pages = sorted(tmp_path.glob("p-*.png"))
+    shares = {p.name: _filled_share(p.read_bytes()) for p in pages[1:-1]}  # the cover and the last page may end early
+    blank = {name: round(share, 2) for name, share in shares.items() if share < 0.3}
+    assert not blank, blank

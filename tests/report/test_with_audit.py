@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from test_render import RankingTable
 
@@ -57,3 +59,45 @@ def test_coherence_flags_are_translated(results, audited):
     page = render_html(model)
     assert "与上级相关性弱" in page and "同级共线" in page
     assert "weak" not in page.split("<body>")[1].replace("weak_", "")
+
+
+# --- issue 12 item 11: n behind correlations, no flag on fewer than 5 brands, the varied choices --------
+
+
+def test_flags_need_five_brands_and_show_their_n(result):
+    import pandas as pd
+
+    from nevindex.report.sources import audit_view
+
+    fw = result.framework
+    element = fw.children[fw.root][0]
+    corr = pd.DataFrame([
+        {"node": element, "other": fw.root, "pearson": 0.1, "n": 4, "flag": "weak"},
+        {"node": fw.children[fw.root][1], "other": fw.root, "pearson": -0.2, "n": 9, "flag": "negative"},
+    ])
+    runs = pd.DataFrame({"run": [1, 2, 3], "treat.method": ["winsorise", "none", "none"],
+                         "aggregate.method": ["arithmetic"] * 3, "weight_set": ["w1", "w2", "w3"],
+                         "mean_abs_rank_shift": [0.1, 0.2, 0.3]})
+    sets = pd.DataFrame({"set": ["w1", "w2", "w3"], element: [0.2, 0.25, 0.18]})
+    view = audit_view({"correlations": corr, "runs": runs, "weight_sets": sets}, result)
+    assert [f[:2] for f in view.flags] == [(fw.children[fw.root][1], fw.root)]
+    assert view.flags[0][4] == 9 and view.unflagged == 1
+    assert view.varied == (("treat.method", ("winsorise", "none")),)  # aggregation did not vary
+    assert view.weights_varied
+
+
+def test_the_annex_names_the_varied_choices_and_never_an_empty_reason(result):
+    from nevindex.report.model import build_model
+    from nevindex.report.render import render_html
+    from nevindex.report.types import AuditView, RankInterval
+
+    intervals = {u: RankInterval(1.0, 1.0, 1.0, 2.0) for u in result.units}
+    audit = AuditView(intervals=intervals, runs=50, seed=1, varied=(("treat.method", ("winsorise", "none")),),
+                      weights_varied=True)
+    html = render_html(build_model(result, "en", audit=audit))
+    annex = html[html.index('id="audit"'):]
+    assert "outlier treatment: winsorise / none" in annex
+    assert "the weights, drawn at random" in annex
+    # sensitivity was not part of this audit: the sentence says so instead of "Not available:" and nothing
+    assert not re.search(r"Not available:\s*</p>", annex)
+    assert "this part was not produced" in annex

@@ -23,6 +23,7 @@ from nevindex.errors import NevIndexError
 from nevindex.insight.bounds import format_natural, natural_text, natural_unit
 from nevindex.insight.standing import strongest_and_weakest
 from nevindex.report import charts
+from nevindex.report.chartjobs import Jobs, resolve
 from nevindex.report.i18n import Catalogue, fmt_number, fmt_percent, fmt_rank, fmt_signed, load_catalogue
 from nevindex.report.model import DIMENSIONS, ReportModel
 
@@ -151,23 +152,24 @@ def _dimensions(model: ReportModel, cat: Catalogue) -> list[dict[str, Any]]:
     return rows
 
 
-def _charts(model: ReportModel, cat: Catalogue) -> dict[str, Any]:
+def _charts(model: ReportModel, cat: Catalogue, jobs: Jobs) -> dict[str, Any]:
+    """Every chart of the report as a recorded job (drawn together by :func:`charts_for`)."""
     t = cat.t
     units = model.units
     names = [u.name for u in units]
     rated = [u for u in units if u.rated]
     band_labels = [b["label"] for b in model.ratings] + [t("common.not_rated")]
     out: dict[str, Any] = {
-        "ranking": charts.ranking_bars([u.name for u in rated], [u.score for u in rated],
+        "ranking": jobs.add(charts.ranking_bars, [u.name for u in rated], [u.score for u in rated],
                                        bands=[u.band for u in rated] if model.ratings else None,
                                        band_labels=band_labels, title=t("ranking.chart_title"),
                                        xlabel=t("col.score")),
-        "heatmap": charts.heatmap(names, [e.name for e in model.elements],
+        "heatmap": jobs.add(charts.heatmap, names, [e.name for e in model.elements],
                                   [[u.elements[e.code] for e in model.elements] for u in units],
                                   title=t("element.heatmap_title")),
     }
     with_interval = [u for u in units if u.interval is not None]
-    out["intervals"] = charts.rank_intervals(
+    out["intervals"] = jobs.add(charts.rank_intervals,
         [u.name for u in with_interval], [u.rank for u in with_interval], [u.interval.low for u in with_interval],  # type: ignore[union-attr]
         [u.interval.high for u in with_interval], [u.interval.median for u in with_interval],  # type: ignore[union-attr]
         alt=t("ranking.intervals_title"), xlabel=t("col.rank"), nominal_label=t("col.rank"),
@@ -175,16 +177,16 @@ def _charts(model: ReportModel, cat: Catalogue) -> dict[str, Any]:
     out["elements"] = {}
     for e in model.elements:
         scored = [u for u in units if math.isfinite(u.elements[e.code])]
-        out["elements"][e.code] = charts.ranking_bars([u.name for u in scored], [u.elements[e.code] for u in scored],
+        out["elements"][e.code] = jobs.add(charts.ranking_bars, [u.name for u in scored], [u.elements[e.code] for u in scored],
                                                       title=t("element.chart_title", element=e.name),
                                                       xlabel=t("col.score")) if scored else None
     labels, matrix = model.correlations
-    out["correlations"] = charts.heatmap(list(labels), list(labels), matrix, title=t("audit.correlation_title"),
+    out["correlations"] = jobs.add(charts.heatmap, list(labels), list(labels), matrix, title=t("audit.correlation_title"),
                                          vmin=-1, vmax=1, digits=2, diverging=True, lower_triangle=True,
                                          counts=model.correlation_n)
     axes = [e.name for e in model.elements]
     reference = [model.median[e.code] for e in model.elements]
-    out["radar"] = {u.code: charts.radar(axes, [u.elements[e.code] for e in model.elements], reference,
+    out["radar"] = {u.code: jobs.add(charts.radar, axes, [u.elements[e.code] for e in model.elements], reference,
                                          series_label=t("profile.radar_brand", brand=u.name),
                                          reference_label=t("profile.radar_median"),
                                          missing_label=t("profile.no_data"))
@@ -196,7 +198,7 @@ def _charts(model: ReportModel, cat: Catalogue) -> dict[str, Any]:
             rest = (u.score - u.change.previous_score) - sum(v for _, v in steps)
             if abs(rest) > 1e-9:  # e.g. an element that entered or left: shown, never hidden
                 steps.append((t("profile.other_change"), rest))
-            out["waterfall"][u.code] = charts.waterfall(
+            out["waterfall"][u.code] = jobs.add(charts.waterfall,
                 str(model.previous_year), u.change.previous_score, steps, str(model.year), u.score,
                 title="", alt=t("profile.history"),
                 ylabel=t("col.score"), up_label=t("profile.gain"), down_label=t("profile.loss"), width=3.9,
@@ -207,14 +209,22 @@ def _charts(model: ReportModel, cat: Catalogue) -> dict[str, Any]:
             continue
         points = [(y, s) for y, s, _ in p.history if math.isfinite(s)]
         if len(points) > 1:
-            out["history"][p.unit.code] = charts.history([y for y, _ in points], [(t("col.index"), [s for _, s in points])],
+            out["history"][p.unit.code] = jobs.add(charts.history, [y for y, _ in points], [(t("col.index"), [s for _, s in points])],
                                                          ylabel=t("col.score"))
     return out
 
 
 def charts_for(model: ReportModel) -> dict[str, Any]:
+    """The report's charts as SVG text, drawn once per model (HTML and PDF of one model share them)."""
+    cached = getattr(model, "_charts_cache", None)
+    if cached is not None and cached[0] == model.lang:
+        return cached[1]
+    jobs = Jobs(model.lang)
     with charts.language(model.lang):
-        return _charts(model, load_catalogue(model.lang))
+        recorded = _charts(model, load_catalogue(model.lang), jobs)
+        drawn = resolve(recorded, jobs.run())
+    object.__setattr__(model, "_charts_cache", (model.lang, drawn))
+    return drawn
 
 
 def _toc(model: ReportModel, cat: Catalogue) -> list[dict[str, Any]]:
