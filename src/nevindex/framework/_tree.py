@@ -90,3 +90,23 @@ def validate_tree(fw: Any) -> None:
                 raise ValueError(f"weight set '{set_name}' names unknown node '{code}'")
             if isinstance(w, bool) or not isinstance(w, (int, float)) or w < 0:
                 raise ValueError(f"weight set '{set_name}': weight of '{code}' must be a non-negative number")
+    _check_some_weight(fw)
+
+
+def _check_some_weight(fw: Any) -> None:
+    """Refuse an aggregate whose children all weigh 0 (in the methodology or in a weight set): its score,
+    a weighted mean over nothing, would be undefined, and every score above it empty or meaningless."""
+    children: dict[str, list[str]] = {a.code: [] for a in fw.aggregates}
+    for node in (*fw.indicators, *fw.aggregates):
+        if node.parent is not None:
+            children[node.parent].append(node.code)
+    own = {n.code: n.weight for n in (*fw.indicators, *fw.aggregates)}
+    for set_name, changes in ((None, {}), *fw.weight_sets.items()):
+        weights = {**own, **changes}
+        for agg in fw.aggregates:
+            kids = children[agg.code]
+            if kids and all(weights[k] == 0 for k in kids):
+                shown = ", ".join(f"'{k}'" for k in kids[:5]) + (f" and {len(kids) - 5} more" if len(kids) > 5 else "")
+                where = f" in weight set '{set_name}'" if set_name else ""
+                raise ValueError(f"every child of '{agg.code}' has weight 0{where} ({shown}), so '{agg.code}' cannot "
+                                 "be scored: give at least one of them a positive weight, or remove the node")
