@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -385,8 +385,14 @@ def main() -> int:
         setup_store(root, env, files)
         print(f"store ready in {time.perf_counter() - started:.0f} s; running {len(battery)} cases "
               f"({args.jobs} at a time)…", flush=True)
+        outcomes = []
         with ThreadPoolExecutor(args.jobs) as pool:
-            outcomes = list(pool.map(lambda c: run(c, env, root, args.timeout), battery))
+            futures = [pool.submit(run, c, env, root, args.timeout) for c in battery]
+            for future in as_completed(futures):
+                outcome = future.result()
+                outcomes.append(outcome)
+                print(f"  {'ok  ' if outcome.ok else 'FAIL'} [{outcome.case.area}] {outcome.case.what} "
+                      f"(exit {outcome.code}, {outcome.seconds:.1f} s)", flush=True)
     failed = [o for o in outcomes if not o.ok]
     areas = sorted({o.case.area for o in outcomes})
     for area in areas:

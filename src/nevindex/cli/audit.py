@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from nevindex.cli._common import DataOpt, FrameworkOpt, RecipeOpt, UnitsOpt, YearOpt, console
+from nevindex.errors import NevIndexError
 from nevindex.i18n import numbers
 
 __all__ = ["app"]
@@ -33,7 +34,7 @@ def audit(
                                                  "weight noise, runs, seed, design, sensitivity.")] = None,
     units: UnitsOpt = None,
     year: YearOpt = None,
-    runs: Annotated[int | None, typer.Option(help="Override the spec's number of runs.")] = None,
+    runs: Annotated[int | None, typer.Option(min=1, help="Override the spec's number of runs.")] = None,
     seed: Annotated[int | None, typer.Option(help="Override the spec's seed.")] = None,
     charts: Annotated[bool, typer.Option(help="Write SVG and PNG charts.")] = True,
     per_run: Annotated[PerRun, typer.Option("--per-run", help="Format of the per-run tables (runs, weight_sets, "
@@ -47,6 +48,8 @@ def audit(
     from nevindex.io import prepare_output
 
     prepare_output(out, folder=True)
+    if spec is None and (runs is not None or seed is not None):
+        raise NevIndexError("--runs and --seed set the uncertainty analysis: give them with --spec")
     started = time.perf_counter()
     inputs = load_inputs(framework, data, recipe, units_file=units, year=year)
     uspec = load_spec(spec) if spec is not None else None
