@@ -21,6 +21,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from nevindex.errors import DataError
+from nevindex.tabular import CSV_SUFFIXES, XLSX_SUFFIXES, check_header, read_cells
 
 MISSING_TOKENS = frozenset({"", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "None", "#N/A", "..", "-"})
 UNIT_ALIASES = ("uCode", "unit_code", "unit_id", "brand_id", "brand", "code", "unit")
@@ -40,10 +41,9 @@ def read_table(path: str | Path) -> pd.DataFrame:
         raise DataError("is a folder, not a data file", file=str(path))
     suffix = path.suffix.lower()
     try:
-        if suffix in (".csv", ".txt", ".tsv"):
-            frame = pd.read_csv(path, dtype=object, keep_default_na=False, sep="\t" if suffix == ".tsv" else ",",
-                                encoding="utf-8-sig")
-        elif suffix in (".xlsx", ".xlsm", ".xls"):
+        if suffix in (*CSV_SUFFIXES, *XLSX_SUFFIXES):
+            frame = read_cells(path)  # strict: ragged rows, duplicate headers, uncomputed formulas refused
+        elif suffix == ".xls":
             frame = pd.read_excel(path, dtype=object)
             frame = frame.map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else v)
         elif suffix == ".parquet":
@@ -61,21 +61,8 @@ def read_table(path: str | Path) -> pd.DataFrame:
         raise DataError(f"cannot be read ({exc.__class__.__name__}: {str(exc)[:120]})", file=str(path)) from None
     if frame.shape[1] == 0 or frame.shape[0] == 0:
         raise DataError("has no data rows", file=str(path))
-    header = _raw_header(path) if suffix in (".csv", ".txt", ".tsv") else [str(c) for c in frame.columns]
-    stripped = [h.strip() for h in header]
-    for position, name in enumerate(stripped):
-        if name in stripped[:position]:
-            raise DataError(f"duplicate column header '{name}'", file=str(path), row=1)
-    frame.columns = stripped
+    frame.columns = check_header([str(c) for c in frame.columns], str(path))
     return frame
-
-
-def _raw_header(path: Path) -> list[str]:
-    """The header as written (pandas renames duplicates to 'x.1', hiding the mistake)."""
-    import csv
-
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        return next(csv.reader(handle, delimiter="\t" if path.suffix.lower() == ".tsv" else ","), [])
 
 
 def parse_number(cell: Any, *, file: str | None, row: int, column: str) -> float:

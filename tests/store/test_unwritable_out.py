@@ -78,6 +78,7 @@ def _store_commands(out: Path, *, folder: bool) -> list[list[str]]:
             ["edition", "receipt", "2024", "--out", out]]
 
 
+@pytest.mark.slow  # five commands × six paths on a store with two published editions
 @pytest.mark.parametrize("folder", [True, False], ids=["folder", "file"])
 def test_store_commands_refuse_an_unwritable_out(two_editions, tmp_path, capsys, folder):
     """edition export, edition compare, site export, report (from the store) and edition receipt, on

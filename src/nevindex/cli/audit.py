@@ -21,6 +21,7 @@ from nevindex.cli._common import (
     console,
     survey_respondents,
 )
+from nevindex.errors import NevIndexError
 from nevindex.i18n import numbers
 from nevindex.i18n.plural import count
 
@@ -44,7 +45,7 @@ def audit(
                                                  "weight noise, runs, seed, design, sensitivity.")] = None,
     units: UnitsOpt = None,
     year: YearOpt = None,
-    runs: Annotated[int | None, typer.Option(help="Override the spec's number of runs.")] = None,
+    runs: Annotated[int | None, typer.Option(min=1, help="Override the spec's number of runs.")] = None,
     seed: Annotated[int | None, typer.Option(help="Override the spec's seed.")] = None,
     charts: Annotated[bool, typer.Option(help="Write SVG and PNG charts.")] = True,
     per_run: Annotated[PerRun, typer.Option("--per-run", help="Format of the per-run tables (runs, weight_sets, "
@@ -61,6 +62,8 @@ def audit(
     from nevindex.io import prepare_output
 
     prepare_output(out, folder=True)
+    if spec is None and (runs is not None or seed is not None):
+        raise NevIndexError("--runs and --seed set the uncertainty analysis: give them with --spec")
     started = time.perf_counter()
     inputs = load_inputs(framework, data, recipe, units_file=units, year=year)
     respondents = survey_respondents(survey, survey_spec, inputs.dataset.units)

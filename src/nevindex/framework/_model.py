@@ -188,14 +188,19 @@ class Framework(StrictModel):
     def levels(self) -> dict[str, int]:
         """Level of each node: indicators are 1, an aggregate is one above its highest child."""
         level: dict[str, int] = {i.code: 1 for i in self.indicators}
-
-        def visit(code: str) -> int:
-            if code not in level:
-                level[code] = 1 + max(visit(c) for c in self.children[code])
-            return level[code]
-
-        for agg in self.aggregates:
-            visit(agg.code)
+        for agg in self.aggregates:  # iteratively, children first (an explicit stack, no recursion)
+            stack = [agg.code]
+            while stack:
+                code = stack[-1]
+                if code in level:
+                    stack.pop()
+                    continue
+                pending = [c for c in self.children[code] if c not in level]
+                if pending:
+                    stack.extend(pending)
+                else:
+                    level[code] = 1 + max(level[c] for c in self.children[code])
+                    stack.pop()
         return level
 
     @cached_property

@@ -10,6 +10,8 @@ import yaml
 from nevindex.canonical import plain
 from nevindex.errors import MethodologyError
 from nevindex.framework._model import SOURCE_KEY, Framework
+from nevindex.framework._tree import validate_depth
+from nevindex.io import load_yaml
 from nevindex.recipe import upgrade_mapping
 from nevindex.validation import validate
 
@@ -21,6 +23,7 @@ def framework_from_mapping(data: Mapping[str, Any], *, source: str = "<framework
     new names, with a warning naming this file (none when ``quiet``, as the store reads its own).
     """
     body = _upgrade(data, source, quiet)
+    _check_depth(body, source)
     fw = validate(Framework, body, error=MethodologyError, source=source,
                   where=lambda loc: _describe_location(loc, body))
     try:
@@ -28,6 +31,22 @@ def framework_from_mapping(data: Mapping[str, Any], *, source: str = "<framework
     except TypeError:  # a mapping built in code with objects in it: its settings are the content
         pass
     return fw
+
+
+def _check_depth(body: Mapping[str, Any], source: str) -> None:
+    """The tree's depth from the raw mapping, before the model is built: a tree 20,000 levels deep is
+    refused in milliseconds, naming the node (the model's own check, ``validate_tree``, says the same)."""
+    parent_of: dict[str, str | None] = {}
+    for section in ("aggregates", "indicators"):
+        for node in body.get(section) or ():
+            if not isinstance(node, Mapping) or not isinstance(node.get("code"), str):
+                return  # malformed: the model's validation names the problem
+            parent = node.get("parent")
+            parent_of[node["code"]] = parent if isinstance(parent, str) else None
+    try:
+        validate_depth(parent_of)
+    except ValueError as exc:
+        raise MethodologyError(str(exc), file=source) from None
 
 
 def _upgrade(data: Mapping[str, Any], source: str, quiet: bool) -> dict[str, Any]:
@@ -58,7 +77,7 @@ def _describe_location(loc: list[Any], data: Mapping[str, Any]) -> str:
 
 def framework_from_yaml(text: str, *, source: str = "<yaml>", quiet: bool = False) -> Framework:
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None

@@ -55,7 +55,11 @@ def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:  # found by scripts/probe_cli.py: `--db /dev/null/x.db` was a traceback
+                raise NevIndexError(f"cannot create the store at {parsed.database}: its folder cannot be made "
+                                    f"({exc.strerror}); give a path in a folder you can write to") from None
         engine = create_engine(url, connect_args={"timeout": 60})
 
         @event.listens_for(engine, "connect")

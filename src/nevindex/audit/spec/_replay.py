@@ -14,6 +14,7 @@ from nevindex.audit.spec._spec import IGNORED_COLUMNS, Factor, UncertaintySpec
 from nevindex.dataset import read_table
 from nevindex.errors import DataError, RecipeError
 from nevindex.framework import Framework
+from nevindex.io import load_yaml
 from nevindex.recipe import Recipe
 from nevindex.validation import nearest
 
@@ -69,7 +70,7 @@ def _match(cell: Any, factor: ResolvedFactor, address_values: list[Any]) -> int 
     if text in factor.labels:
         return factor.labels.index(text)
     try:
-        parsed = yaml.safe_load(text)
+        parsed = load_yaml(text)
     except yaml.YAMLError:
         return None
     for a, value in enumerate(address_values):
@@ -112,10 +113,14 @@ def replay_design(spec: UncertaintySpec, framework: Framework, recipe: Recipe, *
             raise DataError(f"design column '{c}' is neither a factor of the spec nor a recipe setting address",
                             file=str(path), column=c, hint=f"did you mean '{hint}'?" if hint else None) from None
         values: list[Any] = []
-        for cell in frame[c]:
+        for row, cell in enumerate(frame[c], start=2):
             if _blank(cell):
                 continue
-            v = yaml.safe_load(_id(cell)) if isinstance(cell, str) else cell
+            try:
+                v = load_yaml(_id(cell)) if isinstance(cell, str) else cell
+            except yaml.YAMLError:
+                raise DataError(f"'{str(cell)[:40]}' is not a value", file=str(path), row=row, column=c,
+                                hint="write a number, a word or a list such as [a, b]") from None
             v = int(v) if isinstance(v, float) and v.is_integer() and isinstance(recipe.get(c), int) else v
             if v not in values:
                 values.append(v)
