@@ -74,8 +74,13 @@ def test_target_rank_for_an_unrated_brand_fails_before_printing(run, demo_store_
     assert out == "" and "is not rated" in err and "Traceback" not in err
 
 
-def test_cli_levers_show_the_rank_reached_and_plain_units(run, demo_store_url):
-    code, out, err = run("profile", "byd", "--edition", "nev-2024", "--target-rank", "2", "--db", demo_store_url)
+def test_cli_levers_show_the_rank_reached_and_plain_units(run, demo_store_url, result_2024):
+    # the best-ranked brand one of whose levers moves it up, whatever the ranking is
+    ranked = sorted((r, u) for u, r in zip(result_2024.units, result_2024.rank, strict=True) if r == r)
+    rank, brand = next((r, u) for r, u in ranked if any(lv.rank_after < lv.rank_before
+                                                        for lv in levers(result_2024, u).best(5)))
+    code, out, err = run("profile", brand, "--edition", "nev-2024", "--target-rank", str(int(rank) - 1),
+                         "--db", demo_store_url)
     assert code == 0, err
     table = out.split("Top levers")[1].split("Most similar")[0]
     assert "next better brand's value" in table

@@ -73,7 +73,13 @@ def test_profile_json_says_which_rule_it_used(result_2024):
 
 
 def test_cli_prints_the_rule_and_the_n(run, demo_store_url):
-    code, out, err = run("profile", "byd", "--edition", "nev-2024", "--db", demo_store_url)
+    from nevindex.insight.standing import strengths_weaknesses
+    from nevindex.nev.edition import build_edition
+
+    result = build_edition(2024).result  # a rated brand with both a strength and a weakness, whatever the ranking
+    brand = next(u for u, r in sorted(zip(result.units, result.rank, strict=True), key=lambda x: x[1])
+                 if (sw := strengths_weaknesses(result, u)).indicator_strengths and sw.indicator_weaknesses)
+    code, out, err = run("profile", brand, "--edition", "nev-2024", "--db", demo_store_url)
     assert code == 0, err
     assert "top third of the brands scored on that measure" in out
     table = out.split("Strengths and weaknesses")[1].split("rank/n = ")[0]

@@ -29,9 +29,10 @@ def test_profile_text(capsys, files):
     assert "China (CHN)" in text and "Top levers" in text and "target 40" in text
 
 
-def test_profile_errors(capsys, files):
+def test_profile_errors(capsys, files, tmp_path, monkeypatch):
     assert main(["profile", "Atlantis", *files]) == 2
     assert "no unit 'Atlantis'" in capsys.readouterr().err
+    monkeypatch.setenv("NEVINDEX_DB", str(tmp_path / "empty.db"))  # no store: nothing published to default to
     assert main(["profile", "AUT"]) == 2
     assert "--edition" in capsys.readouterr().err
     assert main(["profile", "AUT", *files, "--peers", "continent"]) == 2
