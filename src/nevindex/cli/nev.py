@@ -30,7 +30,7 @@ def _element_cell(row: dict, element: str) -> str:
     return f"[yellow]n.r.[/] [dim]{k}/{n}[/]"
 
 
-def edition_table(edition, top: int) -> Table:  # noqa: ANN001 - Edition, imported lazily
+def edition_table(edition, top: int | None) -> Table:  # noqa: ANN001 - Edition, imported lazily
     """The ranking table of one edition: rated brands by rank, then not-rated ones by coverage."""
     fw = edition.result.framework
     table = Table(title=f"{fw.framework.name.en} {edition.year} (methodology {fw.framework.version})",
@@ -42,6 +42,7 @@ def edition_table(edition, top: int) -> Table:  # noqa: ANN001 - Edition, import
     for element in ELEMENT_LABELS.values():
         table.add_column(element, justify="right", no_wrap=True)
     table.add_column("Cov.", justify="right")
+    top = len(edition.table) if top is None else top
     for row in edition.table.head(top).to_dict("records"):
         name = str(row["name"]).split(" (")[0] + (" †" if row["scope"] else "") + (" ‡" if row.get("proxy") else "")
         if row["rated"]:
@@ -58,7 +59,8 @@ def edition_table(edition, top: int) -> Table:  # noqa: ANN001 - Edition, import
 @app.command()
 def demo(
     year: Annotated[list[int] | None, typer.Option("--year", help="Edition(s) to show (default: 2023 and 2024).")] = None,
-    top: Annotated[int, typer.Option(help="Rows per edition (rated brands first, then not-rated ones).")] = 30,
+    top: Annotated[int | None, typer.Option(help="Rows per edition (rated brands first, then not-rated ones; "
+                                                 "default: every brand).", min=1)] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Also write each edition's tables to OUT/<year>/ "
                                              "and the latest edition's report (HTML and PDF, en and zh) to OUT/.")] = None,
     db: DbOpt = None,
