@@ -86,3 +86,34 @@ def test_plural_agreement():
 
     assert [count(1, "indicator"), count(2, "indicator"), count(1, "year"), count(0, "year")] == \
         ["1 indicator", "2 indicators", "1 year", "0 years"]
+
+
+def test_portal_brand_page_and_api_count_the_rated_brands(demo_store_url):
+    """The portal says "rank 1 / n" with n the brands rated, in the card and in every history row."""
+    from fastapi.testclient import TestClient
+
+    from nevindex.web.app import create_app
+
+    rated = {label: int(_stored_root(demo_store_url, label)["rank"].notna().sum()) for label in ("nev-2023", "nev-2024")}
+    total = len(_stored_root(demo_store_url, "nev-2024"))
+    with TestClient(create_app(demo_store_url)) as client:
+        page = client.get("/editions/nev-2024/brands/byd/")
+        history = client.get("/api/v1/brands/byd/history").json()
+    assert page.status_code == 200
+    card = page.text.split('class="card"')[1]
+    assert f"<small> / {rated['nev-2024']}</small>" in card and f"/ {total}<" not in card
+    assert {p["edition"]: p["n_ranked"] for p in history["points"]} == rated
+
+
+def test_demo_prints_every_brand_by_default():
+    from rich.console import Console
+
+    from nevindex.cli.nev import edition_table
+    from nevindex.nev.edition import build_edition
+
+    edition = build_edition(2024)
+    console = Console(width=300, record=True)
+    console.print(edition_table(edition, None))
+    text = console.export_text()
+    assert "not shown" not in text
+    assert all(str(name).split(" (")[0] in text for name in edition.table["name"])

@@ -86,10 +86,10 @@ class PortalReads(EditionAccess):
         if not points:
             raise NotFoundError(f"no brand '{code}' in any published edition")
         views = {p.label: self.view(p.label) for p in points}
-        # n_units: brands in the edition's ranking table, as the profile counts them (not only the ranked ones)
+        # n_units: brands in the edition's ranking table; n_ranked: those with a rank ("rank 3 of n")
         return {"brand": code, "name": views[points[-1].label].row(code)["name"], "points": [
             {"edition": p.label, "year": p.year, "score": num(p.score), "rank": rank_int(p.rank),
-             "n_units": len(views[p.label].rows), "rating": p.rating,
+             "n_units": len(views[p.label].rows), "n_ranked": p.n_ranked, "rating": p.rating,
              "elements": {e: num(v) for e, v in p.elements.items()}} for p in points]}
 
     def compare(self, ref: str | None, codes: Sequence[str]) -> dict[str, Any]:

@@ -119,6 +119,7 @@ class Profile(Model):
     edition: str
     year: int
     n_units: int
+    n_ranked: int = Field(description="brands with a rank (rated): what 'rank 3 of n' counts")
     score: float | None
     rank: int | None
     rating: str | None
@@ -141,6 +142,7 @@ class HistoryPoint(Model):
     score: float | None
     rank: int | None
     n_units: int
+    n_ranked: int = Field(description="brands with a rank in that edition: what 'rank 3 of n' counts")
     rating: str | None
     elements: dict[str, float | None]
 
