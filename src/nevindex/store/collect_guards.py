@@ -13,7 +13,7 @@ Defined once and never edited (a migration that ran must mean the same thing lat
 
 from __future__ import annotations
 
-from nevindex.store.triggers import MARK
+from nevindex.store.triggers import MARK, install_guards, uninstall_guards
 
 __all__ = ["DECISIONS", "TABLES", "create", "drop"]
 
@@ -92,22 +92,10 @@ def _pg() -> list[str]:
 
 def create(op) -> None:  # type: ignore[no-untyped-def]
     """Create the guards (called by migration 0006 with its ``op``)."""
-    dialect = op.get_bind().dialect.name
-    statements = _sqlite() if dialect == "sqlite" else [*_PG_FUNCTIONS, *_pg()] if dialect == "postgresql" else []
-    for statement in statements:
-        op.execute(statement)
+    install_guards(op, _sqlite(), _PG_FUNCTIONS, _pg())
 
 
 def drop(op) -> None:  # type: ignore[no-untyped-def]
-    dialect = op.get_bind().dialect.name
-    if dialect == "sqlite":
-        for statement in _sqlite():
-            op.execute(f"DROP TRIGGER IF EXISTS {statement.split()[2]}")
-    elif dialect == "postgresql":
-        for statement in _pg():
-            words = statement.split()
-            op.execute(f"DROP TRIGGER IF EXISTS {words[2]} ON {words[words.index('ON') + 1]}")
-        for name in ("nevindex_guard_submission_value", "nevindex_guard_review"):
-            op.execute(f"DROP FUNCTION IF EXISTS {name}()")
+    uninstall_guards(op, _sqlite(), _pg(), ("nevindex_guard_submission_value", "nevindex_guard_review"))
 
 

@@ -14,7 +14,7 @@ must mean the same thing later); a change of rules is a new function and a new m
 
 from __future__ import annotations
 
-__all__ = ["EDITION_CHILDREN", "MARK", "NO_REPLACE", "create", "create_trust_guards", "drop", "drop_functions",
+__all__ = ["EDITION_CHILDREN", "MARK", "NO_REPLACE", "create", "create_trust_guards", "drop", "drop_functions", "install_guards", "uninstall_guards",
            "drop_trust_guards"]
 
 
@@ -235,23 +235,33 @@ def _pg_trust() -> list[str]:
     ]
 
 
-def create_trust_guards(op) -> None:  # type: ignore[no-untyped-def]
-    """Migration 0005's guards. (PostgreSQL has no INSERT OR REPLACE; its upsert fires UPDATE triggers.)"""
+def install_guards(op, sqlite: list[str], pg_functions: list[str], pg: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """Run a migration's guard statements for the dialect it is on (other dialects get none)."""
     dialect = op.get_bind().dialect.name
-    statements = _sqlite_trust() if dialect == "sqlite" else [*_PG_TRUST_FUNCTIONS, *_pg_trust()] \
-        if dialect == "postgresql" else []
+    statements = sqlite if dialect == "sqlite" else [*pg_functions, *pg] if dialect == "postgresql" else []
     for statement in statements:
         op.execute(statement)
 
 
-def drop_trust_guards(op) -> None:  # type: ignore[no-untyped-def]
+def uninstall_guards(op, sqlite: list[str], pg: list[str], functions: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    """Drop the triggers :func:`install_guards` made (their names are read from the statements) and the
+    PostgreSQL functions only they use."""
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
-        for statement in _sqlite_trust():
+        for statement in sqlite:
             op.execute(f"DROP TRIGGER IF EXISTS {statement.split()[2]}")
     elif dialect == "postgresql":
-        for statement in _pg_trust():
+        for statement in pg:
             words = statement.split()
             op.execute(f"DROP TRIGGER IF EXISTS {words[2]} ON {words[words.index('ON') + 1]}")
-        for name in ("nevindex_guard_chain", "nevindex_guard_receipt"):
+        for name in functions:
             op.execute(f"DROP FUNCTION IF EXISTS {name}()")
+
+
+def create_trust_guards(op) -> None:  # type: ignore[no-untyped-def]
+    """Migration 0005's guards. (PostgreSQL has no INSERT OR REPLACE; its upsert fires UPDATE triggers.)"""
+    install_guards(op, _sqlite_trust(), _PG_TRUST_FUNCTIONS, _pg_trust())
+
+
+def drop_trust_guards(op) -> None:  # type: ignore[no-untyped-def]
+    uninstall_guards(op, _sqlite_trust(), _pg_trust(), ("nevindex_guard_chain", "nevindex_guard_receipt"))
