@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from nevindex.nev.data import FILES, data_file, fx_column, is_rate_column, load_nev_dataset
 
@@ -102,3 +103,27 @@ def test_proxy_rates_exist_only_where_no_annual_average_is_sourced():
     assert proxies["notes"].str.startswith("PROXY:").all()
     months = {r["currency"]: r["months"] for r in proxies.to_dict("records")}
     assert months["CNY"] == [4, 5, 6, 10, 11, 12] and months["EUR"] == [4, 5, 6]
+
+
+@pytest.mark.parametrize(("text", "row", "column"), [
+    ("year,currency,per_usd\n2024,EUR,abc\n", 2, "per_usd"),
+    ("year,currency,per_usd\n2023,EUR,0.92\n2024,EUR,inf\n", 3, "per_usd"),
+    ("year,currency,per_usd\n2023,EUR,0.92\n20x4,CNY,7.2\n", 3, "year"),
+])
+def test_a_bad_rate_file_is_refused_by_row_and_column_and_stores_nothing(tmp_path, capsys, text, row, column):
+    from nevindex.cli import main
+    from nevindex.nev.data import data_file
+
+    rates = tmp_path / "fx_bad.csv"
+    rates.write_text(text, encoding="utf-8")
+    db = tmp_path / "store.db"
+    code = main(["data", "import", str(data_file("observations.csv")), "--units", str(data_file("brands.csv")),
+                 "--fx-rates", str(rates), "--db", f"sqlite:///{db}"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"fx_bad.csv, row {row}, column '{column}'" in err and "Traceback" not in err
+    if db.exists():
+        import sqlite3
+
+        with sqlite3.connect(db) as con:
+            assert con.execute("SELECT count(*) FROM datasets").fetchone()[0] == 0

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from nevindex.dataset import Dataset, load_dataset, read_table
+from nevindex.errors import DataError
 
 __all__ = ["DATA_DIR", "DATA_PACKAGE", "FILES", "FX_PREFIX", "attach_fx_rates", "data_file", "fx_column",
            "fx_rates_table", "load_nev_dataset", "observations_table"]
@@ -65,22 +66,42 @@ def is_rate_column(column: str) -> bool:
     return column.startswith((FX_PREFIX, PROXY_PREFIX))
 
 
+def _numbers(frame: pd.DataFrame, column: str, file: str | Path, *, whole: bool = False) -> pd.Series:
+    """A rate file's column as numbers; a cell that is not one is refused by file, row and column."""
+    if column not in frame.columns:
+        raise DataError(f"the rate file has no column '{column}'", file=str(file), column=column,
+                        hint="see the shipped fx_rates.csv / fx_monthly.csv for the expected columns")
+    cells = frame[column].replace("", None)
+    values = pd.to_numeric(cells, errors="coerce")
+    bad = values.isna() & cells.notna() | (values.notna() & ~np.isfinite(values.astype(float)))
+    if whole:
+        bad |= values.isna() | (values.notna() & (values != values.round()))
+    if bad.any():
+        at = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(f"'{frame[column].iloc[at]}' is not {'a whole number' if whole else 'a number'}",
+                        file=str(file), row=at + 2, column=column, hint="write the rate as a plain number, "
+                        "e.g. 7.1884, or leave it empty where no rate was found")
+    return values.astype(int) if whole else values
+
+
 def fx_rates_table(path: str | Path | None = None) -> pd.DataFrame:
     """Sourced annual-average rates (currency units per USD) as printed; empty ``per_usd`` = none."""
-    frame = read_table(path or data_file("fx_rates.csv"))
+    file = path or data_file("fx_rates.csv")
+    frame = read_table(file)
     frame["row"] = range(2, len(frame) + 2)
-    frame["per_usd"] = pd.to_numeric(frame["per_usd"].replace("", None), errors="raise")
-    frame["year"] = frame["year"].astype(int)
+    frame["per_usd"] = _numbers(frame, "per_usd", file)
+    frame["year"] = _numbers(frame, "year", file, whole=True)
     return frame
 
 
 def fx_monthly_table(path: str | Path | None = None) -> pd.DataFrame:
     """Sourced monthly-average rates as printed (``quote``: ``per_usd`` or ``usd_per_unit``)."""
-    frame = read_table(path or data_file(MONTHLY_FILE))
+    file = path or data_file(MONTHLY_FILE)
+    frame = read_table(file)
     frame["row"] = range(2, len(frame) + 2)
-    frame["value"] = pd.to_numeric(frame["value"], errors="raise")
-    frame["year"] = frame["year"].astype(int)
-    frame["month"] = frame["month"].astype(int)
+    frame["value"] = _numbers(frame, "value", file)
+    frame["year"] = _numbers(frame, "year", file, whole=True)
+    frame["month"] = _numbers(frame, "month", file, whole=True)
     return frame
 
 
