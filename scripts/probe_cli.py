@@ -251,8 +251,6 @@ def cases(root: Path, f: dict[str, Path]) -> list[Case]:
     add("survey", "ragged row", "survey", "build", str(f["responses_ragged.csv"]), "--spec", S, "--out", obs)
     add("survey", "missing responses", "survey", "build", str(root / "nope.csv"), "--spec", S, "--out", obs)
     add("survey", "spec nested 5,000 deep", "survey", "build", R, "--spec", str(f["fw_nested.yaml"]), "--out", obs)
-    add("survey", "unknown brands (units)", "survey", "build", R, "--spec", S, "--out", obs, "--units",
-        str(f["ratings.csv"]))
     add("panel", "unknown consensus", "panel", "build", str(f["ratings.csv"]), "--spec", str(f["panel_bad.yaml"]),
         "--out", obs)
     add("panel", "score out of scale", "panel", "build", str(f["ratings_range.csv"]), "--spec", str(f["panel.yaml"]),
