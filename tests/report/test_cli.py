@@ -16,6 +16,7 @@ def test_report_html_from_files(tmp_path, report_files):
     assert "2024新能源汽车品牌发展报告" in page
     assert "比亚迪" in page
     assert "与2023年相比" in page and "变化分解不可用" not in page  # the data have 2023: the change is shown
+    assert (tmp_path / "fonts" / "NevSansCJKsc-Regular.woff2").is_file()  # the webfonts it links, beside it
 
 
 def test_bad_options_exit_2(tmp_path, capsys, report_files):

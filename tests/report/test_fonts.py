@@ -67,3 +67,18 @@ def test_fonts_are_small_and_licensed():
 def test_fonts_carry_our_family_name(file):
     name = TTFont(FONT_DIR / file)["name"].getDebugName(1)
     assert name.startswith("NevSans")
+
+
+def test_an_html_report_on_disk_has_its_webfonts_beside_it(tmp_path):
+    """The HTML links fonts/…woff2: writing it without them would leave Chinese as tofu in a browser
+    on a machine without CJK fonts."""
+    import re
+
+    from nevindex.report.files import write_html_report
+    from nevindex.report.render import font_css
+
+    html = f"<html><head><style>{font_css(embed=False)}</style></head><body>比亚迪</body></html>"
+    written = write_html_report(tmp_path / "out" / "report-zh.html", html)
+    linked = set(re.findall(r'url\("(fonts/[^"]+)"\)', html))
+    assert linked and all((tmp_path / "out" / link).is_file() for link in linked)
+    assert {p.relative_to(tmp_path / "out").as_posix() for p in written} == linked | {"report-zh.html"}

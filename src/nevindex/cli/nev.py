@@ -136,8 +136,9 @@ def demo(
 
 def _write_reports(url: str, year: int, folder: Path) -> list[Path]:
     """The annual report of the stored edition of ``year``, in both languages and both formats."""
-    from nevindex.io import write_bytes, write_text
+    from nevindex.io import write_bytes
     from nevindex.report import sources
+    from nevindex.report.files import write_html_report
     from nevindex.report.render import render_html, render_pdf
 
     inputs = sources.from_store(year, url=url)
@@ -145,7 +146,7 @@ def _write_reports(url: str, year: int, folder: Path) -> list[Path]:
     for lang in ("en", "zh"):
         model = inputs.model(lang)
         html, pdf = folder / f"report-{year}-{lang}.html", folder / f"report-{year}-{lang}.pdf"
-        write_text(html, render_html(model))
+        write_html_report(html, render_html(model))
         write_bytes(pdf, render_pdf(model))
         written += [html, pdf]
     return written

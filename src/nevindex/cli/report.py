@@ -55,8 +55,9 @@ def report(
 ) -> None:
     """Render the report of one edition: from the store (--edition); from files (--framework and
     --data); or the NEV demonstration edition (--demo, no store needed)."""
-    from nevindex.io import prepare_output, write_bytes, write_text
+    from nevindex.io import prepare_output, write_bytes
     from nevindex.report import sources
+    from nevindex.report.files import write_html_report
     from nevindex.report.i18n import LANGS
     from nevindex.report.render import render_html, render_pdf
 
@@ -93,7 +94,7 @@ def report(
                                 "demonstration edition from the shipped data") from exc
     model = inputs.model(lang)
     if fmt == "html":
-        write_text(out, render_html(model, templates=templates))
+        write_html_report(out, render_html(model, templates=templates))
     else:
         write_bytes(out, render_pdf(model, templates=templates))
     console.print(f"wrote {out} ({fmt}, {lang}, {count(len(model.units), 'brand')}) in {time.perf_counter() - started:.1f} s")
