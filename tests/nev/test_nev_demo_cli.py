@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,9 @@ def _brand_names() -> list[str]:
 
 
 def _run_demo(*args: str, timeout: int = 120) -> str:
-    env = {**os.environ, "PYTHONPATH": str(SRC), "COLUMNS": "80"}
+    # a store of its own: another test's NEVINDEX_DB (a PostgreSQL schema since dropped) must not leak in
+    env = {**os.environ, "PYTHONPATH": str(SRC), "COLUMNS": "80",
+           "NEVINDEX_DB": str(Path(tempfile.mkdtemp(prefix="nevindex-demo-")) / "store.db")}
     done = subprocess.run([sys.executable, "-m", "nevindex", "demo", *args], capture_output=True, text=True,
                           env=env, timeout=timeout, cwd=SRC.parent)
     assert done.returncode == 0, done.stderr
@@ -35,8 +38,8 @@ def _run_demo(*args: str, timeout: int = 120) -> str:
 
 def test_demo_prints_both_editions_with_20_brands_and_five_element_cells_each():
     out = _run_demo()
-    sections = re.split(r"(?=Global NEV Brand Evaluation Index [\d.]+ — \d{4} edition)", out)
-    editions = {re.search(r"— (\d{4}) edition", s).group(1): s for s in sections if "edition" in s[:80]}
+    sections = re.split(r"(?=Global NEV Brand Evaluation Index \d{4} \(methodology [\d.]+\))", out)
+    editions = {m.group(1): s for s in sections if (m := re.match(r"Global NEV Brand Evaluation Index (\d{4}) ", s))}
     assert set(editions) == {"2023", "2024"}
     names = _brand_names()
     for year, text in editions.items():
@@ -64,7 +67,7 @@ def test_demo_prints_both_editions_with_20_brands_and_five_element_cells_each():
 
 def test_demo_single_year_option():
     out = _run_demo("--year", "2024", "--top", "5")
-    assert "2024 edition" in out and "2023 edition" not in out
+    assert "Index 2024 (methodology" in out and "Index 2023 (methodology" not in out
     assert len([line for line in out.splitlines() if line.startswith("│")]) == 5
 
 

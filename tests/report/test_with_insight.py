@@ -17,8 +17,8 @@ pytestmark = pytest.mark.slow  # end to end: a whole report rendered
 
 def test_levers_are_the_largest_gains(result):
     levers_mod = pytest.importorskip("nevindex.insight.levers")
-    views = lever_views(result)
-    table = levers_mod.all_levers(result, step="range", size=0.1)
+    views = lever_views(result)  # the report's default step: the next better brand's value
+    table = levers_mod.all_levers(result, step="next")
     for i, unit in enumerate(table.units):
         gains = np.nan_to_num(table.index_change[i], nan=-np.inf)
         if views[unit]:
