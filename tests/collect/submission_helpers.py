@@ -78,8 +78,17 @@ def make_store(url: str, folder: Path) -> dict[str, Path]:
 
 
 def cli(url: str, *args: str) -> int:
+    """``nevindex args`` on the store at ``url``; the session's own store setting is put back after, so
+    no later test (nor a command it starts) inherits a schema that its fixture has dropped."""
+    before = os.environ.get("NEVINDEX_DB")
     os.environ["NEVINDEX_DB"] = url
-    return main(list(args))
+    try:
+        return main(list(args))
+    finally:
+        if before is None:
+            os.environ.pop("NEVINDEX_DB", None)
+        else:
+            os.environ["NEVINDEX_DB"] = before
 
 
 def fill(template: Path, out: Path, cells: dict[str, Any], sheet: str = "Questionnaire") -> Path:
