@@ -19,8 +19,8 @@ AT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 def _pair(sid: int, brand: str, code: str, value: float) -> tuple[SubmissionInfo, ValueInfo]:
     review = ReviewInfo("approve", f"ok {sid}", "Reviewer", AT, None)
-    v = ValueInfo(sid * 10, sid, code, 2024, value, "sites", "https://example.org/e", "a note", "Questionnaire!G8",
-                  None, None, (), (review,))
+    v = ValueInfo(code, 2024, value, "sites", "https://example.org/e", "a note", "Questionnaire!G8", None, None, (),
+                  id=sid * 10, submission_id=sid, reviews=(review,))
     return SubmissionInfo(sid, "2024", 1, brand, "x" * 64, "1", "q.xlsx", "y" * 64, f"Brand office {sid}", AT, (v,)), v
 
 

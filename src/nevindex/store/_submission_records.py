@@ -54,19 +54,11 @@ class ReviewInfo:
 
 
 @dataclass(frozen=True)
-class ValueInfo:
+class ValueInfo(NewValue):
+    """A stored figure: what the import checked, its place in the store and the reviewers' decisions."""
+
     id: int
     submission_id: int
-    indicator: str
-    year: int
-    value: float
-    unit_of_measure: str
-    evidence: str | None
-    note: str | None
-    cell: str
-    public_value: float | None
-    last_value: float | None
-    warnings: tuple[str, ...]
     reviews: tuple[ReviewInfo, ...]
 
     @property
@@ -117,9 +109,10 @@ def status_of(statuses: list[str]) -> str:
 
 
 def value_info(row: SubmissionValue, reviews: list[Review]) -> ValueInfo:
-    return ValueInfo(row.id, row.submission_id, row.indicator, row.year, row.value, row.unit_of_measure, row.evidence,
-                     row.note, row.cell, row.public_value, row.last_value, tuple(json.loads(row.warnings or "[]")),
-                     tuple(ReviewInfo(r.decision, r.comment, r.reviewer, r.at, r.dataset_id) for r in reviews))
+    return ValueInfo(row.indicator, row.year, row.value, row.unit_of_measure, row.evidence, row.note, row.cell,
+                     row.public_value, row.last_value, tuple(json.loads(row.warnings or "[]")), id=row.id,
+                     submission_id=row.submission_id,
+                     reviews=tuple(ReviewInfo(r.decision, r.comment, r.reviewer, r.at, r.dataset_id) for r in reviews))
 
 
 def submission_info(row: Submission, label: str, values: tuple[ValueInfo, ...]) -> SubmissionInfo:
