@@ -1,9 +1,9 @@
 """The ``nevindex`` command. Thin: parse, call the library, print. Errors → one message, exit 2.
 
 One Typer app per area (``engine``, ``audit``, ``nev``, ``store``, ``insight``, ``report``, ``web``,
-``collect``, ``synth``),
-merged into :data:`app`. Areas import the library inside their commands, so ``nevindex --help``
-loads neither pandas, scipy, matplotlib nor SQLAlchemy.
+``collect``, ``synth``) under one root (:mod:`nevindex.cli._root`) that imports an area only when one of
+its commands runs. Areas import the library inside their commands, so no command loads pandas, scipy,
+matplotlib or SQLAlchemy before it needs them, and ``nevindex --help`` loads no area at all.
 """
 
 from __future__ import annotations
@@ -14,10 +14,9 @@ from typing import Annotated
 
 import typer
 
-from nevindex.cli import audit, collect, engine, insight, nev, report, store, synth, web
 from nevindex.cli._common import console, err_console
 from nevindex.cli._help import hide_flag_metavars
-from nevindex.cli._help import unwrap_help as _unwrap_help
+from nevindex.cli._root import LazyRoot
 from nevindex.errors import NevIndexError
 
 __all__ = ["app", "console", "main", "run"]
@@ -28,10 +27,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=LazyRoot,
 )
-# The order of the areas is the order of the commands in ``--help``.
-for area in (engine, audit, nev, web, store, insight, report, collect, synth):
-    app.add_typer(area.app)
 
 
 def _version(value: bool) -> None:
@@ -48,7 +45,6 @@ def _main(version: Annotated[bool, typer.Option("--version", callback=_version, 
     """Build, audit and publish the Global NEV Brand Evaluation Index (and any composite indicator)."""
 
 
-_unwrap_help(app)
 hide_flag_metavars()
 
 
