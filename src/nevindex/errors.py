@@ -35,9 +35,10 @@ class DataError(NevIndexError):
         hint: str | None = None,
     ) -> None:
         self.message, self.file, self.row, self.column, self.hint = message, file, row, column, hint
-        super().__init__(self._render())
+        super().__init__(self.sentence())
 
-    def _render(self) -> str:
+    def sentence(self, hint_separator: str = "\n  → ") -> str:
+        """Where, what, then the hint: on its own line for a terminal, after "; " for a one-line answer."""
         where = []
         if self.file:
             where.append(str(self.file))
@@ -46,7 +47,7 @@ class DataError(NevIndexError):
         if self.column is not None:
             where.append(f"{self.where_label} '{self.column}'")
         text = (", ".join(where) + ": " if where else "") + self.message
-        return text + (f"\n  → {self.hint}" if self.hint else "")
+        return text + (f"{hint_separator}{self.hint}" if self.hint else "")
 
 
 class MethodologyError(DataError):

@@ -132,6 +132,14 @@ class Result:
         lookup = dict(zip(self.dataset.units, self.dataset.names, strict=True))
         return tuple(lookup[u] for u in self.units)
 
+    def group_codes(self) -> NDArray[np.int64]:
+        """The scored units' group ids for the recipe's group imputation, numbered as ``build`` numbers them
+        (so a replay of the imputation by the audit or the what-if matches the build)."""
+        from nevindex.methods.impute import group_codes
+
+        lookup = dict(zip(self.dataset.units, self.dataset.attribute(self.recipe.impute.group or ""), strict=True))
+        return group_codes([lookup[u] for u in self.units])[0]
+
     def coverage(self) -> NDArray[np.float64]:
         """Share of indicators observed (before imputation) per scored unit."""
         return np.mean(~np.isnan(self.screened), axis=1)

@@ -149,3 +149,20 @@ def test_row_never_changes_an_observed_value(x, groups, normalise_first, stat):
                 peers = [k for k in range(5) if groups[k] == groups[j] and not np.isnan(x[u, k])]
                 if not normalise_first:
                     assert np.isnan(out[u, j]) == (not peers)
+
+
+def test_group_codes_by_hand():
+    from nevindex.methods.impute import group_codes
+
+    codes, names = group_codes(["b", None, "a", "b"])
+    assert names == ["a", "b"]
+    assert codes.tolist() == [1, -1, 0, 1]
+
+
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["EU", "CN", "US", "KR"])), max_size=30))
+def test_group_codes_map_back_to_their_labels(labels):
+    from nevindex.methods.impute import group_codes
+
+    codes, names = group_codes(labels)
+    assert names == sorted(set(labels) - {None})
+    assert [names[c] if c >= 0 else None for c in codes] == labels

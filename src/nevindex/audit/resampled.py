@@ -115,7 +115,7 @@ class ResampledState:
         elif spec.method == "median":
             imputed = imp_kernels.impute_median(screened)
         elif spec.method in ("mean_group", "median_group"):
-            groups = _group_ids(r)
+            groups = r.group_codes()
             stat = spec.method.split("_")[0]
             imputed = np.stack([imp_kernels.impute_group(m, groups, stat=stat)[0] for m in screened])
         else:  # none, locf, linear: observed cells pass through, gaps are filled from other years
@@ -175,11 +175,3 @@ def aggregate_sampled(state: ResampledState, design: Design, rows: NDArray[np.in
         out[i, [unit_pos[u] for u in new.units]] = root[fw.root]
     return out, int(slow.sum()), chunks
 
-
-def _group_ids(result: Result) -> NDArray[np.int64]:
-    """Group ids of the scored units for group imputation, as ``build`` numbers them."""
-    labels_all = result.dataset.attribute(result.recipe.impute.group or "")
-    lookup = dict(zip(result.dataset.units, labels_all, strict=True))
-    labels = [lookup[u] for u in result.units]
-    names = sorted({g for g in labels if g is not None})
-    return np.array([names.index(g) if g is not None else -1 for g in labels])

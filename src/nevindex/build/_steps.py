@@ -75,9 +75,7 @@ def impute(framework: Framework, recipe: Recipe, dataset: Dataset, panel: Array,
     elif spec.method == "median":
         out = imp_kernels.impute_median(current)
     elif spec.method in ("mean_group", "median_group"):
-        labels = [dataset.attribute(spec.group or "")[i] for i in rows]
-        names = sorted({g for g in labels if g is not None})
-        groups = np.array([names.index(g) if g is not None else -1 for g in labels])
+        groups, names = imp_kernels.group_codes([dataset.attribute(spec.group or "")[i] for i in rows])
         out, empty = imp_kernels.impute_group(current, groups, stat=spec.method.split("_")[0])
         details |= {"group": spec.group, "groups_without_data": [(names[g], int(c)) for g, c in empty]}
     elif spec.method in ("mean_row", "median_row"):

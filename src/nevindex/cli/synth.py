@@ -9,11 +9,13 @@ synthetic consumer survey (``nevindex synth survey --out DIR``) or expert panel
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from nevindex.cli._common import console
 from nevindex.i18n.plural import count
 
 app = typer.Typer()
@@ -59,9 +61,6 @@ def synth(
 
 
 def _print(text: str) -> None:
-    # the CLI's one console, imported late: the root app imports this module
-    from nevindex.cli import console
-
     console.print(text)
 
 
@@ -73,7 +72,13 @@ def _codes(path: Path | None) -> list[str] | None:
     return read_unit_codes(path)
 
 
-def _wrote(what: str, seed: int, files: list[Path], started: float) -> None:
+def _write(what: str, out: Path, seed: int, write: Callable[[], list[Path]]) -> None:
+    """Check the folder first (nothing half-written), write, and say what was written and how fast."""
+    from nevindex.io import prepare_output
+
+    prepare_output(out, folder=True)
+    started = time.perf_counter()
+    files = write()
     _print(f"wrote a synthetic {what} (seed {seed}): {', '.join(str(f) for f in files)} "
            f"in {time.perf_counter() - started:.2f} s")
 
@@ -92,13 +97,9 @@ def synth_survey(
 ) -> None:
     """Write a SYNTHETIC consumer survey: respondents (with design weights) and its survey spec."""
     from nevindex.collect.synth import write_synthetic_survey
-    from nevindex.io import prepare_output
 
-    prepare_output(out, folder=True)
-    started = time.perf_counter()
-    files = write_synthetic_survey(out, units=units, respondents=respondents, thin=thin, seed=seed, year=year,
-                                   codes=_codes(unit_codes))
-    _wrote("survey", seed, files, started)
+    _write("survey", out, seed, lambda: write_synthetic_survey(
+        out, units=units, respondents=respondents, thin=thin, seed=seed, year=year, codes=_codes(unit_codes)))
 
 
 @synth_app.command("panel")
@@ -114,10 +115,6 @@ def synth_panel(
 ) -> None:
     """Write a SYNTHETIC expert panel: every expert scores every brand on every criterion, and its spec."""
     from nevindex.collect.synth import write_synthetic_panel
-    from nevindex.io import prepare_output
 
-    prepare_output(out, folder=True)
-    started = time.perf_counter()
-    files = write_synthetic_panel(out, units=units, experts=experts, criteria=criteria, seed=seed, year=year,
-                                  codes=_codes(unit_codes))
-    _wrote("expert panel", seed, files, started)
+    _write("expert panel", out, seed, lambda: write_synthetic_panel(
+        out, units=units, experts=experts, criteria=criteria, seed=seed, year=year, codes=_codes(unit_codes)))

@@ -213,7 +213,7 @@ class WhatIf:
         elif spec.method == "median":
             imputed = imp_kernels.impute_median(screened[..., None])[..., 0]
         elif spec.method in ("mean_group", "median_group"):
-            groups = _group_ids(r)
+            groups = r.group_codes()
             stat = spec.method.split("_")[0]
             imputed = np.stack([imp_kernels.impute_group(col[:, None], groups, stat=stat)[0][:, 0]
                                 for col in screened]) if rows.size else screened
@@ -318,11 +318,3 @@ class WhatIf:
         for node in nodes:
             nodes[node][k] = new.score(node)[i]
 
-
-def _group_ids(result: Result) -> NDArray[np.int64]:
-    """Group ids of the scored units for group imputation, as ``build`` numbers them."""
-    labels_all = result.dataset.attribute(result.recipe.impute.group or "")
-    lookup = dict(zip(result.dataset.units, labels_all, strict=True))
-    labels = [lookup[u] for u in result.units]
-    names = sorted({g for g in labels if g is not None})
-    return np.array([names.index(g) if g is not None else -1 for g in labels])

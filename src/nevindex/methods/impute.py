@@ -7,6 +7,7 @@ was given is a silent corruption of the index, worse than any gap.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
@@ -15,7 +16,7 @@ from numpy.typing import ArrayLike, NDArray
 from nevindex.errors import KernelError
 from nevindex.methods._common import as_float
 
-__all__ = ["METHODS", "impute_mean", "impute_median", "impute_group", "impute_row", "impute_locf", "impute_linear"]
+__all__ = ["METHODS", "group_codes", "impute_mean", "impute_median", "impute_group", "impute_row", "impute_locf", "impute_linear"]
 
 FloatArray = NDArray[np.float64]
 
@@ -72,6 +73,13 @@ def _grouped(x: ArrayLike, groups: ArrayLike, stat: str, *, axis: int, name: str
     if g.shape != (xv.shape[axis],):
         raise KernelError(f"{name} has shape {g.shape}, expected ({xv.shape[axis]},)")
     return xv, g
+
+
+def group_codes(labels: Sequence[str | None]) -> tuple[NDArray[np.int64], list[str]]:
+    """Integer group ids for :func:`impute_group` (sorted names, ``-1`` for no group), and the names."""
+    names = sorted({g for g in labels if g is not None})
+    position = {name: i for i, name in enumerate(names)}
+    return np.array([position[g] if g is not None else -1 for g in labels], dtype=np.int64), names
 
 
 def impute_group(

@@ -27,15 +27,7 @@ class ParameterError(DataError):
 def one_line(exc: BaseException) -> str:
     """The error as one sentence: where, what, and the hint after "; " (never a literal line break)."""
     if isinstance(exc, DataError):
-        where = []
-        if exc.file:
-            where.append(str(exc.file))
-        if exc.row is not None:
-            where.append(f"row {exc.row}")
-        if exc.column is not None:
-            where.append(f"{exc.where_label} '{exc.column}'")
-        text = (", ".join(where) + ": " if where else "") + exc.message
-        return text + (f"; {exc.hint}" if exc.hint else "")
+        return exc.sentence(hint_separator="; ")
     return " ".join(part.strip().lstrip("→").strip() for part in str(exc).splitlines() if part.strip())
 
 
