@@ -23,6 +23,11 @@ from numpy.typing import NDArray
 from nevindex.errors import DataError
 from nevindex.tabular import CSV_SUFFIXES, XLSX_SUFFIXES, check_header, read_cells
 
+__all__ = [
+    "MISSING_TOKENS", "UNIT_ALIASES", "YEAR_ALIASES", "NAME_ALIASES", "INDICATOR_ALIASES", "VALUE_ALIASES",
+    "NO_YEAR", "read_table", "parse_number", "numeric_column", "Dataset", "load_dataset", "dataset_from_frame",
+]
+
 MISSING_TOKENS = frozenset({"", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "None", "#N/A", "..", "-"})
 UNIT_ALIASES = ("uCode", "unit_code", "unit_id", "brand_id", "brand", "code", "unit")
 YEAR_ALIASES = ("year", "Year", "Time", "time")

@@ -10,6 +10,8 @@ import pandas as pd
 from nevindex.io import write_all, write_csv, write_xlsx, xlsx_overflow
 from nevindex.result import SETS, Result
 
+__all__ = ["result_tables", "manifest", "write_result"]
+
 
 def result_tables(result: Result) -> dict[str, pd.DataFrame]:
     """Every table of a result, keyed by the name its file and sheet get."""

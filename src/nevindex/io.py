@@ -23,6 +23,12 @@ import yaml
 
 from nevindex.errors import OutputError
 
+__all__ = [
+    "prepare_output", "atomic_path", "write_text", "write_bytes", "write_csv", "xlsx_overflow", "write_xlsx",
+    "neutralise_formula", "safe_frame", "write_all", "remove_stale_staging", "YAML_MAX_DEPTH", "YamlTooDeep",
+    "load_yaml", "read_yaml_mapping",
+]
+
 
 def prepare_output(path: str | Path, *, folder: bool, option: str = "--out") -> Path:
     """Check that ``path`` can be written (a folder to write files into, or one file) before any work.

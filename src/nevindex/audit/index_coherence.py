@@ -18,6 +18,8 @@ import pandas as pd
 from nevindex.audit.coherence import WEAK, node_values, pearson, spearman
 from nevindex.result import Result
 
+__all__ = ["COLUMNS", "index_coherence"]
+
 COLUMNS = ["node", "kind", "level", "parent", "pearson", "spearman", "n", "flag"]
 
 

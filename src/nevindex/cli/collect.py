@@ -16,6 +16,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+__all__ = ["app"]
+
 app = typer.Typer()
 survey_app = typer.Typer(help="Consumer surveys: a respondent file and its spec → indicator observations "
                               "with n, Kish n, standard error and 95 % interval.", no_args_is_help=True)

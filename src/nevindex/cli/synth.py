@@ -18,6 +18,8 @@ import typer
 from nevindex.cli._common import console
 from nevindex.i18n.plural import count
 
+__all__ = ["app"]
+
 app = typer.Typer()
 synth_app = typer.Typer(
     help="Write SYNTHETIC data (never for publication). Without a subcommand: an index data set and framework "

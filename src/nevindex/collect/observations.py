@@ -18,6 +18,8 @@ import pandas as pd
 from nevindex.collect._spec import Source
 from nevindex.io import atomic_path, write_csv
 
+__all__ = ["KEY_COLUMNS", "observation_frame", "write_table", "combine_observations"]
+
 #: Leading columns, in order, of every observations file.
 KEY_COLUMNS = ("brand_id", "year", "indicator_id", "value", "unit")
 

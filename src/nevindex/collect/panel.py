@@ -23,6 +23,8 @@ from nevindex.collect.panel_spec import PanelSpec
 from nevindex.collect.panel_stats import Agreement, agreement, consensus, leave_one_out_deviation
 from nevindex.recipe import nearest
 
+__all__ = ["PanelData", "read_panel", "PanelEstimate", "estimate_panel"]
+
 
 @dataclass(frozen=True, eq=False)
 class PanelData:

@@ -9,6 +9,8 @@ from pydantic import Field, field_validator, model_validator
 
 from nevindex.collect._spec import Scale, StrictModel, Study, check_code, load
 
+__all__ = ["PanelColumns", "Consensus", "Criterion", "PanelSpec", "load_panel_spec"]
+
 
 class PanelColumns(StrictModel):
     expert: str

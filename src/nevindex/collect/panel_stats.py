@@ -19,6 +19,8 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
+__all__ = ["Agreement", "consensus", "leave_one_out_deviation", "agreement"]
+
 
 @dataclass(frozen=True)
 class Agreement:

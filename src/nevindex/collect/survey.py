@@ -26,6 +26,11 @@ from nevindex.collect.survey_stats import (
     weighted_group_means,
 )
 
+__all__ = [
+    "SurveyEstimate", "INTERVAL_RULE", "score_range", "unit_of", "describe", "estimate_survey",
+    "bootstrap_survey", "respondent_scores",
+]
+
 
 @dataclass(frozen=True, eq=False)
 class SurveyEstimate:

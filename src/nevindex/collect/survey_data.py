@@ -19,6 +19,8 @@ from nevindex.collect._table import Problems, Table, check_codes, read_columns, 
 from nevindex.collect.survey_spec import SurveySpec
 from nevindex.errors import DataError
 
+__all__ = ["SurveyData", "read_survey", "indicator_scores"]
+
 NPS_PROMOTER, NPS_DETRACTOR = 9.0, 6.0
 
 

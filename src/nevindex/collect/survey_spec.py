@@ -16,6 +16,8 @@ from pydantic import Field, field_validator, model_validator
 from nevindex.collect._spec import Scale, StrictModel, Study, check_code, fmt_number, load
 from nevindex.recipe import nearest
 
+__all__ = ["Statistic", "NPS_SCALE", "SurveyColumns", "Item", "Indicator", "SurveySpec", "load_survey_spec"]
+
 Statistic = Literal["mean", "top_box", "share", "nps"]
 NPS_SCALE = tuple(float(v) for v in range(11))
 

@@ -23,6 +23,11 @@ import yaml
 
 from nevindex.io import write_all, write_csv
 
+__all__ = [
+    "MARKETS", "REASONS", "CRITERIA", "SURVEY_FILES", "PANEL_FILES", "brand_codes", "synthetic_survey",
+    "synthetic_panel", "write_synthetic_survey", "write_synthetic_panel",
+]
+
 MARKETS = ("CN", "EU", "US")
 REASONS = {1: "price", 2: "range", 3: "design", 4: "technology"}
 CRITERIA = ("design", "safety", "software", "brand_trust", "after_sales")

@@ -21,6 +21,11 @@ from nevindex.nev.coverage import elements_of
 from nevindex.nev.data import PROXY_PREFIX, load_nev_dataset
 from nevindex.nev.edition import CURRENT, EDITIONS, METHODOLOGIES, Edition, build_edition, nev_framework
 
+__all__ = [
+    "MISSING_CHOICES", "previous_version", "rank_moves", "blank_proxies", "proxy_effect", "element_gaps",
+    "missing_effect",
+]
+
 #: The treatments of a missing element compared by :func:`missing_effect` (the engine's names).
 MISSING_CHOICES = ("lower_quartile", "median", "reweight")
 

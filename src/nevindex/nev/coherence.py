@@ -15,6 +15,8 @@ from nevindex.audit.index_coherence import index_coherence
 from nevindex.nev.coverage import CoverageRules, coverage_table
 from nevindex.result import Result
 
+__all__ = ["TABLE", "rated_coherence"]
+
 TABLE = "index_coherence"
 
 
