@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from nevindex.audit.coherence import pairwise
 from nevindex.framework import meta_text
 from nevindex.insight.bounds import bounds
 from nevindex.methods.rank import rank_desc
@@ -44,7 +45,7 @@ from nevindex.result import Result
 
 __all__ = ["DIMENSIONS", "AuditView", "Availability", "Case", "ChangeView", "ElementInfo", "IndicatorInfo",
            "LeverView", "NodeInfo", "Profile", "RankInterval", "RatedCoherence", "ReportModel", "Standing", "UnitRow", "build_model",
-           "element_of_indicator", "elements_of", "indicator_unit", "pairwise_pearson", "unit_display_names"]
+           "element_of_indicator", "elements_of", "indicator_unit", "unit_display_names"]
 
 #: Unit attribute holding the Chinese brand name (as in the NEV brands table).
 ZH_NAME_ATTRIBUTES = ("name_zh", "zh_name", "name_cn")
@@ -214,13 +215,22 @@ def _imputed_cells(result: Result, names: Mapping[str, str], lang: str) -> list[
              "value": float(result.imputed[i, j])} for i, j in rows]
 
 
-def _methods(result: Result) -> dict[str, Any]:
+def _methods(result: Result, lang: str) -> dict[str, Any]:
     r = result.recipe
     by_level = {int(k): v.method for k, v in r.aggregate.by_level.items()}
     by_node = {k: v.method for k, v in r.aggregate.by_node.items()}
+    # where a missing child is not simply skipped (median or lower quartile instead): recipe-wide, by level, by node
+    def imputes(choice: Any) -> bool:
+        return choice.missing not in (None, "reweight")
+
+    missing: list[dict[str, Any]] = [{"how": r.aggregate.missing}] if imputes(r.aggregate) else []
+    missing += [{"how": v.missing, "level": int(k)} for k, v in sorted(r.aggregate.by_level.items()) if imputes(v)]
+    missing += [{"how": v.missing, "node": result.framework.nodes[k].name.get(lang)}
+                for k, v in r.aggregate.by_node.items() if imputes(v)]
     return {
         "normalise": r.normalise.method, "normalise_params": dict(r.normalise.params),
         "aggregate": r.aggregate.method, "aggregate_by_level": by_level, "aggregate_by_node": by_node,
+        "aggregate_missing": missing,
         "min_present": r.aggregate.min_present,
         "impute": r.impute.method, "impute_group": r.impute.group,
         "treat": r.treat.method != "none", "skew_max": r.treat.skew_max, "kurt_max": r.treat.kurt_max,
@@ -234,27 +244,12 @@ def _methods(result: Result) -> dict[str, Any]:
     }
 
 
-def pairwise_pearson(data: np.ndarray, min_n: int = 3) -> np.ndarray:
-    """Pearson correlation of every pair of columns over the rows where both are present (NaN below
-    ``min_n`` rows or for a constant column): sparse data rarely has complete rows."""
-    k = data.shape[1]
-    out = np.full((k, k), np.nan)
-    for a in range(k):
-        for b in range(a, k):
-            ok = np.isfinite(data[:, a]) & np.isfinite(data[:, b])
-            if ok.sum() >= min_n:
-                x, y = data[ok, a], data[ok, b]
-                if x.std() > 0 and y.std() > 0:
-                    out[a, b] = out[b, a] = float(np.corrcoef(x, y)[0, 1])
-    return out
-
-
 def _correlations(result: Result, lang: str) -> tuple[tuple[str, ...], Any]:
     """Pearson correlations of the index and its elements, pairwise complete (a display, not the audit)."""
     fw = result.framework
     codes = (fw.root, *elements_of(result))
-    data = np.column_stack([result.score(c) for c in codes])
-    return tuple(fw.nodes[c].name.get(lang) for c in codes), pairwise_pearson(data)
+    data = pd.DataFrame({c: np.asarray(result.score(c), dtype=float) for c in codes}, columns=list(codes))
+    return tuple(fw.nodes[c].name.get(lang) for c in codes), pairwise(data)[0].to_numpy()
 
 
 def build_model(result: Result, lang: str = "en", *, edition: Mapping[str, Any] | None = None,
@@ -319,7 +314,7 @@ def build_model(result: Result, lang: str = "en", *, edition: Mapping[str, Any] 
                    "method_notes": _method_notes(info.meta, lang),
                    "coherence_notes": dict(meta_text(info.meta, "coherence_notes", lang) or {})},
         elements=elements, indicators=indicators, units=units, median=median, ratings=_bands(result),
-        methods=_methods(result), profiles=profiles, audit=audit, availability=avail,
+        methods=_methods(result, lang), profiles=profiles, audit=audit, availability=avail,
         imputed_cells=_imputed_cells(result, names, lang),
         coverage=float(np.mean(~np.isnan(result.screened))) if result.screened.size else 0.0,
         correlations=corr, correlations_from_audit=from_audit, correlation_n=corr_n, previous_year=previous_year,

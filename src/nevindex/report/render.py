@@ -128,6 +128,9 @@ def _methods_text(model: ReportModel, cat: Catalogue) -> list[str]:
     out.append(pick("aggregate", m["aggregate"]))
     for level, method in sorted(m["aggregate_by_level"].items()):
         out.append(t("methods.by_level", level=level, method=method))
+    for rule in m["aggregate_missing"]:
+        where = "_node" if "node" in rule else "_level" if "level" in rule else ""
+        out.append(t(f"methods.missing.{rule['how']}{where}", **rule))
     if m["min_present"]:
         out.append(t("methods.threshold", pct=fmt_percent(m["min_present"])))
     if model.rules:
