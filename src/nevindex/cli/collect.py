@@ -16,6 +16,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from nevindex.i18n import numbers
+
 __all__ = ["app"]
 
 app = typer.Typer()
@@ -72,9 +74,6 @@ def _median(values) -> float:  # noqa: ANN001 - a numpy array
     return float(np.median(values)) if len(values) else math.nan
 
 
-def _fmt(value: float, digits: int = 3) -> str:
-    return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
-
 
 @survey_app.command("build")
 def survey_build(
@@ -107,7 +106,7 @@ def survey_build(
         kept = ~estimate.suppressed[:, k]
         n_eff, se = estimate.estimates.n_effective[:, k], estimate.estimates.se[:, k]
         table.add_row(code, str(int(kept.sum())), str(int((~kept).sum())),
-                      _fmt(_median(n_eff[kept]), 1), _fmt(_median(se[kept])))
+                      numbers.cell(_median(n_eff[kept]), digits=1), numbers.cell(_median(se[kept])))
     _print(table)
     _print(f"wrote {len(frame):,} observations ({int(frame['value'].isna().sum()):,} missing, with reasons) "
            f"to {out} in {time.perf_counter() - started:.2f} s")
@@ -148,9 +147,9 @@ def panel_build(
         table.add_column(col)
     for c, row in enumerate(estimate.agreement_table().to_dict("records")):
         flagged = ", ".join(d for d, f in zip(data.experts, estimate.flagged[c], strict=True) if f) or "—"
-        icc = (f"{_fmt(row['icc2k'])} [{_fmt(row['icc2k_ci_low'])}, {_fmt(row['icc2k_ci_high'])}]"
+        icc = (f"{numbers.cell(row['icc2k'])} [{numbers.cell(row['icc2k_ci_low'])}, {numbers.cell(row['icc2k_ci_high'])}]"
                if not math.isnan(row["icc2k"]) else f"— ({row['note']})")
-        table.add_row(row["criterion"], row["indicator"], _fmt(row["kendall_w"]), icc, flagged)
+        table.add_row(row["criterion"], row["indicator"], numbers.cell(row["kendall_w"]), icc, flagged)
     _print(table)
     _print(f"wrote {len(frame):,} observations ({int(frame['value'].isna().sum()):,} missing, with reasons) "
            f"to {out}" + (f" and rater distances to {raters}" if raters else "")

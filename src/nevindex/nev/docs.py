@@ -13,6 +13,7 @@ import math
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -254,9 +255,6 @@ def editions_section(fw: Framework) -> str:
     return _table(head, rows) + "".join(tops)
 
 
-def _fmt(value: Any, digits: int = 1) -> str:
-    return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
-
 
 def changes_section(fw: Framework) -> str:
     """How each brand's 2024 rank moves from the previous methodology to this one (same data)."""
@@ -276,12 +274,16 @@ def changes_section(fw: Framework) -> str:
             + _table(["brand", old, fw.framework.version, "move"], rows))
 
 
+#: Numbers in the generated Markdown: plain decimals, no thousands separator.
+_plain = partial(numbers.number, grouping=False)
+
+
 def proxy_effect_section(fw: Framework) -> str:
     year = max(EDITIONS)
     frame = changes.proxy_effect(year, fw.framework.version)
-    rows = [[r["name"] + (" ‡" if r["proxy"] else ""), _fmt(r["innovation_with"]),
-             f"{_fmt(r['index_with'])} ({_fmt(r['rank_with'], 0)})",
-             _fmt(r["innovation_without"]), f"{_fmt(r['index_without'])} ({_fmt(r['rank_without'], 0)})"]
+    rows = [[r["name"] + (" ‡" if r["proxy"] else ""), _plain(r["innovation_with"], 1),
+             f"{_plain(r['index_with'], 1)} ({_plain(r['rank_with'], 0)})",
+             _plain(r["innovation_without"], 1), f"{_plain(r['index_without'], 1)} ({_plain(r['rank_without'], 0)})"]
             for r in frame.to_dict("records")]
     return (f"{year} edition with and without the declared proxy rates: innovation score, index (rank) among rated "
             "brands; — = not rated.\n\n" + _table(["brand", "innovation", "index (rank)", "innovation without proxy",
@@ -297,10 +299,10 @@ def coherence_section(fw: Framework) -> str:
         weak = table[(table["kind"] == "indicator") & (table["flag"] != "")]
         parts.append(f"\n{year} edition, {int(ed.table['rated'].sum())} rated brands: each element against the index"
                      "\n\n" + _table(["element", "Pearson r", "Spearman ρ", "n", "flag"], [
-                         [fw.nodes[r["node"]].name.en, _fmt(r["pearson"], 2), _fmt(r["spearman"], 2), r["n"],
+                         [fw.nodes[r["node"]].name.en, _plain(r["pearson"], 2), _plain(r["spearman"], 2), r["n"],
                           r["flag"] or ""] for r in elements.to_dict("records")]))
         parts.append("\nIndicators the index follows weakly or inversely among the rated brands (r < 0.3): " + (
-            "; ".join(f"`{r['node']}` {_fmt(r['pearson'], 2)} (n = {r['n']})" for r in weak.to_dict("records"))
+            "; ".join(f"`{r['node']}` {_plain(r['pearson'], 2)} (n = {r['n']})" for r in weak.to_dict("records"))
             or "none") + ".\n")
     return "".join(parts).lstrip("\n")
 
