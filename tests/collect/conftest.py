@@ -1,6 +1,6 @@
 """Collect fixtures: the hand-made inputs of tests/collect/data/ (see its README.md) and the steps the
 tests share: write a file, run the CLI in this process or as a process, make the mini submission store,
-fill a questionnaire; and a fresh store on SQLite and, when NEVINDEX_TEST_PG_URL is set, on PostgreSQL."""
+fill a questionnaire. The store on each backend (``store_url``) is in tests/conftest.py."""
 
 from __future__ import annotations
 
@@ -9,15 +9,12 @@ import io
 import os
 import subprocess
 import sys
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from nevindex.cli import main
 from nevindex.store import editions as ed
@@ -208,31 +205,3 @@ def pause_entry() -> Path:
     """The CLI with a checkpoint that stops at a named point (tests/store/pause_entry.py)."""
     return REPO / "tests" / "store" / "pause_entry.py"
 
-
-# --- a store on each backend -----------------------------------------------------------------------
-
-PG_URL = os.environ.get("NEVINDEX_TEST_PG_URL")
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-
-
-@pytest.fixture(params=BACKENDS)
-def store_url(request, tmp_path: Path) -> Iterator[str]:
-    """A URL of an empty database on each backend (PostgreSQL: a schema of its own, dropped after)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.db'}"
-        return
-    if not PG_URL:
-        if os.environ.get("CI"):
-            pytest.fail("NEVINDEX_TEST_PG_URL is not set in CI")
-        pytest.skip("NEVINDEX_TEST_PG_URL is not set (run .ci/postgres.sh to start a server)")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(make_url(PG_URL).set(drivername="postgresql+psycopg"))
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    try:
-        url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
