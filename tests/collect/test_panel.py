@@ -15,8 +15,6 @@ from nevindex.collect.panel_stats import agreement, consensus, leave_one_out_dev
 from nevindex.store import db as store_db
 from nevindex.store import editions
 
-from .helpers import DESIGN, PANEL_SPEC, RATINGS, UNITS, run, write
-
 # Shrout & Fleiss (1979), Table 2: six targets rated by four judges.
 SHROUT_FLEISS = np.array([[9, 2, 5, 8], [6, 1, 3, 2], [8, 4, 6, 8], [7, 1, 2, 6], [10, 5, 6, 9], [6, 2, 4, 7]],
                          dtype=float)
@@ -89,15 +87,15 @@ def test_consensus_median_and_trimmed_mean() -> None:
     assert consensus(scores, "trimmed_mean", 0.2).tolist() == pytest.approx([6.0, 13 / 3])  # ⌊0.2·5⌋ = 1 cut
 
 
-def test_leave_one_out_deviation_by_hand() -> None:
-    scores = np.array(list(DESIGN.values()), dtype=float).T  # brands × experts A, B, C, D
+def test_leave_one_out_deviation_by_hand(panel_scores) -> None:
+    scores = np.array(list(panel_scores["design"].values()), dtype=float).T  # brands × experts A, B, C, D
     dev = leave_one_out_deviation(scores, "median")
     assert dev.tolist() == pytest.approx([0.0, 0.0, 0.0, 13 / 3])  # D: |10−5| + |1−6| + |10−7| over 3
 
 
 @pytest.fixture()
-def panel(tmp_path):
-    return write(tmp_path, "ratings.csv", RATINGS), write(tmp_path, "panel.yaml", PANEL_SPEC)
+def panel(tmp_path, write, panel_spec, ratings):
+    return write(tmp_path, "ratings.csv", ratings), write(tmp_path, "panel.yaml", panel_spec)
 
 
 def test_panel_values_flags_and_minimum_raters(panel) -> None:
@@ -117,13 +115,13 @@ def test_panel_values_flags_and_minimum_raters(panel) -> None:
     assert raters.loc[("design", "D"), "flagged"] == "yes" and raters.loc[("design", "A"), "flagged"] == "no"
 
 
-def test_cli_panel_build_then_data_import(panel, tmp_path, capsys) -> None:
+def test_cli_panel_build_then_data_import(panel, tmp_path, run, panel_scores) -> None:
     out, raters = tmp_path / "observations.csv", tmp_path / "raters.csv"
-    code, text = run(["panel", "build", panel[0], "--spec", panel[1], "--out", out, "--raters", raters], capsys)
+    code, text = run(["panel", "build", panel[0], "--spec", panel[1], "--out", out, "--raters", raters])
     assert code == 0, text
     assert pd.read_csv(raters).shape[0] == 2 * 4
     db = tmp_path / "store.db"
-    assert run(["data", "import", out, "--db", db], capsys)[0] == 0
+    assert run(["data", "import", out, "--db", db])[0] == 0
     store = store_db.open_store(str(db))
     try:
         ds = editions.get_dataset(store, "observations")
@@ -131,7 +129,8 @@ def test_cli_panel_build_then_data_import(panel, tmp_path, capsys) -> None:
         store.close()
     prov = ds.provenance.set_index(["unit", "column"]).loc[("b2", "exp_design")]
     assert prov["collection"] == "panel" and prov["experts"] == "A;B;C;D" and prov["flagged_experts"] == "D"
-    assert float(prov["icc2k"]) == pytest.approx(agreement(np.array(list(DESIGN.values()), dtype=float).T).icc2k)
+    design = np.array(list(panel_scores["design"].values()), dtype=float).T
+    assert float(prov["icc2k"]) == pytest.approx(agreement(design).icc2k)
 
 
 BAD_RATINGS = {
@@ -152,15 +151,16 @@ BAD_RATINGS = {
 
 
 @pytest.mark.parametrize("case", sorted(BAD_RATINGS))
-def test_bad_ratings_exit_2_name_the_cell_and_write_nothing(tmp_path, capsys, case) -> None:
+def test_bad_ratings_exit_2_name_the_cell_and_write_nothing(tmp_path, case, run, write, units, panel_spec,
+                                                            ratings) -> None:
     (old, new), extra, message = BAD_RATINGS[case]
-    assert old in RATINGS
-    write(tmp_path, "units.csv", UNITS.replace("byd", "b1").replace("nio", "b2").replace("tiny", "b3") + "b4,B4\n")
+    assert old in ratings
+    write(tmp_path, "units.csv", units.replace("byd", "b1").replace("nio", "b2").replace("tiny", "b3") + "b4,B4\n")
     extra = [tmp_path / a if a.endswith(".csv") else a for a in extra]
     out = tmp_path / "o.csv"
-    code, text = run(["panel", "build", write(tmp_path, "r.csv", RATINGS.replace(old, new, 1)), "--spec",
-                      write(tmp_path, "p.yaml", PANEL_SPEC), "--out", out, "--raters", tmp_path / "raters.csv",
-                      *extra], capsys)
+    code, text = run(["panel", "build", write(tmp_path, "r.csv", ratings.replace(old, new, 1)), "--spec",
+                      write(tmp_path, "p.yaml", panel_spec), "--out", out, "--raters", tmp_path / "raters.csv",
+                      *extra])
     flat = " ".join(text.split())
     assert code == 2, text
     assert "Traceback" not in text and re.search(message, flat), flat
@@ -182,12 +182,12 @@ BAD_PANEL_SPECS = {
 
 
 @pytest.mark.parametrize("case", sorted(BAD_PANEL_SPECS))
-def test_bad_panel_spec_exits_2_naming_the_setting(tmp_path, capsys, case) -> None:
+def test_bad_panel_spec_exits_2_naming_the_setting(tmp_path, case, run, write, panel_spec, ratings) -> None:
     (old, new), message = BAD_PANEL_SPECS[case]
-    assert old in PANEL_SPEC
+    assert old in panel_spec
     out = tmp_path / "o.csv"
-    code, text = run(["panel", "build", write(tmp_path, "r.csv", RATINGS), "--spec",
-                      write(tmp_path, "panel.yaml", PANEL_SPEC.replace(old, new, 1)), "--out", out], capsys)
+    code, text = run(["panel", "build", write(tmp_path, "r.csv", ratings), "--spec",
+                      write(tmp_path, "panel.yaml", panel_spec.replace(old, new, 1)), "--out", out])
     flat = " ".join(text.split())
     assert code == 2 and re.search(message, flat), flat
     assert not out.exists()

@@ -12,11 +12,9 @@ from nevindex.store import editions as ed
 from nevindex.store import open_store
 from nevindex.store import submissions as subs
 
-from .submission_helpers import cli, fill, make_store
-
 
 @pytest.fixture(scope="module")
-def made(tmp_path_factory):
+def made(tmp_path_factory, cli, make_store):
     folder = tmp_path_factory.mktemp("questionnaire")
     url = f"sqlite:///{folder / 'store.db'}"
     make_store(url, folder)
@@ -54,7 +52,7 @@ def test_rows_validation_and_locks(made) -> None:
     assert "Do not add, remove or reorder rows or sheets" in text and "Brand: acme." in text
 
 
-def test_chinese_questionnaire_reads_back(made) -> None:
+def test_chinese_questionnaire_reads_back(made, cli, fill) -> None:
     url, folder = made
     wb = load_workbook(folder / "zh.xlsx")
     assert wb.sheetnames == ["填写说明", "问卷", "_nevindex"]
@@ -76,7 +74,7 @@ def test_a_questionnaire_for_any_brand(made) -> None:
     assert len(lists) == 1 and str(lists[0].sqref) == "B3" and lists[0].formula1 == "=_nevindex!$D$1:$D$3"
 
 
-def test_an_edition_that_collects_nothing_by_submission(tmp_path: Path, capsys) -> None:
+def test_an_edition_that_collects_nothing_by_submission(tmp_path: Path, capsys, cli, make_store) -> None:
     url = f"sqlite:///{tmp_path / 'store.db'}"
     make_store(url, tmp_path)
     plain = tmp_path / "plain.yaml"

@@ -17,8 +17,6 @@ from nevindex.store import open_store
 from nevindex.store import submissions as subs
 from nevindex.web import auth
 
-from .submission_helpers import cli, fill, make_store
-
 PASSWORD = "correct horse battery"
 EVIDENCE = "https://example.org/acme/sites-2024"
 
@@ -30,7 +28,7 @@ def _csrf(page: str) -> str:
 
 
 @pytest.mark.slow
-def test_template_to_published_value_with_provenance(tmp_path: Path, capsys) -> None:
+def test_template_to_published_value_with_provenance(tmp_path: Path, capsys, cli, fill, make_store) -> None:
     url = f"sqlite:///{tmp_path / 'store.db'}"
     make_store(url, tmp_path)
     with open_store(url) as store:

@@ -11,13 +11,11 @@ from openpyxl import load_workbook
 from nevindex.store import editions as ed
 from nevindex.store import open_store
 
-from .submission_helpers import FRAMEWORK, cli, fill, make_store, stored_state
-
 GOOD = {"G8": 320, "H8": "https://example.org/acme/sites-2024", "G9": 95}
 
 
 @pytest.fixture(scope="module")
-def mini_base(tmp_path_factory):
+def mini_base(tmp_path_factory, cli, make_store):
     """The mini store and acme's questionnaire, made once; each test works on a copy."""
     base = tmp_path_factory.mktemp("mini")
     url = f"sqlite:///{base / 'store.db'}"
@@ -34,14 +32,18 @@ def mini(mini_base: Path, tmp_path: Path):
     return f"sqlite:///{tmp_path / 'store.db'}", tmp_path / "template.xlsx", tmp_path
 
 
-def _refused(url: str, path: Path, capsys, *extra: str) -> str:
-    before = stored_state(url)
-    assert cli(url, "collect", "import", str(path), "--submitted-by", "Acme data office", *extra) == 2
-    assert stored_state(url) == before == (0, 1, 0)  # no submission, no data set, no log entry
-    return " ".join(capsys.readouterr().err.split())  # rich wraps long lines
+@pytest.fixture
+def refused(cli, stored_state, capsys):
+    """``refused(url, path, *extra)``: the import of ``path`` exits 2 and stores nothing; returns its message."""
+    def _refused(url: str, path: Path, *extra: str) -> str:
+        before = stored_state(url)
+        assert cli(url, "collect", "import", str(path), "--submitted-by", "Acme data office", *extra) == 2
+        assert stored_state(url) == before == (0, 1, 0)  # no submission, no data set, no log entry
+        return " ".join(capsys.readouterr().err.split())  # rich wraps long lines
+    return _refused
 
 
-def test_a_good_questionnaire_is_stored(mini) -> None:
+def test_a_good_questionnaire_is_stored(mini, cli, fill, stored_state) -> None:
     url, template, tmp = mini
     assert cli(url, "collect", "import", str(fill(template, tmp / "ok.xlsx", GOOD)), "--submitted-by", "Acme") == 0
     assert stored_state(url) == (1, 1, 1)
@@ -71,52 +73,52 @@ def test_a_good_questionnaire_is_stored(mini) -> None:
     # the hidden sheet: another template version
     ({"_nevindex!B2": "0"}, "sheet '_nevindex', cell B2", "template version '0'"),
 ])
-def test_hard_error_names_sheet_and_cell_and_stores_nothing(mini, capsys, cells, where, what) -> None:
+def test_hard_error_names_sheet_and_cell_and_stores_nothing(mini, cells, where, what, fill, refused) -> None:
     url, template, tmp = mini
-    message = _refused(url, fill(template, tmp / "bad.xlsx", {**GOOD, **cells}), capsys)
+    message = refused(url, fill(template, tmp / "bad.xlsx", {**GOOD, **cells}))
     assert f"{where}: " in message and what in message, message
 
 
-def test_a_missing_hidden_sheet_is_a_changed_template(mini, capsys) -> None:
+def test_a_missing_hidden_sheet_is_a_changed_template(mini, refused) -> None:
     url, template, tmp = mini
     wb = load_workbook(template)
     wb.security.lockStructure = False
     del wb["_nevindex"]
     wb.save(tmp / "bad.xlsx")
-    assert "sheet '_nevindex' (hidden, written by the template) is missing" in _refused(url, tmp / "bad.xlsx", capsys)
+    assert "sheet '_nevindex' (hidden, written by the template) is missing" in refused(url, tmp / "bad.xlsx")
 
 
-def test_another_edition(mini, capsys) -> None:
+def test_another_edition(mini, fill, refused) -> None:
     url, template, tmp = mini
-    message = _refused(url, fill(template, tmp / "bad.xlsx", GOOD), capsys, "--edition", "2023")
+    message = refused(url, fill(template, tmp / "bad.xlsx", GOOD), "--edition", "2023")
     assert "sheet '_nevindex', cell B3: the questionnaire is for edition '2024', not '2023'" in message
 
 
-def test_an_edition_the_store_does_not_have(mini, capsys, tmp_path) -> None:
+def test_an_edition_the_store_does_not_have(mini, tmp_path, fill, refused) -> None:
     url, template, tmp = mini
     other = f"sqlite:///{tmp_path / 'other.db'}"
     with open_store(other) as store:  # another store: its only edition is labelled differently
         info = ed.import_data(store, tmp / "data.csv", label="mini-data")
         ed.create_edition(store, year=2024, methodology=tmp / "mini.yaml", dataset=info.id, label="2024-draft")
-    message = _refused(other, fill(template, tmp / "bad.xlsx", GOOD), capsys)
+    message = refused(other, fill(template, tmp / "bad.xlsx", GOOD))
     assert "sheet '_nevindex', cell B3: the questionnaire is for edition '2024', which this store does not have" in message
 
 
-def test_another_methodology(mini, capsys, tmp_path) -> None:
+def test_another_methodology(mini, tmp_path, fill, mini_framework, refused) -> None:
     """The same edition label in a store whose methodology differs (another version of the bounds)."""
     url, template, tmp = mini
     other = f"sqlite:///{tmp_path / 'other.db'}"
     changed = tmp / "mini-v2.yaml"
-    changed.write_text(FRAMEWORK.replace("max: 100000", "max: 50000"), encoding="utf-8")
+    changed.write_text(mini_framework.replace("max: 100000", "max: 50000"), encoding="utf-8")
     with open_store(other) as store:
         info = ed.import_data(store, tmp / "data.csv", label="mini-data")
         ed.create_edition(store, year=2024, methodology=changed, dataset=info.id, label="2024", data_year=2024)
-    message = _refused(other, fill(template, tmp / "bad.xlsx", GOOD), capsys)
+    message = refused(other, fill(template, tmp / "bad.xlsx", GOOD))
     assert "sheet '_nevindex', cell B4: the questionnaire was made for methodology" in message
     assert "but edition '2024' uses" in message
 
 
-def test_a_duplicated_brand(mini, capsys) -> None:
+def test_a_duplicated_brand(mini, capsys, cli, fill, stored_state) -> None:
     """A second questionnaire of a brand whose first one still awaits review."""
     url, template, tmp = mini
     assert cli(url, "collect", "import", str(fill(template, tmp / "one.xlsx", GOOD)), "--submitted-by", "Acme") == 0
@@ -127,31 +129,31 @@ def test_a_duplicated_brand(mini, capsys) -> None:
     assert stored_state(url) == before == (1, 1, 1)
 
 
-def test_an_unknown_brand_in_an_open_questionnaire(mini, capsys) -> None:
+def test_an_unknown_brand_in_an_open_questionnaire(mini, cli, fill, refused) -> None:
     url, _, tmp = mini
     template = tmp / "any.xlsx"
     assert cli(url, "collect", "template", "--edition", "2024", "--out", str(template)) == 0
-    message = _refused(url, fill(template, tmp / "bad.xlsx", {**GOOD, "B3": "acne"}), capsys)
+    message = refused(url, fill(template, tmp / "bad.xlsx", {**GOOD, "B3": "acne"}))
     assert "sheet 'Questionnaire', cell B3: unknown brand 'acne' in edition '2024' (did you mean 'acme'?)" in message
 
 
-def test_an_oversized_file(mini, capsys) -> None:
+def test_an_oversized_file(mini, fill, refused) -> None:
     url, template, tmp = mini
     big = fill(template, tmp / "big.xlsx", GOOD)
     with big.open("ab") as handle:  # a workbook padded beyond the limit (2 MiB)
         handle.write(b"\0" * (2 * 1024 * 1024))
-    message = _refused(url, big, capsys)
+    message = refused(url, big)
     assert "more than the 2,097,152 a questionnaire may have" in message
 
 
-def test_several_problems_are_listed_together(mini, capsys) -> None:
+def test_several_problems_are_listed_together(mini, fill, refused) -> None:
     url, template, tmp = mini
-    message = _refused(url, fill(template, tmp / "bad.xlsx", {"G8": "lots", "G9": -1}), capsys)
+    message = refused(url, fill(template, tmp / "bad.xlsx", {"G8": "lots", "G9": -1}))
     assert message.count("sheet 'Questionnaire'") == 2 and "2 problems" in message
     assert "correct the cells named and import the file again" in message
 
 
-def test_a_changed_template_asks_for_a_fresh_one(mini, capsys) -> None:
+def test_a_changed_template_asks_for_a_fresh_one(mini, fill, refused) -> None:
     url, template, tmp = mini
-    message = _refused(url, fill(template, tmp / "bad.xlsx", {**GOOD, "A10": "extra"}), capsys)
+    message = refused(url, fill(template, tmp / "bad.xlsx", {**GOOD, "A10": "extra"}))
     assert "fill in a fresh questionnaire (`nevindex collect template`) without changing its structure" in message

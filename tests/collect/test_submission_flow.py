@@ -14,13 +14,11 @@ from nevindex.store import editions as ed
 from nevindex.store import open_store
 from nevindex.store import submissions as subs
 
-from .submission_helpers import cli, fill, make_store
-
 EVIDENCE = "https://example.org/acme/sites-2024"
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory):
+def base(tmp_path_factory, cli, make_store):
     folder = tmp_path_factory.mktemp("flow")
     url = f"sqlite:///{folder / 'store.db'}"
     make_store(url, folder)
@@ -37,11 +35,16 @@ def mini(base: Path, tmp_path: Path):
     return f"sqlite:///{tmp_path / 'store.db'}", tmp_path
 
 
-def _submit(url: str, folder: Path, cells: dict, template: str = "2024-acme.xlsx") -> int:
-    assert cli(url, "collect", "import", str(fill(folder / template, folder / "filled.xlsx", cells)),
-               "--submitted-by", "Acme data office") == 0
-    with open_store(url) as store:
-        return subs.list_submissions(store)[-1].id
+@pytest.fixture
+def submit(cli, fill):
+    """``submit(url, folder, cells, template="2024-acme.xlsx")``: import the template with ``cells`` filled in
+    as Acme data office; returns the submission's id."""
+    def _submit(url: str, folder: Path, cells: dict, template: str = "2024-acme.xlsx") -> int:
+        assert cli(url, "collect", "import", str(fill(folder / template, folder / "filled.xlsx", cells)),
+                   "--submitted-by", "Acme data office") == 0
+        with open_store(url) as store:
+            return subs.list_submissions(store)[-1].id
+    return _submit
 
 
 def test_plausibility_limits_by_hand() -> None:
@@ -67,9 +70,9 @@ def test_the_template_shows_the_last_published_value(mini) -> None:
     assert ws.protection.sheet and not ws["G8"].protection.locked and ws["A8"].protection.locked
 
 
-def test_warnings_are_stored_with_the_pending_submission(mini) -> None:
+def test_warnings_are_stored_with_the_pending_submission(mini, submit) -> None:
     url, folder = mini
-    sid = _submit(url, folder, {"G8": 2500, "H8": EVIDENCE, "G9": 50})
+    sid = submit(url, folder, {"G8": 2500, "H8": EVIDENCE, "G9": 50})
     with open_store(url) as store:
         info = subs.get_submission(store, sid)
         data = ed.get_dataset(store, "mini-data")
@@ -83,9 +86,9 @@ def test_warnings_are_stored_with_the_pending_submission(mini) -> None:
     assert data.values[data.years.index(2024), data.units.index("acme"), data.columns.index("sites")] == 200
 
 
-def test_review_merge_into_a_draft_keeps_both_values_in_the_provenance(mini, capsys) -> None:
+def test_review_merge_into_a_draft_keeps_both_values_in_the_provenance(mini, capsys, cli, submit) -> None:
     url, folder = mini
-    sid = _submit(url, folder, {"G8": 320, "H8": EVIDENCE, "I8": "all sites incl. partners", "G9": 50})
+    sid = submit(url, folder, {"G8": 320, "H8": EVIDENCE, "I8": "all sites incl. partners", "G9": 50})
     assert cli(url, "collect", "merge", "--edition", "2024") == 2  # nothing approved yet
     assert cli(url, "collect", "review", str(sid), "--approve", "sites", "--reject", "staff", "--comment",
                "matches the network map", "--as", "Reviewer R") == 0
@@ -116,9 +119,9 @@ def test_review_merge_into_a_draft_keeps_both_values_in_the_provenance(mini, cap
     assert cli(url, "edition", "build", "2024") == 0
 
 
-def test_merging_into_a_published_edition_makes_a_correction(mini) -> None:
+def test_merging_into_a_published_edition_makes_a_correction(mini, cli, submit) -> None:
     url, folder = mini
-    sid = _submit(url, folder, {"G8": 310, "H8": "network report 2023.pdf"}, template="2023-bolt.xlsx")
+    sid = submit(url, folder, {"G8": 310, "H8": "network report 2023.pdf"}, template="2023-bolt.xlsx")
     assert cli(url, "collect", "review", str(sid), "--approve", "all", "--comment", "ok", "--as", "R") == 0
     with open_store(url) as store:
         published = ed.get_edition(store, "2023")
@@ -134,8 +137,8 @@ def test_merging_into_a_published_edition_makes_a_correction(mini) -> None:
     assert cli(url, "edition", "build", "2023-r1") == 0 and cli(url, "edition", "publish", "2023-r1") == 0
 
 
-def test_a_rejected_brand_may_submit_again(mini) -> None:
+def test_a_rejected_brand_may_submit_again(mini, cli, submit) -> None:
     url, folder = mini
-    sid = _submit(url, folder, {"G8": 320, "H8": EVIDENCE})
+    sid = submit(url, folder, {"G8": 320, "H8": EVIDENCE})
     assert cli(url, "collect", "review", str(sid), "--reject", "all", "--comment", "no source", "--as", "R") == 0
-    assert _submit(url, folder, {"G8": 210, "H8": EVIDENCE}) == sid + 1
+    assert submit(url, folder, {"G8": 210, "H8": EVIDENCE}) == sid + 1

@@ -16,10 +16,6 @@ from nevindex.store import editions as ed
 from nevindex.store import open_store
 from nevindex.store import submissions as subs
 
-from .submission_helpers import REPO, cli, fill, make_store, run_process, stored_state
-
-PAUSE = REPO / "tests" / "store" / "pause_entry.py"
-
 
 def _new(edition_id: int, sha: str) -> subs.NewSubmission:
     value = subs.NewValue("sites", 2024, 320.0, "sites", "https://example.org/e", None, "Questionnaire!G8", 200.0,
@@ -28,7 +24,7 @@ def _new(edition_id: int, sha: str) -> subs.NewSubmission:
 
 
 @pytest.fixture
-def reviewed(store_url: str, tmp_path: Path):
+def reviewed(store_url: str, tmp_path: Path, make_store):
     make_store(store_url, tmp_path)
     store = open_store(store_url)
     draft = ed.get_edition(store, "2024")
@@ -70,21 +66,25 @@ def test_a_merged_value_takes_no_further_decision_in_the_database(reviewed) -> N
     assert [r.decision for r in subs.get_submission(store, info.id).values[0].reviews] == ["approve", "merged"]
 
 
-def _kill_at(url: str, point: str, marker: Path, *args: str) -> None:
-    """Run a command that pauses inside its transaction at ``point``, and SIGKILL it there."""
-    import os
-    import signal
-    import time
+@pytest.fixture
+def kill_at(run_process, pause_entry):
+    """``kill_at(url, point, marker, *args)``: run a command that pauses inside its transaction at ``point``,
+    and SIGKILL it there."""
+    def _kill_at(url: str, point: str, marker: Path, *args: str) -> None:
+        import os
+        import signal
+        import time
 
-    proc = run_process(url, point, str(marker), *args, entry=PAUSE)
-    deadline = time.monotonic() + 120
-    while not marker.exists():
-        assert proc.poll() is None, proc.communicate()
-        assert time.monotonic() < deadline, "never reached the pause point"
-        time.sleep(0.05)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.communicate()
-    assert proc.returncode == -signal.SIGKILL
+        proc = run_process(url, point, str(marker), *args, entry=pause_entry)
+        deadline = time.monotonic() + 120
+        while not marker.exists():
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "never reached the pause point"
+            time.sleep(0.05)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        assert proc.returncode == -signal.SIGKILL
+    return _kill_at
 
 
 def _consistent(url: str) -> None:
@@ -99,13 +99,14 @@ def _consistent(url: str) -> None:
 
 
 @pytest.mark.slow
-def test_sigkill_during_import_stores_nothing(store_url: str, tmp_path: Path) -> None:
+def test_sigkill_during_import_stores_nothing(store_url: str, tmp_path: Path, cli, fill, make_store, stored_state,
+                                              kill_at) -> None:
     make_store(store_url, tmp_path)
     template = tmp_path / "q.xlsx"
     assert cli(store_url, "collect", "template", "--edition", "2024", "--brand", "acme", "--out", str(template)) == 0
     filled = fill(template, tmp_path / "filled.xlsx", {"G8": 320, "H8": "https://example.org/e", "G9": 50})
     before = stored_state(store_url)
-    _kill_at(store_url, "submission", tmp_path / "paused", "collect", "import", str(filled), "--submitted-by", "Acme")
+    kill_at(store_url, "submission", tmp_path / "paused", "collect", "import", str(filled), "--submitted-by", "Acme")
     assert stored_state(store_url) == before == (0, 1, 0)
     _consistent(store_url)
     # nothing half-written stands in the way: the same file imports cleanly now
@@ -114,13 +115,13 @@ def test_sigkill_during_import_stores_nothing(store_url: str, tmp_path: Path) ->
 
 
 @pytest.mark.slow
-def test_sigkill_during_merge_changes_nothing(store_url: str, tmp_path: Path) -> None:
+def test_sigkill_during_merge_changes_nothing(store_url: str, tmp_path: Path, cli, make_store, kill_at) -> None:
     make_store(store_url, tmp_path)
     with open_store(store_url) as store:
         draft = ed.get_edition(store, "2024")
         info = subs.add_submission(store, _new(draft.id, draft.methodology_sha256), actor="tester")
         subs.add_reviews(store, info.id, [(info.values[0].id, "approve", "fine")], reviewer="R")
-    _kill_at(store_url, "merge", tmp_path / "paused", "collect", "merge", "--edition", "2024")
+    kill_at(store_url, "merge", tmp_path / "paused", "collect", "merge", "--edition", "2024")
     with open_store(store_url) as store:
         assert len(ed.list_datasets(store)) == 1  # the merged data set is gone with the transaction
         assert ed.get_edition(store, "2024") == draft

@@ -13,12 +13,10 @@ from nevindex.collect import bootstrap_survey, estimate_survey, load_survey_spec
 from nevindex.store import db as store_db
 from nevindex.store import editions
 
-from .helpers import RESPONSES, SURVEY_SPEC, run, write
-
 
 @pytest.fixture()
-def survey(tmp_path):
-    return write(tmp_path, "responses.csv", RESPONSES), write(tmp_path, "survey.yaml", SURVEY_SPEC)
+def survey(tmp_path, write, responses, survey_spec):
+    return write(tmp_path, "responses.csv", responses), write(tmp_path, "survey.yaml", survey_spec)
 
 
 def _table(responses, spec_path) -> dict[tuple[str, str], float]:
@@ -89,13 +87,13 @@ def test_bootstrap_survey_leaves_suppressed_cells_missing(survey) -> None:
     assert np.isfinite(reps[:, nio, 0]).all() and reps[:, nio, 0].std() > 0
 
 
-def test_cli_build_then_data_import_keeps_the_provenance(survey, tmp_path, capsys) -> None:
+def test_cli_build_then_data_import_keeps_the_provenance(survey, tmp_path, run) -> None:
     out = tmp_path / "observations.csv"
-    code, text = run(["survey", "build", survey[0], "--spec", survey[1], "--out", out], capsys)
+    code, text = run(["survey", "build", survey[0], "--spec", survey[1], "--out", out])
     assert code == 0, text
     assert "wrote 15 observations (7 missing, with reasons)" in " ".join(text.split())
     db = tmp_path / "store.db"
-    code, text = run(["data", "import", out, "--db", db], capsys)
+    code, text = run(["data", "import", out, "--db", db])
     assert code == 0, text
     store = store_db.open_store(str(db))
     try:

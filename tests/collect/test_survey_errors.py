@@ -9,8 +9,6 @@ import pytest
 from nevindex.store import db as store_db
 from nevindex.store import editions
 
-from .helpers import RESPONSES, SURVEY_SPEC, UNITS, run, write
-
 # name → (change to the respondent file, extra arguments, expected message)
 BAD_RESPONSES = {
     "answer off the scale": (("r2,byd,CN,2,4,9", "r2,byd,CN,2,7,9"), [],
@@ -34,15 +32,16 @@ BAD_RESPONSES = {
 
 
 @pytest.mark.parametrize("case", sorted(BAD_RESPONSES))
-def test_bad_respondent_file_exits_2_names_the_cell_and_writes_nothing(tmp_path, capsys, case) -> None:
+def test_bad_respondent_file_exits_2_names_the_cell_and_writes_nothing(tmp_path, case, run, write, responses,
+                                                                       survey_spec, units) -> None:
     (old, new), extra, message = BAD_RESPONSES[case]
-    assert old in RESPONSES
-    responses = write(tmp_path, "responses.csv", RESPONSES.replace(old, new, 1))
-    write(tmp_path, "units.csv", UNITS)
+    assert old in responses
+    responses = write(tmp_path, "responses.csv", responses.replace(old, new, 1))
+    write(tmp_path, "units.csv", units)
     extra = [tmp_path / a if a.endswith(".csv") else a for a in extra]
     out = tmp_path / "observations.csv"
-    code, text = run(["survey", "build", responses, "--spec", write(tmp_path, "s.yaml", SURVEY_SPEC),
-                      "--out", out, *extra], capsys)
+    code, text = run(["survey", "build", responses, "--spec", write(tmp_path, "s.yaml", survey_spec),
+                      "--out", out, *extra])
     flat = " ".join(text.split())
     assert code == 2, text
     assert "Traceback" not in text
@@ -50,25 +49,24 @@ def test_bad_respondent_file_exits_2_names_the_cell_and_writes_nothing(tmp_path,
     assert not out.exists() and not list(tmp_path.glob(".observations*"))
 
 
-def test_every_bad_cell_is_counted_and_the_first_ones_listed(tmp_path, capsys) -> None:
-    bad = RESPONSES.replace("r2,byd,CN,2,4,9", "r2,byd,CN,2,7,9").replace("r6,nio,CN,1,1,0", "r6,nio,CN,1,8,0")
+def test_every_bad_cell_is_counted_and_the_first_ones_listed(tmp_path, run, write, responses, survey_spec) -> None:
+    bad = responses.replace("r2,byd,CN,2,4,9", "r2,byd,CN,2,7,9").replace("r6,nio,CN,1,1,0", "r6,nio,CN,1,8,0")
     bad = bad.replace("r4,byd,EU,0.5", "r4,byd,EU,-1")
     code, text = run(["survey", "build", write(tmp_path, "r.csv", bad), "--spec",
-                      write(tmp_path, "s.yaml", SURVEY_SPEC), "--out", tmp_path / "o.csv"], capsys)
+                      write(tmp_path, "s.yaml", survey_spec), "--out", tmp_path / "o.csv"])
     flat = " ".join(text.split())
     assert code == 2
     assert "3 problems in all" in flat
     assert "row 7 column 'q_sat': answer 8 is off the scale" in flat and "row 5 column 'w'" in flat
 
 
-def test_unknown_brand_against_the_store_units(tmp_path, capsys) -> None:
+def test_unknown_brand_against_the_store_units(tmp_path, run, write, responses, survey_spec) -> None:
     db = tmp_path / "store.db"
     data = write(tmp_path, "data.csv", "brand_id,year,x1\nbyd,2024,1\nnio,2024,2\n")
-    assert run(["data", "import", data, "--db", db, "--label", "units2024"], capsys)[0] == 0
+    assert run(["data", "import", data, "--db", db, "--label", "units2024"])[0] == 0
     out = tmp_path / "o.csv"
-    code, text = run(["survey", "build", write(tmp_path, "r.csv", RESPONSES), "--spec",
-                      write(tmp_path, "s.yaml", SURVEY_SPEC), "--out", out, "--dataset", "units2024", "--db", db],
-                     capsys)
+    code, text = run(["survey", "build", write(tmp_path, "r.csv", responses), "--spec",
+                      write(tmp_path, "s.yaml", survey_spec), "--out", out, "--dataset", "units2024", "--db", db])
     assert code == 2 and "row 9, column 'brand': unknown brand 'tiny'" in " ".join(text.split())
     assert not out.exists()
     store = store_db.open_store(str(db))
@@ -106,23 +104,22 @@ BAD_SPECS = {
 
 
 @pytest.mark.parametrize("case", sorted(BAD_SPECS))
-def test_bad_spec_exits_2_naming_the_setting(tmp_path, capsys, case) -> None:
+def test_bad_spec_exits_2_naming_the_setting(tmp_path, case, run, write, responses, survey_spec) -> None:
     (old, new), message = BAD_SPECS[case]
-    assert old in SURVEY_SPEC
+    assert old in survey_spec
     out = tmp_path / "o.csv"
-    code, text = run(["survey", "build", write(tmp_path, "r.csv", RESPONSES), "--spec",
-                      write(tmp_path, "survey.yaml", SURVEY_SPEC.replace(old, new, 1)), "--out", out], capsys)
+    code, text = run(["survey", "build", write(tmp_path, "r.csv", responses), "--spec",
+                      write(tmp_path, "survey.yaml", survey_spec.replace(old, new, 1)), "--out", out])
     flat = " ".join(text.split())
     assert code == 2, text
     assert "survey.yaml" in flat and re.search(message, flat), flat
     assert not out.exists()
 
 
-def test_a_selected_market_nobody_is_in_is_an_error(tmp_path, capsys) -> None:
+def test_a_selected_market_nobody_is_in_is_an_error(tmp_path, run, write, responses, survey_spec) -> None:
     out = tmp_path / "o.csv"
-    code, text = run(["survey", "build", write(tmp_path, "r.csv", RESPONSES), "--spec",
-                      write(tmp_path, "s.yaml", SURVEY_SPEC.replace("markets: [EU]", "markets: [eu]")), "--out", out],
-                     capsys)
+    code, text = run(["survey", "build", write(tmp_path, "r.csv", responses), "--spec",
+                      write(tmp_path, "s.yaml", survey_spec.replace("markets: [EU]", "markets: [eu]")), "--out", out])
     flat = " ".join(text.split())
     assert code == 2
     assert "r.csv, column 'market': no respondent is in market 'eu', which indicator 'cx_nps_eu' selects " \

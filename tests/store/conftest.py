@@ -1,7 +1,6 @@
-"""Store fixtures: a fresh store per test on SQLite and, when NEVINDEX_TEST_PG_URL is set, PostgreSQL.
-
-Each PostgreSQL test gets its own schema (dropped afterwards), so tests can run in parallel.
-Small hand-made methodology and data files are written per test.
+"""Store fixtures: a fresh store per test on each backend (``store`` opens ``store_url``, which is in
+tests/conftest.py), small hand-made methodology and data files written per test, and the steps the
+store tests share.
 """
 
 from __future__ import annotations
@@ -11,19 +10,15 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 from nevindex.store import editions as ed
 from nevindex.store import open_store
 
 REPO = Path(__file__).resolve().parents[2]
-PG_URL = os.environ.get("NEVINDEX_TEST_PG_URL")
 
 FRAMEWORK_YAML = """
 framework:
@@ -86,36 +81,6 @@ def files(tmp_path: Path) -> dict[str, Path]:
         path.write_text(content, encoding="utf-8")
         out[name.split(".")[0]] = path
     return out
-
-
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-
-
-def _pg_schema_url(schema: str) -> str:
-    url = make_url(PG_URL)
-    return url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
-
-
-@pytest.fixture(params=BACKENDS)
-def store_url(request, tmp_path: Path) -> Iterator[str]:
-    """A URL of an empty database on each backend."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.db'}"
-        return
-    if not PG_URL:
-        if os.environ.get("CI"):  # CI must test PostgreSQL, never skip it
-            pytest.fail("NEVINDEX_TEST_PG_URL is not set in CI: .ci/run should have started PostgreSQL")
-        pytest.skip("NEVINDEX_TEST_PG_URL is not set (run .ci/postgres.sh to start a server)")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(make_url(PG_URL).set(drivername="postgresql+psycopg"))
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    try:
-        yield _pg_schema_url(schema)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 @pytest.fixture
