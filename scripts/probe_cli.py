@@ -265,7 +265,6 @@ def cases(root: Path, f: dict[str, Path]) -> list[Case]:
     add("report", "bad language", "report", "--framework", F, "--data", D, "--lang", "fr", "--out", out + ".html")
     add("report", "bad format", "report", "--framework", F, "--data", D, "--format", "docx", "--out", out + ".html")
     add("report", "--framework without --data", "report", "--framework", F, "--out", out + ".html")
-    add("report", "no edition", "report", "--out", out + ".html")
     add("report", "templates is a file", "report", "--framework", F, "--data", D, "--templates",
         str(f["templates_file.txt"]), "--out", out + ".html")
     add("report", "unknown demo year", "report", "--demo", "--edition", "1999", "--out", out + ".html")

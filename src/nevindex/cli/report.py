@@ -30,7 +30,8 @@ def _demo_year(edition: str) -> int:
 @app.command("report")
 def report(
     edition: Annotated[str | None, typer.Option("--edition", "-e", help="Edition: label, year (when it names one "
-                                                "edition) or id; with --framework, the data year.",
+                                                "edition) or id (default: the latest published); with "
+                                                "--framework, the data year.",
                                                 show_default=False)] = None,
     lang: Annotated[str, typer.Option("--lang", "-l", help="en or zh.")] = "en",
     fmt: Annotated[str | None, typer.Option("--format", help="html or pdf (default: from --out).",
