@@ -53,11 +53,8 @@ def _known_brands(units: Path | None, dataset: str | None, db: str | None) -> li
         from nevindex.store import db as store_db
         from nevindex.store import editions
 
-        store = store_db.open_store(db)
-        try:
+        with store_db.open_store(db) as store:
             return list(editions.get_dataset(store, dataset).units)
-        finally:
-            store.close()
     return None
 
 
@@ -225,10 +222,6 @@ def collect_list(edition: Annotated[str | None, typer.Option("--edition", "-e", 
     _print(table)
 
 
-def _num(value: float | None) -> str:
-    return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:,.6g}"
-
-
 @collect_app.command("show")
 def collect_show(submission: Annotated[int, typer.Argument(help="Submission number.")], db: DbOpt = None) -> None:
     """A submission's values beside the public and last published values, with warnings and decisions."""
@@ -244,8 +237,9 @@ def collect_show(submission: Annotated[int, typer.Argument(help="Submission numb
         table.add_column(col)
     for v in info.values:
         decided = v.reviews[-1] if v.reviews else None
-        table.add_row(str(v.id), v.indicator, str(v.year), f"{_num(v.value)} {v.unit_of_measure}", _num(v.public_value),
-                      _num(v.last_value), v.evidence or "—", "; ".join(v.warnings) or "—",
+        table.add_row(str(v.id), v.indicator, str(v.year), f"{numbers.general(v.value)} {v.unit_of_measure}",
+                      numbers.general(v.public_value), numbers.general(v.last_value), v.evidence or "—",
+                      "; ".join(v.warnings) or "—",
                       f"{decided.decision} by {decided.reviewer}: {decided.comment}" if decided else "pending")
     _print(table)
 

@@ -25,6 +25,7 @@ from nevindex.cli._common import (
     left_out,
     survey_respondents,
 )
+from nevindex.errors import DataError
 from nevindex.i18n import numbers
 from nevindex.i18n.plural import count
 
@@ -197,7 +198,14 @@ def edition_build(edition: EditionArg, db: DbOpt = None, actor: ActorOpt = None)
     from nevindex.store import editions as ed
 
     with _open(db) as store:
-        info = ed.build_edition(store, edition, actor=actor)
+        try:
+            info = ed.build_edition(store, edition, actor=actor)
+        except ed.EmptyIndicatorError as exc:
+            raise DataError(exc.message, hint=(
+                f"create the edition again with --suspend-empty (`nevindex edition create --year {exc.edition_year} "
+                f"-f METHODOLOGY -d {exc.dataset} --suspend-empty`: it leaves out indicators without an observation "
+                f"in {exc.year} and records that in the methodology), or import data for them; `nevindex edition "
+                f"delete {exc.edition}` removes this draft")) from None
         tables = ed.edition_tables(store, info.id)
     scores = tables["scores"]
     root = scores[scores["level"] == scores["level"].max()]

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from nevindex.framework._names import Names, coerce_names
-from nevindex.validation import StrictModel
+from nevindex.validation import StrictModel, nearest
 
 __all__ = ["COLLECTIONS", "Bounds", "Computed", "RawIndicator", "validate_raw_indicators"]
 
@@ -88,8 +88,6 @@ class RawIndicator(StrictModel):
     @classmethod
     def _known_collection(cls, value: Any) -> Any:
         if value not in COLLECTIONS:
-            from nevindex.validation import nearest
-
             hint = nearest(value, COLLECTIONS)
             raise ValueError(f"collection '{value}' is not one of {', '.join(COLLECTIONS)}"
                              + (f" (did you mean '{hint}'?)" if hint else ""))
@@ -103,8 +101,6 @@ class RawIndicator(StrictModel):
                                  "{spec: <spec code>, statistic: ...}")
             allowed = STATISTICS[self.collection]
             if self.computed.statistic not in allowed:
-                from nevindex.validation import nearest
-
                 hint = nearest(self.computed.statistic, allowed)
                 raise ValueError(f"computed.statistic '{self.computed.statistic}' is not a {self.collection} "
                                  f"statistic ({', '.join(allowed)})" + (f"; did you mean '{hint}'?" if hint else ""))

@@ -24,7 +24,7 @@ from nevindex.recipe import Recipe, load_recipe, recipe_from_mapping
 from nevindex.result import Result
 from nevindex.store import codec, receipts
 from nevindex.store._data import methodology_text, store_methodology
-from nevindex.store._records import EditionInfo, VerificationError, edition_info
+from nevindex.store._records import EditionInfo, EmptyIndicatorError, VerificationError, edition_info
 from nevindex.store._session import actor_name, checkpoint, find_edition, log, now, require
 from nevindex.store._stored import find_dataset, inputs_of, stored_framework, stored_rows
 from nevindex.store.db import Store
@@ -191,13 +191,8 @@ def build_edition(store: Store, ref: int | str, *, actor: str | None = None) -> 
     except DataError as exc:
         if exc.column not in inputs.framework.indicator_codes or "has no values" not in exc.message:
             raise
-        raise DataError(f"edition '{what['label']}' cannot be built: indicator '{exc.column}' of the methodology "
-                        f"{what['methodology']} has no values in {inputs.year} in data set '{what['dataset']}'",
-                        hint=f"create the edition again with --suspend-empty (`nevindex edition create --year "
-                        f"{what['year']} -f METHODOLOGY -d {what['dataset']} --suspend-empty`: it leaves out "
-                        f"indicators without an observation in {inputs.year} and records that in the methodology), "
-                        f"or import data for them; `nevindex edition delete {what['label']}` removes this draft"
-                        ) from None
+        raise EmptyIndicatorError(edition=what["label"], edition_year=what["year"], indicator=exc.column,
+                                  methodology=what["methodology"], dataset=what["dataset"], year=inputs.year) from None
     unit_rows, ind_rows = codec.result_rows(result)
     digest = codec.rows_sha256(unit_rows, ind_rows)
     with store.transaction() as s:

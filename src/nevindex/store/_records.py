@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from nevindex.errors import NevIndexError
+from nevindex.errors import DataError, NevIndexError
 from nevindex.store.models import PUBLISHED, DataSet, Edition
 
-__all__ = ["AmbiguousEditionError", "DataSetInfo", "EditionInfo", "HASHES", "MethodologyInfo", "VerificationError",
+__all__ = ["AmbiguousEditionError", "DataSetInfo", "EmptyIndicatorError", "EditionInfo", "HASHES", "MethodologyInfo", "VerificationError",
            "VerifyReport"]
 
 #: An edition's hashes, by the one name each has everywhere (edition show, API ``hashes``, open data,
@@ -24,6 +24,23 @@ HASHES = ("methodology_sha256", "dataset_sha256", "source_sha256", "units_sha256
 
 class AmbiguousEditionError(NevIndexError):
     """An edition reference (a bare year) names more than one edition; the message lists them."""
+
+
+class EmptyIndicatorError(DataError):
+    """A draft cannot be built: one of its methodology's indicators has no value in the edition's year.
+
+    The store says what and where; each edge says what to do in its own terms (the CLI names
+    ``edition create --suspend-empty``, the NEV rule that leaves such indicators out).
+    """
+
+    def __init__(self, *, edition: str, edition_year: int, indicator: str, methodology: str, dataset: str,
+                 year: int) -> None:
+        self.edition, self.edition_year, self.indicator, self.methodology, self.dataset, self.year = (
+            edition, edition_year, indicator, methodology, dataset, year)
+        super().__init__(f"edition '{edition}' cannot be built: indicator '{indicator}' of the methodology "
+                         f"{methodology} has no values in {year} in data set '{dataset}'",
+                         hint=f"import data for it, or create the edition again with a methodology without it; "
+                              f"deleting the draft '{edition}' removes it")
 
 
 class VerificationError(NevIndexError):

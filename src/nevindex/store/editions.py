@@ -38,6 +38,7 @@ from nevindex.store._records import (
     AmbiguousEditionError,
     DataSetInfo,
     EditionInfo,
+    EmptyIndicatorError,
     MethodologyInfo,
     VerificationError,
     VerifyReport,
@@ -60,7 +61,7 @@ from nevindex.store.queries import (
 )
 
 __all__ = [
-    "LATEST", "AmbiguousEditionError", "DataSetInfo", "EditionInfo", "HistoryPoint", "MethodologyInfo",
+    "LATEST", "AmbiguousEditionError", "DataSetInfo", "EditionInfo", "EmptyIndicatorError", "HistoryPoint", "MethodologyInfo",
     "VerificationError", "VerifyReport", "activity", "actor_name", "audit_tables", "brand_history", "edition_receipt",
     "build_edition", "counts", "create_edition", "default_label", "delete_draft", "edition_inputs", "edition_tables", "export_edition",
     "get_dataset", "get_edition", "history_editions", "import_data", "import_methodology", "latest_published",
