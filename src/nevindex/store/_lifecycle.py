@@ -191,7 +191,7 @@ def build_edition(store: Store, ref: int | str, *, actor: str | None = None) -> 
     except DataError as exc:
         if exc.column not in inputs.framework.indicator_codes or "has no values" not in exc.message:
             raise
-        raise EmptyIndicatorError(edition=what["label"], edition_year=what["year"], indicator=exc.column,
+        raise EmptyIndicatorError(edition=what["label"], edition_year=int(what["year"]), indicator=exc.column,
                                   methodology=what["methodology"], dataset=what["dataset"], year=inputs.year) from None
     unit_rows, ind_rows = codec.result_rows(result)
     digest = codec.rows_sha256(unit_rows, ind_rows)
