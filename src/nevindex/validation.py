@@ -52,21 +52,25 @@ def fields_at(model: type[BaseModel], loc: Iterable[Any]) -> list[str]:
 
 
 def explain(exc: ValidationError, model: type[BaseModel]) -> tuple[list[Any], str]:
-    """The location and a one-sentence message of a validation error's first problem.
+    """The location and a one-sentence message of a validation error's first problem (an unknown key first).
 
     An unknown key reads ``unknown setting 'colour'`` plus ``(did you mean 'color'?)`` when a valid
     name is close; other messages are pydantic's without its ``Value error,`` prefix.
     """
-    err = exc.errors()[0]
+    errors = exc.errors()
+    # a mistyped key is both unknown and a required key missing: the unknown one, with its hint, explains both
+    err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = list(err["loc"])
     msg = err["msg"].removeprefix("Value error, ")
     if err["type"] == "extra_forbidden" and loc:
         hint = nearest(loc[-1], fields_at(model, loc[:-1]))
         msg = f"unknown setting '{loc[-1]}'" + (f" (did you mean '{hint}'?)" if hint else "")
+    elif err["type"] == "missing":
+        msg = "this setting is required"
     return loc, msg
 
 
-def validate(model: type[M], data: Any, *, error: Callable[..., Exception], source: str,
+def validate(model: type[M], data: Any, *, error: Callable[..., Exception], source: str | None,
              where: Callable[[list[Any]], str] | None = None) -> M:
     """``model`` validated from ``data``, or ``error(message, file=source, column=…)`` naming the
     setting. With ``where``, the location is described in the message instead (``indicator 'x',

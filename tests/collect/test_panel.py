@@ -177,7 +177,7 @@ BAD_PANEL_SPECS = {
     "two criteria, one indicator": (("{indicator: exp_safety}", "{indicator: exp_design}"),
                                     r"indicator code 'exp_design' is given to two criteria"),
     "typo": (("minimum_raters: 3", "minimum_rater: 3"),
-             r"unknown setting 'minimum_rater'; did you mean 'minimum_raters'\?"),
+             r"setting 'minimum_rater': unknown setting 'minimum_rater' \(did you mean 'minimum_raters'\?\)"),
 }
 
 

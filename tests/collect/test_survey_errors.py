@@ -78,10 +78,10 @@ def test_unknown_brand_against_the_store_units(tmp_path, run, write, responses, 
 
 BAD_SPECS = {
     "typo in a key": (("minimum_effective_n: 2.5", "minimum_efective_n: 2.5"),
-                      r"unknown setting 'minimum_efective_n'; did you mean 'minimum_effective_n'\?"),
+                      r"setting 'minimum_efective_n': unknown setting 'minimum_efective_n' \(did you mean 'minimum_effective_n'\?\)"),
     "typo in an indicator key": (("{code: cx_sat, item: sat, statistic: mean}",
                                   "{code: cx_sat, iteem: sat, statistic: mean}"),
-                                 r"setting 'indicators.0': unknown setting 'iteem'; did you mean 'item'\?"),
+                                 r"setting 'indicators.0.iteem': unknown setting 'iteem' \(did you mean 'item'\?\)"),
     "unknown item": (("{code: cx_sat, item: sat,", "{code: cx_sat, item: satt,"),
                      r"unknown item 'satt'; did you mean 'sat'\?"),
     "unknown statistic": (("item: sat, statistic: mean", "item: sat, statistic: average"),

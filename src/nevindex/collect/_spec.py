@@ -1,8 +1,9 @@
 """What survey and panel specs share: strict models, scales, source metadata, and readable errors.
 
-A spec is a small YAML file validated with pydantic. Every model here forbids unknown keys and
-answers a typo with the key's path and the nearest valid name, so ``minimum_efective_n`` is an
-error that says ``did you mean 'minimum_effective_n'?`` instead of a silently ignored setting.
+A spec is a small YAML file validated with pydantic, by the rule every settings file follows
+(:mod:`nevindex.validation`): unknown keys are errors with the key's path and the nearest valid name,
+so ``minimum_efective_n`` says ``did you mean 'minimum_effective_n'?`` instead of being ignored. Spec
+models are strict besides: a value is not coerced across types.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from nevindex.errors import DataError
 from nevindex.framework import CODE_PATTERN
 from nevindex.io import read_yaml_mapping
-from nevindex.recipe import nearest
+from nevindex.validation import StrictModel as SettingsModel
+from nevindex.validation import validate as validate_settings
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -27,22 +29,10 @@ class SpecError(DataError):
     where_label = "setting"
 
 
-class StrictModel(BaseModel):
-    """Unknown keys are errors with a did-you-mean; values are not coerced across types."""
+class StrictModel(SettingsModel):
+    """A spec model: the settings rule, and values are not coerced across types."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _known_keys(cls, data: Any) -> Any:
-        if isinstance(data, Mapping):
-            valid = list(cls.model_fields)
-            for key in data:
-                if key not in valid:
-                    hint = nearest(str(key), valid)
-                    raise ValueError(f"unknown setting '{key}'" + (f"; did you mean '{hint}'?" if hint else "")
-                                     + f" Valid here: {', '.join(valid)}")
-        return data
 
 
 def check_code(code: str, what: str) -> str:
@@ -127,18 +117,8 @@ def fmt_number(value: float) -> str:
 
 
 def validate(model: type[M], data: Mapping[str, Any], *, source: str | None) -> M:
-    """``model.model_validate(data)``, the first problem raised as a SpecError naming the setting."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(p) for p in err["loc"])
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = f"unknown setting '{err['loc'][-1]}'"
-        elif err["type"] == "missing":
-            msg = "this setting is required"
-        raise SpecError(msg, file=source, column=loc or None) from None
+    """``model`` validated from ``data``, the first problem raised as a SpecError naming the setting."""
+    return validate_settings(model, data, error=SpecError, source=source)
 
 
 def load(model: type[M], path: str | Path, *, what: str) -> M:
