@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from babel.numbers import format_compact_decimal
 
 from nevindex.framework import Framework, meta_text
+from nevindex.i18n.numbers import LOCALES
 
 __all__ = ["Bound", "bounds", "format_natural", "natural", "natural_text", "natural_unit"]
 
@@ -76,7 +77,7 @@ def format_natural(x: float, base: str, lang: str = "en", digits: int = 3) -> st
         exponent = int(math.floor(math.log10(abs(x))))
         group = exponent - exponent % (4 if lang == "zh" else 3)
         fraction = max(0, digits - 1 - (exponent - group))
-        text = format_compact_decimal(x, format_type="long" if lang != "zh" else "short", locale=_locale(lang),
+        text = format_compact_decimal(x, format_type="long" if lang != "zh" else "short", locale=LOCALES[lang],
                                       fraction_digits=fraction)
     else:
         text = _plain(x, lang)
@@ -92,11 +93,7 @@ def _plain(x: float, lang: str) -> str:
 
     digits = 0 if abs(x) >= 100 or float(x).is_integer() else (1 if abs(x) >= 10 else 2)
     return format_decimal(round(x, digits), format=f"#,##0{'.' + '#' * digits if digits else ''}",
-                          locale=_locale(lang)).replace("-", "−")
-
-
-def _locale(lang: str) -> str:
-    return "zh_Hans_CN" if lang == "zh" else "en"
+                          locale=LOCALES[lang]).replace("-", "−")
 
 
 def bounds(framework: Framework, counts: Mapping[str, int] | None = None, lang: str = "en") -> list[Bound]:

@@ -272,7 +272,7 @@ def context(model: ReportModel, *, embed_fonts: bool, env: jinja2.Environment) -
     indicator_names = {x.code: x.name for x in model.indicators}
     env.filters["indicator_name"] = lambda code: indicator_names.get(code, code)
     env.filters["node_name"] = lambda code: node_names.get(code, code)
-    env.filters["weak_item"] = lambda w: f"{indicator_names.get(w[0], w[0])} {w[1]:.2f} (n = {w[2]})"
+    env.filters["weak_item"] = lambda w: f"{indicator_names.get(w[0], w[0])} {fmt_number(w[1], 2, lang=model.lang)} (n = {w[2]})"
     env.filters["chart"] = lambda svg: chart_html(svg, as_image=embed_fonts)
     env.filters["unit"] = unit_html
     env.filters["natural"] = lambda value, unit: natural_text(value, unit, model.lang)
