@@ -16,18 +16,20 @@ inline charts are hand-written SVG, for the reasons given in :mod:`nevindex.web.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
+
+from nevindex.values import finite_or_none
 
 if TYPE_CHECKING:
     from matplotlib.colors import Colormap
     from matplotlib.figure import Figure
 
 __all__ = ["ACCENT", "FAMILIES", "FONT_DIR", "GREYS", "HATCHES", "INK", "MARKERS", "WIDTH", "colormap", "figure",
-           "image_files", "pyplot", "rc"]
+           "image_files", "pyplot", "rc", "BAR_PAD", "draw_rank_intervals", "finite_or", "rank_axis"]
 
 FONT_DIR = Path(__file__).with_name("fonts")
 
@@ -124,3 +126,55 @@ def image_files(fig: Figure, stem: str) -> dict[str, bytes]:
         fig.savefig(buf, format=ext, bbox_inches="tight", metadata={"Date": None} if ext == "svg" else {})
         out[f"{stem}.{ext}"] = buf.getvalue()
     return out
+
+
+# --- the one rank-interval chart ------------------------------------------------------------------
+
+#: Half the height of a certain rank's bar in the interval chart, in ranks.
+BAR_PAD = 0.35
+
+
+def finite_or(value: float | None, default: float) -> float:
+    """``value`` as a float where it is finite, else ``default`` (where a chart places a missing value)."""
+    number = finite_or_none(value)
+    return default if number is None else number
+
+
+def rank_axis(low: Sequence[float], high: Sequence[float], nominal: Sequence[float], n: int) -> tuple[float, float]:
+    """The rank axis of the interval chart: ranks 1…n, widened so that every bar (±``BAR_PAD``) and dot
+    lies inside it (an interval may reach a rank beyond the units drawn)."""
+    values = [finite_or(v, 1.0) for v in (*low, *nominal)] + [1.0]
+    tops = [finite_or(v, float(n)) for v in (*high, *nominal)] + [float(n)]
+    return min(values) - BAR_PAD - 0.25, max(tops) + BAR_PAD + 0.25
+
+
+def draw_rank_intervals(ax: Any, names: Sequence[str], nominal: Sequence[float], low: Sequence[float],
+                        high: Sequence[float], median: Sequence[float] | None = None, *, xlabel: str = "",
+                        nominal_label: str = "", median_label: str = "", interval_label: str = "") -> None:
+    """Rank with its 5–95 % interval per unit, best on top: a grey bar from the 5th to the 95th
+    percentile rank (±``BAR_PAD``, so a certain rank is a short bar), the nominal rank as a white dot,
+    the median as a tick drawn over it. The audit's chart files and the report's figure both draw
+    this, so a reader meets one encoding."""
+    import numpy as np
+
+    n = len(names)
+    order = sorted(range(n), key=lambda i: (finite_or(nominal[i], 1e9), i))
+    y = np.arange(n)[::-1]
+    for pos, i in zip(y, order, strict=True):
+        ax.plot([low[i] - BAR_PAD, high[i] + BAR_PAD], [pos, pos], color=GREYS[2], linewidth=3.2,
+                solid_capstyle="butt", label=interval_label if pos == y[0] else None, zorder=2)
+        ax.plot(nominal[i], pos, marker="o", markersize=4.5, color="white", markeredgecolor=INK,
+                markeredgewidth=1.2, linestyle="none", label=nominal_label if pos == y[0] else None, zorder=3,
+                gid=f"nominal-{i}")
+        if median is not None:  # drawn over the dot and taller than it: visible when they coincide
+            ax.plot(median[i], pos, marker="|", markersize=11, markeredgewidth=1.4, color=INK,
+                    linestyle="none", label=median_label if pos == y[0] else None, zorder=4, gid=f"median-{i}")
+    ax.set_yticks(y, [names[i] for i in order])
+    ax.tick_params(axis="y", length=0)
+    ax.set_xlim(*rank_axis(low, high, nominal, n))
+    ax.invert_xaxis()
+    ax.set_xlabel(xlabel)
+    ax.xaxis.grid(True)
+    ax.set_axisbelow(True)
+    if nominal_label:
+        ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=3)  # above: never over a bar

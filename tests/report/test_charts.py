@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 
+from nevindex import plotstyle
 from nevindex.report import charts
 
 NAMES = ["BYD 比亚迪", "Tesla", "NIO 蔚来", "BMW"]
@@ -104,10 +105,10 @@ def test_value_labels_keep_a_gap_from_the_bar_end():
 
 def test_rank_axis_holds_every_bar_and_dot():
     low, high, nominal = [1, 2, 5], [3, 7, 9], [1, 3, 6]  # 3 brands drawn, an interval reaching rank 9
-    lo, hi = charts.rank_axis(low, high, nominal, 3)
-    assert lo < min(low) - charts.BAR_PAD and hi > max(high) + charts.BAR_PAD
-    lo, hi = charts.rank_axis([1, 1], [1, 2], [1, 2], 2)
-    assert lo < 1 - charts.BAR_PAD and hi > 2 + charts.BAR_PAD
+    lo, hi = plotstyle.rank_axis(low, high, nominal, 3)
+    assert lo < min(low) - plotstyle.BAR_PAD and hi > max(high) + plotstyle.BAR_PAD
+    lo, hi = plotstyle.rank_axis([1, 1], [1, 2], [1, 2], 2)
+    assert lo < 1 - plotstyle.BAR_PAD and hi > 2 + plotstyle.BAR_PAD
 
 
 def test_median_tick_is_painted_over_the_nominal_dot():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from nevindex.plotstyle import GREYS, INK, colormap, figure, image_files
+from nevindex.plotstyle import GREYS, INK, colormap, draw_rank_intervals, figure, image_files
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -20,28 +20,18 @@ MID, LIGHT = GREYS[2], GREYS[3]
 
 def rank_interval_chart(intervals: pd.DataFrame, *, title: str = "Rank intervals", max_units: int = 80,
                         stem: str = "rank_intervals") -> dict[str, bytes]:
-    """Units by nominal rank: 5th–95th percentile rank as a bar, median as a dot, nominal as ◇."""
-    import numpy as np
-
+    """Units by nominal rank, best on top: the 5th–95th percentile rank as a bar, the nominal rank as a
+    dot, the median as a tick (:func:`nevindex.plotstyle.draw_rank_intervals`, the report's encoding)."""
     data = intervals.dropna(subset=["nominal_rank"]).sort_values("nominal_rank").head(max_units)
     n = len(data)
-    with figure(min(16.0, max(6.0, 0.18 * n + 1.5)), 4.2, text_as="paths") as fig:
+    with figure(7.0, 0.9 + 0.2 * n, text_as="paths") as fig:
         ax = fig.add_subplot()
-        ax.yaxis.grid(True)
-        ax.set_axisbelow(True)
-        x = np.arange(n)
-        ax.vlines(x, data["q05_rank"], data["q95_rank"], color=MID, linewidth=3.0, label="5th–95th percentile")
-        ax.scatter(x, data["median_rank"], s=14, color=INK, zorder=3, label="median")
-        ax.scatter(x, data["nominal_rank"], s=22, marker="D", facecolors="white", edgecolors=INK,
-                   linewidths=0.8, zorder=4, label="nominal")
-        ax.set_xticks(x)
-        ax.set_xticklabels(data["unit"], rotation=90, fontsize=7 if n > 40 else 8)
-        ax.set_xlim(-0.8, n - 0.2)
-        ax.invert_yaxis()
-        ax.set_ylabel("rank (1 = best)")
+        draw_rank_intervals(ax, [str(u) for u in data["unit"]], data["nominal_rank"].tolist(),
+                            data["q05_rank"].tolist(), data["q95_rank"].tolist(), data["median_rank"].tolist(),
+                            xlabel="rank (1 = best)", nominal_label="nominal", median_label="median",
+                            interval_label="5th–95th percentile")
         shown = f" (top {n} of {len(intervals)})" if len(intervals) > n else ""
-        ax.set_title(title + shown, loc="left")
-        ax.legend(ncol=3, loc="lower right", bbox_to_anchor=(1.0, 1.0))
+        ax.set_title(title + shown, loc="left", pad=18)
         return image_files(fig, stem)
 
 

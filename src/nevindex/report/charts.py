@@ -30,16 +30,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from nevindex import plotstyle
-from nevindex.plotstyle import FAMILIES, FONT_DIR, GREYS, HATCHES, INK, MARKERS, WIDTH
+from nevindex.plotstyle import FAMILIES, FONT_DIR, GREYS, HATCHES, INK, MARKERS, WIDTH, finite_or
 from nevindex.report.i18n import fmt_number, fmt_signed
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["FONT_DIR", "heatmap", "history", "language", "radar", "rank_axis", "rank_intervals", "ranking_bars", "waterfall"]
+__all__ = ["FONT_DIR", "heatmap", "history", "language", "radar", "rank_intervals", "ranking_bars", "waterfall"]
 
-#: Half the height of a certain rank's bar in the interval chart, in ranks.
-BAR_PAD = 0.35
 #: Gap between a bar's end and its value label, in points.
 LABEL_GAP = 2.5
 
@@ -95,13 +93,13 @@ def ranking_bars(names: Sequence[str], scores: Sequence[float], bands: Sequence[
                  band_labels: Sequence[str] | None = None, title: str = "", xlabel: str = "") -> str:
     """Horizontal bars, best on top; ``bands`` (0 = best rating) sets shade *and* hatch."""
     n = len(names)
-    order = sorted(range(n), key=lambda i: (-_finite(scores[i]), i))
+    order = sorted(range(n), key=lambda i: (-finite_or(scores[i], -1e9), i))
     with _figure(WIDTH, 0.6 + 0.2 * n) as fig:
         ax = fig.add_subplot()
         y = np.arange(n)[::-1]
         for pos, i in zip(y, order, strict=True):
             b = bands[i] if bands is not None else 0
-            value = _finite(scores[i], 0.0)
+            value = finite_or(scores[i], 0.0)
             ax.barh(pos, value, height=0.68, color=GREYS[b % len(GREYS)], hatch=HATCHES[b % len(HATCHES)],
                     edgecolor=INK if b >= 3 else "white", linewidth=0.4, gid=f"bar-{i}")
             ax.annotate(fmt_number(scores[i], grouping=False), (value, pos), xytext=(LABEL_GAP, 0),
@@ -112,7 +110,7 @@ def ranking_bars(names: Sequence[str], scores: Sequence[float], bands: Sequence[
         ax.set_xlabel(xlabel)
         ax.xaxis.grid(True)
         ax.set_axisbelow(True)
-        ax.set_xlim(0, max([_finite(s, 0.0) for s in scores] + [1.0]) * 1.15)  # room for the labels
+        ax.set_xlim(0, max([finite_or(s, 0.0) for s in scores] + [1.0]) * 1.15)  # room for the labels
         ax.set_ylim(-0.6, n - 0.4)
         if bands is not None and band_labels:
             used = sorted(set(bands))
@@ -220,44 +218,16 @@ def rank_intervals(names: Sequence[str], nominal: Sequence[float], low: Sequence
                    high: Sequence[float], median: Sequence[float] | None = None, title: str = "",
                    xlabel: str = "", nominal_label: str = "", median_label: str = "",
                    interval_label: str = "", alt: str = "") -> str:
-    """Rank with its 5–95 % interval per brand (best on top): a move inside the bar is not news.
-
-    The bar spans the ranks from the 5th to the 95th percentile inclusive (±0.35 around each), so a
-    certain rank still shows as a short bar."""
-    n = len(names)
-    order = sorted(range(n), key=lambda i: (_finite(nominal[i], 1e9), i))
-    with _figure(WIDTH, 0.7 + 0.2 * n) as fig:
+    """Rank with its 5–95 % interval per brand (best on top): a move inside the bar is not news
+    (:func:`nevindex.plotstyle.draw_rank_intervals`, as the audit's chart files draw it)."""
+    with _figure(WIDTH, 0.7 + 0.2 * len(names)) as fig:
         ax = fig.add_subplot()
-        y = np.arange(n)[::-1]
-        for pos, i in zip(y, order, strict=True):
-            ax.plot([low[i] - BAR_PAD, high[i] + BAR_PAD], [pos, pos], color=GREYS[2], linewidth=3.2,
-                    solid_capstyle="butt", label=interval_label if pos == y[0] else None, zorder=2)
-            ax.plot(nominal[i], pos, marker="o", markersize=4.5, color="white", markeredgecolor=INK,
-                    markeredgewidth=1.2, linestyle="none", label=nominal_label if pos == y[0] else None, zorder=3,
-                    gid=f"nominal-{i}")
-            if median is not None:  # drawn over the dot and taller than it: visible when they coincide
-                ax.plot(median[i], pos, marker="|", markersize=11, markeredgewidth=1.4, color=INK,
-                        linestyle="none", label=median_label if pos == y[0] else None, zorder=4, gid=f"median-{i}")
-        ax.set_yticks(y, [names[i] for i in order])
-        ax.tick_params(axis="y", length=0)
-        ax.set_xlim(*rank_axis(low, high, nominal, n))
-        ax.invert_xaxis()
-        ax.set_xlabel(xlabel)
-        ax.xaxis.grid(True)
-        ax.set_axisbelow(True)
-        if nominal_label:
-            ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=3)  # above: never over a bar
+        plotstyle.draw_rank_intervals(ax, names, nominal, low, high, median, xlabel=xlabel,
+                                      nominal_label=nominal_label, median_label=median_label,
+                                      interval_label=interval_label)
         if title:
             ax.set_title(title, loc="left")
         return _svg(fig, title or alt or xlabel)
-
-
-def rank_axis(low: Sequence[float], high: Sequence[float], nominal: Sequence[float], n: int) -> tuple[float, float]:
-    """The rank axis of the interval chart: ranks 1…n, widened so that every bar (±``BAR_PAD``) and dot
-    lies inside it (an interval may reach a rank beyond the brands drawn)."""
-    values = [_finite(v, 1.0) for v in (*low, *nominal)] + [1.0]
-    tops = [_finite(v, float(n)) for v in (*high, *nominal)] + [float(n)]
-    return min(values) - BAR_PAD - 0.25, max(tops) + BAR_PAD + 0.25
 
 
 def waterfall(start_label: str, start: float, steps: Sequence[tuple[str, float]], end_label: str,
@@ -342,5 +312,3 @@ def _above(ax, x: float, y: float, text: str) -> None:  # noqa: ANN001 - matplot
     ax.annotate(text, (x, y), xytext=(0, LABEL_GAP), textcoords="offset points", ha="center", va="bottom", fontsize=7)
 
 
-def _finite(value: float | None, default: float = -1e9) -> float:
-    return float(value) if value is not None and math.isfinite(value) else default
