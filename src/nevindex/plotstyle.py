@@ -16,7 +16,7 @@ inline charts are hand-written SVG, for the reasons given in :mod:`nevindex.web.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = ["ACCENT", "FAMILIES", "FONT_DIR", "GREYS", "HATCHES", "INK", "MARKERS", "WIDTH", "colormap", "figure",
-           "image_files", "pyplot", "rc", "BAR_PAD", "draw_rank_intervals", "finite_or", "rank_axis"]
+           "image_files", "pyplot", "rc", "BAR_PAD", "draw_heatmap", "draw_rank_intervals", "finite_or", "rank_axis"]
 
 FONT_DIR = Path(__file__).with_name("fonts")
 
@@ -178,3 +178,37 @@ def draw_rank_intervals(ax: Any, names: Sequence[str], nominal: Sequence[float],
     ax.set_axisbelow(True)
     if nominal_label:
         ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=3)  # above: never over a bar
+
+
+# --- the one annotated heatmap --------------------------------------------------------------------
+
+
+def draw_heatmap(ax: Any, values: Any, *, vmin: float, vmax: float, diverging: bool,
+                 label: Callable[[float, int, int], str | None], missing: str | None = None,
+                 fontsize: float = 6.5) -> Any:
+    """Cells in the style's map (``diverging`` for correlations: red −1, blue +1), each annotated with
+    ``label(value, row, column)`` in white on dark cells and in ink on light ones; ``missing`` marks
+    the empty cells (None: left blank). The audit's correlation files and the report's heatmaps both
+    draw this. Returns the image (for a colour bar)."""
+    import numpy as np
+
+    data = np.asarray(values, dtype=float)
+    image = ax.imshow(np.ma.masked_invalid(data), cmap=colormap("diverging" if diverging else "sequential"),
+                      vmin=vmin, vmax=vmax, aspect="auto", interpolation="nearest")
+    for r in range(data.shape[0]):
+        for c in range(data.shape[1]):
+            v = data[r, c]
+            if not np.isfinite(v):
+                if missing is not None:
+                    ax.text(c, r, missing, ha="center", va="center", fontsize=fontsize, color="#7a8793")
+                continue
+            text = label(float(v), r, c)
+            if text is None:
+                continue
+            shade = abs((v - vmin) / (vmax - vmin) * 2 - 1) if diverging else (v - vmin) / (vmax - vmin)
+            ax.text(c, r, text, ha="center", va="center", fontsize=fontsize, color="white" if shade > 0.55 else INK,
+                    linespacing=1.1)
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    return image

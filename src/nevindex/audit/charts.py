@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from nevindex.plotstyle import GREYS, INK, colormap, draw_rank_intervals, figure, image_files
+from nevindex.plotstyle import GREYS, INK, draw_heatmap, draw_rank_intervals, figure, image_files
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -38,26 +38,20 @@ def rank_interval_chart(intervals: pd.DataFrame, *, title: str = "Rank intervals
 def heatmap_chart(matrix: pd.DataFrame, *, title: str = "Correlations", stem: str = "correlations",
                   annotate_max: int = 700) -> dict[str, bytes]:
     """A correlation matrix on [−1, 1] in the diverging map (red = −1, blue = +1) with the values."""
-    import numpy as np
-
     values = matrix.to_numpy(dtype=float)
     rows, cols = values.shape
+    annotate = rows * cols <= annotate_max
+
+    def label(v: float, r: int, c: int) -> str | None:
+        return f"{v:.2f}".replace("0.", ".").replace("-.", "−.") if annotate else None
+
     with figure(min(14.0, 1.6 + 0.55 * cols), min(20.0, 1.2 + 0.22 * rows), text_as="paths") as fig:
         ax = fig.add_subplot()
-        image = ax.imshow(values, cmap=colormap("diverging"), vmin=-1, vmax=1, aspect="auto",
-                          interpolation="nearest")
+        image = draw_heatmap(ax, values, vmin=-1, vmax=1, diverging=True, label=label, fontsize=6)
         ax.set_xticks(range(cols))
         ax.set_xticklabels(matrix.columns, rotation=90)
         ax.set_yticks(range(rows))
         ax.set_yticklabels(matrix.index, fontsize=7 if rows > 30 else 8)
-        ax.tick_params(length=0)
-        if rows * cols <= annotate_max:
-            for i in range(rows):
-                for j in range(cols):
-                    v = values[i, j]
-                    if np.isfinite(v):
-                        ax.text(j, i, f"{v:.2f}".replace("0.", ".").replace("-.", "−."), ha="center",
-                                va="center", fontsize=6, color="white" if abs(v) > 0.55 else INK)
         fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02, label="correlation")
         ax.set_title(title, loc="left")
         return image_files(fig, stem)

@@ -184,31 +184,18 @@ def heatmap(row_labels: Sequence[str], col_labels: Sequence[str], values: Sequen
         data = np.where(np.tril(np.ones_like(data, dtype=bool)), data, np.nan)
     cell = 0.34 if cols > 6 else 0.5
     width = min(WIDTH, 1.8 + cell * cols * (1.9 if cols <= 6 else 1.0))
+    def label(v: float, r: int, c: int) -> str:
+        text = fmt_number(v, digits, grouping=False)
+        return text + (f"\nn = {int(counts[r][c])}" if counts is not None and r != c else "")
+
     with _figure(width, 0.9 + 0.24 * rows) as fig:
         ax = fig.add_subplot()
-        cmap = plotstyle.colormap("diverging" if diverging else "sequential")
-        ax.imshow(np.ma.masked_invalid(data), cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto",
-                  interpolation="nearest")
-        for r in range(rows):
-            for c in range(cols):
-                v = data[r, c]
-                if not math.isfinite(v):
-                    if not lower_triangle:
-                        ax.text(c, r, "–", ha="center", va="center", fontsize=6.5, color="#7a8793")
-                    continue
-                shade = abs((v - vmin) / (vmax - vmin) * 2 - 1) if diverging else (v - vmin) / (vmax - vmin)
-                label = fmt_number(v, digits, grouping=False)
-                if counts is not None and r != c:
-                    label += f"\nn = {int(counts[r][c])}"
-                ax.text(c, r, label, ha="center", va="center", fontsize=6.5 if counts is None else 6,
-                        color="white" if shade > 0.55 else INK, linespacing=1.1)
+        plotstyle.draw_heatmap(ax, data, vmin=vmin, vmax=vmax, diverging=diverging, label=label,
+                               missing=None if lower_triangle else "–", fontsize=6.5 if counts is None else 6)
         ax.set_xticks(range(cols), [_wrap(c, 14) for c in col_labels], rotation=35 if cols > 6 else 0,
                       ha="right" if cols > 6 else "center")
         ax.set_yticks(range(rows), [_wrap(r, 28) for r in row_labels])
-        ax.tick_params(length=0)
         ax.xaxis.tick_top()
-        for spine in ax.spines.values():
-            spine.set_visible(False)
         if title:
             ax.set_title(title, loc="left", pad=28 if cols > 6 else 18)
         return _svg(fig, title)
