@@ -42,3 +42,9 @@ def test_help_loads_no_heavy_library(argv):
 
 def test_the_probe_sees_a_heavy_import():  # the test above could not pass by looking at the wrong thing
     assert loaded_after("import nevindex.store.db") == ["sqlalchemy"]
+
+
+@pytest.mark.parametrize("package", ["audit", "collect", "insight", "nev", "report", "store", "workflows"])
+def test_importing_a_package_loads_no_heavy_library(package):
+    # packages hand out their names lazily (lazy_loader), so a command loads only what it uses
+    assert loaded_after(f"import nevindex.{package}") == []

@@ -15,19 +15,20 @@ spec, computes indicator values with their statistics, and writes tidy observati
     respondent_scores(spec, data)     # the arrays the audit's survey_sampling factor resamples
 """
 
-from __future__ import annotations
+import lazy_loader
 
-from nevindex.collect._spec import SpecError
-from nevindex.collect._table import read_unit_codes
-from nevindex.collect.observations import write_table
-from nevindex.collect.panel import PanelData, PanelEstimate, estimate_panel, read_panel
-from nevindex.collect.panel_spec import PanelSpec, load_panel_spec
-from nevindex.collect.survey import SurveyEstimate, bootstrap_survey, estimate_survey, respondent_scores
-from nevindex.collect.survey_data import SurveyData, read_survey
-from nevindex.collect.survey_spec import SurveySpec, load_survey_spec
-
-__all__ = [
-    "PanelData", "PanelEstimate", "PanelSpec", "SpecError", "SurveyData", "SurveyEstimate", "SurveySpec",
-    "bootstrap_survey", "estimate_panel", "estimate_survey", "load_panel_spec", "load_survey_spec", "read_panel",
-    "read_survey", "read_unit_codes", "respondent_scores", "write_table",
-]
+# Submodules load on first use (as in the other packages): ``import nevindex.collect`` costs nothing
+# until a spec is read, so the CLI's collect commands load pandas and scipy only when they run.
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "_spec": ["SpecError"],
+        "_table": ["read_unit_codes"],
+        "observations": ["write_table"],
+        "panel": ["PanelData", "PanelEstimate", "estimate_panel", "read_panel"],
+        "panel_spec": ["PanelSpec", "load_panel_spec"],
+        "survey": ["SurveyEstimate", "bootstrap_survey", "estimate_survey", "respondent_scores"],
+        "survey_data": ["SurveyData", "read_survey"],
+        "survey_spec": ["SurveySpec", "load_survey_spec"],
+    },
+)
