@@ -20,6 +20,6 @@ def test_importing_the_areas_loads_no_heavy_library() -> None:
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout.strip().splitlines()[-1]) == []
     # the probe sees a heavy import when there is one
-    proc = subprocess.run([sys.executable, "-c", code.replace("nevindex.cli.synth", "nevindex.collect")],
+    proc = subprocess.run([sys.executable, "-c", code.replace("nevindex.cli.synth", "nevindex.collect.survey")],
                           capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(REPO / "src")})
     assert "numpy" in json.loads(proc.stdout.strip().splitlines()[-1])
