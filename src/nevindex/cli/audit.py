@@ -103,6 +103,7 @@ def _print(result, top: int) -> None:  # type: ignore[no-untyped-def]
         for col in ("factor", "S1", "S1 interval", "ST", "ST interval"):
             table.add_column(col, justify="left" if col == "factor" else "right")
         for _, row in result.sensitivity.indices.iterrows():
-            table.add_row(str(row["factor"]), f"{row['S1']:.3f}", f"[{row['S1_low']:.3f}, {row['S1_high']:.3f}]",
-                          f"{row['ST']:.3f}", f"[{row['ST_low']:.3f}, {row['ST_high']:.3f}]")
+            s1, s1_low, s1_high, st, st_low, st_high = (numbers.number(row[c], 3) for c in (
+                "S1", "S1_low", "S1_high", "ST", "ST_low", "ST_high"))
+            table.add_row(str(row["factor"]), s1, f"[{s1_low}, {s1_high}]", st, f"[{st_low}, {st_high}]")
         console.print(table)

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from nevindex.cli._common import DataOpt, FrameworkOpt, RecipeOpt, UnitsOpt, YearOpt, console
+from nevindex.i18n import numbers
 from nevindex.i18n.plural import count
 
 __all__ = ["app"]
@@ -54,8 +55,7 @@ def build(
     order = np.argsort(result.rank, kind="stable")
     names = result.unit_names()
     for i in order[:top]:
-        rank = "—" if np.isnan(result.rank[i]) else f"{result.rank[i]:.0f}"
-        score = "—" if np.isnan(result.index[i]) else f"{result.index[i]:.2f}"
+        rank, score = numbers.rank(result.rank[i]), numbers.number(result.index[i], 2)
         table.add_row(rank, f"{names[i]} ({result.units[i]})", score)
     console.print(table)
     for note in notes:

@@ -109,7 +109,8 @@ def _print(p: Profile, top: int) -> None:
     from nevindex.insight.units import plain_change, plain_value
 
     rating = f", rating {p.rating}" if p.rating else ""
-    interval = (f", rank interval {p.rank_interval.low:.0f}–{p.rank_interval.high:.0f}" if p.rank_interval else "")
+    interval = (f", rank interval {numbers.rank(p.rank_interval.low)}–{numbers.rank(p.rank_interval.high)}"
+                if p.rank_interval else "")
     edition = p.edition if p.edition == str(p.year) else f"{p.edition} ({p.year})"
     console.print(f"[bold]{p.name}[/] ({p.unit}) — {p.framework} {p.version}, {edition}: "
                   f"index {numbers.number(p.score, 2, missing=NOT_RATED)}, {_rank_of(p.rank, p.n_ranked)}{rating}"

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from nevindex.cli._common import DbOpt, console, left_out
+from nevindex.i18n import numbers
 
 __all__ = ["app", "edition_table"]
 
@@ -46,11 +47,11 @@ def edition_table(edition, top: int | None) -> Table:  # noqa: ANN001 - Edition,
     for row in edition.table.head(top).to_dict("records"):
         name = str(row["name"]).split(" (")[0] + (" †" if row["scope"] else "") + (" ‡" if row.get("proxy") else "")
         if row["rated"]:
-            rank, index, rating = f"{row['rank']:.0f}", f"{row['index']:.1f}", str(row["rating"])
+            rank, index, rating = numbers.rank(row["rank"]), numbers.number(row["index"], 1), str(row["rating"])
         else:
             rank, index, rating = "–", "[yellow]n.r.[/]", "[yellow]n.r.[/]"
         table.add_row(rank, name, index, rating, *(_element_cell(row, e) for e in ELEMENT_LABELS),
-                      f"{row['coverage']:.0%}")
+                      numbers.percent(row["coverage"]))
     table.caption = left_out(min(top, len(edition.table)), len(edition.table))
     table.caption_justify = "left"
     return table

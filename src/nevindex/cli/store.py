@@ -56,7 +56,7 @@ def _interval(rec, which: str) -> str:  # type: ignore[no-untyped-def]
     low, high = rec.get(f"{which}_rank_low"), rec.get(f"{which}_rank_high")
     if low is None or high is None or low != low or high != high:
         return ""
-    return f" [{low:.0f}–{high:.0f}]"
+    return f" [{numbers.rank(low)}–{numbers.rank(high)}]"
 
 
 def _print_table(title: str, columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
