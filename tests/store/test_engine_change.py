@@ -88,3 +88,49 @@ def test_a_release_that_cannot_read_intact_stored_inputs_says_so(published_editi
     _tamper(store, "UPDATE unit_results SET score = score + 1 WHERE unit = 'bolt' AND node = 'Index'", "unit_results")
     with pytest.raises(ed.VerificationError, match="stored results were changed after the build"):
         ed.verify(store, "2024")  # without a rebuild, the stored rows are still checked against their hash
+
+
+def _nudged_rebuild(monkeypatch, factor: float, module=_verify) -> None:  # noqa: ANN001
+    """This release rebuilds the same numbers times ``factor``: what another CPU's maths does to the last
+    bits (factor 1 + 1e-13), or a real change (1 + 1e-6)."""
+    import dataclasses
+
+    def rebuilt(fw, ds, rc, year=None):  # noqa: ANN001, ANN202
+        result = real_build(fw, ds, rc, year=year)
+        return dataclasses.replace(result, scores=result.scores * factor)
+
+    monkeypatch.setattr(module, "build", rebuilt)
+
+
+def test_the_same_release_differing_only_by_rounding_is_a_note(published_edition, store, files, monkeypatch):
+    info = published_edition(store, files)
+    _nudged_rebuild(monkeypatch, 1 + 1e-13)
+    report = ed.verify(store, "2024")
+    assert report.result_sha256 == info.result_sha256
+    rounding = [n for n in report.notes if n.startswith("rounding:")]
+    assert len(rounding) == 1 and "largest difference" in rounding[0] and "score" in rounding[0]
+    assert any("to within rounding" in c for c in report.checks)
+    assert not any(n.startswith("engine changed") for n in report.notes)
+
+
+def test_the_same_release_differing_by_more_than_rounding_fails(published_edition, store, files, monkeypatch):
+    published_edition(store, files)
+    _nudged_rebuild(monkeypatch, 1 + 1e-6)
+    with pytest.raises(ed.VerificationError, match="rebuild from stored inputs gives different numbers"):
+        ed.verify(store, "2024")
+
+
+def test_a_download_differing_only_by_rounding_is_a_note(published_edition, store, files, tmp_path, monkeypatch):
+    from nevindex.store import _verify_export, receipts
+
+    published_edition(store, files)
+    folder = tmp_path / "open-data"
+    ed.export_edition(store, "2024", folder)
+    document = receipts.read(folder / receipts.FILE_NAME)
+    _nudged_rebuild(monkeypatch, 1 + 1e-13, _verify_export)
+    report = ed.verify_export(document, folder)
+    assert [n for n in report.notes if n.startswith("rounding: the rebuild on this machine")]
+    assert any("to within rounding" in c for c in report.checks)
+    _nudged_rebuild(monkeypatch, 1 + 1e-6, _verify_export)
+    with pytest.raises(ed.VerificationError, match="rebuild from the files' inputs"):
+        ed.verify_export(document, folder)

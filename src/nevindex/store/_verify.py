@@ -66,8 +66,10 @@ def _results(inputs: Any, stored_units: Sequence[Any], stored_inds: Sequence[Any
     """Check the stored rows against ``result_sha256`` and the rebuild from the (checked) inputs.
 
     Changed stored rows are tampering. A rebuild that differs from intact stored rows is tampering
-    when the same release built them (it must reproduce them bit for bit), and an engine change when
-    ``other_engine`` (the release that built them) is another: a note, the published numbers stand."""
+    when the same release built them (it must reproduce them bit for bit), unless only floats differ
+    and by less than :data:`nevindex.store.codec.ROUNDING` of their scale from the same data as built: then it is another
+    machine's floating point (a note). An engine change when ``other_engine`` (the release that built
+    them) is another: a note, the published numbers stand."""
     stored_digest = codec.rows_sha256(stored_units, stored_inds)
     rows = len(stored_units) + len(stored_inds)
     if inputs is None:
@@ -92,9 +94,22 @@ def _results(inputs: Any, stored_units: Sequence[Any], stored_inds: Sequence[Any
         differs = "the rebuild from stored inputs gives different numbers" + detail
     elif built_data is not None and result.hashes["data"] != built_data:
         differs = f"the data as built hash {result.hashes['data'][:12]} is not the stored {built_data[:12]}"
+    # only result numbers may differ by rounding: the data as built (derivations included) must still be
+    # the stored data, hash for hash
+    same_data = built_data is None or result.hashes["data"] == built_data
+    rounding = (codec.rounding_only(stored_units, stored_inds, unit_rows, ind_rows)
+                if differs and rebuilt != expected and same_data else None)
     if differs is None:
         checks.append(f"results: {rows:,} stored rows equal the rebuild from stored inputs, bit for bit "
                       f"(result {expected[:12]})")
+    elif rounding is not None and other_engine is None:  # same release, another machine's floating point
+        size, where = rounding
+        checks.append(f"results: {rows:,} stored rows match {expected[:12]} (the stored numbers are intact) and "
+                      f"equal the rebuild from stored inputs to within rounding")
+        notes.append(f"rounding: the rebuild on this machine differs from the stored numbers only in the last "
+                     f"bits (largest difference {size:.1e}, at {where}; below {codec.ROUNDING:.0e} of every value, far "
+                     "below the published digits): this CPU's or maths library's floating point, not a changed "
+                     "number. See docs/editions.md, 'The same bits on every machine'")
     elif other_engine is not None:  # the same stored bytes, another engine: not tampering
         checks.append(f"results: {rows:,} stored rows match {expected[:12]} (the stored numbers are intact)")
         notes.append(f"engine changed: built with nevindex {other_engine}, rebuilt with nevindex {__version__}: "

@@ -43,7 +43,7 @@ def verify_export(document: dict[str, Any], folder: str | Path, *, key: str | No
                                 "(export it with `nevindex edition export`)")
     checks = [f"receipt: signed by key {signer[:16]}… (trusted key: {source})"]
     problems: list[str] = []
-    engine_note: str | None = None
+    rebuild_note: str | None = None
 
     def same(what: str, actual: str, name: str) -> bool:
         if actual != signed.get(name):
@@ -85,13 +85,22 @@ def verify_export(document: dict[str, Any], folder: str | Path, *, key: str | No
         rebuilt = {"data_sha256": result.hashes["data"], "result_sha256": result.content_sha256()}
         if release and release != __version__ and any(rebuilt[k] != signed.get(k) for k in rebuilt) \
                 and not problems:  # the signed files are intact: another engine rebuilds them differently
-            engine_note = (f"engine changed: published with nevindex {release}, rebuilt with nevindex {__version__}: "
+            rebuild_note = (f"engine changed: published with nevindex {release}, rebuilt with nevindex {__version__}: "
                            f"the rebuild gives result {rebuilt['result_sha256'][:12]}, data as built "
                            f"{rebuilt['data_sha256'][:12]}; the files are intact, the published numbers are those of "
                            f"nevindex {release}")
         else:
             same("data as built", rebuilt["data_sha256"], "data_sha256")
-            same("rebuild from the files' inputs", rebuilt["result_sha256"], "result_sha256")
+            rounding = (codec.rounding_only(unit_rows, ind_rows, *codec.result_rows(result))
+                        if rebuilt["result_sha256"] != signed.get("result_sha256") and not problems else None)
+            if rounding is None:
+                same("rebuild from the files' inputs", rebuilt["result_sha256"], "result_sha256")
+            else:  # the same release on another machine: the last bits of its floating point
+                checks.append("rebuild from the files' inputs: equal to the signed results to within rounding")
+                rebuild_note = (f"rounding: the rebuild on this machine differs from the signed numbers only in the "
+                               f"last bits (largest difference {rounding[0]:.1e}, at {rounding[1]}; below "
+                               f"{codec.ROUNDING:.0e} of every value): this CPU's or maths library's floating "
+                               "point, not a changed number")
         content = opendata.EditionContent(
             meta=_meta(body, year), framework=fw, methodology_yaml=yaml_text, recipe_json=recipe_text,
             structure=stored_data["structure"], observations=rows, unit_rows=unit_rows, indicator_rows=ind_rows,
@@ -102,7 +111,7 @@ def verify_export(document: dict[str, Any], folder: str | Path, *, key: str | No
     notes = [] if trusted is not None else [
         f"the receipt's key {signer[:16]}… was not checked against a trusted key: compare it with the publisher's "
         "fingerprint or pass --key"]
-    notes += [engine_note] if engine_note else []
+    notes += [rebuild_note] if rebuild_note else []
     return VerifyReport(label, str(signed["result_sha256"]), len(unit_rows) + len(ind_rows), tuple(notes),
                         tuple(checks), signer)
 
