@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pytest
 
 from nevindex.cli import main
 
@@ -25,6 +26,7 @@ def _files(tmp_path):
             "--recipe", str(tmp_path / "recipe.yaml")]
 
 
+@pytest.mark.slow  # end to end: the whole audit command with its charts and workbook
 def test_cli_audit_writes_tables_and_charts(tmp_path) -> None:
     args = _files(tmp_path)
     out = tmp_path / "out"
