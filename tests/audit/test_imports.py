@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 HEAVY = ("scipy", "matplotlib", "SALib", "sqlalchemy", "openpyxl", "weasyprint", "fastapi")
 
 
@@ -16,6 +18,7 @@ def test_engine_and_audit_modules_load_no_heavy_library() -> None:
     assert out.strip() == "[]"
 
 
+@pytest.mark.slow  # a whole audit with its charts in a subprocess
 def test_matplotlib_loads_when_the_charts_are_drawn(asem_dir) -> None:
     code = ("import sys\nfrom nevindex.inputs import load_inputs\nfrom nevindex.audit import run_audit\n"
             f"i = load_inputs(r'{asem_dir / 'ASEM_iMeta.csv'}', r'{asem_dir / 'ASEM_iData.csv'}')\n"

@@ -76,6 +76,7 @@ def test_help_lines_are_wrapped_by_the_terminal_not_the_source(run):
     assert len(texts) >= 2 and all(len(t) >= width - 15 for t in texts[:-1]), texts
 
 
+@pytest.mark.slow  # the whole demo store built (every demo edition published)
 def test_edition_show_and_compare_print_names(run, demo_store_url):
     code, out, err = run("edition", "show", "nev-2024", "--top", "40", "--db", demo_store_url)
     assert code == 0, err
@@ -85,6 +86,7 @@ def test_edition_show_and_compare_print_names(run, demo_store_url):
     assert "Li Auto" in out and "│ li-auto" not in out
 
 
+@pytest.mark.slow  # the whole demo store built (every demo edition published)
 def test_report_without_the_edition_is_an_error_unless_demo(run, demo_store_url, tmp_path):
     out_file = tmp_path / "r.html"
     code, out, err = run("report", "--edition", "2031", "--format", "html", "--out", str(out_file),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pytest
 
 
 def _stored_root(url: str, label: str):
@@ -17,6 +18,7 @@ def _stored_root(url: str, label: str):
     return scores[scores["level"] == scores["level"].max()]
 
 
+@pytest.mark.slow  # the whole demo store built (every demo edition published)
 def test_profile_rank_counts_the_rated_brands(run, demo_store_url):
     root = _stored_root(demo_store_url, "nev-2024")
     n_rated = int(root["rank"].notna().sum())
@@ -27,6 +29,7 @@ def test_profile_rank_counts_the_rated_brands(run, demo_store_url):
     assert f"of {len(root)}" not in out.splitlines()[0]
 
 
+@pytest.mark.slow  # the whole demo store built (every demo edition published)
 def test_history_counts_the_rated_brands_of_each_edition(run, demo_store_url):
     rated = {label: int(_stored_root(demo_store_url, label)["rank"].notna().sum()) for label in ("nev-2023", "nev-2024")}
     code, out, err = run("profile", "byd", "--edition", "nev-2024", "--db", demo_store_url)
@@ -58,6 +61,7 @@ def test_brands_with_data_leave_out_brands_with_no_scored_value():
     assert f"{len(table) - empty} brands with data ({empty} more listed with none" in note
 
 
+@pytest.mark.slow  # the whole demo store built (every demo edition published)
 def test_a_table_cut_at_top_says_how_many_it_left_out(run, demo_store_url):
     n = len(_stored_root(demo_store_url, "nev-2024"))
     code, out, err = run("edition", "show", "nev-2024", "--top", "5", "--db", demo_store_url)
@@ -88,6 +92,7 @@ def test_plural_agreement():
         ["1 indicator", "2 indicators", "1 year", "0 years"]
 
 
+@pytest.mark.slow  # the whole demo store built (every demo edition published)
 def test_portal_brand_page_and_api_count_the_rated_brands(demo_store_url):
     """The portal says "rank 1 / n" with n the brands rated, in the card and in every history row."""
     from fastapi.testclient import TestClient

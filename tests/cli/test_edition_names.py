@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+pytestmark = pytest.mark.slow  # the whole demo store built (every demo edition published)
+
 
 def _first_line(out: str) -> str:
     return out.strip().splitlines()[0]

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
+pytestmark = pytest.mark.slow  # the whole demo store built (every demo edition published)
+
 
 def test_show_reaches_unrated_brands_without_crashing(run, demo_store_url):
     from nevindex.store import editions as ed

@@ -53,6 +53,7 @@ def test_log_values_are_shown_in_natural_units():
     assert plain_value(5.18, "percent") == "5.18 %"
 
 
+@pytest.mark.slow  # the whole demo store built (every demo edition published)
 def test_unrated_brand_has_no_levers_table_and_no_nan_interval(run, demo_store_url):
     from nevindex.nev.edition import build_edition
 
@@ -64,6 +65,7 @@ def test_unrated_brand_has_no_levers_table_and_no_nan_interval(run, demo_store_u
     assert "Top levers" not in out and "levers: none" in out and "is not rated" in out
 
 
+@pytest.mark.slow  # the whole demo store built (every demo edition published)
 def test_target_rank_for_an_unrated_brand_fails_before_printing(run, demo_store_url):
     from nevindex.nev.edition import build_edition
 
@@ -74,6 +76,7 @@ def test_target_rank_for_an_unrated_brand_fails_before_printing(run, demo_store_
     assert out == "" and "is not rated" in err and "Traceback" not in err
 
 
+@pytest.mark.slow  # the whole demo store built (every demo edition published)
 def test_cli_levers_show_the_rank_reached_and_plain_units(run, demo_store_url, result_2024):
     # the best-ranked brand one of whose levers moves it up, whatever the ranking is
     ranked = sorted((r, u) for u, r in zip(result_2024.units, result_2024.rank, strict=True) if r == r)

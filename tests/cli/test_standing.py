@@ -72,6 +72,7 @@ def test_profile_json_says_which_rule_it_used(result_2024):
     assert all(0 <= s["percentile"] <= 100 for s in (*sw["indicator_strengths"], *sw["indicator_weaknesses"]))
 
 
+@pytest.mark.slow  # the whole demo store built (every demo edition published)
 def test_cli_prints_the_rule_and_the_n(run, demo_store_url):
     from nevindex.insight.standing import strengths_weaknesses
     from nevindex.nev.edition import build_edition

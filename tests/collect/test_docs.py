@@ -8,6 +8,7 @@ import shlex
 from pathlib import Path
 
 import pandas as pd
+import pytest
 import yaml
 
 from nevindex.cli import main
@@ -25,6 +26,7 @@ COMMANDS = re.search(r"```bash\n(.*?)```", EXAMPLE, flags=re.S).group(1).strip()
 YAML = re.findall(r"```yaml\n(.*?)```", DOC, flags=re.S)
 
 
+@pytest.mark.slow  # end to end: the documented worked example
 def test_worked_example_runs_and_matches_its_description(tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("NEVINDEX_DB", str(tmp_path / "store.db"))

@@ -6,8 +6,6 @@ refused before PyYAML recurses."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import yaml
 
@@ -50,21 +48,17 @@ def test_a_2000_level_methodology_file_is_refused_not_a_recursion_error(tmp_path
     assert message.startswith(f"{path}: node 'L64' is 65 levels down from the root; 'a' is 2,001 down"), message
 
 
-def test_a_20000_level_methodology_is_refused_in_under_two_seconds():
+def test_a_20000_level_methodology_is_refused_naming_the_node():  # how fast: benchmarks/deep_trees.py
     data = _chain(20_000)
-    started = time.perf_counter()
     with pytest.raises(MethodologyError, match=r"node 'L64' is 65 levels down from the root; 'a' is 20,001 down"):
         framework_from_mapping(data)
-    assert time.perf_counter() - started < 2.0
 
 
-def test_a_cycle_in_a_20000_node_chain_is_found_at_once():
+def test_a_cycle_in_a_20000_node_chain_is_found():  # how fast: benchmarks/deep_trees.py
     data = _chain(20_000)
     data["aggregates"][0]["parent"] = "L19999"  # no root: the chain closes on itself
-    started = time.perf_counter()
     with pytest.raises(MethodologyError, match=r"cycle in the tree: L0 → L19999 → L19998"):
         framework_from_mapping(data)
-    assert time.perf_counter() - started < 2.0
 
 
 def _nested_mapping(levels: int) -> str:

@@ -105,6 +105,7 @@ def test_shipped_methodologies_use_the_current_names(tmp_path):
             load_framework(path)
 
 
+@pytest.mark.slow  # end to end: the command as a process
 def test_cli_users_see_the_warning(tmp_path, tiny_framework, tiny_csv, write):
     fw = tmp_path / "fw.yaml"
     fw.write_text(tiny_framework().to_yaml(), encoding="utf-8")

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from nevindex.nev.docs import MARKER, SECTIONS, main, render_sections, update_document
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "methodology.md"
 
 
+@pytest.mark.slow  # the generator builds every demo edition
 def test_committed_methodology_matches_the_generator():
     text = DOC.read_text(encoding="utf-8")
     assert {m.group("name") for m in MARKER.finditer(text)} == set(SECTIONS)
@@ -25,6 +28,7 @@ def test_every_indicator_with_names_justification_and_source_is_in_the_doc(nev):
             assert part.replace("|", "\\|") in text, (ind.code, part)
 
 
+@pytest.mark.slow  # the generator builds every demo edition
 def test_a_stale_document_is_detected(tmp_path):
     stale = tmp_path / "m.md"
     stale.write_text("intro\n<!-- BEGIN GENERATED: ratings -->\nold\n<!-- END GENERATED: ratings -->\n", encoding="utf-8")

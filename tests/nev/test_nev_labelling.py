@@ -69,6 +69,7 @@ def test_the_pdf_text_carries_the_label_on_cover_ranking_and_every_brand_page(re
     assert sum(text.count(wanted) for text in pages) == 2 + len(model.profiles)
 
 
+@pytest.mark.slow  # the whole demo store built (every demo edition published)
 def test_every_portal_page_shows_the_label_in_its_language(demo_store_url):
     from fastapi.testclient import TestClient
 
@@ -84,6 +85,7 @@ def test_every_portal_page_shows_the_label_in_its_language(demo_store_url):
             assert LABEL[lang] in response.text, prefix + path
 
 
+@pytest.mark.slow  # the whole demo store built (every demo edition published)
 def test_the_open_data_readme_carries_the_label(demo_store, tmp_path):
     from nevindex.store import editions as ed
 

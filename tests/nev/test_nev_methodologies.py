@@ -20,6 +20,7 @@ def _engine_index(year: int, methodology: str) -> dict[str, float]:
     return {u: float(v) for u, v in zip(result.units, result.index, strict=True) if not np.isnan(v)}
 
 
+@pytest.mark.slow  # the whole demo store built (every demo edition published)
 def test_the_store_holds_every_year_under_both_methodologies(demo_store):
     infos = {e.label: e for e in ed.list_editions(demo_store)}
     for year in (2023, 2024):
@@ -34,6 +35,7 @@ def test_the_store_holds_every_year_under_both_methodologies(demo_store):
         assert "index_coherence" in ed.audit_tables(demo_store, demo_label(year))
 
 
+@pytest.mark.slow  # the whole demo store built (every demo edition published)
 def test_same_year_compare_attributes_the_whole_change_to_the_methodology(demo_store):
     change = compare_editions(demo_store, "nev-2024-v2025.1", "nev-2024")
     old, new = _engine_index(2024, "2025.1"), _engine_index(2024, "2026.1")
@@ -46,6 +48,7 @@ def test_same_year_compare_attributes_the_whole_change_to_the_methodology(demo_s
         assert summary.loc[unit, "methodology_part"] == pytest.approx(new[unit] - old[unit], abs=1e-9)
 
 
+@pytest.mark.slow  # the whole demo store built (every demo edition published)
 def test_cross_year_compare_splits_each_brand_into_data_and_methodology(demo_store):
     change = compare_editions(demo_store, "nev-2023-v2025.1", "nev-2024")
     summary = change.summary().set_index("unit")
@@ -67,6 +70,7 @@ def test_cross_year_compare_splits_each_brand_into_data_and_methodology(demo_sto
     assert not np.allclose(summary["data_part"], 0) and not np.allclose(summary["methodology_part"], 0)
 
 
+@pytest.mark.slow  # the whole demo store built (every demo edition published)
 def test_compare_from_the_command_line_writes_both_parts_for_every_brand(demo_store_url, tmp_path, capsys):
     import pandas as pd
 

@@ -10,6 +10,8 @@ from test_render import RankingTable
 from nevindex.report.render import render_html
 from nevindex.report.sources import ReportInputs
 
+pytestmark = pytest.mark.slow  # end to end: a whole report rendered, with a real audit
+
 audit = pytest.importorskip("nevindex.audit")  # the audit area; on main since the audit branch landed
 
 SPEC = {

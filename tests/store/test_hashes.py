@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from nevindex.build import build
 from nevindex.dataset import load_dataset
 from nevindex.framework import load_framework
@@ -17,6 +19,7 @@ NAMES = ("methodology_sha256", "dataset_sha256", "source_sha256", "units_sha256"
          "result_sha256")
 
 
+@pytest.mark.slow  # end to end: the command as a process, the open data and the report annex
 def test_every_surface_shows_the_same_named_hashes(published_edition, store, store_url, files, tmp_path, run_cli):
     info = published_edition(store, files)
     hashes = info.hashes

@@ -134,6 +134,7 @@ def test_a_changed_downloaded_file_is_named(published_edition, store, files, tmp
     assert any(word in str(caught.value) for word in (name, "methodology", "data set", "result rows"))
 
 
+@pytest.mark.slow  # end to end: the command as a process
 def test_cli_verify_receipt_and_export(published_edition, store, store_url, files, tmp_path, run_cli):
     published_edition(store, files)
     out = tmp_path / "download"
@@ -159,6 +160,7 @@ def document_fingerprint(path) -> str:
     return json.loads(path.read_text())["receipt"]["signer"]["fingerprint"]
 
 
+@pytest.mark.slow  # end to end: the command as a process
 def test_forged_republication_fails_verify_against_the_kept_receipt(published_edition, store, store_url, files,
                                                                    drop_guards, tmp_path, run_cli):
     """The issue's check: with the triggers dropped by hand and the REPLACE chain replayed, `verify` fails

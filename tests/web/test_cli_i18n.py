@@ -39,6 +39,7 @@ def test_translate_and_paths() -> None:
     assert split_lang("/zhx/") == ("en", "/zhx/")
 
 
+@pytest.mark.slow  # end to end: the whole static site exported
 def test_cli_create_user_and_site_export(seeded_folder: Path, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
     import shutil
 

@@ -104,6 +104,7 @@ def test_without_a_renderer_no_report_is_offered(client) -> None:  # noqa: ANN00
     assert client.get("/reports/t2024/report-en.pdf").status_code == 404
 
 
+@pytest.mark.slow  # end to end: the whole static site exported
 def test_static_export_with_reports(app_with_reports, renderer, tmp_path) -> None:  # noqa: ANN001
     from nevindex.web.site import export_site
 
