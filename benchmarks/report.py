@@ -12,6 +12,7 @@ language on a quiet machine. Figures measured on a loaded machine say little: co
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import time
@@ -33,12 +34,12 @@ def main() -> None:
     inputs, t_inputs = _timed(lambda: from_demo(year))
     print(f"inputs (build {year} and earlier editions): {t_inputs:6.2f} s")
     for lang in ("en", "zh"):
-        html, t_html = _timed(lambda: render_html(inputs.model(lang)))
-        pdf, t_pdf = _timed(lambda: render_pdf(inputs.model(lang)))
-        pages = len(PdfReader(__import__("io").BytesIO(pdf)).pages)
+        html, t_html = _timed(lambda lang=lang: render_html(inputs.model(lang)))
+        pdf, t_pdf = _timed(lambda lang=lang: render_pdf(inputs.model(lang)))
+        pages = len(PdfReader(io.BytesIO(pdf)).pages)
         os.environ["NEVINDEX_REPORT_WORKERS"] = "1"
         try:
-            _, t_serial = _timed(lambda: render_pdf(inputs.model(lang)))
+            _, t_serial = _timed(lambda lang=lang: render_pdf(inputs.model(lang)))
         finally:
             del os.environ["NEVINDEX_REPORT_WORKERS"]
         print(f"{lang}: HTML only {t_html:5.2f} s ({len(html) / 1e6:.2f} MB) · PDF {t_pdf:5.2f} s "
