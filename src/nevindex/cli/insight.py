@@ -74,10 +74,10 @@ def profile_command(
 
         result, history, intervals, edition = _load_edition(edition or LATEST, db)
     elif framework is not None and data is not None:
-        from nevindex.audit.intervals import RankIntervals
         from nevindex.build import build
         from nevindex.dataset import read_table
         from nevindex.inputs import load_inputs
+        from nevindex.intervals import RankIntervals
 
         inputs = load_inputs(framework, data, recipe, units_file=units, year=year)
         result, history = build(inputs.framework, inputs.dataset, inputs.recipe, year=inputs.year), []

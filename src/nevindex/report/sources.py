@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nevindex.audit.intervals import RankIntervals
 from nevindex.errors import NevIndexError, NotFoundError
+from nevindex.intervals import RankIntervals
 from nevindex.report.model import (
     AuditView,
     Availability,
