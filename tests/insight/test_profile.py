@@ -14,6 +14,7 @@ from nevindex.dataset import Dataset
 from nevindex.errors import DataError
 from nevindex.insight import profile, strengths_weaknesses
 from nevindex.insight.profile import history_points, indicator_lines, rank_interval
+from nevindex.intervals import RankIntervals
 
 
 def _rank_among(values, i):
@@ -134,19 +135,25 @@ def test_profile_scores_rating_and_json(small_dataset, small_framework):
     assert d["raw"] is None and d["normalised"] is None and d["rank"] is None
 
 
-def test_rank_interval_sources(small_result):
-    assert rank_interval({"u1": (2, 5)}, "u1").high == 5
-    assert rank_interval({"u1": {"low": 1, "high": 3, "median": 2}}, "u1").median == 2
-    frame = pd.DataFrame({"unit": ["u1", "u2"], "q05": [1.0, 2.0], "q95": [4.0, 6.0], "median": [2.0, 3.0]})
-    iv = rank_interval(frame, "u2")
-    assert (iv.low, iv.high, iv.median) == (2.0, 6.0, 3.0)
-    assert rank_interval(frame, "u9") is None and rank_interval(None, "u1") is None
-    audit = pd.DataFrame({"unit": ["u1"], "nominal_rank": [3.0], "median_rank": [3.5], "q05_rank": [2.0],
-                          "q95_rank": [6.0]})  # the audit's rank_intervals table
-    iv = rank_interval(audit, "u1")
+def test_rank_intervals_are_the_audits_typed_record(small_result):
+    audit = pd.DataFrame({"unit": ["u1", "u2"], "nominal_rank": [3.0, 1.0], "median_rank": [3.5, np.nan],
+                          "q05_rank": [2.0, np.nan], "q95_rank": [6.0, np.nan]})  # the audit's rank_intervals table
+    intervals = RankIntervals.from_frame(audit)
+    iv = rank_interval(intervals, "u1")
     assert (iv.low, iv.high, iv.median) == (2.0, 6.0, 3.5)
+    assert rank_interval(intervals, "u2") is None  # never scored: NaN bounds are no interval
+    assert rank_interval(intervals, "u9") is None and rank_interval(None, "u1") is None
     result = small_result()
-    assert profile(result, "u1", intervals={"u1": (1, 4)}).to_dict()["rank_interval"]["high"] == 4
+    assert profile(result, "u1", intervals=intervals).to_dict()["rank_interval"] == {
+        "low": 2.0, "high": 6.0, "median": 3.5, "source": "audit"}
+    assert profile(result, "u1").rank_interval is None
+
+
+@pytest.mark.parametrize("wrong", [{"u1": (1, 4)}, {"u1": {"low": 1, "high": 3}},
+                                   pd.DataFrame({"unit": ["u1"], "q05_rank": [1.0], "q95_rank": [4.0]})])
+def test_other_shapes_of_intervals_are_refused(small_result, wrong):
+    with pytest.raises(TypeError, match="must be a nevindex.intervals.RankIntervals or None"):
+        profile(small_result(), "u1", intervals=wrong, with_levers=False)
 
 
 def test_rank_interval_from_an_audit_run(small_dataset, small_framework):
@@ -156,7 +163,7 @@ def test_rank_interval_from_an_audit_run(small_dataset, small_framework):
     audit = run_audit(fw, small_dataset(), fw.recipe, {"runs": 40, "seed": 1, "weight_noise": [{"level": 1}]})
     table = audit.rank_intervals().set_index("unit")
     for unit in ("u1", "u4"):
-        iv = profile(audit.result, unit, intervals=audit, with_levers=False).rank_interval
+        iv = profile(audit.result, unit, intervals=audit.intervals_by_unit(), with_levers=False).rank_interval
         assert (iv.low, iv.high, iv.median) == tuple(table.loc[unit, ["q05_rank", "q95_rank", "median_rank"]])
         assert iv.low <= iv.high
 

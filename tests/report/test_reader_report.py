@@ -79,7 +79,8 @@ def test_cronbach_rows_show_names_and_negative_alpha_is_explained(demo):
     sub = next(c for c in fw.aggregate_codes if c not in (fw.root, *fw.children[fw.root]))
     element = fw.children[fw.root][0]
     demo.audit_tables = {"consistency": pd.DataFrame({"aggregate": [sub, element],
-                                                      "cronbach_alpha": [-0.4, 0.7], "n": [6, 9]})}
+                                                      "cronbach_alpha": [-0.4, 0.7],
+                                                      "complete_rows": [6, 9]})}
     try:
         for lang in ("en", "zh"):
             annex = _section(render_html(demo.model(lang)), "audit")
@@ -89,6 +90,18 @@ def test_cronbach_rows_show_names_and_negative_alpha_is_explained(demo):
             assert ("negative" in text) if lang == "en" else ("负值" in text)
     finally:
         demo.audit_tables = None
+
+
+def test_a_coherence_table_that_cannot_be_computed_is_said_not_swallowed(demo, monkeypatch):
+    import nevindex.nev.coherence
+
+    def broken(*args, **kwargs):
+        raise ValueError("no rated brands")
+
+    monkeypatch.setattr(nevindex.nev.coherence, "rated_coherence", broken)
+    model = demo.model("en")
+    assert model.availability.coherence == "failed:ValueError: no rated brands"
+    assert "no rated brands" in visible_text(_section(render_html(model), "audit"))
 
 
 # --- item 9: no filler ------------------------------------------------------------------------------

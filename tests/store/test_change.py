@@ -10,12 +10,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nevindex.audit.intervals import RankIntervals, UnitInterval
 from nevindex.build import build
 from nevindex.dataset import Dataset
 from nevindex.errors import DataError
 from nevindex.framework import framework_from_mapping
 from nevindex.insight.change import DROPPED, contributions, decompose, old_under_new, rank_news
+from nevindex.intervals import RankIntervals, UnitInterval
 from nevindex.store import editions as ed
 from nevindex.workflows import compare_editions
 

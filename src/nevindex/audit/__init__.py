@@ -11,6 +11,5 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__, submod_attrs={
         "run": ["AuditResult", "run_audit"],
         "spec": ["UncertaintySpec", "load_spec", "spec_from_mapping"],
-        "intervals": ["RankIntervals", "UnitInterval"],
         "sampling": ["RespondentScores"],
     })

@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 
 from nevindex.audit.coherence import correlation_matrix, correlations, group_consistency
-from nevindex.audit.intervals import INTERVALS_TABLE, RankIntervals
 from nevindex.audit.sampling import RespondentScores, SampledColumns, replicate_columns
 from nevindex.audit.sensitivity import SensitivityResult, check_base_sample, sensitivity
 from nevindex.audit.spec import (
@@ -40,6 +39,7 @@ from nevindex.build import build
 from nevindex.dataset import Dataset
 from nevindex.errors import RecipeError
 from nevindex.framework import Framework
+from nevindex.intervals import INTERVALS_TABLE, RankIntervals
 from nevindex.recipe import Recipe
 from nevindex.result import Result
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -16,6 +16,7 @@ from nevindex.i18n import numbers
 if TYPE_CHECKING:
     from nevindex.insight.profile import Profile
     from nevindex.insight.standing import Standing, StrengthsWeaknesses
+    from nevindex.intervals import RankIntervals
     from nevindex.result import Result
 
 __all__ = ["app"]
@@ -23,7 +24,7 @@ __all__ = ["app"]
 app = typer.Typer()
 
 
-def _load_edition(edition: str, db: str | None) -> tuple[Result, list[tuple[str, Result]], Any, str]:
+def _load_edition(edition: str, db: str | None) -> tuple[Result, list[tuple[str, Result]], RankIntervals | None, str]:
     """A stored edition's Result, the Results of its history (:func:`nevindex.store.queries.history_editions`),
     the audit's rank intervals when stored, and the edition's label."""
     from nevindex.store import editions as ed
@@ -68,16 +69,16 @@ def profile_command(
     """Where BRAND stands, against whom, and what would raise it most."""
     from nevindex.insight.profile import profile
 
-    intervals = None
+    intervals: RankIntervals | None = None
     if framework is None and data is None:
         from nevindex.store.queries import LATEST
 
         result, history, intervals, edition = _load_edition(edition or LATEST, db)
     elif framework is not None and data is not None:
-        from nevindex.audit.intervals import RankIntervals
         from nevindex.build import build
         from nevindex.dataset import read_table
         from nevindex.inputs import load_inputs
+        from nevindex.intervals import RankIntervals
 
         inputs = load_inputs(framework, data, recipe, units_file=units, year=year)
         result, history = build(inputs.framework, inputs.dataset, inputs.recipe, year=inputs.year), []

@@ -1,7 +1,8 @@
 """A unit's profile: where it stands (index, elements, every indicator), against whom, and its history.
 
-Pure functions of a :class:`~nevindex.result.Result` (plus optional audit rank intervals and the
-Results of earlier editions), so the report, the portal and the CLI all show the same numbers.
+Pure functions of a :class:`~nevindex.result.Result` (plus the audit's optional
+:class:`~nevindex.intervals.RankIntervals` and the Results of earlier editions), so the report, the
+portal and the CLI all show the same numbers.
 Ranks of indicators are ranks among the scored units on the normalised score (direction applied,
 ties at the minimum rank, missing values unranked).
 """
@@ -9,7 +10,7 @@ ties at the minimum rank, missing values unranked).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,13 +31,14 @@ from nevindex.insight.peers import Peers, similar_units
 from nevindex.insight.plan import Plan, plan_to_rank
 from nevindex.insight.standing import Standing, StrengthsWeaknesses, strengths_weaknesses
 from nevindex.insight.whatif import WhatIf
+from nevindex.intervals import RankIntervals
 from nevindex.methods.rank import rank_desc
 from nevindex.result import Result
 from nevindex.values import finite_or_none
 
-__all__ = ["HistoryPoint", "INTERVAL_COLUMNS", "IndicatorLine", "NodeLine", "Profile", "RankInterval",
-           "Standing", "StrengthsWeaknesses", "history_points", "indicator_lines", "interval_columns",
-           "n_ranked", "node_lines", "profile", "profiles", "rank_interval", "strengths_weaknesses"]
+__all__ = ["HistoryPoint", "IndicatorLine", "NodeLine", "Profile", "RankInterval", "Standing",
+           "StrengthsWeaknesses", "history_points", "indicator_lines", "n_ranked", "node_lines", "profile",
+           "profiles", "rank_interval", "strengths_weaknesses"]
 
 
 @dataclass(frozen=True)
@@ -207,56 +209,20 @@ def node_lines(result: Result, unit: str) -> tuple[NodeLine, ...]:
                  for k, c in enumerate(fw.display_order) if c != fw.root)
 
 
-INTERVAL_COLUMNS = (("q05_rank", "q95_rank"), ("low", "high"), ("lower", "upper"), ("q05", "q95"), ("p05", "p95"),
-                    ("rank_q05", "rank_q95"), ("rank_low", "rank_high"), ("p5", "p95"))
-
-
-def interval_columns(frame: pd.DataFrame) -> tuple[str, str] | None:
-    """The (low, high) rank-interval columns of an audit table, if it has them."""
-    return next(((lo, hi) for lo, hi in INTERVAL_COLUMNS if lo in frame.columns and hi in frame.columns), None)
-
-
-def rank_interval(intervals: Any, unit: str) -> RankInterval | None:
-    """The unit's rank interval (:func:`_rank_interval`), or None when the audit gave it none (an
-    unrated unit has NaN bounds: no "nan–nan" interval reaches a reader)."""
-    found = _rank_interval(intervals, unit)
-    if found is None or not (math.isfinite(found.low) and math.isfinite(found.high)):
-        return None
-    return found
-
-
-def _rank_interval(intervals: Any, unit: str) -> RankInterval | None:
-    """The unit's rank interval from audit output: an ``AuditResult`` (its ``rank_intervals()``),
-    a mapping unit → (low, high[, median]), a record with ``low``/``high``/``median`` attributes
-    (the audit's ``RankIntervals``) or
-    {low, high, median}, or a DataFrame with a ``unit`` column and low/high columns (the audit's
-    ``q05_rank``/``q95_rank``/``median_rank``, or ``q05``/``q95``, ``low``/``high``, …)."""
-    if callable(getattr(intervals, "rank_intervals", None)):  # an audit.run.AuditResult
-        intervals = intervals.rank_intervals()
+def rank_interval(intervals: RankIntervals | None, unit: str) -> RankInterval | None:
+    """The unit's rank interval from the audit's :class:`~nevindex.intervals.RankIntervals`, or None
+    when there are none, the unit has none, or its bounds are NaN (an unrated unit: no "nan–nan"
+    interval reaches a reader)."""
     if intervals is None:
         return None
-    if isinstance(intervals, pd.DataFrame):
-        frame = intervals.set_index("unit") if "unit" in intervals.columns else intervals
-        if unit not in frame.index:
-            return None
-        rec = frame.loc[unit].to_dict()
-        pair = interval_columns(frame)
-        if pair is None:
-            return None
-        med = next((rec[m] for m in ("median_rank", "median", "rank_median", "q50", "p50") if m in rec), None)
-        return RankInterval(float(rec[pair[0]]), float(rec[pair[1]]), None if med is None else float(med))
-    if isinstance(intervals, Mapping):
-        value = intervals.get(unit)
-        if value is None:
-            return None
-        if isinstance(value, Mapping):
-            return RankInterval(float(value["low"]), float(value["high"]),
-                                None if value.get("median") is None else float(value["median"]))
-        if not isinstance(value, (tuple, list)):  # a record with low/high/median (the audit's UnitInterval)
-            return RankInterval(float(value.low), float(value.high), float(value.median))
-        seq = list(value)
-        return RankInterval(float(seq[0]), float(seq[1]), float(seq[2]) if len(seq) > 2 else None)
-    return None
+    if not isinstance(intervals, RankIntervals):
+        raise TypeError(f"rank intervals must be a nevindex.intervals.RankIntervals or None, not "
+                        f"{type(intervals).__name__} (read them with nevindex.store.queries.rank_intervals, "
+                        "AuditResult.intervals_by_unit() or RankIntervals.from_frame)")
+    found = intervals.get(unit)
+    if found is None or not (math.isfinite(found.low) and math.isfinite(found.high)):
+        return None
+    return RankInterval(found.low, found.high, found.median)
 
 
 def history_points(result: Result, unit: str, history: Sequence[Any] = (),
@@ -287,7 +253,7 @@ def _rating_description(result: Result, label: str | None) -> str | None:
     return None
 
 
-def profile(result: Result, unit: str, *, peers: str | None = None, intervals: Any = None,
+def profile(result: Result, unit: str, *, peers: str | None = None, intervals: RankIntervals | None = None,
             history: Sequence[Any] = (), edition: str | None = None, top: int = 5, n_similar: int = 5,
             lever_step: str = "next", lever_size: float = 0.1, target_rank: int | None = None,
             with_levers: bool = True, engine: WhatIf | None = None) -> Profile:
@@ -303,9 +269,10 @@ def profile(result: Result, unit: str, *, peers: str | None = None, intervals: A
         A group column of the data (e.g. ``country``): strengths and weaknesses are also taken
         against that group, and ``lever_step="leader"`` steps towards the group's leader.
     intervals
-        The audit's rank intervals: ``RankIntervals`` (from :func:`nevindex.store.queries.rank_intervals`
-        or ``AuditResult.intervals_by_unit()``), an ``AuditResult``, the ``rank_intervals`` table,
-        or a mapping unit → (low, high[, median]); None: no interval.
+        The audit's rank intervals, a :class:`~nevindex.intervals.RankIntervals` (from
+        :func:`nevindex.store.queries.rank_intervals`, ``AuditResult.intervals_by_unit()`` or
+        ``RankIntervals.from_frame`` of a ``rank_intervals.csv``); None: no interval. Anything else
+        is a TypeError.
     history
         Earlier editions, as Results or ``(label, Result)`` pairs (oldest first); editions without
         the unit are skipped. This edition is added last.
@@ -339,6 +306,7 @@ def profile(result: Result, unit: str, *, peers: str | None = None, intervals: A
     code = result.units[row]
     fw = result.framework
     check_group_column(result, peers)
+    interval = rank_interval(intervals, code)
     score = float(result.index[row])
     if target_rank is not None and not math.isfinite(float(result.rank[row])):
         raise DataError(f"{result.unit_names()[row]} ({code}) is not rated in this edition, so it has no rank to "
@@ -353,7 +321,7 @@ def profile(result: Result, unit: str, *, peers: str | None = None, intervals: A
     return Profile(
         unit=code, name=result.unit_names()[row], framework=fw.framework.code, version=str(fw.framework.version),
         edition=edition or str(result.year), year=result.year, n_units=len(result.units), score=score, rank=float(result.rank[row]), rating=rating,
-        rating_description=_rating_description(result, rating), rank_interval=rank_interval(intervals, code),
+        rating_description=_rating_description(result, rating), rank_interval=interval,
         elements=els, aggregates=nodes, indicators=indicator_lines(result, code), standing=tuple(standing),
         history=history_points(result, code, history, edition), peers=similar_units(result, code, n_similar, within=None),
         levers=levers(result, code, step=lever_step, size=lever_size,  # type: ignore[arg-type]

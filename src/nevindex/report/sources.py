@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nevindex.audit.intervals import RankIntervals
 from nevindex.errors import NevIndexError, NotFoundError
+from nevindex.intervals import RankIntervals
 from nevindex.report.model import (
     AuditView,
     Availability,
@@ -88,7 +88,10 @@ class ReportInputs:
         elif self.result.framework.framework.meta.get("coverage"):
             rules = dict(self.result.framework.framework.meta["coverage"])
         if coverage is not None and (audit is None or audit.index_coherence is None):
-            audit = _with_rated_coherence(audit, self.result, coverage)
+            try:
+                audit = _with_rated_coherence(audit, self.result, coverage)
+            except Exception as exc:  # noqa: BLE001 - as above
+                avail["coherence"] = f"failed:{_why(exc)}"
         if coverage is not None and audit is not None and audit.intervals:
             audit = published_intervals(audit, self.audit_tables or {}, coverage)
             if not audit.intervals:
@@ -110,10 +113,7 @@ def _with_rated_coherence(audit: AuditView | None, result: Result, coverage: pd.
 
     from nevindex.nev.coherence import rated_coherence
 
-    try:
-        view = rated_coherence_view(rated_coherence(result, coverage))
-    except Exception:  # noqa: BLE001 - optional: the annex then says the audit was not run
-        return audit
+    view = rated_coherence_view(rated_coherence(result, coverage))
     if view is None:
         return audit
     return replace(audit, index_coherence=view) if audit is not None else AuditView(index_coherence=view)
@@ -168,11 +168,6 @@ def coverage_rules(result: Result) -> tuple[pd.DataFrame | None, dict[str, Any] 
     return coverage_table(result, CoverageRules.from_framework(result.framework)), dict(spec)
 
 
-def _column(frame: pd.DataFrame, *names: str) -> str | None:
-    cols = {str(c).lower(): c for c in frame.columns}
-    return next((cols[n] for n in names if n in cols), None)
-
-
 def audit_view(tables: Mapping[str, pd.DataFrame], result: Result, seed: int | None = None) -> AuditView | None:
     """Read the audit's stored tables (nevindex.audit ``AuditResult.tables()``)."""
     typed = RankIntervals.from_tables(tables)
@@ -180,29 +175,28 @@ def audit_view(tables: Mapping[str, pd.DataFrame], result: Result, seed: int | N
                  if typed is not None else None)
     alpha, alpha_n = None, None
     cons = tables.get("consistency")
-    if cons is not None and not cons.empty and _column(cons, "cronbach_alpha"):
+    if cons is not None and not cons.empty and "cronbach_alpha" in cons.columns:
         records = [r for r in cons.to_dict("records")
                    if r.get("cronbach_alpha") is not None and math.isfinite(float(r["cronbach_alpha"]))]
         alpha = {str(r["aggregate"]): float(r["cronbach_alpha"]) for r in records}
-        n_col = _column(cons, "complete_rows", "n")
-        alpha_n = {str(r["aggregate"]): int(r[n_col]) for r in records
-                   if n_col and r.get(n_col) is not None and math.isfinite(float(r[n_col]))} if n_col else None
+        if "complete_rows" in cons.columns:  # the brands behind each α (nevindex.audit.coherence.group_consistency)
+            alpha_n = {str(r["aggregate"]): int(r["complete_rows"]) for r in records
+                       if r.get("complete_rows") is not None and math.isfinite(float(r["complete_rows"]))}
     sens = tables.get("sensitivity")
     sensitivity = None
-    if sens is not None and not sens.empty and _column(sens, "s1") and _column(sens, "st"):
+    if sens is not None and not sens.empty and {"S1", "ST"} <= set(sens.columns):
         sensitivity = [(str(r["factor"]), float(r["S1"]), float(r["ST"])) for r in sens.to_dict("records")]
     flags: list[tuple[str, str, str, float, int]] = []
     unflagged = 0
     corr = tables.get("correlations")
     matrix = None
     if corr is not None and not corr.empty:
-        flag, n_col = _column(corr, "flag"), _column(corr, "n")
-        if flag:
+        if "flag" in corr.columns:  # the audit's pairwise table (nevindex.audit.coherence.correlations)
             for r in corr.to_dict("records"):
-                if isinstance(r[flag], str) and r[flag].strip():
-                    n = int(r[n_col]) if n_col and r.get(n_col) is not None and math.isfinite(float(r[n_col])) else 0
+                if isinstance(r["flag"], str) and r["flag"].strip():
+                    n = int(r["n"]) if r.get("n") is not None and math.isfinite(float(r["n"])) else 0
                     if n >= MIN_PAIRS:  # a correlation on fewer brands is not evidence either way
-                        flags.append((str(r["node"]), str(r["other"]), r[flag].strip(), float(r["pearson"]), n))
+                        flags.append((str(r["node"]), str(r["other"]), r["flag"].strip(), float(r["pearson"]), n))
                     else:
                         unflagged += 1
         matrix = _element_correlations(corr, result)
@@ -281,8 +275,8 @@ def decompose(previous: Result, result: Result, audit: AuditView | None) -> Any:
 
     try:
         middle = old_under_new(previous, result)
-    except Exception:  # noqa: BLE001 - no data/methodology split then; the decomposition still runs
-        middle = None
+    except NevIndexError:  # the old data cannot be rebuilt under the new methodology (its documented
+        middle = None  # failure): no data/methodology split then; the decomposition still runs
     new_interval = ({u: (iv.low, iv.high) for u, iv in audit.intervals.items()}
                     if audit is not None and audit.intervals else None)
     return _decompose(previous, result, middle, new_interval=new_interval)

@@ -83,6 +83,7 @@ class Availability:
     insight: str | None = None
     change: str | None = None
     history: str | None = None
+    coherence: str | None = None  # the published ranking's coherence table (computed when not stored)
 
 
 # --- the model ------------------------------------------------------------------------------------

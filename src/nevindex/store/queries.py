@@ -10,7 +10,7 @@ they cannot disagree about them:
 - :func:`history_editions` / :func:`previous_edition`: an edition's history is, for each earlier
   year, the current published edition of the same index (methodology code), then the edition itself.
 - :func:`brand_history`: a unit's stored index score, rank, rating and element scores over that history.
-- :func:`rank_intervals`: the audit's typed :class:`~nevindex.audit.intervals.RankIntervals`.
+- :func:`rank_intervals`: the audit's typed :class:`~nevindex.intervals.RankIntervals`.
 
 Listing and resolving editions load neither pandas nor the engine, so ``nevindex edition list`` is quick.
 """
@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from nevindex.audit.intervals import INTERVALS_TABLE, SPEC_TABLE, RankIntervals
 from nevindex.errors import NotFoundError
+from nevindex.intervals import INTERVALS_TABLE, SPEC_TABLE, RankIntervals
 from nevindex.store._records import EditionInfo, edition_info
 from nevindex.store._session import LATEST, current_of_year, find_edition
 from nevindex.store.db import Store

@@ -83,9 +83,7 @@ class EditionAccess:
     def _make_view(self, info: Any) -> EditionView:
         result = self._ed.rebuild(self.store, info.id)
         tables = self._ed.edition_tables(self.store, info.id)
-        typed = self._ed.rank_intervals(self.store, info.id)
-        # (low, high, median) per unit: the profile's rank_interval carries the median too
-        intervals = ({u.unit: (u.low, u.high, u.median) for u in typed.units} if typed is not None else None)
+        intervals = self._ed.rank_intervals(self.store, info.id)
         groups = group_columns(result)
         rows = ranking_rows(result, tables.get("scores"), intervals, groups)
         values = {c: sorted({str(r["groups"][c]) for r in rows if r["groups"].get(c) not in (None, "")})

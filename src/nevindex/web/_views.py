@@ -8,7 +8,7 @@ ones, as published.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +17,7 @@ import pandas as pd
 
 from nevindex.errors import NotFoundError
 from nevindex.framework import Framework
+from nevindex.intervals import RankIntervals
 from nevindex.result import Result
 from nevindex.values import finite_or_none as num
 from nevindex.values import rank_or_none as rank_int
@@ -48,7 +49,7 @@ class EditionView:
     info: Any  # store EditionInfo
     result: Result
     rows: list[dict[str, Any]]  # ranking rows, best first
-    intervals: dict[str, tuple[float, float, float]] | None  # unit -> (low, high, median rank)
+    intervals: RankIntervals | None  # the audit's, as stored
     groups: dict[str, list[str]]  # group column -> sorted values
     cache: Memo = field(default_factory=lambda: Memo(512))
 
@@ -128,7 +129,7 @@ def _numberish(value: Any) -> bool:
 
 
 def ranking_rows(result: Result, scores: pd.DataFrame | None,
-                 intervals: Mapping[str, tuple[float, ...]] | None, groups: Sequence[str]) -> list[dict[str, Any]]:
+                 intervals: RankIntervals | None, groups: Sequence[str]) -> list[dict[str, Any]]:
     """One row per scored unit (best first): names, groups, index, rank, rating, elements, interval.
 
     Scores, ranks, ratings and flags are the stored ones — the numbers as published (the
@@ -163,7 +164,7 @@ def ranking_rows(result: Result, scores: pd.DataFrame | None,
         rec = stored.get(code)
         rating = (rec.get("rating") if rec is not None else (fw.rating(score) if score is not None else None))
         rating = rating if isinstance(rating, str) and rating else None
-        lo_hi = intervals.get(code) if intervals else None
+        interval = intervals.get(code) if intervals is not None else None
         rows.append({
             "code": code,
             "name": {"en": unit_names[i], "zh": zh_of.get(code) or None},
@@ -175,7 +176,7 @@ def ranking_rows(result: Result, scores: pd.DataFrame | None,
             "flags": (rec.get("flags") or "") if rec is not None else "",
             "elements": {e: dict(zip(("score", "rank"), score_rank(i, code, e), strict=True))
                          for e in element_codes},
-            "interval": ({"low": rank_int(lo_hi[0]), "high": rank_int(lo_hi[1])} if lo_hi else None),
+            "interval": ({"low": rank_int(interval.low), "high": rank_int(interval.high)} if interval else None),
         })
     rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["code"]))
     return rows

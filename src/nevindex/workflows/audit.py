@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from nevindex.audit.intervals import SPEC_TABLE
 from nevindex.audit.run import AuditResult, run_audit
 from nevindex.audit.sampling import RespondentScores
+from nevindex.intervals import SPEC_TABLE
 from nevindex.store import codec
 from nevindex.store import editions as ed
 from nevindex.store._results import AUDIT_NEEDS

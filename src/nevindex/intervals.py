@@ -1,5 +1,8 @@
 """Rank intervals: the one typed answer to "how sure is this rank?", written by the audit, kept by the store.
 
+It lives below both the audit (which writes it) and insight (which reads it): the two layers are
+siblings and may not import each other.
+
 The uncertainty analysis ranks every unit in each run; a unit's interval is the 5th to the 95th
 percentile of those ranks (numpy 'linear' quantiles, R type 7), with the median and mean rank and
 the number of runs in which the unit was scored. :class:`RankIntervals` holds them per unit,
