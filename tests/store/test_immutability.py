@@ -18,6 +18,8 @@ from nevindex.store.models import (
     UnitResult,
 )
 
+pytestmark = pytest.mark.slow  # each case publishes an edition and tries raw SQL against the database triggers
+
 
 def test_publish_is_refused_twice(published_edition, store, files):
     info = published_edition(store, files)

@@ -25,6 +25,8 @@ from nevindex.store.models import (
     UnitResult,
 )
 
+pytestmark = pytest.mark.slow  # each case runs the Alembic chain on a whole store
+
 WEB_TABLES = {"web_users", "web_settings"}
 
 

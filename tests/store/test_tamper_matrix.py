@@ -25,6 +25,8 @@ from nevindex.framework import framework_from_yaml
 from nevindex.store import codec, logchain
 from nevindex.store import editions as ed
 
+pytestmark = pytest.mark.slow  # each case publishes an edition, tampers with it and runs the whole verify
+
 
 @dataclass(frozen=True)
 class Case:

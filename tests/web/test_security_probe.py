@@ -24,6 +24,8 @@ from .conftest import PASSWORD
 from .fixtures import FORMULA_NAME
 from .test_auth import admin_api_routes, bearer, sign_in
 
+pytestmark = pytest.mark.slow  # every admin route and form probed for CSRF, escaping and formula injection: an end-to-end sweep
+
 API = "/api/v1"
 #: breaks out of text, of a double- and of a single-quoted attribute; none may come back unescaped
 PAYLOAD = "\"'><script>probe(7)</script><img src=x onerror=probe(8)>"
