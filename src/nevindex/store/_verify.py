@@ -66,10 +66,10 @@ def _results(inputs: Any, stored_units: Sequence[Any], stored_inds: Sequence[Any
     """Check the stored rows against ``result_sha256`` and the rebuild from the (checked) inputs.
 
     Changed stored rows are tampering. A rebuild that differs from intact stored rows is tampering
-    when the same release built them (it must reproduce them bit for bit), unless only floats differ
-    and by less than :data:`nevindex.store.codec.ROUNDING` of their scale from the same data as built: then it is another
-    machine's floating point (a note). An engine change when ``other_engine`` (the release that built
-    them) is another: a note, the published numbers stand."""
+    when the same release built them (it must reproduce them bit for bit), unless only floats differ,
+    by less than :data:`nevindex.store.codec.ROUNDING` of their scale, from the same data as built: then
+    it is another machine's floating point (a note). An engine change when ``other_engine`` (the release
+    that built them) is another: a note, the published numbers stand."""
     stored_digest = codec.rows_sha256(stored_units, stored_inds)
     rows = len(stored_units) + len(stored_inds)
     if inputs is None:
@@ -304,17 +304,6 @@ def edition_receipt(store: Store, ref: int | str, *, actor: str | None = None) -
 
 def _first_difference(stored_units: Sequence[Any], stored_inds: Sequence[Any], unit_rows: Sequence[Mapping[str, Any]],
                       ind_rows: Sequence[Mapping[str, Any]]) -> str | None:
-    for fields, stored, fresh, key in ((codec.UNIT_FIELDS, stored_units, unit_rows, "node"),
-                                       (codec.INDICATOR_FIELDS, stored_inds, ind_rows, "indicator")):
-        by_key = {(r.unit, getattr(r, key)): r for r in stored}
-        for row in fresh:
-            old = by_key.get((row["unit"], row[key]))
-            if old is None:
-                return f"unit '{row['unit']}' {key} '{row[key]}' is missing from the store"
-            for f in fields:
-                a, b = codec.field_value(old, f), codec.field_value(row, f)
-                if codec.canonical(a) != codec.canonical(b):
-                    return f"unit '{row['unit']}' {key} '{row[key]}' {f}: stored {a!r}, rebuilt {b!r}"
-        if len(by_key) != len(fresh):
-            return f"the store has {len(by_key)} {key} rows, the rebuild {len(fresh)}"
+    for where, a, b in codec.result_differences(stored_units, stored_inds, unit_rows, ind_rows):
+        return where if a is None and b is None else f"{where}: stored {a!r}, rebuilt {b!r}"
     return None

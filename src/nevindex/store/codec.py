@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -22,7 +22,7 @@ from nevindex.result import INDICATOR_FIELDS, UNIT_FIELDS, canonical, field_valu
 
 __all__ = ["INDICATOR_FIELDS", "UNIT_FIELDS", "canonical", "dataset_from_rows", "dataset_sha256",
            "dataset_structure", "field_value", "nan", "observation_rows", "result_rows", "rows_frame",
-           "rows_sha256", "ROUNDING", "rounding_only"]
+           "rows_sha256", "ROUNDING", "result_differences", "rounding_only"]
 
 
 _PROV_FIXED = ("year", "unit", "column", "value", "row")
@@ -113,31 +113,40 @@ def rows_frame(rows: Sequence[Any], fields: Sequence[str]) -> pd.DataFrame:
 ROUNDING = 1e-9
 
 
-def rounding_only(stored_units: Sequence[Any], stored_inds: Sequence[Any], unit_rows: Sequence[Mapping[str, Any]],
-                  ind_rows: Sequence[Mapping[str, Any]]) -> tuple[float, str] | None:
-    """(largest difference, where) when the rebuilt rows (``fresh``) have the same rows and fields as the
-    stored ones (row objects or mappings) and differ
-    only in floats by less than :data:`ROUNDING` of their scale: another machine's floating point. None
-    when anything else differs (a row, a rank, a rating, a missing value, or a number by more)."""
-    largest, where = 0.0, ""
+def result_differences(stored_units: Sequence[Any], stored_inds: Sequence[Any],
+                       unit_rows: Sequence[Mapping[str, Any]],
+                       ind_rows: Sequence[Mapping[str, Any]]) -> Iterator[tuple[str, Any, Any]]:
+    """Every difference between stored result rows (row objects or mappings) and rebuilt ones, in
+    order, as (where, stored, rebuilt): a cell ("unit 'bolt' node 'Index' score"), or a row only one
+    side has, as (what is wrong, None, None)."""
     for fields, stored, fresh, key in ((UNIT_FIELDS, stored_units, unit_rows, "node"),
                                        (INDICATOR_FIELDS, stored_inds, ind_rows, "indicator")):
         by_key = {(field_value(r, "unit"), field_value(r, key)): r for r in stored}
-        if len(by_key) != len(fresh):
-            return None
         for row in fresh:
             old = by_key.get((row["unit"], row[key]))
             if old is None:
-                return None
+                yield f"unit '{row['unit']}' {key} '{row[key]}' is missing from the store", None, None
+                continue
             for f in fields:
                 a, b = field_value(old, f), field_value(row, f)
-                if canonical(a) == canonical(b):
-                    continue
-                if not (isinstance(a, float) and isinstance(b, float)) or not (math.isfinite(a) and math.isfinite(b)):
-                    return None
-                gap = abs(a - b)
-                if gap > ROUNDING * max(1.0, abs(a), abs(b)):
-                    return None
-                if gap > largest:
-                    largest, where = gap, f"unit '{row['unit']}' {key} '{row[key]}' {f}"
+                if canonical(a) != canonical(b):
+                    yield f"unit '{row['unit']}' {key} '{row[key]}' {f}", a, b
+        if len(by_key) != len(fresh):
+            yield f"the store has {len(by_key)} {key} rows, the rebuild {len(fresh)}", None, None
+
+
+def rounding_only(stored_units: Sequence[Any], stored_inds: Sequence[Any], unit_rows: Sequence[Mapping[str, Any]],
+                  ind_rows: Sequence[Mapping[str, Any]]) -> tuple[float, str] | None:
+    """(largest difference, where) when the rebuilt rows differ from the stored ones only in finite
+    floats, each by less than :data:`ROUNDING` of its scale: another machine's floating point. None when
+    anything else differs (a row, a rank, a rating, a missing value, or a number by more)."""
+    largest, where = 0.0, ""
+    for place, a, b in result_differences(stored_units, stored_inds, unit_rows, ind_rows):
+        if not (isinstance(a, float) and isinstance(b, float) and math.isfinite(a) and math.isfinite(b)):
+            return None
+        gap = abs(a - b)
+        if gap > ROUNDING * max(1.0, abs(a), abs(b)):
+            return None
+        if gap > largest:
+            largest, where = gap, place
     return largest, where
