@@ -220,13 +220,12 @@ def _methods(result: Result, lang: str) -> dict[str, Any]:
     by_level = {int(k): v.method for k, v in r.aggregate.by_level.items()}
     by_node = {k: v.method for k, v in r.aggregate.by_node.items()}
     # where a missing child is not simply skipped (median or lower quartile instead): recipe-wide, by level, by node
-    def imputes(choice: Any) -> bool:
-        return choice.missing not in (None, "reweight")
-
-    missing: list[dict[str, Any]] = [{"how": r.aggregate.missing}] if imputes(r.aggregate) else []
-    missing += [{"how": v.missing, "level": int(k)} for k, v in sorted(r.aggregate.by_level.items()) if imputes(v)]
+    agg = r.aggregate
+    missing: list[dict[str, Any]] = [{"how": agg.missing}] if agg.missing_children != "reweight" else []
+    missing += [{"how": v.missing, "level": int(k)} for k, v in sorted(agg.by_level.items())
+                if v.missing_children != "reweight"]
     missing += [{"how": v.missing, "node": result.framework.nodes[k].name.get(lang)}
-                for k, v in r.aggregate.by_node.items() if imputes(v)]
+                for k, v in agg.by_node.items() if v.missing_children != "reweight"]
     return {
         "normalise": r.normalise.method, "normalise_params": dict(r.normalise.params),
         "aggregate": r.aggregate.method, "aggregate_by_level": by_level, "aggregate_by_node": by_node,
